@@ -1,0 +1,53 @@
+/*
+ * Embedding API: start a Nodis server inside the calling process.
+ *
+ *   import { startServer } from 'nodis';
+ *   const srv = await startServer();            // a free port on 127.0.0.1
+ *   const redis = new Redis(srv.port, srv.host);
+ *   ...
+ *   await srv.close();
+ */
+import { loadConfig } from './config/config';
+import { Server } from './server/server';
+
+export interface StartOptions {
+  /** port to listen on; 0 or absent picks a free one */
+  port?: number;
+  /** address to bind, default 127.0.0.1 */
+  host?: string;
+  /** any redis.conf directives, as on the command line: { 'maxmemory': '100mb' } */
+  config?: Record<string, string>;
+  /** log to this file ('' = stdout); default: no logging */
+  logfile?: string;
+}
+
+export interface RunningServer {
+  host: string;
+  port: number;
+  /** the server object, for advanced embedding */
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const args: string[] = ['--port', String(opts.port ?? 0), '--bind', host];
+  for (const [k, v] of Object.entries(opts.config ?? {})) args.push(`--${k}`, v);
+  const config = loadConfig(args);
+  const server = new Server(config);
+  if (opts.logfile === undefined) server.log.level = 99;
+  else server.log.file = opts.logfile;
+  server.exitProcess = () => {
+    void server.close();
+  };
+  await server.listen();
+  server.startCron();
+  return {
+    host,
+    port: server.boundPort,
+    server,
+    close: () => server.close(),
+  };
+}
+
+export { Server };

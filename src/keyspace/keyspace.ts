@@ -1,0 +1,226 @@
+/*
+ * Keyspace: the set of numbered databases plus the single write path every
+ * modification goes through.
+ *
+ * Commands change data through Database methods, which call back here:
+ * - signalModified(db, key): the key changed (WATCH invalidation, client
+ *   tracking, wake-ups of clients blocked on the key). Listeners subscribe
+ *   with onModified().
+ * - notify(class, event, key, dbid): a keyspace notification, filtered by
+ *   notify-keyspace-events before any listener runs.
+ * - propagate(dbid, argv): the effect of a command as it must reach the AOF
+ *   and replicas (for example DEL of an expired key).
+ * - dirty: changes since the last save.
+ *
+ * `now` is the time commands see: the dispatcher sets it once per command
+ * (so a command sees a single instant), and scripts will freeze it.
+ */
+import { Database } from './database';
+import type { Dict } from '../types/dict';
+import { NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from './notify-flags';
+
+export type ModifiedListener = (db: Database, key: string) => void;
+export type NotifyListener = (type: number, event: string, key: string, dbid: number) => void;
+export type PropagateListener = (dbid: number, argv: string[]) => void;
+export type FlushListener = (dbid: number) => void;
+
+export interface KeyspaceStats {
+  expiredKeys: number;
+  expiredStalePerc: number;
+  expiredTimeCapReachedCount: number;
+  expireCycleCpuMilliseconds: number;
+  evictedKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+}
+
+export type MaxmemoryPolicyKind = 'lru' | 'lfu' | 'other';
+
+export class Keyspace {
+  readonly dbs: Database[] = [];
+  /** Time in ms that the current command sees. */
+  now = Date.now();
+  /** Changes since the last successful save. */
+  dirty = 0;
+  /** Replicas do not delete expired keys on access; the primary sends DELs. */
+  isReplica = false;
+  /** notify-keyspace-events flags */
+  notifyFlags = 0;
+  /** how entries' clocks are maintained */
+  clockMode: MaxmemoryPolicyKind = 'lru';
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
+  stats: KeyspaceStats = {
+    expiredKeys: 0,
+    expiredStalePerc: 0,
+    expiredTimeCapReachedCount: 0,
+    expireCycleCpuMilliseconds: 0,
+    evictedKeys: 0,
+    keyspaceHits: 0,
+    keyspaceMisses: 0,
+  };
+
+  private modifiedListeners: ModifiedListener[] = [];
+  private notifyListeners: NotifyListener[] = [];
+  private propagateListeners: PropagateListener[] = [];
+  private flushListeners: FlushListener[] = [];
+
+  constructor(databases: number) {
+    for (let i = 0; i < databases; i++) this.dbs.push(new Database(i, this));
+  }
+
+  onModified(fn: ModifiedListener): void {
+    this.modifiedListeners.push(fn);
+  }
+
+  onNotify(fn: NotifyListener): void {
+    this.notifyListeners.push(fn);
+  }
+
+  onPropagate(fn: PropagateListener): void {
+    this.propagateListeners.push(fn);
+  }
+
+  /** Called with the db id (or -1 for all) whenever databases are flushed or swapped. */
+  onFlush(fn: FlushListener): void {
+    this.flushListeners.push(fn);
+  }
+
+  signalModified(db: Database, key: string): void {
+    const ls = this.modifiedListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](db, key);
+  }
+
+  notify(type: number, event: string, key: string, dbid: number): void {
+    if ((this.notifyFlags & type) === 0) return;
+    const ls = this.notifyListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](type, event, key, dbid);
+  }
+
+  propagate(dbid: number, argv: string[]): void {
+    const ls = this.propagateListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](dbid, argv);
+  }
+
+  signalFlushed(dbid: number): void {
+    const ls = this.flushListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](dbid);
+  }
+
+  keyMiss(db: Database, key: string): void {
+    if (this.notifyFlags & NOTIFY_KEY_MISS) this.notify(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
+  }
+
+  /** Delete an expired key and tell everyone: notification, watchers, AOF/replicas, stats. */
+  deleteExpired(db: Database, key: string): void {
+    db.dict.delete(key);
+    db.expires.delete(key);
+    this.stats.expiredKeys++;
+    this.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
+    this.signalModified(db, key);
+    this.propagate(db.id, ['DEL', key]);
+  }
+
+  /** Update an entry's access clock (LRU seconds or LFU counter). */
+  touchEntry(dict: Dict<unknown>, id: number): void {
+    if (this.clockMode === 'lfu') {
+      dict.setClockAt(id, this.lfuTouch(dict.clockAt(id)));
+    } else {
+      dict.setClockAt(id, lruClock(this.now));
+    }
+  }
+
+  /** LFU: decay by elapsed minutes, then a logarithmic increment (Redis's LFULogIncr). */
+  private lfuTouch(v: number): number {
+    const nowMin = Math.floor(this.now / 60000) & 0xffff;
+    let counter = v & 0xff;
+    const ldt = v >>> 8;
+    if (v === 0) counter = LFU_INIT_VAL;
+    else if (this.lfuDecayTime > 0) {
+      const elapsed = nowMin >= ldt ? nowMin - ldt : 65535 - ldt + nowMin;
+      const periods = Math.floor(elapsed / this.lfuDecayTime);
+      counter = periods > counter ? 0 : counter - periods;
+    }
+    if (counter < 255) {
+      const r = Math.random();
+      const base = Math.max(0, counter - LFU_INIT_VAL);
+      const p = 1.0 / (base * this.lfuLogFactor + 1);
+      if (r < p) counter++;
+    }
+    return ((nowMin << 8) | counter) >>> 0;
+  }
+
+  /** Idle time in ms of an entry (OBJECT IDLETIME), from its LRU clock. */
+  idleTimeMs(clock: number): number {
+    const now = lruClock(this.now);
+    const secs = now >= clock ? now - clock : LRU_CLOCK_MAX - clock + now;
+    return secs * 1000;
+  }
+
+  /** The LFU counter of an entry after decay (OBJECT FREQ). */
+  lfuCounter(clock: number): number {
+    if (clock === 0) return LFU_INIT_VAL;
+    const nowMin = Math.floor(this.now / 60000) & 0xffff;
+    const ldt = clock >>> 8;
+    let counter = clock & 0xff;
+    if (this.lfuDecayTime > 0) {
+      const elapsed = nowMin >= ldt ? nowMin - ldt : 65535 - ldt + nowMin;
+      const periods = Math.floor(elapsed / this.lfuDecayTime);
+      counter = periods > counter ? 0 : counter - periods;
+    }
+    return counter;
+  }
+
+  /** Total keys in every database. */
+  totalKeys(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.size;
+    return n;
+  }
+
+  /** FLUSHDB / FLUSHALL. dbid -1 flushes all. Returns keys removed. */
+  flush(dbid: number): number {
+    let removed = 0;
+    const targets = dbid < 0 ? this.dbs : [this.dbs[dbid]];
+    for (const db of targets) {
+      // every key of the flushed databases counts as modified for WATCH
+      if (this.modifiedListeners.length > 0 && db.size > 0) {
+        for (const key of db.dict.keyList()) this.signalModified(db, key);
+      }
+      removed += db.clear();
+    }
+    this.signalFlushed(dbid);
+    return removed;
+  }
+
+  /** SWAPDB: exchange the contents of two databases. */
+  swap(a: number, b: number): void {
+    const da = this.dbs[a];
+    const db = this.dbs[b];
+    const dict = da.dict;
+    const expires = da.expires;
+    const avg = da.avgTtl;
+    da.dict = db.dict;
+    da.expires = db.expires;
+    da.avgTtl = db.avgTtl;
+    db.dict = dict;
+    db.expires = expires;
+    db.avgTtl = avg;
+    da.expiresCursor = 0;
+    db.expiresCursor = 0;
+    this.signalFlushed(a);
+    this.signalFlushed(b);
+  }
+
+  /** Notify a generic event (DEL, EXPIRE, RENAME...) helper. */
+  notifyGeneric(event: string, key: string, dbid: number): void {
+    this.notify(NOTIFY_GENERIC, event, key, dbid);
+  }
+}
+
+export const LFU_INIT_VAL = 5;
+const LRU_CLOCK_MAX = (1 << 24) - 1;
+/** Redis's LRU clock: seconds, 24 bits. */
+export function lruClock(nowMs: number): number {
+  return Math.floor(nowMs / 1000) & LRU_CLOCK_MAX;
+}

@@ -1,0 +1,221 @@
+/*
+ * Reply writer: encodes RESP2 or RESP3 replies into one growable buffer per
+ * client, so that every reply produced while handling one read of the socket
+ * goes out in a single write (reply batching).
+ *
+ * Invariants:
+ * - `len` bytes of `buf` are pending output; take() hands them to the caller
+ *   and leaves the writer empty (the buffer is reused when it was copied out).
+ * - Strings are latin1: one char is one byte.
+ * - The protocol version only changes how typed replies (null, map, set,
+ *   double, boolean, push, verbatim, big number) are encoded; commands call
+ *   the typed method and never branch on the version themselves.
+ */
+import { formatDouble } from '../util/numbers';
+
+type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number, length?: number): number };
+
+const INITIAL_SIZE = 1024;
+/** Above this a flushed buffer is handed to the socket instead of being copied. */
+const COPY_LIMIT = 16 * 1024;
+
+/** Preencoded headers for small lengths ("*3\r\n", "$5\r\n", ":7\r\n"). */
+const SMALL = 512;
+function table(prefix: string): Buffer[] {
+  const t: Buffer[] = [];
+  for (let i = 0; i < SMALL; i++) t.push(Buffer.from(`${prefix}${i}\r\n`, 'latin1'));
+  return t;
+}
+const ARRAY_HDR = table('*');
+const BULK_HDR = table('$');
+const INT_HDR = table(':');
+const MAP_HDR = table('%');
+const SET_HDR = table('~');
+const PUSH_HDR = table('>');
+
+export type ProtocolVersion = 2 | 3;
+
+export class ReplyWriter {
+  buf: Buffer;
+  len = 0;
+  resp: ProtocolVersion = 2;
+  /** Called with each error message written (error statistics). */
+  onError: ((msg: string) => void) | null = null;
+
+  constructor() {
+    this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  }
+
+  /** Take the pending output as a buffer the caller owns; the writer is left empty. */
+  take(): Buffer {
+    const n = this.len;
+    this.len = 0;
+    if (n <= COPY_LIMIT) {
+      const out = Buffer.allocUnsafe(n);
+      this.buf.copy(out, 0, 0, n);
+      return out;
+    }
+    const out = this.buf.subarray(0, n);
+    this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+    return out;
+  }
+
+  private ensure(extra: number): void {
+    const need = this.len + extra;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.buf.copy(nb, 0, 0, this.len);
+    this.buf = nb;
+  }
+
+  raw(s: string): void {
+    this.ensure(s.length);
+    this.len += (this.buf as Latin1Buffer).latin1Write(s, this.len, s.length);
+  }
+
+  rawBytes(b: Buffer): void {
+    this.ensure(b.length);
+    b.copy(this.buf, this.len);
+    this.len += b.length;
+  }
+
+  private header(t: Buffer[], prefix: string, n: number): void {
+    if (n >= 0 && n < SMALL) this.rawBytes(t[n]);
+    else this.raw(`${prefix}${n}\r\n`);
+  }
+
+  /** +OK and friends. The text must hold no CR or LF. */
+  simple(s: string): void {
+    this.raw(`+${s}\r\n`);
+  }
+
+  ok(): void {
+    this.rawBytes(OK);
+  }
+
+  /**
+   * An error reply. `msg` includes its code ("ERR ...", "WRONGTYPE ...");
+   * CR and LF in it are replaced by spaces as Redis does.
+   */
+  error(msg: string): void {
+    if (msg.indexOf('\r') >= 0 || msg.indexOf('\n') >= 0) msg = msg.replace(/[\r\n]/g, ' ');
+    this.raw(`-${msg}\r\n`);
+    if (this.onError !== null) this.onError(msg);
+  }
+
+  int(n: number | bigint): void {
+    if (typeof n === 'number' && n >= 0 && n < SMALL) this.rawBytes(INT_HDR[n]);
+    else this.raw(`:${n}\r\n`);
+  }
+
+  bulk(s: string): void {
+    const n = s.length;
+    this.header(BULK_HDR, '$', n);
+    this.ensure(n + 2);
+    const b = this.buf as Latin1Buffer;
+    this.len += b.latin1Write(s, this.len, n);
+    b[this.len++] = 13;
+    b[this.len++] = 10;
+  }
+
+  bulkBytes(data: Buffer, start = 0, end = data.length): void {
+    const n = end - start;
+    this.header(BULK_HDR, '$', n);
+    this.ensure(n + 2);
+    data.copy(this.buf, this.len, start, end);
+    this.len += n;
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
+  }
+
+  /** Integer as a bulk string (used where Redis replies with a number in a bulk). */
+  bulkNumber(n: number): void {
+    this.bulk(String(n));
+  }
+
+  /** The null that stands for a missing bulk string: $-1 in RESP2, _ in RESP3. */
+  nullBulk(): void {
+    this.rawBytes(this.resp === 2 ? NULL_BULK : NULL3);
+  }
+
+  /** The null that stands for a missing array: *-1 in RESP2, _ in RESP3. */
+  nullArray(): void {
+    this.rawBytes(this.resp === 2 ? NULL_ARRAY : NULL3);
+  }
+
+  arrayHeader(n: number): void {
+    this.header(ARRAY_HDR, '*', n);
+  }
+
+  /** A map of n pairs: %n in RESP3, a flat array of 2n in RESP2. */
+  mapHeader(n: number): void {
+    if (this.resp === 3) this.header(MAP_HDR, '%', n);
+    else this.header(ARRAY_HDR, '*', n * 2);
+  }
+
+  setHeader(n: number): void {
+    if (this.resp === 3) this.header(SET_HDR, '~', n);
+    else this.header(ARRAY_HDR, '*', n);
+  }
+
+  /** An out-of-band push (pub/sub messages, invalidations): > in RESP3, * in RESP2. */
+  pushHeader(n: number): void {
+    if (this.resp === 3) this.header(PUSH_HDR, '>', n);
+    else this.header(ARRAY_HDR, '*', n);
+  }
+
+  /** An attribute map header (RESP3 only). */
+  attributeHeader(n: number): void {
+    this.raw(`|${n}\r\n`);
+  }
+
+  double(d: number): void {
+    if (this.resp === 3) this.raw(`,${formatDouble(d)}\r\n`);
+    else this.bulk(formatDouble(d));
+  }
+
+  /** A double already formatted as Redis formats it. */
+  doubleString(s: string): void {
+    if (this.resp === 3) this.raw(`,${s}\r\n`);
+    else this.bulk(s);
+  }
+
+  bool(b: boolean): void {
+    if (this.resp === 3) this.raw(b ? '#t\r\n' : '#f\r\n');
+    else this.int(b ? 1 : 0);
+  }
+
+  /** Verbatim text ("txt" format): =len\r\ntxt:...\r\n in RESP3, a bulk in RESP2. */
+  verbatim(s: string, format = 'txt'): void {
+    if (this.resp === 3) {
+      this.raw(`=${s.length + 4}\r\n${format}:`);
+      this.raw(s);
+      this.raw('\r\n');
+    } else {
+      this.bulk(s);
+    }
+  }
+
+  bigNumber(s: string): void {
+    if (this.resp === 3) this.raw(`(${s}\r\n`);
+    else this.bulk(s);
+  }
+
+  /** An array of bulk strings. */
+  bulkArray(items: readonly string[]): void {
+    this.arrayHeader(items.length);
+    for (let i = 0; i < items.length; i++) this.bulk(items[i]);
+  }
+
+  /** An empty array reply. */
+  emptyArray(): void {
+    this.rawBytes(ARRAY_HDR[0]);
+  }
+}
+
+const OK = Buffer.from('+OK\r\n');
+const NULL_BULK = Buffer.from('$-1\r\n');
+const NULL_ARRAY = Buffer.from('*-1\r\n');
+const NULL3 = Buffer.from('_\r\n');

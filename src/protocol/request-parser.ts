@@ -1,0 +1,179 @@
+/*
+ * Request parser: turns the bytes a client sends into command argument
+ * vectors, exactly as Redis's processMultibulkBuffer/processInlineBuffer do.
+ *
+ * - A request starting with '*' is a RESP multibulk; anything else is an
+ *   inline command split with Redis's quoting rules (splitArgs).
+ * - Arguments are latin1 JS strings: one char per byte, binary safe.
+ * - The parser is incremental: feed() may be called with any split of the
+ *   stream and yields each complete command once. Partial state (the current
+ *   multibulk's collected arguments and the pending bulk length) survives
+ *   across calls, and only the unconsumed tail of the input is kept.
+ * - Protocol errors carry Redis's exact message. After one the parser is
+ *   dead: the connection is to be closed once the error has been written.
+ *
+ * The parser imports nothing from the server: limits and the "is this client
+ * authenticated" question are passed in.
+ */
+import { splitArgs } from './split-args';
+
+/** Longest inline request, or multibulk/bulk count line, Redis accepts (PROTO_INLINE_MAX_SIZE). */
+export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** true while the client still has to AUTH: small limits then apply */
+  authRequired: boolean;
+}
+
+export class ProtocolError extends Error {
+  /** the reply to send, without the leading '-' */
+  readonly reply: string;
+  constructor(reply: string) {
+    super(reply);
+    this.reply = reply;
+  }
+}
+
+const CR = 13;
+const LF = 10;
+
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
+export class RequestParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** arguments still expected for the current multibulk (0 = none in progress) */
+  private multibulkLen = 0;
+  /** length of the bulk being read, -1 before its header */
+  private bulkLen = -1;
+  private argv: string[] = [];
+  /** set when a request was a multibulk (Redis tracks this per request) */
+  lastWasInline = false;
+
+  /** Bytes received but not yet consumed as part of a complete request. */
+  get pendingBytes(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Append data to the input. */
+  append(data: Buffer): void {
+    if (this.pos >= this.buf.length) {
+      this.buf = data;
+      this.pos = 0;
+    } else {
+      const rest = this.buf.length - this.pos;
+      const merged = Buffer.allocUnsafe(rest + data.length);
+      this.buf.copy(merged, 0, this.pos);
+      data.copy(merged, rest);
+      this.buf = merged;
+      this.pos = 0;
+    }
+  }
+
+  /**
+   * Return the next complete command's argv, null when more input is needed,
+   * or an empty array for an empty request (Redis skips those silently).
+   * Throws ProtocolError on malformed input.
+   */
+  next(limits: ParserLimits): string[] | null {
+    const buf = this.buf as Latin1Buffer;
+    const end = buf.length;
+    if (this.multibulkLen === 0) {
+      if (this.pos >= end) return null;
+      if (buf[this.pos] !== 0x2a /* '*' */) return this.nextInline(buf, end);
+      this.lastWasInline = false;
+      const nl = buf.indexOf(CR, this.pos);
+      if (nl < 0) {
+        if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big mbulk count string');
+        return null;
+      }
+      if (nl + 1 >= end) return null; // need the \n too
+      const ll = parseLongLong(buf, this.pos + 1, nl);
+      if (ll === null || ll > 2147483647) throw new ProtocolError('ERR Protocol error: invalid multibulk length');
+      if (ll > 10 && limits.authRequired) throw new ProtocolError('ERR Protocol error: unauthenticated multibulk length');
+      this.pos = nl + 2;
+      if (ll <= 0) return EMPTY;
+      this.multibulkLen = ll;
+      this.argv = [];
+      this.bulkLen = -1;
+    }
+    while (this.multibulkLen > 0) {
+      if (this.bulkLen === -1) {
+        const nl = buf.indexOf(CR, this.pos);
+        if (nl < 0 || nl >= end) {
+          if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big bulk count string');
+          return null;
+        }
+        if (nl + 1 >= end) return null;
+        if (buf[this.pos] !== 0x24 /* '$' */) {
+          throw new ProtocolError(`ERR Protocol error: expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+        }
+        const ll = parseLongLong(buf, this.pos + 1, nl);
+        if (ll === null || ll < 0 || ll > limits.maxBulkLen) throw new ProtocolError('ERR Protocol error: invalid bulk length');
+        if (ll > 16384 && limits.authRequired) throw new ProtocolError('ERR Protocol error: unauthenticated bulk length');
+        this.pos = nl + 2;
+        this.bulkLen = ll;
+      }
+      if (end - this.pos < this.bulkLen + 2) return null;
+      this.argv.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.pos += this.bulkLen + 2;
+      this.bulkLen = -1;
+      this.multibulkLen--;
+    }
+    const argv = this.argv;
+    this.argv = [];
+    return argv;
+  }
+
+  private nextInline(buf: Latin1Buffer, end: number): string[] | null {
+    this.lastWasInline = true;
+    let nl = buf.indexOf(LF, this.pos);
+    if (nl < 0) {
+      if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big inline request');
+      return null;
+    }
+    const next = nl + 1;
+    if (nl > this.pos && buf[nl - 1] === CR) nl--;
+    const line = buf.latin1Slice(this.pos, nl);
+    const argv = splitArgs(line);
+    if (argv === null) throw new ProtocolError('ERR Protocol error: unbalanced quotes in request');
+    this.pos = next;
+    return argv;
+  }
+
+  /** Drop everything buffered (used when a client is being closed). */
+  reset(): void {
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    this.multibulkLen = 0;
+    this.bulkLen = -1;
+    this.argv = [];
+  }
+}
+
+const EMPTY: string[] = [];
+
+/** Redis's string2ll over buf[start, end): strict decimal, no '+', no leading zeros, fits in int64. */
+function parseLongLong(buf: Buffer, start: number, end: number): number | null {
+  const len = end - start;
+  if (len === 0 || len > 20) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 0x2d) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  if (len === 1 && buf[start] === 0x30) return 0;
+  if (buf[i] < 0x31 || buf[i] > 0x39) return null;
+  let v = 0;
+  for (; i < end; i++) {
+    const c = buf[i];
+    if (c < 0x30 || c > 0x39) return null;
+    v = v * 10 + (c - 0x30);
+  }
+  if (v > 9223372036854775807) return null;
+  return neg ? -v : v;
+}

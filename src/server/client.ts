@@ -1,0 +1,103 @@
+/*
+ * Client: one connection. Owns the request parser, the reply writer, the
+ * selected database and the per-connection state that CLIENT LIST reports.
+ *
+ * Replies are appended to `reply` while commands run and flushed once per
+ * read (or once per event-loop turn for replies produced on behalf of other
+ * clients, such as pub/sub messages): see Server.flush().
+ */
+import type { Socket } from 'net';
+import { RequestParser } from '../protocol/request-parser';
+import { ReplyWriter } from '../protocol/reply-writer';
+import type { Database } from '../keyspace/database';
+import type { Command } from '../commands/table';
+import type { Server } from './server';
+
+/** CLIENT REPLY modes */
+export const REPLY_ON = 0;
+export const REPLY_OFF = 1;
+export const REPLY_SKIP_NEXT = 2;
+export const REPLY_SKIP = 3;
+
+export class Client {
+  readonly id: number;
+  readonly server: Server;
+  readonly socket: Socket | null;
+  readonly parser = new RequestParser();
+  readonly reply = new ReplyWriter();
+  db: Database;
+  name = '';
+  /** connection time and last interaction, ms */
+  readonly ctime: number;
+  lastInteraction: number;
+  authenticated: boolean;
+  user = 'default';
+  /** the command being executed or last executed */
+  cmd: Command | null = null;
+  lastCmd: Command | null = null;
+  /** set when an error reply was written during the current command */
+  errorInCommand = false;
+  /** close once pending output is written */
+  closeAfterReply = false;
+  closed = false;
+  /** queued for a deferred flush (output produced outside its own read) */
+  pendingFlush = false;
+  /** true while its own read is being processed */
+  inRead = false;
+  replyMode = REPLY_ON;
+  /** Flags letters for CLIENT LIST that subsystems set (e.g. 'M' for MONITOR, 'x' for MULTI). */
+  monitor = false;
+  /** channels + patterns + shard channels subscribed (pub/sub maintains it) */
+  subscriptions = 0;
+  noEvict = false;
+  /** paused input: commands are held until CLIENT UNPAUSE or the timeout */
+  pausedArgv: string[][] | null = null;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly fd: number;
+  /** total bytes read, written (INFO stats) */
+  /** arguments of the command being executed, for MONITOR/SLOWLOG */
+  argvMem = 0;
+  /** last RESP version requested by HELLO */
+  get resp(): 2 | 3 {
+    return this.reply.resp;
+  }
+
+  constructor(server: Server, socket: Socket | null, id: number, db: Database, addr: string, laddr: string, fd: number) {
+    this.server = server;
+    this.socket = socket;
+    this.id = id;
+    this.db = db;
+    this.addr = addr;
+    this.laddr = laddr;
+    this.fd = fd;
+    this.ctime = Date.now();
+    this.lastInteraction = this.ctime;
+    this.authenticated = server.config.requirepass === '';
+    const stats = server.stats;
+    this.reply.onError = (msg: string) => {
+      this.errorInCommand = true;
+      stats.recordError(msg);
+    };
+  }
+
+  /** Write an error reply (counts in errorstats). `msg` includes its code: "ERR ...". */
+  error(msg: string): void {
+    this.reply.error(msg);
+  }
+
+  /** The "-ERR wrong number of arguments for '<cmd>' command" error. */
+  arityError(): void {
+    const name = this.cmd ? this.cmd.fullName : '';
+    this.reply.error(`ERR wrong number of arguments for '${name}' command`);
+  }
+
+  syntaxError(): void {
+    this.reply.error('ERR syntax error');
+  }
+
+  /** True when replies should not be produced (CLIENT REPLY OFF/SKIP). */
+  get repliesSuppressed(): boolean {
+    return this.replyMode !== REPLY_ON;
+  }
+}

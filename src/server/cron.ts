@@ -1,0 +1,15 @@
+/*
+ * serverCron: what runs hz times per second: the active expiry cycle,
+ * closing idle clients, instantaneous metrics. Each task keeps its own time
+ * budget so that the loop is never held for long.
+ */
+import type { Server } from './server';
+
+export function serverCron(server: Server): void {
+  const now = Date.now();
+  server.cronLoops++;
+  server.stats.sampleMetric('commands', server.stats.numCommands, now);
+  server.stats.sampleMetric('net_input', server.stats.netInputBytes, now);
+  server.stats.sampleMetric('net_output', server.stats.netOutputBytes, now);
+  for (const task of server.cronTasks) task(now);
+}

@@ -1,0 +1,162 @@
+/*
+ * Command dispatch: Redis's processCommand() and call().
+ *
+ * processCommand checks, in Redis's order, everything that can refuse a
+ * command before it runs (unknown command or subcommand, arity, protected
+ * commands, authentication, client pause), each refusal counted as a
+ * rejected call. call() runs the handler and does the bookkeeping that
+ * follows every command: per-command statistics, failed calls, SLOWLOG,
+ * the latency monitor and histograms, MONITOR feeds, CLIENT REPLY
+ * suppression.
+ *
+ * Later subsystems (MULTI queueing, ACL, OOM, read-only replicas, busy
+ * scripts, cluster redirection) hook in at their place in the sequence.
+ */
+import type { Server } from './server';
+import { type Client, REPLY_ON, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from './client';
+import {
+  type Command,
+  CMD_NO_AUTH, CMD_SKIP_SLOWLOG, CMD_SKIP_MONITOR, CMD_ADMIN, CMD_FAST,
+  CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED,
+} from '../commands/table';
+import { reprString } from '../protocol/split-args';
+
+/** Extra refusal checks subsystems register; each returns true when it replied with a refusal. */
+export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string[]) => boolean;
+const gates: CommandGate[] = [];
+
+export function addCommandGate(g: CommandGate): void {
+  gates.push(g);
+}
+
+function reject(c: Client, cmd: Command | null, msg: string): void {
+  if (cmd !== null) cmd.stats.rejectedCalls++;
+  c.error(msg);
+}
+
+export function executeCommand(server: Server, c: Client, argv: string[]): void {
+  server.keyspace.now = Date.now();
+  let cmd = server.commands.lookup(argv[0]);
+  if (cmd === undefined) {
+    c.cmd = null;
+    let args = '';
+    for (let i = 1; i < argv.length && args.length < 128; i++) {
+      args += `'${argv[i].slice(0, 128 - args.length)}' `;
+    }
+    reject(c, null, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
+    return;
+  }
+  if (cmd.subcommands !== null && argv.length >= 2) {
+    const sub = cmd.subcommands.get(argv[1].toLowerCase());
+    if (sub === undefined) {
+      c.cmd = null;
+      reject(c, null, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+      return;
+    }
+    cmd = sub;
+  }
+  c.cmd = cmd;
+  if (!cmd.arityOk(argv.length)) {
+    reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+    return;
+  }
+  if ((cmd.flags & CMD_PROTECTED) !== 0 && !protectedAllowed(server, c, cmd)) {
+    const opt = cmd.fullName.startsWith('module') ? 'enable-module-command' : 'enable-debug-command';
+    reject(c, cmd, `ERR ${cmd.fullName.startsWith('module') ? 'MODULE' : 'DEBUG'} command not allowed. If the ${opt} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`);
+    return;
+  }
+  if (!c.authenticated && (cmd.flags & CMD_NO_AUTH) === 0) {
+    reject(c, cmd, 'NOAUTH Authentication required.');
+    return;
+  }
+  for (let i = 0; i < gates.length; i++) {
+    if (gates[i](server, c, cmd, argv)) {
+      cmd.stats.rejectedCalls++;
+      return;
+    }
+  }
+  if (server.pauseEnd > 0 && isPausedFor(server, c, cmd)) {
+    c.pausedArgv = [argv];
+    return;
+  }
+  call(server, c, cmd, argv);
+}
+
+function protectedAllowed(server: Server, c: Client, cmd: Command): boolean {
+  const setting = cmd.fullName.startsWith('module') ? 'no' : server.config.enableDebugCommand;
+  if (setting === 'yes') return true;
+  if (setting === 'local') return c.addr.startsWith('127.') || c.addr.startsWith('[::1]') || c.socket?.remoteAddress === undefined;
+  return false;
+}
+
+function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
+  if (Date.now() >= server.pauseEnd) return false;
+  if (server.pauseAll) return true;
+  return (cmd.flags & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0;
+}
+
+/** Run a command and do the bookkeeping that follows it. */
+export function call(server: Server, c: Client, cmd: Command, argv: string[]): void {
+  const handler = cmd.handler;
+  if (handler === null) return;
+  const replyStart = c.reply.len;
+  c.errorInCommand = false;
+  const prev = server.current;
+  server.current = c;
+  const t0 = performance.now();
+  try {
+    handler(c, argv);
+  } finally {
+    server.current = prev;
+  }
+  const usec = Math.round((performance.now() - t0) * 1000);
+  const st = cmd.stats;
+  st.calls++;
+  st.usec += usec;
+  if (c.errorInCommand) st.failedCalls++;
+  server.stats.numCommands++;
+  const cfg = server.config;
+  if ((cmd.flags & CMD_SKIP_SLOWLOG) === 0 && cfg.slowlogLogSlowerThan >= 0 && usec >= cfg.slowlogLogSlowerThan) {
+    server.slowlog.add(argv, usec, c.addr, c.name, cfg.slowlogMaxLen);
+  }
+  if (cfg.latencyMonitorThreshold > 0) {
+    server.latency.addSampleIfNeeded((cmd.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(usec / 1000), cfg.latencyMonitorThreshold);
+  }
+  if (cfg.latencyTracking) st.latency.record(usec);
+  if (server.monitors.size > 0 && (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) === 0) {
+    feedMonitors(server, c, argv, t0);
+  }
+  if (c.replyMode !== REPLY_ON) {
+    if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) c.reply.len = replyStart;
+    if (c.replyMode === REPLY_SKIP) c.replyMode = REPLY_ON;
+    else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
+  }
+  c.lastCmd = cmd;
+}
+
+/** MONITOR line: +<unix time with µs> [<db> <addr>] "arg" "arg"... */
+export function feedMonitors(server: Server, c: Client, argv: string[], startMs: number): void {
+  const t = (performance.timeOrigin + startMs) / 1000;
+  let line = `+${t.toFixed(6)} [${c.db.id} ${c.socket ? (c.socket.remoteAddress === undefined ? `unix:${server.config.unixsocket}` : c.addr) : 'lua'}]`;
+  for (const a of argv) line += ' ' + reprString(a);
+  line += '\r\n';
+  for (const m of server.monitors) {
+    if (m === c) continue;
+    m.reply.raw(line);
+    server.scheduleFlush(m);
+  }
+}
+
+/** CLIENT UNPAUSE or the end of a pause: run the commands that were held, in arrival order. */
+export function resumePausedClients(server: Server): void {
+  server.pauseEnd = 0;
+  server.pauseAll = false;
+  for (const c of server.clients.values()) {
+    if (c.pausedArgv === null) continue;
+    const held = c.pausedArgv;
+    c.pausedArgv = null;
+    for (const argv of held) executeCommand(server, c, argv);
+    server.processInput(c);
+    server.flush(c);
+  }
+}

@@ -1,0 +1,361 @@
+/*
+ * Server: the process-wide state (configuration, keyspace, command table,
+ * clients, statistics) and the network side: listeners, reading requests,
+ * flushing replies, and the periodic cron.
+ *
+ * One event loop, like Redis: a socket read is parsed into as many complete
+ * commands as it holds, each is executed to completion (commands are
+ * therefore atomic), and all of their replies leave in one write. Output a
+ * command produces for *other* clients (pub/sub, unblocked clients) is
+ * flushed once at the end of the current event-loop turn.
+ */
+import * as net from 'net';
+import * as fs from 'fs';
+import * as os from 'os';
+import { Config } from '../config/config';
+import { Keyspace } from '../keyspace/keyspace';
+import { CommandTable } from '../commands/table';
+import { buildCommandTable, setupFamilies } from '../commands';
+import { Client } from './client';
+import { ProtocolError } from '../protocol/request-parser';
+import { Logger, levelFromName } from './log';
+import { ServerStats } from './stats';
+import { executeCommand } from './dispatch';
+import { SlowLog } from './slowlog';
+import { LatencyMonitor } from './latency';
+import { serverCron } from './cron';
+
+export const NODIS_VERSION = '0.1.0';
+/** The Redis version Nodis implements and reports. */
+export const REDIS_VERSION = '7.0.15';
+
+export interface ListeningAddress {
+  host: string;
+  port: number;
+}
+
+export class Server {
+  readonly config: Config;
+  readonly log = new Logger();
+  readonly keyspace: Keyspace;
+  readonly commands: CommandTable;
+  readonly stats = new ServerStats();
+  readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly startTime = Date.now();
+  readonly runId: string;
+  readonly executable: string;
+  private nextClientId = 1;
+  private listeners: net.Server[] = [];
+  private cronTimer: NodeJS.Timeout | null = null;
+  private pendingFlush: Client[] = [];
+  private flushScheduled = false;
+  /** the client whose command is executing, if any */
+  current: Client | null = null;
+  /** CLIENT PAUSE: until when (ms), and whether all commands or only writes are held */
+  pauseEnd = 0;
+  pauseAll = false;
+  /** last save time (LASTSAVE), seconds */
+  lastSave = Math.floor(Date.now() / 1000);
+  cronLoops = 0;
+  /** Periodic tasks run by serverCron, in order (active expiry, client timeouts, ...). */
+  readonly cronTasks: ((now: number) => void)[] = [];
+  shuttingDown = false;
+  /** address actually bound (port 0 resolves to a free port) */
+  boundPort = 0;
+  /** called by SHUTDOWN and signals; embedders replace it to avoid process.exit */
+  exitProcess: (code: number) => void = (code) => process.exit(code);
+
+  constructor(config: Config) {
+    this.config = config;
+    this.log.level = Math.max(0, levelFromName(config.loglevel));
+    this.log.file = config.logfile;
+    this.keyspace = new Keyspace(config.databases);
+    this.commands = buildCommandTable();
+    this.runId = randomHex(40);
+    this.executable = process.argv[1] ?? '';
+    setupFamilies(this);
+  }
+
+  /** Open the listeners. Resolves once every mandatory address is bound. */
+  async listen(): Promise<void> {
+    const port = this.config.port;
+    if (port !== 0 || this.config.bind.length > 0) {
+      for (const raw of this.config.bind) {
+        const optional = raw.startsWith('-');
+        let host = optional ? raw.slice(1) : raw;
+        if (host === '*') host = '0.0.0.0';
+        else if (host === '::*') host = '::';
+        try {
+          await this.listenOn({ port, host });
+        } catch (e) {
+          if (optional) continue;
+          throw e;
+        }
+      }
+    }
+    if (this.config.unixsocket !== '') {
+      try {
+        fs.unlinkSync(this.config.unixsocket);
+      } catch {
+        /* not there */
+      }
+      await this.listenOn({ path: this.config.unixsocket });
+      if (this.config.unixsocketperm) fs.chmodSync(this.config.unixsocket, this.config.unixsocketperm);
+    }
+  }
+
+  private listenOn(opts: net.ListenOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true }, (sock) => this.accept(sock));
+      srv.maxConnections = Infinity;
+      const onError = (err: Error) => reject(err);
+      srv.once('error', onError);
+      srv.listen({ ...opts, backlog: 511, exclusive: true }, () => {
+        srv.removeListener('error', onError);
+        const a = srv.address();
+        if (a && typeof a === 'object' && this.boundPort === 0) this.boundPort = a.port;
+        this.listeners.push(srv);
+        resolve();
+      });
+    });
+  }
+
+  private accept(sock: net.Socket): void {
+    if (this.shuttingDown) {
+      sock.destroy();
+      return;
+    }
+    if (this.clients.size >= this.config.maxclients) {
+      this.stats.rejectedConnections++;
+      sock.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const tcp = sock.remoteAddress !== undefined;
+    if (tcp && this.config.tcpKeepalive > 0) sock.setKeepAlive(true, this.config.tcpKeepalive * 1000);
+    const addr = tcp ? formatAddr(sock.remoteAddress as string, sock.remotePort ?? 0) : `${this.config.unixsocket}:0`;
+    const laddr = tcp ? formatAddr(sock.localAddress as string, sock.localPort ?? 0) : `${this.config.unixsocket}:0`;
+    const handle = (sock as unknown as { _handle?: { fd?: number } })._handle;
+    const fd = handle && typeof handle.fd === 'number' ? handle.fd : -1;
+    const c = new Client(this, sock, this.nextClientId++, this.keyspace.dbs[0], addr, laddr, fd);
+    this.clients.set(c.id, c);
+    this.stats.numConnections++;
+    sock.on('data', (data: Buffer) => this.onData(c, data));
+    sock.on('error', () => this.freeClient(c));
+    sock.on('close', () => this.freeClient(c));
+    sock.on('drain', () => {
+      if (c.closeAfterReply && c.reply.len === 0) sock.end();
+    });
+  }
+
+  /** A read arrived: parse and run every complete command, then write the replies once. */
+  onData(c: Client, data: Buffer): void {
+    if (c.closed) return;
+    this.stats.netInputBytes += data.length;
+    this.stats.totalReadsProcessed++;
+    c.lastInteraction = Date.now();
+    if (c.closeAfterReply) return;
+    c.parser.append(data);
+    this.processInput(c);
+    this.flush(c);
+  }
+
+  /** Run the buffered commands of a client until input runs out, it is paused, or it closes. */
+  processInput(c: Client): void {
+    c.inRead = true;
+    try {
+      const limits = { maxBulkLen: this.config.protoMaxBulkLen, authRequired: false };
+      while (!c.closeAfterReply && !c.closed && c.pausedArgv === null) {
+        limits.authRequired = !c.authenticated;
+        let argv: string[] | null;
+        try {
+          argv = c.parser.next(limits);
+        } catch (e) {
+          if (e instanceof ProtocolError) {
+            c.error(e.reply);
+            this.log.verbose(`Protocol error (${e.reply.replace(/^ERR Protocol error: /, '')}) from client: ${this.clientDescription(c)}`);
+            c.closeAfterReply = true;
+            c.parser.reset();
+            break;
+          }
+          throw e;
+        }
+        if (argv === null) break;
+        if (argv.length === 0) continue;
+        executeCommand(this, c, argv);
+      }
+      if (!c.closeAfterReply && c.parser.pendingBytes > this.config.clientQueryBufferLimit) {
+        this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(c)}`);
+        this.stats.clientQueryBufferLimitDisconnections++;
+        c.parser.reset();
+        this.closeClient(c);
+      }
+    } finally {
+      c.inRead = false;
+    }
+  }
+
+  /** Write pending output of a client now. */
+  flush(c: Client): void {
+    const sock = c.socket;
+    if (sock === null || c.closed) return;
+    if (c.reply.len > 0) {
+      const out = c.reply.take();
+      this.stats.netOutputBytes += out.length;
+      this.stats.totalWritesProcessed++;
+      sock.write(out);
+    }
+    if (c.closeAfterReply) {
+      sock.end();
+    }
+  }
+
+  /** Ask for a flush of a client's output at the end of this event-loop turn. */
+  scheduleFlush(c: Client): void {
+    if (c.pendingFlush || c.inRead) return;
+    c.pendingFlush = true;
+    this.pendingFlush.push(c);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flushPending());
+    }
+  }
+
+  private flushPending(): void {
+    this.flushScheduled = false;
+    const list = this.pendingFlush;
+    this.pendingFlush = [];
+    for (const c of list) {
+      c.pendingFlush = false;
+      this.flush(c);
+    }
+  }
+
+  /** Close a client after what it was sent so far. */
+  closeClient(c: Client): void {
+    if (c.closed) return;
+    c.closeAfterReply = true;
+    if (!c.inRead) this.flush(c);
+  }
+
+  /** Forget a client whose socket closed. */
+  freeClient(c: Client): void {
+    if (c.closed) return;
+    c.closed = true;
+    this.clients.delete(c.id);
+    this.monitors.delete(c);
+    for (const fn of this.clientFreedListeners) fn(c);
+    if (c.socket && !c.socket.destroyed) c.socket.destroy();
+  }
+
+  private clientFreedListeners: ((c: Client) => void)[] = [];
+  private clientResetListeners: ((c: Client) => void)[] = [];
+
+  /** Subsystems with per-connection state (MULTI, pub/sub, tracking) clear it on RESET here. */
+  onClientReset(fn: (c: Client) => void): void {
+    this.clientResetListeners.push(fn);
+  }
+
+  /** RESET: back to a fresh connection's state. */
+  resetClient(c: Client): void {
+    for (const fn of this.clientResetListeners) fn(c);
+    this.monitors.delete(c);
+    c.monitor = false;
+    c.reply.resp = 2;
+    c.db = this.keyspace.dbs[0];
+    c.name = '';
+    c.replyMode = 0;
+    c.noEvict = false;
+    c.user = 'default';
+    c.authenticated = this.config.requirepass === '';
+  }
+
+  /** Subsystems that keep per-client state (blocking, pub/sub, watch) clean up here. */
+  onClientFreed(fn: (c: Client) => void): void {
+    this.clientFreedListeners.push(fn);
+  }
+
+  /** "id=... addr=... name=..." as Redis logs a client. */
+  clientDescription(c: Client): string {
+    return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}`;
+  }
+
+  /** Start the periodic tasks. */
+  startCron(): void {
+    const tick = () => {
+      serverCron(this);
+      this.cronTimer = setTimeout(tick, Math.max(1, Math.floor(1000 / Math.max(1, this.config.hz))));
+      this.cronTimer.unref?.();
+    };
+    this.cronTimer = setTimeout(tick, Math.floor(1000 / Math.max(1, this.config.hz)));
+  }
+
+  /** Stop listening, drop clients, stop timers. Does not exit the process. */
+  async close(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.cronTimer) clearTimeout(this.cronTimer);
+    this.cronTimer = null;
+    for (const c of [...this.clients.values()]) {
+      c.socket?.destroy();
+      this.freeClient(c);
+    }
+    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    this.listeners = [];
+    if (this.config.unixsocket !== '') {
+      try {
+        fs.unlinkSync(this.config.unixsocket);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  /**
+   * SHUTDOWN / SIGTERM: the final steps (a save when configured comes with
+   * persistence), remove the pid file, log, exit. Returns an error string
+   * when the shutdown was refused.
+   */
+  shutdown(_opts: { save?: boolean; nosave?: boolean } = {}): string | null {
+    this.log.warning('User requested shutdown...');
+    if (this.config.pidfile) {
+      try {
+        fs.unlinkSync(this.config.pidfile);
+        this.log.notice('Removing the pid file.');
+      } catch {
+        /* not there */
+      }
+    }
+    if (this.config.unixsocket) {
+      try {
+        fs.unlinkSync(this.config.unixsocket);
+        this.log.notice('Removing the unix socket file.');
+      } catch {
+        /* not there */
+      }
+    }
+    this.log.warning('Redis is now ready to exit, bye bye...');
+    this.shuttingDown = true;
+    for (const c of this.clients.values()) {
+      if (c.socket && c.reply.len > 0) this.flush(c);
+    }
+    this.exitProcess(0);
+    return null;
+  }
+
+  totalMemory(): number {
+    return os.totalmem();
+  }
+}
+
+function formatAddr(host: string, port: number): string {
+  if (host.startsWith('::ffff:')) host = host.slice(7);
+  return host.indexOf(':') >= 0 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function randomHex(n: number): string {
+  let s = '';
+  while (s.length < n) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return s.slice(0, n);
+}

@@ -1,0 +1,176 @@
+/*
+ * Test helpers: start a real nodis-server process on a free port and talk to
+ * it over TCP, with a real client (ioredis) or with raw RESP bytes.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as net from 'net';
+import * as path from 'path';
+import * as fs from 'fs';
+import * as os from 'os';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const SERVER_BIN = path.join(ROOT, 'bin', 'nodis-server');
+export const SHARED = path.join(ROOT, '..', 'shared');
+
+export interface NodisProcess {
+  port: number;
+  proc: ChildProcess;
+  /** everything the server printed so far */
+  output(): string;
+  /** working directory the server runs in (a fresh temp dir) */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => resolve(a.port));
+    });
+  });
+}
+
+/** Start nodis-server with extra arguments; resolves once it accepts connections. */
+export async function startNodis(args: string[] = [], opts: { configFile?: string } = {}): Promise<NodisProcess> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-test-'));
+  const full = [...(opts.configFile ? [opts.configFile] : []), '--port', String(port), '--bind', '127.0.0.1', ...args];
+  const proc = spawn(SERVER_BIN, full, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20000);
+    const check = () => {
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout?.on('data', check);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    port,
+    proc,
+    dir,
+    output: () => out,
+    stop: () => new Promise<void>((resolve) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        resolve();
+        return;
+      }
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
+    }),
+  };
+}
+
+/** Run nodis-server expecting it to exit (bad config etc.): resolves to exit code and output. */
+export function runNodisToExit(args: string[], cwd?: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const proc = spawn(SERVER_BIN, args, { cwd: cwd ?? os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20000);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: out });
+    });
+  });
+}
+
+/**
+ * A raw TCP connection for protocol tests: send bytes, read replies.
+ * readUntil() collects data until a predicate over everything received is true.
+ */
+export class RawConnection {
+  private sock: net.Socket;
+  private data = '';
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(sock: net.Socket) {
+    this.sock = sock;
+    sock.on('data', (d: Buffer) => {
+      this.data += d.toString('latin1');
+      this.wake();
+    });
+    sock.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    sock.on('error', () => { /* surfaced through closed */ });
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const s = net.createConnection({ port, host }, () => resolve(new RawConnection(s)));
+      s.once('error', reject);
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  write(bytes: string | Buffer): void {
+    this.sock.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+  }
+
+  /** Wait until everything received satisfies pred (or the connection closes, or 10 s pass). */
+  async readUntil(pred: (all: string) => boolean, timeoutMs = 10000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred(this.data) && !this.closed && Date.now() < deadline) {
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+    return this.data;
+  }
+
+  /** Wait for at least n bytes beyond what was consumed, return and consume them all. */
+  async read(minBytes = 1): Promise<string> {
+    const all = await this.readUntil((d) => d.length >= minBytes);
+    this.data = '';
+    return all;
+  }
+
+  /** Send a request and return the reply once `expectedLength` bytes (or a full line) arrived. */
+  async request(bytes: string, expected?: string): Promise<string> {
+    this.data = '';
+    this.write(bytes);
+    const all = await this.readUntil((d) => (expected === undefined ? d.endsWith('\r\n') : d.length >= expected.length));
+    this.data = '';
+    return all;
+  }
+
+  /** Resolves when the server closes the connection. */
+  async waitClosed(timeoutMs = 10000): Promise<boolean> {
+    await this.readUntil(() => false, timeoutMs);
+    return this.closed;
+  }
+
+  close(): void {
+    this.sock.destroy();
+  }
+}
+
+/** Encode a command as a RESP multibulk. */
+export function resp(...args: string[]): string {
+  let s = `*${args.length}\r\n`;
+  for (const a of args) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
+  return s;
+}
