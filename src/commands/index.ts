@@ -14,6 +14,7 @@ import * as expire from './expire';
 import * as configCmd from './config-cmd';
 import * as clientCmd from './client-cmd';
 import * as introspection from './introspection';
+import * as functions from './functions';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -28,6 +29,7 @@ export const families: Record<string, CommandFamily> = {
   config: configCmd,
   client: clientCmd,
   introspection,
+  functions,
 };
 
 export function allHandlers(): HandlerMap {
