@@ -15,6 +15,7 @@ import * as configCmd from './config-cmd';
 import * as clientCmd from './client-cmd';
 import * as introspection from './introspection';
 import * as functions from './functions';
+import * as monitoring from './monitoring';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -30,6 +31,7 @@ export const families: Record<string, CommandFamily> = {
   client: clientCmd,
   introspection,
   functions,
+  monitoring,
 };
 
 export function allHandlers(): HandlerMap {
