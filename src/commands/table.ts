@@ -125,41 +125,50 @@ export interface CommandStats {
 }
 
 /**
- * A compact latency histogram: log-linear buckets (like HdrHistogram with
- * ~1% precision) so that percentiles can be answered without keeping samples.
+ * Latency histogram for LATENCY HISTOGRAM and INFO latencystats: log-linear
+ * buckets over nanoseconds (values below 32 exact, then 32 linear
+ * sub-buckets per power of two, about 3% precision) in a typed array, so
+ * recording a sample is a few integer operations and no allocation.
  */
 export class LatencyHistogram {
-  private counts = new Map<number, number>();
+  readonly counts = new Float64Array(1024);
   total = 0;
 
-  record(usec: number): void {
-    const b = LatencyHistogram.bucket(usec);
-    this.counts.set(b, (this.counts.get(b) ?? 0) + 1);
+  static bucket(ns: number): number {
+    const v = ns >= 2147483647 ? 2147483647 : ns < 0 ? 0 : ns | 0;
+    if (v < 32) return v;
+    const e = 31 - Math.clz32(v);
+    return 32 + ((e - 5) << 5) + ((v >>> (e - 5)) & 31);
+  }
+
+  /** The highest value (ns) a bucket holds. */
+  static bucketTop(idx: number): number {
+    if (idx < 32) return idx;
+    const e = ((idx - 32) >> 5) + 5;
+    const sub = (idx - 32) & 31;
+    return (32 + sub + 1) * Math.pow(2, e - 5) - 1;
+  }
+
+  /** Record a duration in nanoseconds. */
+  record(ns: number): void {
+    this.counts[LatencyHistogram.bucket(ns)]++;
     this.total++;
   }
 
-  static bucket(v: number): number {
-    if (v < 1) v = 1;
-    // 2 significant decimal digits of precision
-    const mag = Math.floor(Math.log10(v));
-    const step = Math.pow(10, Math.max(0, mag - 1));
-    return Math.ceil(v / step) * step;
-  }
-
+  /** Value (ns) at percentile p (0..100). */
   percentile(p: number): number {
     if (this.total === 0) return 0;
-    const keys = [...this.counts.keys()].sort((a, b) => a - b);
-    const target = Math.ceil((p / 100) * this.total);
+    const target = Math.max(1, Math.ceil((p / 100) * this.total));
     let seen = 0;
-    for (const k of keys) {
-      seen += this.counts.get(k) as number;
-      if (seen >= target) return k;
+    for (let i = 0; i < this.counts.length; i++) {
+      seen += this.counts[i];
+      if (seen >= target) return LatencyHistogram.bucketTop(i);
     }
-    return keys[keys.length - 1];
+    return 0;
   }
 
   reset(): void {
-    this.counts.clear();
+    this.counts.fill(0);
     this.total = 0;
   }
 }

@@ -34,8 +34,13 @@ function reject(c: Client, cmd: Command | null, msg: string): void {
   c.error(msg);
 }
 
+/** Wall-clock ms = monotonic ms + offset; resynchronised by the cron so a clock change is followed. */
+let clockOffset = Date.now() - performance.now();
+export function resyncClock(): void {
+  clockOffset = Date.now() - performance.now();
+}
+
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
-  server.keyspace.now = Date.now();
   let cmd = server.commands.lookup(argv[0]);
   if (cmd === undefined) {
     c.cmd = null;
@@ -103,13 +108,18 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   c.errorInCommand = false;
   const prev = server.current;
   server.current = c;
-  const t0 = performance.now();
+  // Inside one read's batch, the clock read that ended the previous command starts this one.
+  const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
+  server.keyspace.now = Math.floor(t0 + clockOffset);
   try {
     handler(c, argv);
   } finally {
     server.current = prev;
   }
-  const usec = Math.round((performance.now() - t0) * 1000);
+  const t1 = performance.now();
+  server.batchClock = t1;
+  const elapsedMs = t1 - t0;
+  const usec = Math.round(elapsedMs * 1000);
   const st = cmd.stats;
   st.calls++;
   st.usec += usec;
@@ -122,7 +132,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (cfg.latencyMonitorThreshold > 0) {
     server.latency.addSampleIfNeeded((cmd.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(usec / 1000), cfg.latencyMonitorThreshold);
   }
-  if (cfg.latencyTracking) st.latency.record(usec);
+  if (cfg.latencyTracking) st.latency.record(elapsedMs * 1e6);
   if (server.monitors.size > 0 && (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) === 0) {
     feedMonitors(server, c, argv, t0);
   }
@@ -136,7 +146,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
 
 /** MONITOR line: +<unix time with µs> [<db> <addr>] "arg" "arg"... */
 export function feedMonitors(server: Server, c: Client, argv: string[], startMs: number): void {
-  const t = (performance.timeOrigin + startMs) / 1000;
+  const t = (startMs + clockOffset) / 1000;
   let line = `+${t.toFixed(6)} [${c.db.id} ${c.socket ? (c.socket.remoteAddress === undefined ? `unix:${server.config.unixsocket}` : c.addr) : 'lua'}]`;
   for (const a of argv) line += ' ' + reprString(a);
   line += '\r\n';

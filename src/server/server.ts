@@ -52,6 +52,8 @@ export class Server {
   private cronTimer: NodeJS.Timeout | null = null;
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
+  /** clock (performance.now) at the end of the last command of the current read's batch; -1 outside a batch */
+  batchClock = -1;
   /** the client whose command is executing, if any */
   current: Client | null = null;
   /** CLIENT PAUSE: until when (ms), and whether all commands or only writes are held */
@@ -165,6 +167,7 @@ export class Server {
   /** Run the buffered commands of a client until input runs out, it is paused, or it closes. */
   processInput(c: Client): void {
     c.inRead = true;
+    this.batchClock = -1;
     try {
       const limits = { maxBulkLen: this.config.protoMaxBulkLen, authRequired: false };
       while (!c.closeAfterReply && !c.closed && c.pausedArgv === null) {
@@ -194,6 +197,7 @@ export class Server {
       }
     } finally {
       c.inRead = false;
+      this.batchClock = -1;
     }
   }
 
