@@ -81,6 +81,10 @@ export class RequestParser {
     const buf = this.buf as Latin1Buffer;
     const end = buf.length;
     if (this.multibulkLen === 0) {
+      if (this.pos < end && buf[this.pos] === 0x2a && !limits.authRequired) {
+        const fast = this.fastMultibulk(buf, end, limits.maxBulkLen);
+        if (fast !== null) return fast;
+      }
       if (this.pos >= end) return null;
       if (buf[this.pos] !== 0x2a /* '*' */) return this.nextInline(buf, end);
       this.lastWasInline = false;
@@ -126,6 +130,47 @@ export class RequestParser {
     }
     const argv = this.argv;
     this.argv = [];
+    return argv;
+  }
+
+  /**
+   * The common case: a whole, well-formed multibulk is in the buffer. Parse
+   * it with local state only. Returns null (consuming nothing) when the
+   * command is incomplete or anything is unusual: the general path then
+   * handles it, including every error.
+   */
+  private fastMultibulk(buf: Latin1Buffer, end: number, maxBulkLen: number): string[] | null {
+    let p = this.pos + 1;
+    let count = 0;
+    let c = buf[p];
+    if (c < 0x31 || c > 0x39) return null;
+    while (p < end && (c = buf[p]) >= 0x30 && c <= 0x39) {
+      count = count * 10 + (c - 0x30);
+      p++;
+    }
+    if (count > 1024 * 1024 || p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return null;
+    p += 2;
+    const argv: string[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      if (p >= end || buf[p] !== 0x24) return null;
+      p++;
+      let len = 0;
+      c = buf[p];
+      if (c < 0x30 || c > 0x39) return null;
+      // "$0" followed by a digit has a leading zero: the exact path refuses it
+      if (c === 0x30 && p + 1 < end && buf[p + 1] >= 0x30 && buf[p + 1] <= 0x39) return null;
+      while (p < end && (c = buf[p]) >= 0x30 && c <= 0x39) {
+        len = len * 10 + (c - 0x30);
+        p++;
+      }
+      if (len > maxBulkLen || p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return null;
+      p += 2;
+      if (end - p < len + 2) return null;
+      argv[i] = i === 0 && len <= NAME_CACHE_MAX_LEN ? internName(buf, p, p + len) : buf.latin1Slice(p, p + len);
+      p += len + 2;
+    }
+    this.pos = p;
+    this.lastWasInline = false;
     return argv;
   }
 
