@@ -24,6 +24,7 @@ import { executeCommand } from './dispatch';
 import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
 import { serverCron } from './cron';
+import { installHeapGuard } from './heap-guard';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
@@ -62,6 +63,8 @@ export class Server {
   /** last save time (LASTSAVE), seconds */
   lastSave = Math.floor(Date.now() / 1000);
   cronLoops = 0;
+  /** set by the heap guard while the V8 heap is close to its limit */
+  heapNearLimit = false;
   /** Periodic tasks run by serverCron, in order (active expiry, client timeouts, ...). */
   readonly cronTasks: ((now: number) => void)[] = [];
   shuttingDown = false;
@@ -79,6 +82,7 @@ export class Server {
     this.runId = randomHex(40);
     this.executable = process.argv[1] ?? '';
     setupFamilies(this);
+    installHeapGuard(this);
   }
 
   /** Open the listeners. Resolves once every mandatory address is bound. */
