@@ -81,6 +81,42 @@ export class Server {
 
   /** Open the listeners. Resolves once every mandatory address is bound. */
   async listen(): Promise<void> {
+    await this.listenTcp();
+    if (this.config.unixsocket !== '') {
+      try {
+        fs.unlinkSync(this.config.unixsocket);
+      } catch {
+        /* not there */
+      }
+      await this.listenOn({ path: this.config.unixsocket });
+      if (this.config.unixsocketperm) fs.chmodSync(this.config.unixsocket, this.config.unixsocketperm);
+    }
+  }
+
+  /** Whether listen() has opened listeners (config hooks rebind only then). */
+  isListening(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  /** CONFIG SET port/bind: open the TCP listeners the config now names, then close the previous ones. */
+  async rebindTcp(): Promise<void> {
+    const old = this.listeners.filter((l) => typeof l.address() === 'object' && l.address() !== null);
+    const keep = this.listeners.filter((l) => !old.includes(l));
+    this.listeners = keep;
+    const prevPort = this.boundPort;
+    this.boundPort = 0;
+    try {
+      await this.listenTcp();
+    } catch (e) {
+      for (const l of this.listeners) if (!keep.includes(l)) l.close();
+      this.listeners = [...keep, ...old];
+      this.boundPort = prevPort;
+      throw e;
+    }
+    await Promise.all(old.map((l) => new Promise<void>((r) => l.close(() => r()))));
+  }
+
+  private async listenTcp(): Promise<void> {
     const port = this.config.port;
     if (port !== 0 || this.config.bind.length > 0) {
       for (const raw of this.config.bind) {
@@ -95,15 +131,6 @@ export class Server {
           throw e;
         }
       }
-    }
-    if (this.config.unixsocket !== '') {
-      try {
-        fs.unlinkSync(this.config.unixsocket);
-      } catch {
-        /* not there */
-      }
-      await this.listenOn({ path: this.config.unixsocket });
-      if (this.config.unixsocketperm) fs.chmodSync(this.config.unixsocket, this.config.unixsocketperm);
     }
   }
 
