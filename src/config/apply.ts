@@ -77,11 +77,14 @@ export function installConfigHooks(server: Server): void {
     if (c.port === listening.port && c.bind.join(' ') === listening.bind) return;
     const portChanged = c.port !== listening.port;
     if (c.port !== 0 && c.bind.length > 0) {
-      const code = probeBind(c.bind, c.port);
+      // on the same port, addresses we already listen on are not probed (they are ours)
+      const current = listening.bind.split(' ');
+      const toProbe = portChanged ? c.bind : c.bind.filter((a) => !current.includes(a));
+      const code = toProbe.length === 0 ? null : probeBind(toProbe, c.port);
       if (code !== null) return portChanged ? 'Unable to listen on this port' : 'Failed to bind to specified addresses.';
     }
     listening = { port: c.port, bind: c.bind.join(' ') };
-    server.rebindTcp().catch((e: Error) => {
+    server.rebindTcp(!portChanged).catch((e: Error) => {
       server.log.warning(`Failed to rebind the TCP listeners: ${e.message}`);
     });
   };

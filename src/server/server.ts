@@ -99,12 +99,17 @@ export class Server {
   }
 
   /** CONFIG SET port/bind: open the TCP listeners the config now names, then close the previous ones. */
-  async rebindTcp(): Promise<void> {
+  async rebindTcp(closeFirst = false): Promise<void> {
     const old = this.listeners.filter((l) => typeof l.address() === 'object' && l.address() !== null);
     const keep = this.listeners.filter((l) => !old.includes(l));
     this.listeners = keep;
     const prevPort = this.boundPort;
     this.boundPort = 0;
+    if (closeFirst) {
+      // same port, other addresses: the old sockets would conflict with the new ones
+      await Promise.all(old.map((l) => new Promise<void>((r) => l.close(() => r()))));
+      old.length = 0;
+    }
     try {
       await this.listenTcp();
     } catch (e) {
