@@ -498,7 +498,8 @@ export class Config {
         v = Math.min(500, Math.max(1, v as number));
         break;
       case 'save':
-        if (loading && this.saveLoaded) v = [...this.save, ...(v as SavePoint[])];
+        // `save ""` always clears; otherwise lines after the first one add points
+        if (loading && this.saveLoaded && !(args.length === 1 && args[0] === '')) v = [...this.save, ...(v as SavePoint[])];
         if (loading) this.saveLoaded = true;
         break;
       case 'client-output-buffer-limit': {

@@ -33,6 +33,8 @@ class RewriteState {
   optionLines = new Map<string, number[]>();
   processed = new Set<string>();
   needsSignature = true;
+  /** DEBUG CONFIG-REWRITE-FORCE-ALL: write every parameter, default or not */
+  forceAll = false;
 
   appendLine(l: string): void {
     this.lines.push(l);
@@ -46,7 +48,7 @@ class RewriteState {
   rewriteLine(option: string, line: string, force: boolean): void {
     this.markProcessed(option);
     const l = this.optionLines.get(option);
-    if (l === undefined && !force) return;
+    if (l === undefined && !force && !this.forceAll) return;
     if (l !== undefined) {
       const n = l.shift() as number;
       if (l.length === 0) this.optionLines.delete(option);
@@ -207,8 +209,9 @@ function userLines(cfg: Config): string[] {
 }
 
 /** Build the new file content from the old one (exported for unit tests). */
-export function rewriteContent(cfg: Config, oldText: string): string {
+export function rewriteContent(cfg: Config, oldText: string, forceAll = false): string {
   const state = new RewriteState();
+  state.forceAll = forceAll;
   readOldFile(state, oldText);
   const dirDef = lookupParam('dir') as ParamDef;
   rewriteParam(state, cfg, dirDef);
@@ -227,7 +230,7 @@ export function rewriteContent(cfg: Config, oldText: string): string {
 }
 
 /** Rewrite cfg.configFile. Returns null or an error text. */
-export function rewriteConfigFile(cfg: Config): string | null {
+export function rewriteConfigFile(cfg: Config, forceAll = false): string | null {
   const file = cfg.configFile;
   if (file === null) return 'no config file';
   let old = '';
@@ -236,7 +239,7 @@ export function rewriteConfigFile(cfg: Config): string | null {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return strerror(e);
   }
-  const content = rewriteContent(cfg, old);
+  const content = rewriteContent(cfg, old, forceAll);
   const tmp = path.join(path.dirname(file), `redis.conf.tmp-${process.pid}`);
   try {
     fs.writeFileSync(tmp, content, 'latin1');
