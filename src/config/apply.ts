@@ -9,10 +9,14 @@
  * first checks the addresses with a short synchronous probe in a child
  * process, then (if they are free) moves the listeners asynchronously:
  * new ones are opened before the old ones close.
+ *
+ * TLS: not implemented; enabling it at run time is refused with the error
+ * Redis gives when it cannot load the TLS configuration.
  */
 import { spawnSync } from 'child_process';
 import type { Server } from '../server/server';
 import type { Config } from './config';
+import { PARAMS } from './params';
 import { levelFromName } from '../server/log';
 import { parseNotifyFlags } from '../keyspace/notify-flags';
 
@@ -90,6 +94,15 @@ export function installConfigHooks(server: Server): void {
   };
   cfg.onChange('port', rebind);
   cfg.onChange('bind', rebind);
+  // Nodis has no TLS: like Redis failing to load certificates, enabling TLS at run time is refused.
+  let started = false;
+  const tls = (c: Config): string | void => {
+    if (c.tlsPort === 0 && !c.tlsReplication && !c.tlsCluster) return;
+    server.log.warning('TLS is not supported by this server: the TLS configuration was not applied.');
+    if (started) return 'Unable to update TLS configuration. Check server logs.';
+  };
+  for (const d of PARAMS) if (d.name.startsWith('tls-')) cfg.onChange(d.name, tls);
   const err = cfg.applyAll();
   if (err !== null) throw new Error(err);
+  started = true;
 }

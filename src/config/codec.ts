@@ -63,9 +63,11 @@ export function parseValue(d: ParamDef, args: string[]): Parsed {
         if (-v < d.min) return fail(`percentage argument must be less or equal to ${-d.min}`);
         return ok(-v);
       }
-      const v = parseMemory(a);
+      let v = parseMemory(a);
       if (v === null) return fail('argument must be a memory or percent value');
-      if (v > LLONG_MAX) return rangeError(d);
+      // Redis stores the value in a signed 64-bit integer, where negative means a percentage
+      if (v > LLONG_MAX) v -= 1n << 64n;
+      if (v < d.min) return fail(`percentage argument must be less or equal to ${-d.min}`);
       return ok(v);
     }
     case 'enum':
@@ -124,6 +126,7 @@ function parseStringParam(d: ParamDef, a: string): Parsed {
 
 /** strtoll over the whole argument (spaces and sign allowed in front, nothing after). */
 function fullStrtoll(s: string): number | null {
+  if (s === '') return 0; // strtoll converts nothing and stops at the end: accepted as 0
   return /^[\t\n\v\f\r ]*[+-]?[0-9]+$/.test(s) ? Number(s.trim()) : null;
 }
 

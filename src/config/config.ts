@@ -497,6 +497,18 @@ export class Config {
       case 'hz':
         v = Math.min(500, Math.max(1, v as number));
         break;
+      case 'repl-backlog-size':
+        // Redis never keeps a backlog smaller than 16kb
+        if (!loading && (v as number) < 16384) v = 16384;
+        break;
+      case 'activedefrag':
+        if (v === true) {
+          return 'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution';
+        }
+        break;
+      case 'proc-title-template':
+        if (!this.validProcTitleTemplate(v as string)) return 'template format is invalid or contains unknown variables';
+        break;
       case 'save':
         // `save ""` always clears; otherwise lines after the first one add points
         if (loading && this.saveLoaded && !(args.length === 1 && args[0] === '')) v = [...this.save, ...(v as SavePoint[])];
@@ -520,6 +532,33 @@ export class Config {
     }
     this.setField(d, v);
     return null;
+  }
+
+  /** Redis expands the template with an empty title: it must know every {variable} and not come out blank. */
+  private validProcTitleTemplate(t: string): boolean {
+    const vars: Record<string, string> = {
+      title: '',
+      'listen-addr': `${this.bind[0] ?? '*'}:${this.port}`,
+      'server-mode': '',
+      port: String(this.port),
+      'tls-port': String(this.tlsPort),
+      unixsocket: this.unixsocket,
+      'config-file': this.configFile ?? '',
+    };
+    let out = '';
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] !== '{') {
+        out += t[i];
+        continue;
+      }
+      const end = t.indexOf('}', i);
+      if (end < 0) return false;
+      const name = t.slice(i + 1, end);
+      if (!(name in vars)) return false;
+      out += vars[name];
+      i = end;
+    }
+    return out.replace(/^ +| +$/g, '') !== '';
   }
 
   /**
