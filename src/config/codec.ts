@@ -45,9 +45,9 @@ export function parseValue(d: ParamDef, args: string[]): Parsed {
       return ok(v);
     }
     case 'octal': {
-      if (!/^[0-7]+$/.test(a)) return fail("argument couldn't be parsed as an octal number");
+      if (!/^-?[0-7]+$/.test(a)) return fail("argument couldn't be parsed as an octal number");
       const v = BigInt(parseInt(a, 8));
-      if (v < d.min || v > d.max) return rangeError(d);
+      if (v < d.min || v > d.max) return fail(`argument must be between ${d.min.toString(8)} and ${d.max.toString(8)} inclusive`);
       return ok(v);
     }
     case 'memory': {
@@ -110,10 +110,9 @@ function parseStringParam(d: ParamDef, a: string): Parsed {
       if (a.includes('/')) return fail("dbfilename can't be a path, just a filename");
       break;
     case 'appendfilename':
-      if (a.includes('/')) return fail("appendfilename can't be a path, just a filename");
-      break;
     case 'appenddirname':
-      if (a.includes('/')) return fail("appenddirname can't be a path, just a filename");
+      if (a === '') return fail(`${d.name} can't be empty`);
+      if (a.includes('/')) return fail(`${d.name} can't be a path, just a ${d.name === 'appenddirname' ? 'dirname' : 'filename'}`);
       break;
     case 'cluster-announce-hostname':
       if (!/^[A-Za-z0-9.-]*$/.test(a)) return fail('Hostnames may only contain alphanumeric characters, hyphens or dots');
