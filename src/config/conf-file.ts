@@ -208,9 +208,14 @@ export function loadConfig(args: string[], opts: { stdin?: () => string } = {}):
   let text = '';
   if (cl.configFile !== null) {
     cfg.configFile = path.resolve(cl.configFile);
-    text += readConfigFiles(cl.configFile);
+    text += readConfigFiles(cfg.configFile);
   }
   if (cl.fromStdin) {
+    try {
+      fs.writeSync(1, logLine('Reading config from stdin'));
+    } catch {
+      /* stdout closed */
+    }
     text += opts.stdin ? opts.stdin() : readStdin();
   }
   if (cl.options.length > 0) text += '\n' + cl.options;
