@@ -64,7 +64,7 @@ export async function main(args: string[]): Promise<void> {
     config = loadConfig(args);
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(e.message);
+      (e.toStdout ? process.stdout : process.stderr).write(e.message);
       process.exit(1);
     }
     throw e;

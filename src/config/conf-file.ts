@@ -128,7 +128,7 @@ export function readConfigFiles(name: string): string {
     try {
       text += fs.readFileSync(f, 'latin1');
     } catch (e) {
-      throw new ConfigError(logLine(`Fatal error, can't open config file '${f}': ${strerror(e)}`));
+      throw new ConfigError(logLine(`Fatal error, can't open config file '${f}': ${strerror(e)}`), true);
     }
   }
   return text;

@@ -657,7 +657,12 @@ export class Config {
 }
 
 /** A configuration error: `message` is the full text Redis prints (to stderr) before exiting with status 1. */
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** Redis logs some fatal errors (an unreadable config file) to stdout rather than stderr */
+  constructor(message: string, readonly toStdout = false) {
+    super(message);
+  }
+}
 
 export { loadConfig } from './conf-file';
 export { PARAMS, lookupParam, type ParamDef } from './params';

@@ -83,7 +83,7 @@ class RewriteState {
 }
 
 function readOldFile(state: RewriteState, text: string): void {
-  const lines = text.split('\n');
+  const lines = text === '' ? [] : text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
     if (line === '' || line[0] === '#') {
