@@ -8,7 +8,6 @@
  * their own parsers here; `dir` changes the working directory as a side
  * effect, like Redis's chdir, and is therefore applied, not just parsed.
  */
-import * as fs from 'fs';
 import { type ParamDef, MULTI_ARG } from './params';
 import {
   strictInt, parseMemory, LLONG_MAX, OBUF_CLASSES, OBUF_GET_NAMES, defaultObufLimits,
@@ -233,15 +232,6 @@ export function changeDir(path: string): string | null {
     return null;
   } catch (e) {
     return strerror(e);
-  }
-}
-
-/** Whether a path names an existing directory (used by tests and the docs). */
-export function isDirectory(path: string): boolean {
-  try {
-    return fs.statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }
 

@@ -9,7 +9,7 @@
  *   as any other value, so CONFIG GET of a fresh server equals the fixture.
  * - Limits are bigint so that range errors print Redis's exact bounds.
  * Behaviour that is not plain parsing (special types, validations, value
- * normalisation) lives in config.ts and special.ts, keyed by name.
+ * normalisation) lives in codec.ts and config.ts, keyed by name.
  */
 import { INT_MAX, INT_MIN, LLONG_MAX, UINT_MAX, ULLONG_MAX } from './values';
 

@@ -77,14 +77,3 @@ export function defaultObufLimits(): ClientOutputBufferLimits {
 }
 
 export type SavePoint = [seconds: number, changes: number];
-
-/** C's strtoll as Redis's save parser uses it: leading spaces and sign allowed, trailing junk ignored. */
-export function cStrtoll(s: string): number {
-  const m = /^[\t\n\v\f\r ]*([+-]?[0-9]+)/.exec(s);
-  return m === null ? 0 : Number(m[1]);
-}
-
-/** Format a number that may exceed 2^53 exactly when it came from a bigint. */
-export function bigToNumber(v: bigint): number {
-  return Number(v);
-}

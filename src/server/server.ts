@@ -106,19 +106,31 @@ export class Server {
     const prevPort = this.boundPort;
     this.boundPort = 0;
     if (closeFirst) {
-      // same port, other addresses: the old sockets would conflict with the new ones
-      await Promise.all(old.map((l) => new Promise<void>((r) => l.close(() => r()))));
+      // same port, other addresses: the old sockets would conflict with the new ones.
+      // close() stops listening at once (its callback waits for clients, so it is not awaited)
+      for (const l of old) l.close();
       old.length = 0;
     }
     try {
-      await this.listenTcp();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.listenTcp();
+          break;
+        } catch (e) {
+          // a just-closed listening socket is released on a later loop turn
+          if (!closeFirst || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+          for (const l of this.listeners) if (!keep.includes(l)) l.close();
+          this.listeners = [...keep];
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
     } catch (e) {
       for (const l of this.listeners) if (!keep.includes(l)) l.close();
       this.listeners = [...keep, ...old];
       this.boundPort = prevPort;
       throw e;
     }
-    await Promise.all(old.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    for (const l of old) l.close();
   }
 
   private async listenTcp(): Promise<void> {
