@@ -87,6 +87,59 @@ export class Server {
 
   /** Open the listeners. Resolves once every mandatory address is bound. */
   async listen(): Promise<void> {
+    await this.listenTcp();
+    if (this.config.unixsocket !== '') {
+      try {
+        fs.unlinkSync(this.config.unixsocket);
+      } catch {
+        /* not there */
+      }
+      await this.listenOn({ path: this.config.unixsocket });
+      if (this.config.unixsocketperm) fs.chmodSync(this.config.unixsocket, this.config.unixsocketperm);
+    }
+  }
+
+  /** Whether listen() has opened listeners (config hooks rebind only then). */
+  isListening(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  /** CONFIG SET port/bind: open the TCP listeners the config now names, then close the previous ones. */
+  async rebindTcp(closeFirst = false): Promise<void> {
+    const old = this.listeners.filter((l) => typeof l.address() === 'object' && l.address() !== null);
+    const keep = this.listeners.filter((l) => !old.includes(l));
+    this.listeners = keep;
+    const prevPort = this.boundPort;
+    this.boundPort = 0;
+    if (closeFirst) {
+      // same port, other addresses: the old sockets would conflict with the new ones.
+      // close() stops listening at once (its callback waits for clients, so it is not awaited)
+      for (const l of old) l.close();
+      old.length = 0;
+    }
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.listenTcp();
+          break;
+        } catch (e) {
+          // a just-closed listening socket is released on a later loop turn
+          if (!closeFirst || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+          for (const l of this.listeners) if (!keep.includes(l)) l.close();
+          this.listeners = [...keep];
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    } catch (e) {
+      for (const l of this.listeners) if (!keep.includes(l)) l.close();
+      this.listeners = [...keep, ...old];
+      this.boundPort = prevPort;
+      throw e;
+    }
+    for (const l of old) l.close();
+  }
+
+  private async listenTcp(): Promise<void> {
     const port = this.config.port;
     if (port !== 0 || this.config.bind.length > 0) {
       for (const raw of this.config.bind) {
@@ -101,15 +154,6 @@ export class Server {
           throw e;
         }
       }
-    }
-    if (this.config.unixsocket !== '') {
-      try {
-        fs.unlinkSync(this.config.unixsocket);
-      } catch {
-        /* not there */
-      }
-      await this.listenOn({ path: this.config.unixsocket });
-      if (this.config.unixsocketperm) fs.chmodSync(this.config.unixsocket, this.config.unixsocketperm);
     }
   }
 
