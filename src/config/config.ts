@@ -29,6 +29,9 @@ export class Config {
   enableDebugCommand = 'no';
   alwaysShowLogo = false;
   latencyTracking = true;
+  latencyTrackingInfoPercentiles: number[] = [50, 99, 99.9];
+  maxmemory = 0;
+  maxmemoryPolicy = 'noeviction';
   dir = process.cwd();
   /** path of the config file given on the command line, if any */
   configFile: string | null = null;

@@ -6,6 +6,7 @@
 import type { Server } from './server';
 
 export function serverCron(server: Server): void {
+  if (server.debugKnobs.pauseCron) return;
   const now = Date.now();
   server.cronLoops++;
   server.stats.sampleMetric('commands', server.stats.numCommands, now);
