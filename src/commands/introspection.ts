@@ -31,7 +31,7 @@ import {
 } from './keys';
 import { replyHelp, intArg, ERR_SYNTAX } from './args';
 import { infoString } from '../info/info';
-import { memoryReport, recordStartupMemory, samplePeakMemory, valueMemoryUsage } from '../info/memory';
+import { memoryReport, recordStartupMemory, samplePeakMemory, valueMemoryUsage, jemallocSize } from '../info/memory';
 import { datasetDigest, keyDigest } from '../info/digest';
 import { REDIS_VERSION } from '../server/server';
 import { encodingOf, type RedisValue, stringOf, isStringValue } from '../keyspace/values';
@@ -1003,16 +1003,6 @@ function debug(c: Client, argv: string[]): void {
       break;
   }
   subcommandSyntaxError(c, argv);
-}
-
-/** jemalloc's size class for an allocation of n bytes. */
-function jemallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return (n + 15) & ~15;
-  let base = 128;
-  while (base * 2 < n) base *= 2;
-  const q = base / 4;
-  return Math.ceil(n / q) * q;
 }
 
 function randomHex40(): string {

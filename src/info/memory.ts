@@ -143,30 +143,46 @@ function hasMemoryUsage(v: unknown): v is SizedValue {
   return typeof (v as { memoryUsage?: unknown }).memoryUsage === 'function';
 }
 
-/** Round up to the allocator's size classes (jemalloc-like), so that figures look like Redis's. */
-function allocSize(n: number): number {
+/** jemalloc's size class for an allocation of n bytes (so that figures match Redis's). */
+export function jemallocSize(n: number): number {
   if (n <= 8) return 8;
   if (n <= 128) return (n + 15) & ~15;
-  let p = 128;
-  while (p < n) p *= 2;
-  const q = p / 4;
+  let base = 128;
+  while (base * 2 < n) base *= 2;
+  const q = base / 4;
   return Math.ceil(n / q) * q;
 }
 
-/** MEMORY USAGE: bytes of the key, its value and its table entry. */
+/** Header size of an sds string of this length (sdshdr8/16/32/64). */
+function sdsHeader(len: number): number {
+  return len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17;
+}
+
+/** Bytes Redis's object for a string value takes (robj + sds, or robj alone for integers). */
+function stringValueBytes(value: string): number {
+  const n = value.length;
+  if (n <= 20 && /^(-?[1-9]\d*|0)$/.test(value)) {
+    const v = Number(value);
+    if (Number.isSafeInteger(v) || BigInt(value) <= 9223372036854775807n) return 16;
+  }
+  if (n <= 44) return jemallocSize(16 + 3 + n + 1); // embstr: one allocation
+  return 16 + jemallocSize(sdsHeader(n) + n + 1);
+}
+
+/** MEMORY USAGE: bytes of the key, its value and its table entry, as Redis computes them. */
 export function valueMemoryUsage(key: string, value: RedisValue, samples: number): number {
   let valueBytes: number;
   if (typeof value === 'string') {
-    const isInt = value.length <= 20 && /^-?[1-9]\d*$|^0$/.test(value);
-    // object header (16) + sds header and terminator for non-integers
-    valueBytes = isInt ? 16 : value.length <= 44 ? allocSize(16 + 3 + value.length + 1) : 16 + allocSize(value.length + 9);
+    valueBytes = stringValueBytes(value);
   } else if (value.kind === 'string') {
-    const len = (value as unknown as { buf: Buffer }).buf.length;
-    valueBytes = 16 + allocSize(len + 9);
+    const cap = (value as unknown as { buf: Buffer }).buf.length;
+    valueBytes = 16 + jemallocSize(sdsHeader(cap) + cap + 1);
   } else if (hasMemoryUsage(value)) {
     valueBytes = value.memoryUsage(samples);
   } else {
     valueBytes = 16;
   }
-  return valueBytes + allocSize(key.length + 4) + 24;
+  // key: sdshdr5 below 32 bytes, then as values; plus the dictEntry (24 bytes)
+  const keyHdr = key.length < 32 ? 1 : sdsHeader(key.length);
+  return valueBytes + jemallocSize(keyHdr + key.length + 1) + 24;
 }
