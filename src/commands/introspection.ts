@@ -36,6 +36,8 @@ import { datasetDigest, keyDigest } from '../info/digest';
 import { REDIS_VERSION } from '../server/server';
 import { encodingOf, type RedisValue, stringOf, isStringValue } from '../keyspace/values';
 import { parseInteger } from '../util/numbers';
+import { Dict, hashString } from '../types/dict';
+import { fixed } from '../info/format';
 
 // ---------------------------------------------------------------------------
 // INFO
@@ -750,10 +752,36 @@ function debugProtocol(c: Client, type: string): void {
   }
 }
 
-/** Dictionary statistics in the spirit of Redis's dictGetStats. */
-function htStats(size: number, buckets: number, label: string): string {
-  if (size === 0) return 'No stats available for empty dictionaries\n';
-  return `Hash table 0 stats (${label}):\n table size: ${buckets}\n number of elements: ${size}\n`;
+/** DICT_STATS_VECTLEN: chain lengths above this are counted in the last slot (and not printed). */
+const STATS_VECTLEN = 50;
+
+/** Hash table statistics in the format of Redis's dictGetStats (chains recomputed from the keys' hashes). */
+function htStats(dict: Dict<unknown>): string {
+  const head = 'Hash table 0 stats (main hash table):\n';
+  if (dict.size === 0) return `${head}No stats available for empty dictionaries\n`;
+  const size = dict.bucketCount;
+  const chains = new Map<number, number>();
+  dict.forEach((key) => {
+    const b = hashString(key) & (size - 1);
+    chains.set(b, (chains.get(b) ?? 0) + 1);
+  });
+  const clvector = new Array<number>(STATS_VECTLEN).fill(0);
+  clvector[0] = size - chains.size;
+  let maxchain = 0;
+  let tot = 0;
+  for (const len of chains.values()) {
+    clvector[Math.min(len, STATS_VECTLEN - 1)]++;
+    if (len > maxchain) maxchain = len;
+    tot += len;
+  }
+  const slots = chains.size;
+  let out = `${head} table size: ${size}\n number of elements: ${dict.size}\n different slots: ${slots}\n max chain length: ${maxchain}\n` +
+    ` avg chain length (counted): ${fixed(Math.fround(tot / slots), 2)}\n avg chain length (computed): ${fixed(Math.fround(dict.size / slots), 2)}\n Chain length distribution:\n`;
+  for (let i = 0; i < STATS_VECTLEN - 1; i++) {
+    if (clvector[i] === 0) continue;
+    out += `   ${i}: ${clvector[i]} (${fixed(Math.fround(Math.fround(clvector[i] / size) * 100), 2)}%)\n`;
+  }
+  return out;
 }
 
 function debugPopulate(c: Client, argv: string[]): void {
@@ -933,7 +961,7 @@ function debug(c: Client, argv: string[]): void {
       if (dbid === null) return;
       if (dbid < 0 || dbid >= server.keyspace.dbs.length) return c.error('ERR Out of range database');
       const db = server.keyspace.dbs[dbid];
-      c.reply.verbatim(`[Dictionary HT]\n${htStats(db.dict.size, db.dict.bucketCount, 'main hash table')}[Expires HT]\n${htStats(db.expires.size, db.expires.bucketCount, 'main hash table')}`);
+      c.reply.verbatim(`[Dictionary HT]\n${htStats(db.dict as Dict<unknown>)}[Expires HT]\n${htStats(db.expires as Dict<unknown>)}`);
       return;
     }
     case 'htstats-key': {
@@ -944,7 +972,8 @@ function debug(c: Client, argv: string[]): void {
       if (enc !== 'hashtable' && enc !== 'skiplist') {
         return c.error('ERR The value stored at the specified key is not represented using an hash table');
       }
-      c.reply.verbatim('No stats available for empty dictionaries\n');
+      const table = (v as unknown as { dict?: unknown }).dict;
+      c.reply.verbatim(table instanceof Dict ? htStats(table as Dict<unknown>) : 'Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n');
       return;
     }
     case 'change-repl-id':

@@ -276,6 +276,31 @@ export function getKeysFromCommandWithSpecs(cmd: Command, argv: readonly string[
   return 0;
 }
 
+/**
+ * Keys by the legacy (first, last, step) range or the command's procedure,
+ * without flags (Redis's getKeysFromCommand, what cluster redirection uses).
+ */
+export function getKeysFromCommand(cmd: Command, argv: readonly string[], result: KeysResult): number {
+  const ki = keyInfo(cmd);
+  result.reset();
+  if (ki.proc !== null) return ki.proc(argv, result);
+  const first = cmd.spec.first_key;
+  if (first === 0) return 0;
+  let last = cmd.spec.last_key;
+  const step = cmd.spec.step;
+  const argc = argv.length;
+  if (last < 0) last = argc + last;
+  for (let j = first; j <= last; j += step) {
+    if (j >= argc || j < first) {
+      // variadic commands report their own arity or syntax error: no keys
+      result.reset();
+      return 0;
+    }
+    result.add(j, 0);
+  }
+  return result.numkeys;
+}
+
 /** Whether a command may take key arguments at all. */
 export function doesCommandHaveKeys(cmd: Command): boolean {
   const ki = keyInfo(cmd);

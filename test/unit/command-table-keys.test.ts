@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildTable, type CommandSpec, type CommandTable, type HandlerMap, type Command } from '../../src/commands/table';
-import { KeysResult, getKeysFromCommandWithSpecs, doesCommandHaveKeys, keyFlagNames, legacyKeyRange } from '../../src/commands/keys';
+import { KeysResult, getKeysFromCommand, getKeysFromCommandWithSpecs, doesCommandHaveKeys, keyFlagNames, legacyKeyRange } from '../../src/commands/keys';
 import { SHARED } from '../helpers/server';
 
 function fullTable(): CommandTable {
@@ -97,4 +97,17 @@ test('the legacy (first, last, step) triple derived from the key specs equals Re
     if (JSON.stringify(got) !== JSON.stringify(want)) bad.push(`${cmd.fullName}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
   }
   assert.deepEqual(bad, []);
+});
+
+test('legacy key positions (getKeysFromCommand)', () => {
+  const legacy = (...argv: string[]): string[] => {
+    const r = new KeysResult();
+    const n = getKeysFromCommand(lookup(argv) as Command, argv, r);
+    return r.pos.slice(0, n).map((p) => argv[p]);
+  };
+  assert.deepEqual(legacy('mset', 'a', '1', 'b', '2'), ['a', 'b']);
+  assert.deepEqual(legacy('get', 'k'), ['k']);
+  assert.deepEqual(legacy('smove', 'a', 'b', 'm'), ['a', 'b']);
+  assert.deepEqual(legacy('zunionstore', 'd', '2', 'a', 'b'), ['a', 'b', 'd']);
+  assert.deepEqual(legacy('ping'), []);
 });
