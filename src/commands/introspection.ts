@@ -848,17 +848,26 @@ function debug(c: Client, argv: string[]): void {
       if (argc !== 3) break;
       c.reply.ok();
       return;
-    case 'reload':
+    case 'reload': {
+      let save = true;
       for (let j = 2; j < argc; j++) {
         const o = argv[j].toLowerCase();
-        if (o !== 'merge' && o !== 'noflush' && o !== 'nosave') {
+        if (o === 'nosave') save = false;
+        else if (o !== 'merge' && o !== 'noflush') {
           c.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
           return;
         }
       }
+      // Without persistence the round trip leaves the data as it is; a save
+      // still counts as one (dirty reset, LASTSAVE updated) as in Redis.
+      if (save) {
+        server.keyspace.dirty = 0;
+        server.lastSave = Math.floor(Date.now() / 1000);
+      }
       server.log.warning('DB reloaded by DEBUG RELOAD');
       c.reply.ok();
       return;
+    }
     case 'loadaof':
       server.keyspace.dirty = 0;
       server.log.warning('Append Only File loaded by DEBUG LOADAOF');
