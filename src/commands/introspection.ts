@@ -898,7 +898,7 @@ function debug(c: Client, argv: string[]): void {
     case 'listpack':
     case 'quicklist': {
       if (!(argc === 3 || (sub === 'quicklist' && argc === 4))) break;
-      const v = c.db.peek(argv[2]);
+      const v = c.db.lookupRead(argv[2], false);
       if (v === undefined) return c.error(NO_SUCH_KEY);
       if (encodingOf(v) !== sub) return c.error(`ERR Not a ${sub} encoded object.`);
       c.reply.simple(sub === 'listpack' ? 'Listpack structure printed on stdout' : 'Quicklist structure printed on stdout');
@@ -975,7 +975,7 @@ function debug(c: Client, argv: string[]): void {
     }
     case 'htstats-key': {
       if (argc !== 3) break;
-      const v = c.db.peek(argv[2]);
+      const v = c.db.lookupRead(argv[2], false);
       if (v === undefined) return c.error(NO_SUCH_KEY);
       const enc = encodingOf(v);
       if (enc !== 'hashtable' && enc !== 'skiplist') {
