@@ -505,6 +505,18 @@ function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean
 // ---------------------------------------------------------------------------
 // DEBUG
 
+/**
+ * What other subsystems plug into DEBUG: persistence takes over RELOAD and
+ * LOADAOF, the configuration CONFIG-REWRITE-FORCE-ALL. Each returns null on
+ * success or the error message to reply (with its code, "ERR ...").
+ */
+export interface DebugHooks {
+  reload?: (server: Server, opts: { save: boolean; flush: boolean; merge: boolean }) => string | null;
+  loadAof?: (server: Server) => string | null;
+  configRewriteForceAll?: (server: Server) => string | null;
+}
+export const debugHooks: DebugHooks = {};
+
 const DEBUG_HELP = [
   'AOF-FLUSH-SLEEP <microsec>',
   '    Server will sleep before flushing the AOF, this is used for testing.',
@@ -849,18 +861,23 @@ function debug(c: Client, argv: string[]): void {
       c.reply.ok();
       return;
     case 'reload': {
-      let save = true;
+      const opts = { save: true, flush: true, merge: false };
       for (let j = 2; j < argc; j++) {
         const o = argv[j].toLowerCase();
-        if (o === 'nosave') save = false;
-        else if (o !== 'merge' && o !== 'noflush') {
+        if (o === 'nosave') opts.save = false;
+        else if (o === 'noflush') opts.flush = false;
+        else if (o === 'merge') opts.merge = true;
+        else {
           c.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
           return;
         }
       }
-      // Without persistence the round trip leaves the data as it is; a save
-      // still counts as one (dirty reset, LASTSAVE updated) as in Redis.
-      if (save) {
+      if (debugHooks.reload) {
+        const err = debugHooks.reload(server, opts);
+        if (err !== null) return c.error(err);
+      } else if (opts.save) {
+        // Without persistence the round trip leaves the data as it is; the
+        // save still counts as one (dirty reset, LASTSAVE updated) as in Redis.
         server.keyspace.dirty = 0;
         server.lastSave = Math.floor(Date.now() / 1000);
       }
@@ -868,11 +885,25 @@ function debug(c: Client, argv: string[]): void {
       c.reply.ok();
       return;
     }
-    case 'loadaof':
+    case 'loadaof': {
+      if (debugHooks.loadAof) {
+        const err = debugHooks.loadAof(server);
+        if (err !== null) return c.error(err);
+      }
       server.keyspace.dirty = 0;
       server.log.warning('Append Only File loaded by DEBUG LOADAOF');
       c.reply.ok();
       return;
+    }
+    case 'config-rewrite-force-all': {
+      if (argc !== 2) break;
+      const err = debugHooks.configRewriteForceAll
+        ? debugHooks.configRewriteForceAll(server)
+        : 'ERR CONFIG-REWRITE-FORCE-ALL failed: Operation not supported';
+      if (err !== null) return c.error(err);
+      c.reply.ok();
+      return;
+    }
     case 'drop-cluster-packet-filter':
       if (argc !== 3) break;
       if (intArg(c, argv[2]) === null) return;
