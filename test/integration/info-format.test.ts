@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { fixed, trimmedF, bytesToHuman, secUsec, safeInfoString } from '../../src/info/format';
+import { hdrHighestEquivalentUsec } from '../../src/info/info';
 
 test('fixed() is printf %.Nf', () => {
   assert.equal(fixed(0.125, 2), '0.12'); // exact tie: to even
@@ -39,4 +40,11 @@ test('seconds.microseconds and unsafe characters', () => {
   assert.equal(secUsec(3427), '0.003427');
   assert.equal(secUsec(12_000_001), '12.000001');
   assert.equal(safeInfoString('a:b#c\r\nd'), 'a_b_c__d');
+});
+
+test('latency figures on Redis\'s HDR grid', () => {
+  assert.equal(fixed(hdrHighestEquivalentUsec(15), 3), '15.039');
+  assert.equal(fixed(hdrHighestEquivalentUsec(7), 3), '7.007');
+  assert.equal(fixed(hdrHighestEquivalentUsec(32), 3), '32.127');
+  assert.equal(fixed(hdrHighestEquivalentUsec(0.1), 3), '0.100');
 });
