@@ -1109,19 +1109,119 @@ function lastsave(c: Client): void {
   c.reply.int(c.server.lastSave);
 }
 
-function lolwut(c: Client, argv: string[]): void {
-  let version = 0;
-  for (let j = 1; j < argv.length; j++) {
-    if (argv[j].toLowerCase() === 'version' && j + 1 < argv.length) {
-      const v = intArg(c, argv[j + 1]);
-      if (v === null) return;
-      version = v;
-      j++;
-    } else {
-      // other arguments are the art's parameters; the plain version has none
+/** A 1-bit canvas for LOLWUT's generative art, printed with braille characters (2x4 dots each). */
+class Canvas {
+  readonly pixels: Uint8Array;
+  constructor(readonly width: number, readonly height: number) {
+    this.pixels = new Uint8Array(width * height);
+  }
+
+  set(x: number, y: number): void {
+    if (x >= 0 && y >= 0 && x < this.width && y < this.height) this.pixels[y * this.width + x] = 1;
+  }
+
+  get(x: number, y: number): number {
+    return x >= 0 && y >= 0 && x < this.width && y < this.height ? this.pixels[y * this.width + x] : 0;
+  }
+
+  /** Bresenham's line. */
+  line(x1: number, y1: number, x2: number, y2: number): void {
+    const dx = Math.abs(x2 - x1);
+    const dy = Math.abs(y2 - y1);
+    const sx = x1 < x2 ? 1 : -1;
+    const sy = y1 < y2 ? 1 : -1;
+    let err = dx - dy;
+    for (;;) {
+      this.set(x1, y1);
+      if (x1 === x2 && y1 === y2) break;
+      const e2 = err * 2;
+      if (e2 > -dy) {
+        err -= dy;
+        x1 += sx;
+      }
+      if (e2 < dx) {
+        err += dx;
+        y1 += sy;
+      }
     }
   }
-  void version;
+
+  /** A square centred on (x, y), `size` wide, rotated by `angle` radians. */
+  square(x: number, y: number, size: number, angle: number): void {
+    const r = Math.round(size / Math.SQRT2);
+    const px: number[] = [];
+    const py: number[] = [];
+    let k = Math.PI / 4 + angle;
+    for (let j = 0; j < 4; j++) {
+      px.push(Math.round(Math.sin(k) * r + x));
+      py.push(Math.round(Math.cos(k) * r + y));
+      k += Math.PI / 2;
+    }
+    for (let j = 0; j < 4; j++) this.line(px[j], py[j], px[(j + 1) % 4], py[(j + 1) % 4]);
+  }
+
+  /** Braille rendering: one character per 2x4 block, as UTF-8 bytes in a latin1 string. */
+  render(): string {
+    let out = '';
+    for (let y = 0; y < this.height; y += 4) {
+      for (let x = 0; x < this.width; x += 2) {
+        const bits = this.get(x, y) | (this.get(x, y + 1) << 1) | (this.get(x, y + 2) << 2) |
+          (this.get(x + 1, y) << 3) | (this.get(x + 1, y + 1) << 4) | (this.get(x + 1, y + 2) << 5) |
+          (this.get(x, y + 3) << 6) | (this.get(x + 1, y + 3) << 7);
+        out += Buffer.from(String.fromCharCode(0x2800 + bits), 'utf8').toString('latin1');
+      }
+      if (y !== this.height - 1) out += '\n';
+    }
+    return out;
+  }
+}
+
+/** Georg Nees's "Schotter": a grid of squares, more disordered row after row (LOLWUT version 5). */
+function schotter(cols: number, perRow: number, perCol: number): string {
+  const width = cols * 2;
+  const padding = width > 4 ? 2 : 0;
+  const side = Math.fround((width - padding * 2) / perRow);
+  const height = Math.trunc(side * perCol + padding * 2);
+  const canvas = new Canvas(width, height);
+  for (let y = 0; y < perCol; y++) {
+    for (let x = 0; x < perRow; x++) {
+      let sx = Math.trunc(x * side + side / 2 + padding);
+      let sy = Math.trunc(y * side + side / 2 + padding);
+      let angle = 0;
+      if (y > 1) {
+        const jitter = () => (Math.random() / perCol) * y * (Math.random() < 0.5 ? -1 : 1);
+        angle = jitter();
+        sx += Math.trunc((jitter() * side) / 3);
+        sy += Math.trunc((jitter() * side) / 3);
+      }
+      canvas.square(sx, sy, side, angle);
+    }
+  }
+  return canvas.render();
+}
+
+function lolwut(c: Client, argv: string[]): void {
+  let version = REDIS_VERSION;
+  let args = argv;
+  if (argv.length >= 3 && argv[1].toLowerCase() === 'version') {
+    const v = intArg(c, argv[2]);
+    if (v === null) return;
+    version = `${v >>> 0}.0.0`;
+    args = [argv[0], ...argv.slice(3)];
+  }
+  if ((version[0] === '5' && version[1] === '.' && version[2] !== '9') || version.startsWith('4.9')) {
+    const nums = [66, 8, 12];
+    for (let i = 1; i < args.length && i <= 3; i++) {
+      const n = intArg(c, args[i]);
+      if (n === null) return;
+      nums[i - 1] = n;
+    }
+    const clamp = (n: number, hi: number) => Math.min(hi, Math.max(1, n));
+    const art = schotter(clamp(nums[0], 1000), clamp(nums[1], 200), clamp(nums[2], 200));
+    c.reply.verbatim(`${art}\nGeorg Nees - schotter, plotter on paper, 1968. Redis ver. ${REDIS_VERSION}\n`);
+    return;
+  }
+  // the current version's art is the plain version string (as Redis 7.0); version 6's piece is not drawn
   c.reply.verbatim(`Redis ver. ${REDIS_VERSION}\n`);
 }
 
