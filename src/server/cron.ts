@@ -7,6 +7,7 @@ import type { Server } from './server';
 import { resyncClock } from './dispatch';
 
 export function serverCron(server: Server): void {
+  if (server.debugKnobs.pauseCron) return;
   resyncClock();
   const now = Date.now();
   server.keyspace.now = now;

@@ -30,6 +30,17 @@ export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
 export const REDIS_VERSION = '7.0.15';
 
+/** Test knobs set by DEBUG subcommands. */
+export interface DebugKnobs {
+  pauseCron: boolean;
+  disableDenyScripts: boolean;
+  skipChecksumValidation: boolean;
+  aofFlushSleep: number;
+  quicklistPackedThreshold: number;
+  replyBufferPeakResetTime: number;
+  replyBufferResizing: boolean;
+}
+
 export interface ListeningAddress {
   host: string;
   port: number;
@@ -68,6 +79,23 @@ export class Server {
   /** Periodic tasks run by serverCron, in order (active expiry, client timeouts, ...). */
   readonly cronTasks: ((now: number) => void)[] = [];
   shuttingDown = false;
+  /** replication ids and offsets (INFO replication, DEBUG CHANGE-REPL-ID); replication owns them later */
+  replId: string = randomHex(40);
+  replId2 = '0000000000000000000000000000000000000000';
+  masterReplOffset = 0;
+  secondReplOffset = -1;
+  /** DEBUG SET-ACTIVE-EXPIRE: the active expiry cycle runs only when true */
+  activeExpireEnabled = true;
+  /** knobs DEBUG sets for tests (PAUSE-CRON, SET-DISABLE-DENY-SCRIPTS, ...); subsystems read them */
+  readonly debugKnobs: DebugKnobs = {
+    pauseCron: false,
+    disableDenyScripts: false,
+    skipChecksumValidation: false,
+    aofFlushSleep: 0,
+    quicklistPackedThreshold: 1 << 30,
+    replyBufferPeakResetTime: 5000,
+    replyBufferResizing: true,
+  };
   /** address actually bound (port 0 resolves to a free port) */
   boundPort = 0;
   /** called by SHUTDOWN and signals; embedders replace it to avoid process.exit */
