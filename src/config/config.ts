@@ -29,6 +29,8 @@ export class Config {
   enableDebugCommand = 'no';
   alwaysShowLogo = false;
   latencyTracking = true;
+  maxmemory = 0;
+  maxmemoryPolicy = 'noeviction';
   dir = process.cwd();
   /** path of the config file given on the command line, if any */
   configFile: string | null = null;
@@ -54,10 +56,22 @@ export function loadConfig(args: string[]): Config {
       case 'requirepass': c.requirepass = v; break;
       case 'enable-debug-command': c.enableDebugCommand = v; break;
       case 'logfile': c.logfile = v; break;
+      case 'proto-max-bulk-len': c.protoMaxBulkLen = parseMemory(v); break;
+      case 'client-query-buffer-limit': c.clientQueryBufferLimit = parseMemory(v); break;
+      case 'maxmemory': c.maxmemory = parseMemory(v); break;
+      case 'maxmemory-policy': c.maxmemoryPolicy = v.toLowerCase(); break;
       default: break;
     }
   }
   return c;
+}
+
+/** "512mb" style sizes (placeholder: b, k, kb, m, mb, g, gb, any case). */
+function parseMemory(v: string): number {
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(v);
+  if (m === null) throw new ConfigError(`invalid memory value ${v}\n`);
+  const mul: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 * 1024, g: 1e9, gb: 1024 * 1024 * 1024 };
+  return Number(m[1]) * (m[2] ? mul[m[2].toLowerCase()] : 1);
 }
 
 /** A configuration error: `message` is the full text Redis prints before exiting with status 1. */
