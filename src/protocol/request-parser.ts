@@ -84,7 +84,7 @@ export class RequestParser {
       if (this.pos >= end) return null;
       if (buf[this.pos] !== 0x2a /* '*' */) return this.nextInline(buf, end);
       this.lastWasInline = false;
-      const nl = buf.indexOf(CR, this.pos);
+      const nl = findLineEnd(buf, this.pos, CR);
       if (nl < 0) {
         if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big mbulk count string');
         return null;
@@ -101,8 +101,8 @@ export class RequestParser {
     }
     while (this.multibulkLen > 0) {
       if (this.bulkLen === -1) {
-        const nl = buf.indexOf(CR, this.pos);
-        if (nl < 0 || nl >= end) {
+        const nl = findLineEnd(buf, this.pos, CR);
+        if (nl < 0) {
           if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big bulk count string');
           return null;
         }
@@ -129,7 +129,7 @@ export class RequestParser {
 
   private nextInline(buf: Latin1Buffer, end: number): string[] | null {
     this.lastWasInline = true;
-    let nl = buf.indexOf(LF, this.pos);
+    let nl = findLineEnd(buf, this.pos, LF);
     if (nl < 0) {
       if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big inline request');
       return null;
@@ -155,6 +155,20 @@ export class RequestParser {
 
 const EMPTY: string[] = [];
 
+/**
+ * Where Redis's strchr(querybuf + pos, ch) finds the end of a line: the
+ * first `ch` at or after pos, or -1 when there is none or a NUL byte comes
+ * first (strchr stops at the NUL that terminates a C string). A line with a
+ * NUL in it is therefore never complete: the request waits for more input
+ * until the size limit turns it into a protocol error, as in Redis.
+ */
+function findLineEnd(buf: Buffer, pos: number, ch: number): number {
+  const at = buf.indexOf(ch, pos);
+  if (at < 0) return -1;
+  for (let i = pos; i < at; i++) if (buf[i] === 0) return -1;
+  return at;
+}
+
 /** Redis's string2ll over buf[start, end): strict decimal, no '+', no leading zeros, fits in int64. */
 function parseLongLong(buf: Buffer, start: number, end: number): number | null {
   const len = end - start;
@@ -169,11 +183,15 @@ function parseLongLong(buf: Buffer, start: number, end: number): number | null {
   if (len === 1 && buf[start] === 0x30) return 0;
   if (buf[i] < 0x31 || buf[i] > 0x39) return null;
   let v = 0;
-  for (; i < end; i++) {
-    const c = buf[i];
+  for (let j = i; j < end; j++) {
+    const c = buf[j];
     if (c < 0x30 || c > 0x39) return null;
     v = v * 10 + (c - 0x30);
   }
-  if (v > 9223372036854775807) return null;
+  if (end - i >= 16) {
+    // past 2^53 the float is inexact: decide the int64 bounds exactly
+    const b = BigInt(buf.toString('latin1', i, end));
+    if (neg ? b > 9223372036854775808n : b > 9223372036854775807n) return null;
+  }
   return neg ? -v : v;
 }

@@ -208,7 +208,9 @@ export class Server {
       sock.write(out);
     }
     if (c.closeAfterReply) {
-      sock.end();
+      // Like Redis's close(): once the reply is out, stop reading too, so a
+      // peer that keeps sending sees the connection go away.
+      sock.end(() => sock.destroy());
     }
   }
 
