@@ -16,6 +16,9 @@
  *
  * COPY duplicates values through RedisObject.dup(): strings here, each
  * other type brings its own deep copy.
+ *
+ * SSCAN/HSCAN/ZSCAN reuse parseScanCursor, parseScanOptions and scanDict
+ * (exported below) so that every SCAN variant parses and iterates alike.
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
@@ -23,7 +26,8 @@ import type { Database } from '../keyspace/database';
 import type { Server } from '../server/server';
 import { type RedisValue, encodingOf, kindOf } from '../keyspace/values';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
-import { compileGlob, isMatchAll } from '../util/glob';
+import { compileGlob, isMatchAll, type Matcher } from '../util/glob';
+import type { Dict } from '../types/dict';
 import { parseInteger } from '../util/numbers';
 import { intArg, isWord, replyHelp, ERR_NOT_INTEGER, ERR_SYNTAX } from './args';
 
@@ -166,54 +170,85 @@ export function parseScanCursor(s: string): number {
   return Number(v & 0xffffffffn);
 }
 
+/** SCAN's options (also the shape SSCAN/HSCAN/ZSCAN use, without TYPE). */
+export interface ScanOptions {
+  count: number;
+  /** null when absent or "*" (Redis then skips matching altogether) */
+  match: Matcher | null;
+  /** lower-cased type name for SCAN ... TYPE, or null */
+  type: string | null;
+}
+
+/**
+ * Parse `[MATCH pattern] [COUNT count] [TYPE type]` from argv[start] on, as
+ * scanGenericCommand does (TYPE only when allowType: the keyspace SCAN).
+ * Replies with Redis's error and returns null on a bad option.
+ */
+export function parseScanOptions(c: Client, argv: string[], start: number, allowType: boolean): ScanOptions | null {
+  const opts: ScanOptions = { count: 10, match: null, type: null };
+  for (let i = start; i < argv.length;) {
+    const left = argv.length - i;
+    const opt = argv[i];
+    if (isWord(opt, 'count') && left >= 2) {
+      const n = intArg(c, argv[i + 1]);
+      if (n === null) return null;
+      if (n < 1) {
+        c.error(ERR_SYNTAX);
+        return null;
+      }
+      opts.count = n;
+      i += 2;
+    } else if (isWord(opt, 'match') && left >= 2) {
+      const pattern = argv[i + 1];
+      opts.match = isMatchAll(pattern) ? null : compileGlob(pattern);
+      i += 2;
+    } else if (allowType && isWord(opt, 'type') && left >= 2) {
+      opts.type = argv[i + 1].toLowerCase();
+      i += 2;
+    } else {
+      c.error(ERR_SYNTAX);
+      return null;
+    }
+  }
+  return opts;
+}
+
+/**
+ * Walk a dict from `cursor` until `count` entries were collected, the
+ * iteration ended, or count*10 buckets were visited (sparse tables), as
+ * Redis's SCAN loop. Returns the next cursor. `count` counts entries: for
+ * HSCAN/ZSCAN Redis doubles COUNT and counts fields and values, which is
+ * the same thing.
+ */
+export function scanDict<V>(dict: Dict<V>, cursor: number, count: number, visit: (key: string, value: V) => void): number {
+  if (dict.size === 0) return 0;
+  let collected = 0;
+  let maxIterations = count * 10;
+  const fn = (key: string, value: V) => {
+    collected++;
+    visit(key, value);
+  };
+  do {
+    cursor = dict.scan(cursor, fn);
+  } while (cursor !== 0 && maxIterations-- !== 0 && collected < count);
+  return cursor;
+}
+
 function scan(c: Client, argv: string[]): void {
   const cursorIn = parseScanCursor(argv[1]);
   if (cursorIn < 0) {
     c.error('ERR invalid cursor');
     return;
   }
-  let count = 10;
-  let pattern: string | null = null;
-  let typeFilter: string | null = null;
-  for (let i = 2; i < argv.length;) {
-    const left = argv.length - i;
-    const opt = argv[i];
-    if (isWord(opt, 'count') && left >= 2) {
-      const n = intArg(c, argv[i + 1]);
-      if (n === null) return;
-      if (n < 1) {
-        c.error(ERR_SYNTAX);
-        return;
-      }
-      count = n;
-      i += 2;
-    } else if (isWord(opt, 'match') && left >= 2) {
-      pattern = argv[i + 1];
-      i += 2;
-    } else if (isWord(opt, 'type') && left >= 2) {
-      typeFilter = argv[i + 1].toLowerCase();
-      i += 2;
-    } else {
-      c.error(ERR_SYNTAX);
-      return;
-    }
-  }
+  const opts = parseScanOptions(c, argv, 2, true);
+  if (opts === null) return;
   const db = c.db;
   const found: string[] = [];
-  let cursor = cursorIn;
-  if (db.dict.size > 0) {
-    let maxIterations = count * 10;
-    const collect = (key: string) => {
-      found.push(key);
-    };
-    do {
-      cursor = db.dict.scan(cursor, collect);
-    } while (cursor !== 0 && maxIterations-- !== 0 && found.length < count);
-  } else {
-    cursor = 0;
-  }
+  const cursor = scanDict(db.dict, cursorIn, opts.count, (key) => {
+    found.push(key);
+  });
   // Filter in Redis's order: pattern, then type (a read lookup), then expiry.
-  const match = pattern !== null && !isMatchAll(pattern) ? compileGlob(pattern) : null;
+  const { match, type: typeFilter } = opts;
   const out: string[] = [];
   for (let i = 0; i < found.length; i++) {
     const key = found[i];
