@@ -5,7 +5,7 @@
  * RANDOMKEY, keyspace notifications, modified-key signals (WATCH) and the
  * dirty counter.
  */
-import { test, beforeEach } from 'node:test';
+import { test, beforeEach, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Server } from '../../src/server/server';
 import { Client } from '../../src/server/client';
@@ -19,8 +19,11 @@ let c: Client;
 let events: string[];
 let modified: string[];
 
+const servers: Server[] = [];
+
 function fresh(args: string[] = []): void {
   server = new Server(loadConfig(args));
+  servers.push(server);
   c = new Client(server, null, 1, server.keyspace.dbs[0], 'test:0', 'test:0', -1);
   events = [];
   modified = [];
@@ -45,6 +48,9 @@ function clearLogs(): void {
 }
 
 beforeEach(() => fresh());
+after(async () => {
+  for (const s of servers) await s.close();
+});
 
 test('DEL: counts deleted keys, notifies del, signals and dirties per key; expired keys do not count', () => {
   r('SET', 'a', '1');
