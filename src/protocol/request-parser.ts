@@ -37,12 +37,16 @@ export class ProtocolError extends Error {
 }
 
 const CR = 13;
+const EMPTY_BUF = Buffer.alloc(0);
 const LF = 10;
 
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 export class RequestParser {
-  private buf: Buffer = Buffer.alloc(0);
+  /** the received bytes: a view of exactly the valid part of `store` */
+  private buf: Buffer = EMPTY_BUF;
+  /** backing memory of `buf`, possibly with spare room after it */
+  private store: Buffer = EMPTY_BUF;
   private pos = 0;
   /** arguments still expected for the current multibulk (0 = none in progress) */
   private multibulkLen = 0;
@@ -57,19 +61,43 @@ export class RequestParser {
     return this.buf.length - this.pos;
   }
 
-  /** Append data to the input. */
+  /**
+   * Append data to the input. When nothing is pending the chunk is used as
+   * is. Otherwise the unconsumed tail and the chunk go into a buffer with
+   * room to spare, grown geometrically (and up to the announced size of a
+   * bulk being received, as Redis sizes its query buffer for big
+   * arguments), so that receiving a large argument in many reads costs
+   * linear, not quadratic, copying.
+   */
   append(data: Buffer): void {
-    if (this.pos >= this.buf.length) {
+    const rest = this.buf.length - this.pos;
+    if (rest === 0) {
       this.buf = data;
+      this.store = data;
       this.pos = 0;
-    } else {
-      const rest = this.buf.length - this.pos;
-      const merged = Buffer.allocUnsafe(rest + data.length);
-      this.buf.copy(merged, 0, this.pos);
-      data.copy(merged, rest);
-      this.buf = merged;
-      this.pos = 0;
+      return;
     }
+    // `buf` always starts at the start of `store`
+    const end = this.buf.length;
+    if (end + data.length <= this.store.length) {
+      // room after the pending bytes (only in a buffer allocated here)
+      data.copy(this.store, end);
+      this.buf = this.store.subarray(0, end + data.length);
+      return;
+    }
+    const need = rest + data.length;
+    let cap = Math.max(need, rest * 2);
+    if (this.multibulkLen > 0 && this.bulkLen >= 0) {
+      // the pending bytes start with the bulk being read
+      const bulkEnd = this.bulkLen + 2;
+      if (bulkEnd >= need) cap = Math.min(cap, bulkEnd);
+    }
+    const nb = Buffer.allocUnsafe(cap);
+    this.buf.copy(nb, 0, this.pos);
+    data.copy(nb, rest);
+    this.store = nb;
+    this.buf = nb.subarray(0, need);
+    this.pos = 0;
   }
 
   /**
@@ -145,7 +173,8 @@ export class RequestParser {
 
   /** Drop everything buffered (used when a client is being closed). */
   reset(): void {
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY_BUF;
+    this.store = EMPTY_BUF;
     this.pos = 0;
     this.multibulkLen = 0;
     this.bulkLen = -1;

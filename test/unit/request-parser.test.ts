@@ -208,6 +208,28 @@ test('unauthenticated clients get small multibulk and bulk limits', () => {
   assert.equal(parseAll('a b c d e f g h i j k l m\r\n', unauth).cmds[0].length, 13);
 });
 
+test('a large argument arriving in many small reads, followed by more commands', () => {
+  const p = new RequestParser();
+  const size = 4 * 1024 * 1024;
+  const payload = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) payload[i] = (i * 7) & 0xff;
+  const whole = Buffer.concat([
+    Buffer.from(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$${size}\r\n`, 'latin1'),
+    payload,
+    Buffer.from('\r\n' + resp('GET', 'k') + 'PING\r\n', 'latin1'),
+  ]);
+  const got: string[][] = [];
+  for (let i = 0; i < whole.length; i += 4096) {
+    p.append(whole.subarray(i, i + 4096));
+    for (let argv = p.next(LIMITS); argv !== null; argv = p.next(LIMITS)) got.push(argv);
+  }
+  assert.equal(got.length, 3);
+  assert.equal(got[0][2].length, size);
+  assert.ok(Buffer.from(got[0][2], 'latin1').equals(payload));
+  assert.deepEqual(got.slice(1), [['GET', 'k'], ['PING']]);
+  assert.equal(p.pendingBytes, 0);
+});
+
 test('reset() drops everything buffered', () => {
   const p = new RequestParser();
   p.append(Buffer.from('*2\r\n$3\r\nGET\r\n$3\r\nk', 'latin1'));
