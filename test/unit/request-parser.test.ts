@@ -122,6 +122,11 @@ test('inline quoting rules', () => {
   assert.deepEqual(parseAll('a "" \'\' b\n').cmds, [['a', '', '', 'b']]);
   assert.deepEqual(parseAll('"\\t\\r\\b\\a\\"\\\\\\z"\n').cmds, [['\t\r\b\x07"\\z']]);
   assert.deepEqual(parseAll('x"y"\n').cmds, [['xy']], 'a quote inside a word opens a quoted part');
+  // only space, \t, \r and \n end a word; \v and \f belong to it, but are blanks between words
+  assert.deepEqual(parseAll('ECHO a\x0bb\r\n').cmds, [['ECHO', 'a\x0bb']]);
+  assert.deepEqual(parseAll('ECHO \x0b x\r\n').cmds, [['ECHO', 'x']]);
+  assert.deepEqual(parseAll('ECHO "a"\x0c\r\n').cmds, [['ECHO', 'a']]);
+  assert.deepEqual(parseAll('ECHO a\tb\r\n').cmds, [['ECHO', 'a', 'b']]);
 });
 
 test('a NUL byte in a line keeps the request incomplete, like strchr in Redis', () => {
