@@ -135,8 +135,10 @@ export class Keyspace {
     const nowMin = Math.floor(this.now / 60000) & 0xffff;
     let counter = v & 0xff;
     const ldt = v >>> 8;
-    if (v === 0) counter = LFU_INIT_VAL;
-    else if (this.lfuDecayTime > 0) {
+    // clock 0: an entry just inserted. Redis creates objects with the
+    // initial counter and does not count the creation as an access.
+    if (v === 0) return ((nowMin << 8) | LFU_INIT_VAL) >>> 0;
+    if (this.lfuDecayTime > 0) {
       const elapsed = nowMin >= ldt ? nowMin - ldt : 65535 - ldt + nowMin;
       const periods = Math.floor(elapsed / this.lfuDecayTime);
       counter = periods > counter ? 0 : counter - periods;

@@ -16,6 +16,11 @@ export interface RedisObject {
   readonly kind: ValueKind;
   /** OBJECT ENCODING name */
   encoding(): string;
+  /**
+   * A deep, independent copy (COPY). Each type implements it; a type
+   * without it cannot be copied yet.
+   */
+  dup?(): RedisObject;
 }
 
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
@@ -40,6 +45,10 @@ export class ByteString implements RedisObject {
 
   encoding(): string {
     return 'raw';
+  }
+
+  dup(): ByteString {
+    return new ByteString(this.buf.subarray(0, this.len));
   }
 
   /** Make room for at least n bytes, zero-filling new space up to n. */

@@ -37,12 +37,16 @@ export class ProtocolError extends Error {
 }
 
 const CR = 13;
+const EMPTY_BUF = Buffer.alloc(0);
 const LF = 10;
 
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
 export class RequestParser {
-  private buf: Buffer = Buffer.alloc(0);
+  /** the received bytes: a view of exactly the valid part of `store` */
+  private buf: Buffer = EMPTY_BUF;
+  /** backing memory of `buf`, possibly with spare room after it */
+  private store: Buffer = EMPTY_BUF;
   private pos = 0;
   /** arguments still expected for the current multibulk (0 = none in progress) */
   private multibulkLen = 0;
@@ -57,19 +61,43 @@ export class RequestParser {
     return this.buf.length - this.pos;
   }
 
-  /** Append data to the input. */
+  /**
+   * Append data to the input. When nothing is pending the chunk is used as
+   * is. Otherwise the unconsumed tail and the chunk go into a buffer with
+   * room to spare, grown geometrically (and up to the announced size of a
+   * bulk being received, as Redis sizes its query buffer for big
+   * arguments), so that receiving a large argument in many reads costs
+   * linear, not quadratic, copying.
+   */
   append(data: Buffer): void {
-    if (this.pos >= this.buf.length) {
+    const rest = this.buf.length - this.pos;
+    if (rest === 0) {
       this.buf = data;
+      this.store = data;
       this.pos = 0;
-    } else {
-      const rest = this.buf.length - this.pos;
-      const merged = Buffer.allocUnsafe(rest + data.length);
-      this.buf.copy(merged, 0, this.pos);
-      data.copy(merged, rest);
-      this.buf = merged;
-      this.pos = 0;
+      return;
     }
+    // `buf` always starts at the start of `store`
+    const end = this.buf.length;
+    if (end + data.length <= this.store.length) {
+      // room after the pending bytes (only in a buffer allocated here)
+      data.copy(this.store, end);
+      this.buf = this.store.subarray(0, end + data.length);
+      return;
+    }
+    const need = rest + data.length;
+    let cap = Math.max(need, rest * 2);
+    if (this.multibulkLen > 0 && this.bulkLen >= 0) {
+      // the pending bytes start with the bulk being read
+      const bulkEnd = this.bulkLen + 2;
+      if (bulkEnd >= need) cap = Math.min(cap, bulkEnd);
+    }
+    const nb = Buffer.allocUnsafe(cap);
+    this.buf.copy(nb, 0, this.pos);
+    data.copy(nb, rest);
+    this.store = nb;
+    this.buf = nb.subarray(0, need);
+    this.pos = 0;
   }
 
   /**
@@ -88,7 +116,7 @@ export class RequestParser {
       if (this.pos >= end) return null;
       if (buf[this.pos] !== 0x2a /* '*' */) return this.nextInline(buf, end);
       this.lastWasInline = false;
-      const nl = findCR(buf, this.pos, end);
+      const nl = findLineEnd(buf, this.pos, CR);
       if (nl < 0) {
         if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big mbulk count string');
         return null;
@@ -105,7 +133,7 @@ export class RequestParser {
     }
     while (this.multibulkLen > 0) {
       if (this.bulkLen === -1) {
-        const nl = findCR(buf, this.pos, end);
+        const nl = findLineEnd(buf, this.pos, CR);
         if (nl < 0) {
           if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big bulk count string');
           return null;
@@ -176,7 +204,7 @@ export class RequestParser {
 
   private nextInline(buf: Latin1Buffer, end: number): string[] | null {
     this.lastWasInline = true;
-    let nl = buf.indexOf(LF, this.pos);
+    let nl = findLineEnd(buf, this.pos, LF);
     if (nl < 0) {
       if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big inline request');
       return null;
@@ -192,7 +220,8 @@ export class RequestParser {
 
   /** Drop everything buffered (used when a client is being closed). */
   reset(): void {
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY_BUF;
+    this.store = EMPTY_BUF;
     this.pos = 0;
     this.multibulkLen = 0;
     this.bulkLen = -1;
@@ -231,11 +260,27 @@ function internName(buf: Latin1Buffer, start: number, end: number): string {
   return s;
 }
 
-/** Index of the next CR in buf[from, end), or -1. Count lines are short: a JS loop beats a native call. */
-function findCR(buf: Buffer, from: number, end: number): number {
+/**
+ * Where Redis's strchr(querybuf + pos, ch) finds the end of a line: the
+ * first `ch` at or after `from`, or -1 when there is none or a NUL byte
+ * comes first (strchr stops at the NUL that terminates a C string). A line
+ * with a NUL in it is therefore never complete: the request waits for more
+ * input until the size limit turns it into a protocol error, as in Redis.
+ * Lines are usually short: a JS loop over the first bytes beats a native call.
+ */
+function findLineEnd(buf: Buffer, from: number, ch: number): number {
+  const end = buf.length;
   const lim = end - from > 64 ? from + 64 : end;
-  for (let i = from; i < lim; i++) if (buf[i] === CR) return i;
-  return lim < end ? buf.indexOf(CR, lim) : -1;
+  for (let i = from; i < lim; i++) {
+    const c = buf[i];
+    if (c === ch) return i;
+    if (c === 0) return -1;
+  }
+  if (lim >= end) return -1;
+  const at = buf.indexOf(ch, lim);
+  if (at < 0) return -1;
+  for (let i = lim; i < at; i++) if (buf[i] === 0) return -1;
+  return at;
 }
 
 /** Redis's string2ll over buf[start, end): strict decimal, no '+', no leading zeros, fits in int64. */
@@ -252,11 +297,15 @@ function parseLongLong(buf: Buffer, start: number, end: number): number | null {
   if (len === 1 && buf[start] === 0x30) return 0;
   if (buf[i] < 0x31 || buf[i] > 0x39) return null;
   let v = 0;
-  for (; i < end; i++) {
-    const c = buf[i];
+  for (let j = i; j < end; j++) {
+    const c = buf[j];
     if (c < 0x30 || c > 0x39) return null;
     v = v * 10 + (c - 0x30);
   }
-  if (v > 9223372036854775807) return null;
+  if (end - i >= 16) {
+    // past 2^53 the float is inexact: decide the int64 bounds exactly
+    const b = BigInt(buf.toString('latin1', i, end));
+    if (neg ? b > 9223372036854775808n : b > 9223372036854775807n) return null;
+  }
   return neg ? -v : v;
 }

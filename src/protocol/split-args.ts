@@ -2,7 +2,7 @@
  * Splits a line into arguments with Redis's quoting rules (sdssplitargs):
  * used for inline commands and for redis.conf lines.
  *
- * - Arguments are separated by whitespace.
+ * - Arguments are separated by whitespace (see endsWord for the detail).
  * - "double quoted" arguments understand \xHH, \n, \r, \t, \b, \a and \<c>.
  * - 'single quoted' arguments understand only \'.
  * - A closing quote must be followed by whitespace or the end of the line.
@@ -13,6 +13,15 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
+/**
+ * What ends an unquoted word: only space, \n, \r and \t (a vertical tab or
+ * form feed inside a word belongs to it, as in sdssplitargs), while the
+ * blanks between words and after a closing quote are any isspace().
+ */
+function endsWord(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -21,6 +30,9 @@ function hexValue(c: number): number {
 }
 
 export function splitArgs(line: string): string[] | null {
+  // sdssplitargs reads a C string: a NUL byte ends the line
+  const nul = line.indexOf('\0');
+  if (nul >= 0) line = line.slice(0, nul);
   const out: string[] = [];
   const n = line.length;
   let i = 0;
@@ -75,7 +87,7 @@ export function splitArgs(line: string): string[] | null {
           break;
         }
         const c = line.charCodeAt(i);
-        if (isSpace(c)) {
+        if (endsWord(c)) {
           done = true;
         } else if (c === 34) {
           inDouble = true;

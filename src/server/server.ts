@@ -236,8 +236,22 @@ export class Server {
     c.lastInteraction = Date.now();
     if (c.closeAfterReply) return;
     c.parser.append(data);
+    // Like Redis, the limit applies to what is buffered right after the
+    // read, before parsing: an argument whose bytes plus CRLF exceed it can
+    // never be received.
+    if (c.parser.pendingBytes > this.config.clientQueryBufferLimit) {
+      this.closeForQueryBufferLimit(c);
+      return;
+    }
     this.processInput(c);
     this.flush(c);
+  }
+
+  private closeForQueryBufferLimit(c: Client): void {
+    this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(c)}`);
+    this.stats.clientQueryBufferLimitDisconnections++;
+    c.parser.reset();
+    this.closeClient(c);
   }
 
   /** Run the buffered commands of a client until input runs out, it is paused, or it closes. */
@@ -266,10 +280,7 @@ export class Server {
         executeCommand(this, c, argv);
       }
       if (!c.closeAfterReply && c.parser.pendingBytes > this.config.clientQueryBufferLimit) {
-        this.log.warning(`Closing client that reached max query buffer length: ${this.clientDescription(c)}`);
-        this.stats.clientQueryBufferLimitDisconnections++;
-        c.parser.reset();
-        this.closeClient(c);
+        this.closeForQueryBufferLimit(c);
       }
     } finally {
       c.inRead = false;
@@ -288,7 +299,9 @@ export class Server {
       sock.write(out);
     }
     if (c.closeAfterReply) {
-      sock.end();
+      // Like Redis's close(): once the reply is out, stop reading too, so a
+      // peer that keeps sending sees the connection go away.
+      sock.end(() => sock.destroy());
     }
   }
 
