@@ -68,7 +68,7 @@ export function isWord(arg: string, word: string): boolean {
 
 /** Reply to a HELP subcommand: the command name line then the given lines, as Redis's addReplyHelp. */
 export function replyHelp(c: Client, command: string, lines: string[]): void {
-  const all = [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Print this help.'];
+  const all = [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Prints this help.'];
   c.reply.arrayHeader(all.length);
   for (const l of all) c.reply.simple(l);
 }

@@ -125,42 +125,101 @@ export interface CommandStats {
 }
 
 /**
- * A compact latency histogram: log-linear buckets (like HdrHistogram with
- * ~1% precision) so that percentiles can be answered without keeping samples.
+ * Per-command latency histogram (LATENCY HISTOGRAM, INFO latencystats).
+ *
+ * Samples are kept in nanoseconds, clamped to [1024 ns, 1 s] as Redis does,
+ * in HdrHistogram-style buckets with 2 significant digits: values below 256
+ * are exact, above that each power of two is split into 128 equal
+ * sub-buckets. That gives percentiles within 1% and, folded into power of
+ * two ranges starting at 1024 ns, the cumulative distribution that LATENCY
+ * HISTOGRAM replies with. The count array is allocated on the first sample:
+ * a command that was never called (or not since CONFIG RESETSTAT) has no
+ * histogram, and LATENCY HISTOGRAM leaves it out.
  */
 export class LatencyHistogram {
-  private counts = new Map<number, number>();
+  static readonly MIN_NS = 1024;
+  static readonly MAX_NS = 1_000_000_000;
+  /** sub-bucket count per power of two above 256 */
+  private static readonly HALF = 128;
+  private static readonly SIZE = LatencyHistogram.indexOf(LatencyHistogram.MAX_NS) + 1;
+  private counts: Uint32Array | null = null;
   total = 0;
+  private maxIndex = 0;
+
+  /** True once a sample was recorded since creation or the last reset. */
+  get active(): boolean {
+    return this.counts !== null;
+  }
 
   record(usec: number): void {
-    const b = LatencyHistogram.bucket(usec);
-    this.counts.set(b, (this.counts.get(b) ?? 0) + 1);
+    let ns = Math.round(usec * 1000);
+    if (ns < LatencyHistogram.MIN_NS) ns = LatencyHistogram.MIN_NS;
+    else if (ns > LatencyHistogram.MAX_NS) ns = LatencyHistogram.MAX_NS;
+    const i = LatencyHistogram.indexOf(ns);
+    let counts = this.counts;
+    if (counts === null) counts = this.counts = new Uint32Array(LatencyHistogram.SIZE);
+    counts[i]++;
+    if (i > this.maxIndex) this.maxIndex = i;
     this.total++;
   }
 
-  static bucket(v: number): number {
-    if (v < 1) v = 1;
-    // 2 significant decimal digits of precision
-    const mag = Math.floor(Math.log10(v));
-    const step = Math.pow(10, Math.max(0, mag - 1));
-    return Math.ceil(v / step) * step;
+  /** Bucket index of a value in ns. */
+  static indexOf(ns: number): number {
+    if (ns < 256) return ns;
+    const shift = 31 - Math.clz32(ns) - 7;
+    return 256 + (shift - 1) * LatencyHistogram.HALF + ((ns >>> shift) - LatencyHistogram.HALF);
   }
 
+  /** Largest value (ns) that falls in bucket i. */
+  static highestOf(i: number): number {
+    if (i < 256) return i;
+    const shift = Math.floor((i - 256) / LatencyHistogram.HALF) + 1;
+    const sub = ((i - 256) % LatencyHistogram.HALF) + LatencyHistogram.HALF;
+    return sub * 2 ** shift + 2 ** shift - 1;
+  }
+
+  /** The value (microseconds) below which p percent of the samples fall. */
   percentile(p: number): number {
-    if (this.total === 0) return 0;
-    const keys = [...this.counts.keys()].sort((a, b) => a - b);
-    const target = Math.ceil((p / 100) * this.total);
+    const counts = this.counts;
+    if (counts === null || this.total === 0) return 0;
+    const target = Math.max(1, Math.round((Math.min(100, p) / 100) * this.total));
     let seen = 0;
-    for (const k of keys) {
-      seen += this.counts.get(k) as number;
-      if (seen >= target) return k;
+    for (let i = 0; i <= this.maxIndex; i++) {
+      seen += counts[i];
+      if (seen >= target) return LatencyHistogram.highestOf(i) / 1000;
     }
-    return keys[keys.length - 1];
+    return LatencyHistogram.highestOf(this.maxIndex) / 1000;
+  }
+
+  /**
+   * Cumulative distribution over power-of-two ranges starting at 1024 ns:
+   * pairs [upper bound in µs, samples at or below it], listed only where the
+   * count grows (LATENCY HISTOGRAM's histogram_usec).
+   */
+  cumulative(): [number, number][] {
+    const out: [number, number][] = [];
+    const counts = this.counts;
+    if (counts === null) return out;
+    let seen = 0;
+    let reported = 0;
+    let i = 0;
+    for (let level = LatencyHistogram.MIN_NS; seen < this.total; level *= 2) {
+      const last = LatencyHistogram.indexOf(Math.min(level, LatencyHistogram.MAX_NS));
+      for (; i <= last && i < counts.length; i++) seen += counts[i];
+      if (seen > reported) {
+        // a power of two's bucket spans level/128 values
+        out.push([Math.floor((level + level / LatencyHistogram.HALF - 1) / 1000), seen]);
+        reported = seen;
+      }
+      if (i >= counts.length) break;
+    }
+    return out;
   }
 
   reset(): void {
-    this.counts.clear();
+    this.counts = null;
     this.total = 0;
+    this.maxIndex = 0;
   }
 }
 

@@ -45,10 +45,42 @@ export class Client {
   /** true while its own read is being processed */
   inRead = false;
   replyMode = REPLY_ON;
-  /** Flags letters for CLIENT LIST that subsystems set (e.g. 'M' for MONITOR, 'x' for MULTI). */
+  /*
+   * State that CLIENT LIST / CLIENT INFO report (flags letters in brackets).
+   * Each subsystem maintains its own fields; CLIENT LIST only reads them.
+   */
+  /** MONITOR mode [O] */
   monitor = false;
-  /** channels + patterns + shard channels subscribed (pub/sub maintains it) */
+  /** a replica's link [S] / our master's link [M] (replication sets them) */
+  isReplica = false;
+  isMaster = false;
+  /** commands queued by MULTI, -1 outside a transaction [x]; memory they hold (multi-mem) */
+  multiQueued = -1;
+  multiMem = 0;
+  /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
+  multiCmdFlags = 0;
+  /** a WATCHed key was touched: EXEC will fail [d] */
+  dirtyCas = false;
+  /** blocked on a blocking command [b] (paused clients show it too); just unblocked [u] */
+  blocked = false;
+  unblocked = false;
+  /** client-side caching [t], its BCAST mode [B], a redirection client that went away [R] */
+  tracking = false;
+  trackingBcast = false;
+  trackingBrokenRedir = false;
+  /** the client id invalidations are redirected to (redir=), -1 for none */
+  trackingRedirect = -1;
+  /** READONLY was sent (cluster) [r] */
+  readonlyMode = false;
+  /** to be closed at the next cron (e.g. output buffer limits) [A] */
+  closeAsap = false;
+  /** pub/sub subscriptions by kind (sub=, psub=, ssub=); pub/sub keeps them with `subscriptions` */
+  subChannels = 0;
+  subPatterns = 0;
+  subShardChannels = 0;
+  /** channels + patterns + shard channels subscribed (pub/sub maintains it) [P when > 0] */
   subscriptions = 0;
+  /** CLIENT NO-EVICT [e] */
   noEvict = false;
   /** paused input: commands are held until CLIENT UNPAUSE or the timeout */
   pausedArgv: string[][] | null = null;

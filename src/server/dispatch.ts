@@ -89,10 +89,12 @@ function protectedAllowed(server: Server, c: Client, cmd: Command): boolean {
   return false;
 }
 
+/** CLIENT PAUSE: replicas are never held; WRITE holds writes, may-replicate commands and EXEC of such. */
 function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
-  if (Date.now() >= server.pauseEnd) return false;
+  if (Date.now() >= server.pauseEnd || c.isReplica) return false;
   if (server.pauseAll) return true;
-  return (cmd.flags & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0;
+  const mask = CMD_WRITE | CMD_MAY_REPLICATE;
+  return (cmd.flags & mask) !== 0 || (c.multiQueued >= 0 && cmd.fullName === 'exec' && (c.multiCmdFlags & mask) !== 0);
 }
 
 /** Run a command and do the bookkeeping that follows it. */

@@ -313,12 +313,40 @@ export class Server {
   }
 
   /**
-   * SHUTDOWN / SIGTERM: the final steps (a save when configured comes with
-   * persistence), remove the pid file, log, exit. Returns an error string
-   * when the shutdown was refused.
+   * Persistence installs this to write the final snapshot: returns null on
+   * success or a reason for the log. Until it exists nothing can be saved.
    */
-  shutdown(_opts: { save?: boolean; nosave?: boolean } = {}): string | null {
+  saveOnShutdown: (() => string | null) | null = null;
+
+  /**
+   * SHUTDOWN / SIGTERM / SIGINT: save when asked (SAVE) or when save points
+   * are configured (unless NOSAVE), remove the pid file and the unix socket,
+   * flush what clients were sent, exit. Returns the error to reply when the
+   * shutdown was refused (a failed save without FORCE); the process keeps
+   * running then.
+   */
+  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean } = {}): string | null {
     this.log.warning('User requested shutdown...');
+    const savepoints = (this.config as unknown as { save?: unknown }).save;
+    const configuredSave = typeof savepoints === 'string' ? savepoints.trim() !== '' : Array.isArray(savepoints) && savepoints.length > 0;
+    if (!opts.nosave && (opts.save || configuredSave)) {
+      if (this.saveOnShutdown === null) {
+        this.log.warning('Not saving the dataset before exiting: this server has no persistence (no RDB support).');
+      } else {
+        this.log.notice('Saving the final RDB snapshot before exiting.');
+        const err = this.saveOnShutdown();
+        if (err !== null) {
+          if (!opts.force) {
+            this.log.warning(`Error trying to save the DB, can't exit. (${err})`);
+            this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+            return 'ERR Errors trying to SHUTDOWN. Check logs.';
+          }
+          this.log.warning('Error trying to save the DB. Exit anyway.');
+        } else {
+          this.log.notice('DB saved on disk');
+        }
+      }
+    }
     if (this.config.pidfile) {
       try {
         fs.unlinkSync(this.config.pidfile);
@@ -335,11 +363,12 @@ export class Server {
         /* not there */
       }
     }
-    this.log.warning('Redis is now ready to exit, bye bye...');
     this.shuttingDown = true;
+    for (const l of this.listeners) l.close();
     for (const c of this.clients.values()) {
       if (c.socket && c.reply.len > 0) this.flush(c);
     }
+    this.log.warning('Redis is now ready to exit, bye bye...');
     this.exitProcess(0);
     return null;
   }
