@@ -128,7 +128,7 @@ const FILL_CHARS = '_o#';
  * followed by a blank line and the sample's label written vertically.
  * Samples wider than the graph wrap into further blocks.
  */
-function sparkline(values: number[], labels: string[]): string {
+export function sparkline(values: number[], labels: string[]): string {
   let min = Infinity;
   let max = -Infinity;
   for (const v of values) {

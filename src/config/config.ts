@@ -54,7 +54,16 @@ export function loadConfig(args: string[]): Config {
       case 'requirepass': c.requirepass = v; break;
       case 'enable-debug-command': c.enableDebugCommand = v; break;
       case 'logfile': c.logfile = v; break;
-      default: break;
+      default: {
+        // placeholder: any other known parameter by its camelCase field, typed by its default
+        const field = name.replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+        const rec = c as unknown as Record<string, unknown>;
+        const cur = rec[field];
+        if (typeof cur === 'number') rec[field] = Number(v);
+        else if (typeof cur === 'boolean') rec[field] = v === 'yes';
+        else if (typeof cur === 'string') rec[field] = v;
+        break;
+      }
     }
   }
   return c;

@@ -35,6 +35,20 @@ function reject(c: Client, cmd: Command | null, msg: string): void {
 }
 
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
+  const replyStart = c.reply.len;
+  processCommand(server, c, argv);
+  // CLIENT REPLY applies to every processed command, refusals included (not to one held by a pause)
+  if (c.replyMode !== REPLY_ON && c.pausedArgv === null) applyReplyMode(c, replyStart);
+}
+
+/** CLIENT REPLY OFF/SKIP: drop what the command just produced; SKIP lasts one command. */
+function applyReplyMode(c: Client, replyStart: number): void {
+  if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) c.reply.len = replyStart;
+  if (c.replyMode === REPLY_SKIP) c.replyMode = REPLY_ON;
+  else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
+}
+
+function processCommand(server: Server, c: Client, argv: string[]): void {
   server.keyspace.now = Date.now();
   let cmd = server.commands.lookup(argv[0]);
   if (cmd === undefined) {
@@ -101,7 +115,6 @@ function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
 export function call(server: Server, c: Client, cmd: Command, argv: string[]): void {
   const handler = cmd.handler;
   if (handler === null) return;
-  const replyStart = c.reply.len;
   c.errorInCommand = false;
   const prev = server.current;
   server.current = c;
@@ -127,11 +140,6 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (cfg.latencyTracking) st.latency.record(usec);
   if (server.monitors.size > 0 && (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) === 0) {
     feedMonitors(server, c, argv, t0);
-  }
-  if (c.replyMode !== REPLY_ON) {
-    if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) c.reply.len = replyStart;
-    if (c.replyMode === REPLY_SKIP) c.replyMode = REPLY_ON;
-    else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
   }
   c.lastCmd = cmd;
 }
