@@ -320,6 +320,10 @@ function latencyHelp(c: Client): void {
 /* ---------------------------------------------------------------- MONITOR */
 
 function monitor(c: Client): void {
+  if (c.denyBlocking) {
+    c.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+    return;
+  }
   // a replica link or a client already monitoring: silently ignored, as Redis does
   if (c.isReplica || c.monitor) return;
   c.monitor = true;
@@ -354,6 +358,10 @@ function shutdown(c: Client, argv: string[]): void {
   if (abort) {
     // without replicas to wait for, a shutdown never stays in progress
     c.error('ERR No shutdown in progress.');
+    return;
+  }
+  if (!now && c.denyBlocking) {
+    c.error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
     return;
   }
   const err = c.server.shutdown({ save, nosave, now, force });

@@ -70,6 +70,8 @@ export class Client {
   trackingBrokenRedir = false;
   /** the client id invalidations are redirected to (redir=), -1 for none */
   trackingRedirect = -1;
+  /** running where it cannot block or stream (inside EXEC, scripts): MONITOR and SHUTDOWN refuse */
+  denyBlocking = false;
   /** READONLY was sent (cluster) [r] */
   readonlyMode = false;
   /** to be closed at the next cron (e.g. output buffer limits) [A] */
