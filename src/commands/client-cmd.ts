@@ -78,8 +78,6 @@ function requestBytes(argv: string[]): number {
   return n;
 }
 
-/** The allocation Redis's query buffer has after its first 16 KiB read. */
-const QUERYBUF_ALLOC = 20474;
 /** An approximation of the fixed per-client memory (the client struct and its lists). */
 const CLIENT_STRUCT_BYTES = 1024;
 
@@ -96,11 +94,11 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
     qbuf += requestBytes(argv);
     for (const a of argv) argvMem += a.length;
   }
-  const qbufFree = qbuf > 0 ? Math.max(0, QUERYBUF_ALLOC - qbuf) : 0;
+  const qbufFree = Math.max(0, c.qbufAlloc - qbuf);
   const rbs = c.reply.buf.length;
   const obl = c.reply.len;
   const omem = c.socket !== null ? c.socket.writableLength : 0;
-  const totMem = qbuf + qbufFree + rbs + argvMem + c.multiMem + omem + CLIENT_STRUCT_BYTES;
+  const totMem = Math.max(qbuf, c.qbufAlloc) + rbs + argvMem + c.multiMem + omem + CLIENT_STRUCT_BYTES;
   const events = obl > 0 || omem > 0 ? 'rw' : 'r';
   const cmd = c.cmd !== null ? c.cmd.fullName : 'NULL';
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
@@ -409,15 +407,31 @@ function clientHelp(c: Client): void {
 }
 
 /**
+ * Query buffer bookkeeping, as Redis's client cron resizes it: when more
+ * than 4 KiB is unused, free the spare room of a client idle for over 2
+ * seconds, or shrink a buffer above 32 KiB that is more than twice its recent
+ * peak down to that peak. The peak restarts from the current length.
+ */
+function resizeQueryBuffer(c: Client, nowSec: number): void {
+  const len = c.parser.pendingBytes;
+  if (c.qbufAlloc - len > 4096) {
+    if (nowSec - Math.floor(c.lastInteraction / 1000) > 2) c.qbufAlloc = len;
+    else if (c.qbufAlloc > 32768 && c.qbufAlloc / 2 > c.qbufPeak) c.qbufAlloc = Math.max(len, c.qbufPeak);
+  }
+  c.qbufPeak = len;
+}
+
+/**
  * `timeout`: close normal clients idle for more than `timeout` seconds.
  * Replicas, masters, monitors, blocked (or paused) clients and pub/sub
  * subscribers are never closed for idleness, as in Redis. Idle time is
  * compared in whole seconds like Redis's unixtime arithmetic.
  */
-function closeIdleClients(server: Server, now: number): void {
+function clientsCron(server: Server, now: number): void {
   const timeout = server.config.timeout;
-  if (timeout <= 0) return;
   const nowSec = Math.floor(now / 1000);
+  for (const c of server.clients.values()) resizeQueryBuffer(c, nowSec);
+  if (timeout <= 0) return;
   for (const c of [...server.clients.values()]) {
     if (c.isReplica || c.isMaster || c.monitor || c.blocked || c.pausedArgv !== null || c.subscriptions > 0) continue;
     if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
@@ -428,7 +442,7 @@ function closeIdleClients(server: Server, now: number): void {
 }
 
 export function setup(server: Server): void {
-  server.cronTasks.push((now) => closeIdleClients(server, now));
+  server.cronTasks.push((now) => clientsCron(server, now));
 }
 
 export const handlers: HandlerMap = {

@@ -19,6 +19,10 @@ export const REPLY_OFF = 1;
 export const REPLY_SKIP_NEXT = 2;
 export const REPLY_SKIP = 3;
 
+/** Redis reads 16 KiB at a time; the first read's buffer is 20474 usable bytes (allocator size class). */
+const QUERYBUF_READ_LEN = 16384;
+const QUERYBUF_FIRST_ALLOC = 20474;
+
 export class Client {
   readonly id: number;
   readonly server: Server;
@@ -92,6 +96,23 @@ export class Client {
   /** total bytes read, written (INFO stats) */
   /** arguments of the command being executed, for MONITOR/SLOWLOG */
   argvMem = 0;
+  /**
+   * The query buffer's allocation as Redis would have it (CLIENT LIST
+   * qbuf-free): it grows to hold each read (16 KiB reads, whole bulks for big
+   * arguments) and the client cron shrinks it after a peak or frees it when
+   * the client idles. Our parser keeps no such buffer: this is bookkeeping.
+   */
+  qbufAlloc = 0;
+  /** largest query buffer need since the last cron pass */
+  qbufPeak = 0;
+
+  /** A read of `bytes` is about to be appended to the parser. */
+  noteRead(bytes: number): void {
+    const need = this.parser.pendingBytes + (bytes > QUERYBUF_READ_LEN ? bytes : QUERYBUF_READ_LEN);
+    if (need > this.qbufPeak) this.qbufPeak = need;
+    if (need > this.qbufAlloc) this.qbufAlloc = need <= QUERYBUF_READ_LEN ? QUERYBUF_FIRST_ALLOC : need;
+  }
+
   /** last RESP version requested by HELLO */
   get resp(): 2 | 3 {
     return this.reply.resp;

@@ -157,6 +157,7 @@ export class Server {
     this.stats.totalReadsProcessed++;
     c.lastInteraction = Date.now();
     if (c.closeAfterReply) return;
+    c.noteRead(data.length);
     c.parser.append(data);
     this.processInput(c);
     this.flush(c);

@@ -80,7 +80,7 @@ test('CLIENT LIST, TYPE and ID filters', async () => {
   for (const line of all) assert.ok(INFO_LINE.test(line), line);
   const bee = all.find((l) => l.includes(' name=bee '));
   assert.ok(bee);
-  assert.match(bee, / qbuf=0 qbuf-free=0 argv-mem=0 /);
+  assert.match(bee, / qbuf=0 qbuf-free=20474 argv-mem=0 /);
   assert.match(bee, / cmd=client\|id /);
   const mine = all.find((l) => l.includes('cmd=client|list'));
   assert.ok(mine);

@@ -131,3 +131,36 @@ test('SHUTDOWN SAVE without persistence still exits and says so in the log', asy
     await srv.stop();
   }
 });
+
+test('query buffer accounting: grows with big arguments, shrinks after the peak, freed when idle', async () => {
+  const srv = await startNodis(['--hz', '50']);
+  try {
+    const a = await RawConnection.connect(srv.port);
+    const t = await RawConnection.connect(srv.port);
+    assert.equal(await cmd(t, 'CLIENT', 'SETNAME', 'qb'), '+OK\r\n');
+    const qb = async () => {
+      const line = bulkText(await cmd(a, 'CLIENT', 'LIST')).split('\n').find((l) => l.includes(' name=qb '))!;
+      const m = / qbuf=(\d+) qbuf-free=(\d+) /.exec(line)!;
+      return Number(m[1]) + Number(m[2]);
+    };
+    assert.equal(await qb(), 20474);
+    assert.equal(await cmd(t, 'ECHO', 'A'.repeat(400000)), `$400000\r\n${'A'.repeat(400000)}\r\n`);
+    const big = await qb();
+    assert.ok(big > 400000, String(big));
+    // keep the client busy with small requests: the buffer shrinks to the recent peak (one 16 KiB read)
+    let now = big;
+    for (let i = 0; i < 100 && now >= big; i++) {
+      assert.equal(await cmd(t, 'ECHO', 'x'), '$1\r\nx\r\n');
+      now = await qb();
+      await sleep(10);
+    }
+    assert.ok(now > 0 && now < big, String(now));
+    const deadline = Date.now() + 6000;
+    while ((await qb()) !== 0 && Date.now() < deadline) await sleep(200);
+    assert.equal(await qb(), 0);
+    a.close();
+    t.close();
+  } finally {
+    await srv.stop();
+  }
+});
