@@ -151,8 +151,9 @@ export class LatencyHistogram {
     return this.counts !== null;
   }
 
-  record(usec: number): void {
-    let ns = Math.round(usec * 1000);
+  /** Record a duration in nanoseconds. */
+  record(duration: number): void {
+    let ns = Math.round(duration);
     if (ns < LatencyHistogram.MIN_NS) ns = LatencyHistogram.MIN_NS;
     else if (ns > LatencyHistogram.MAX_NS) ns = LatencyHistogram.MAX_NS;
     const i = LatencyHistogram.indexOf(ns);
@@ -178,7 +179,10 @@ export class LatencyHistogram {
     return sub * 2 ** shift + 2 ** shift - 1;
   }
 
-  /** The value (microseconds) below which p percent of the samples fall. */
+  /**
+   * The value below which p percent of the samples fall, in microseconds
+   * (the highest value of its bucket, as hdr_value_at_percentile answers).
+   */
   percentile(p: number): number {
     const counts = this.counts;
     if (counts === null || this.total === 0) return 0;

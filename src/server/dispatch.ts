@@ -124,7 +124,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   } finally {
     server.current = prev;
   }
-  const usec = Math.round((performance.now() - t0) * 1000);
+  const elapsedMs = performance.now() - t0;
+  const usec = Math.round(elapsedMs * 1000);
   const st = cmd.stats;
   st.calls++;
   st.usec += usec;
@@ -137,7 +138,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (cfg.latencyMonitorThreshold > 0) {
     server.latency.addSampleIfNeeded((cmd.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(usec / 1000), cfg.latencyMonitorThreshold);
   }
-  if (cfg.latencyTracking) st.latency.record(usec);
+  if (cfg.latencyTracking) st.latency.record(elapsedMs * 1e6);
   if (server.monitors.size > 0 && (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) === 0) {
     feedMonitors(server, c, argv, t0);
   }

@@ -75,11 +75,11 @@ test('LatencyHistogram buckets match Redis (hdr, 2 significant digits, 1024 ns .
   const h = new LatencyHistogram();
   assert.equal(h.active, false);
   assert.deepEqual(h.cumulative(), []);
-  h.record(0.2); // clamped to 1024 ns
-  h.record(5);
-  h.record(7);
-  h.record(100000);
-  h.record(5e6); // clamped to 1 s
+  h.record(200); // clamped to 1024 ns
+  h.record(5000);
+  h.record(7000);
+  h.record(100e6);
+  h.record(5e9); // clamped to 1 s
   assert.equal(h.active, true);
   assert.deepEqual(h.cumulative(), [[1, 1], [8, 3], [135266, 4], [1082130, 5]]);
   assert.equal(h.percentile(50), 7.007);
