@@ -51,11 +51,12 @@ function logo(server: Server): string {
 }
 
 export async function main(args: string[]): Promise<void> {
-  if (args.length === 1 && (args[0] === '-v' || args[0] === '--version')) {
+  // like redis-server, only the first argument is checked for these
+  if (args[0] === '-v' || args[0] === '--version') {
     process.stdout.write(versionString() + '\n');
     process.exit(0);
   }
-  if (args.length === 1 && (args[0] === '-h' || args[0] === '--help')) {
+  if (args[0] === '-h' || args[0] === '--help') {
     usage();
     process.exit(0);
   }
@@ -64,7 +65,7 @@ export async function main(args: string[]): Promise<void> {
     config = loadConfig(args);
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(e.message);
+      (e.toStdout ? process.stdout : process.stderr).write(e.message);
       process.exit(1);
     }
     throw e;
@@ -101,7 +102,7 @@ export async function main(args: string[]): Promise<void> {
   log.notice('Ready to accept connections');
   const onSignal = (sig: string) => {
     log.warning(`Received ${sig} scheduling shutdown...`);
-    setImmediate(() => server.shutdown({}));
+    setImmediate(() => server.shutdownOnSignal(sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM'));
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

@@ -299,6 +299,16 @@ export class CommandTable {
     }
   }
 
+  /** rename-command: move a top-level command to another name ('' removes it). */
+  rename(from: string, to: string): boolean {
+    const cmd = this.commands.get(from.toLowerCase());
+    if (cmd === undefined) return false;
+    this.commands.delete(from.toLowerCase());
+    this.byExactName.clear();
+    if (to !== '') this.commands.set(to.toLowerCase(), cmd);
+    return true;
+  }
+
   add(cmd: Command): void {
     this.commands.set(cmd.name, cmd);
     this.byExactName.set(cmd.name, cmd);

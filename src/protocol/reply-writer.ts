@@ -71,14 +71,35 @@ export class ReplyWriter {
   }
 
   raw(s: string): void {
-    this.ensure(s.length);
-    this.len += (this.buf as Latin1Buffer).latin1Write(s, this.len, s.length);
+    const n = s.length;
+    this.ensure(n);
+    this.put(s, n);
+  }
+
+  /** Copy n latin1 chars of s at len (room already ensured). Short strings are copied in JS: cheaper than a native call. */
+  private put(s: string, n: number): void {
+    if (n < 48) {
+      const b = this.buf;
+      let o = this.len;
+      for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
+      this.len = o;
+    } else {
+      this.len += (this.buf as Latin1Buffer).latin1Write(s, this.len, n);
+    }
   }
 
   rawBytes(b: Buffer): void {
-    this.ensure(b.length);
-    b.copy(this.buf, this.len);
-    this.len += b.length;
+    const n = b.length;
+    this.ensure(n);
+    if (n < 32) {
+      const d = this.buf;
+      let o = this.len;
+      for (let i = 0; i < n; i++) d[o++] = b[i];
+      this.len = o;
+    } else {
+      b.copy(this.buf, this.len);
+      this.len += n;
+    }
   }
 
   private header(t: Buffer[], prefix: string, n: number): void {
@@ -88,7 +109,12 @@ export class ReplyWriter {
 
   /** +OK and friends. The text must hold no CR or LF. */
   simple(s: string): void {
-    this.raw(`+${s}\r\n`);
+    const n = s.length;
+    this.ensure(n + 3);
+    this.buf[this.len++] = 43; // '+'
+    this.put(s, n);
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
   }
 
   ok(): void {
@@ -114,10 +140,9 @@ export class ReplyWriter {
     const n = s.length;
     this.header(BULK_HDR, '$', n);
     this.ensure(n + 2);
-    const b = this.buf as Latin1Buffer;
-    this.len += b.latin1Write(s, this.len, n);
-    b[this.len++] = 13;
-    b[this.len++] = 10;
+    this.put(s, n);
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
   }
 
   bulkBytes(data: Buffer, start = 0, end = data.length): void {

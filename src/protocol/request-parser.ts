@@ -81,10 +81,14 @@ export class RequestParser {
     const buf = this.buf as Latin1Buffer;
     const end = buf.length;
     if (this.multibulkLen === 0) {
+      if (this.pos < end && buf[this.pos] === 0x2a && !limits.authRequired) {
+        const fast = this.fastMultibulk(buf, end, limits.maxBulkLen);
+        if (fast !== null) return fast;
+      }
       if (this.pos >= end) return null;
       if (buf[this.pos] !== 0x2a /* '*' */) return this.nextInline(buf, end);
       this.lastWasInline = false;
-      const nl = buf.indexOf(CR, this.pos);
+      const nl = findCR(buf, this.pos, end);
       if (nl < 0) {
         if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big mbulk count string');
         return null;
@@ -101,8 +105,8 @@ export class RequestParser {
     }
     while (this.multibulkLen > 0) {
       if (this.bulkLen === -1) {
-        const nl = buf.indexOf(CR, this.pos);
-        if (nl < 0 || nl >= end) {
+        const nl = findCR(buf, this.pos, end);
+        if (nl < 0) {
           if (end - this.pos > PROTO_INLINE_MAX_SIZE) throw new ProtocolError('ERR Protocol error: too big bulk count string');
           return null;
         }
@@ -117,13 +121,56 @@ export class RequestParser {
         this.bulkLen = ll;
       }
       if (end - this.pos < this.bulkLen + 2) return null;
-      this.argv.push(buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.argv.push(this.argv.length === 0 && this.bulkLen <= NAME_CACHE_MAX_LEN
+        ? internName(buf, this.pos, this.pos + this.bulkLen)
+        : buf.latin1Slice(this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLen--;
     }
     const argv = this.argv;
     this.argv = [];
+    return argv;
+  }
+
+  /**
+   * The common case: a whole, well-formed multibulk is in the buffer. Parse
+   * it with local state only. Returns null (consuming nothing) when the
+   * command is incomplete or anything is unusual: the general path then
+   * handles it, including every error.
+   */
+  private fastMultibulk(buf: Latin1Buffer, end: number, maxBulkLen: number): string[] | null {
+    let p = this.pos + 1;
+    let count = 0;
+    let c = buf[p];
+    if (c < 0x31 || c > 0x39) return null;
+    while (p < end && (c = buf[p]) >= 0x30 && c <= 0x39) {
+      count = count * 10 + (c - 0x30);
+      p++;
+    }
+    if (count > 1024 * 1024 || p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return null;
+    p += 2;
+    const argv: string[] = new Array(count);
+    for (let i = 0; i < count; i++) {
+      if (p >= end || buf[p] !== 0x24) return null;
+      p++;
+      let len = 0;
+      c = buf[p];
+      if (c < 0x30 || c > 0x39) return null;
+      // "$0" followed by a digit has a leading zero: the exact path refuses it
+      if (c === 0x30 && p + 1 < end && buf[p + 1] >= 0x30 && buf[p + 1] <= 0x39) return null;
+      while (p < end && (c = buf[p]) >= 0x30 && c <= 0x39) {
+        len = len * 10 + (c - 0x30);
+        p++;
+      }
+      if (len > maxBulkLen || p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return null;
+      p += 2;
+      if (end - p < len + 2) return null;
+      argv[i] = i === 0 && len <= NAME_CACHE_MAX_LEN ? internName(buf, p, p + len) : buf.latin1Slice(p, p + len);
+      p += len + 2;
+    }
+    this.pos = p;
+    this.lastWasInline = false;
     return argv;
   }
 
@@ -154,6 +201,42 @@ export class RequestParser {
 }
 
 const EMPTY: string[] = [];
+
+/*
+ * Command names repeat endlessly ("SET", "get"): intern them. The same
+ * string object comes back for the same bytes, which saves creating a string
+ * per command and lets the command table's Map reuse the string's cached
+ * hash. Bounded: past the limit, names are no longer added.
+ */
+const NAME_CACHE_MAX_LEN = 24;
+const NAME_CACHE_LIMIT = 1024;
+const nameCache = new Map<number, string>();
+
+function internName(buf: Latin1Buffer, start: number, end: number): string {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  const hit = nameCache.get(h);
+  if (hit !== undefined && hit.length === end - start) {
+    let same = true;
+    for (let i = start, j = 0; i < end; i++, j++) {
+      if (hit.charCodeAt(j) !== buf[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit;
+  }
+  const s = buf.latin1Slice(start, end);
+  if (hit === undefined && nameCache.size < NAME_CACHE_LIMIT) nameCache.set(h, s);
+  return s;
+}
+
+/** Index of the next CR in buf[from, end), or -1. Count lines are short: a JS loop beats a native call. */
+function findCR(buf: Buffer, from: number, end: number): number {
+  const lim = end - from > 64 ? from + 64 : end;
+  for (let i = from; i < lim; i++) if (buf[i] === CR) return i;
+  return lim < end ? buf.indexOf(CR, lim) : -1;
+}
 
 /** Redis's string2ll over buf[start, end): strict decimal, no '+', no leading zeros, fits in int64. */
 function parseLongLong(buf: Buffer, start: number, end: number): number | null {

@@ -4,9 +4,13 @@
  * budget so that the loop is never held for long.
  */
 import type { Server } from './server';
+import { resyncClock } from './dispatch';
 
 export function serverCron(server: Server): void {
+  if (server.debugKnobs.pauseCron) return;
+  resyncClock();
   const now = Date.now();
+  server.keyspace.now = now;
   server.cronLoops++;
   server.stats.sampleMetric('commands', server.stats.numCommands, now);
   server.stats.sampleMetric('net_input', server.stats.netInputBytes, now);

@@ -34,6 +34,12 @@ function reject(c: Client, cmd: Command | null, msg: string): void {
   c.error(msg);
 }
 
+/** Wall-clock ms = monotonic ms + offset; resynchronised by the cron so a clock change is followed. */
+let clockOffset = Date.now() - performance.now();
+export function resyncClock(): void {
+  clockOffset = Date.now() - performance.now();
+}
+
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
   const replyStart = c.reply.len;
   processCommand(server, c, argv);
@@ -49,7 +55,6 @@ function applyReplyMode(c: Client, replyStart: number): void {
 }
 
 function processCommand(server: Server, c: Client, argv: string[]): void {
-  server.keyspace.now = Date.now();
   let cmd = server.commands.lookup(argv[0]);
   if (cmd === undefined) {
     c.cmd = null;
@@ -118,13 +123,17 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   c.errorInCommand = false;
   const prev = server.current;
   server.current = c;
-  const t0 = performance.now();
+  // Inside one read's batch, the clock read that ended the previous command starts this one.
+  const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
+  server.keyspace.now = Math.floor(t0 + clockOffset);
   try {
     handler(c, argv);
   } finally {
     server.current = prev;
   }
-  const elapsedMs = performance.now() - t0;
+  const t1 = performance.now();
+  server.batchClock = t1;
+  const elapsedMs = t1 - t0;
   const usec = Math.round(elapsedMs * 1000);
   const st = cmd.stats;
   st.calls++;
@@ -147,7 +156,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
 
 /** MONITOR line: +<unix time with µs> [<db> <addr>] "arg" "arg"... */
 export function feedMonitors(server: Server, c: Client, argv: string[], startMs: number): void {
-  const t = (performance.timeOrigin + startMs) / 1000;
+  const t = (startMs + clockOffset) / 1000;
   let line = `+${t.toFixed(6)} [${c.db.id} ${c.socket ? (c.socket.remoteAddress === undefined ? `unix:${server.config.unixsocket}` : c.addr) : 'lua'}]`;
   for (const a of argv) line += ' ' + reprString(a);
   line += '\r\n';

@@ -24,10 +24,22 @@ import { executeCommand } from './dispatch';
 import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
 import { serverCron } from './cron';
+import { installHeapGuard } from './heap-guard';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
 export const REDIS_VERSION = '7.0.15';
+
+/** Test knobs set by DEBUG subcommands. */
+export interface DebugKnobs {
+  pauseCron: boolean;
+  disableDenyScripts: boolean;
+  skipChecksumValidation: boolean;
+  aofFlushSleep: number;
+  quicklistPackedThreshold: number;
+  replyBufferPeakResetTime: number;
+  replyBufferResizing: boolean;
+}
 
 export interface ListeningAddress {
   host: string;
@@ -52,6 +64,8 @@ export class Server {
   private cronTimer: NodeJS.Timeout | null = null;
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
+  /** clock (performance.now) at the end of the last command of the current read's batch; -1 outside a batch */
+  batchClock = -1;
   /** the client whose command is executing, if any */
   current: Client | null = null;
   /** CLIENT PAUSE: until when (ms), and whether all commands or only writes are held */
@@ -60,9 +74,28 @@ export class Server {
   /** last save time (LASTSAVE), seconds */
   lastSave = Math.floor(Date.now() / 1000);
   cronLoops = 0;
+  /** set by the heap guard while the V8 heap is close to its limit */
+  heapNearLimit = false;
   /** Periodic tasks run by serverCron, in order (active expiry, client timeouts, ...). */
   readonly cronTasks: ((now: number) => void)[] = [];
   shuttingDown = false;
+  /** replication ids and offsets (INFO replication, DEBUG CHANGE-REPL-ID); replication owns them later */
+  replId: string = randomHex(40);
+  replId2 = '0000000000000000000000000000000000000000';
+  masterReplOffset = 0;
+  secondReplOffset = -1;
+  /** DEBUG SET-ACTIVE-EXPIRE: the active expiry cycle runs only when true */
+  activeExpireEnabled = true;
+  /** knobs DEBUG sets for tests (PAUSE-CRON, SET-DISABLE-DENY-SCRIPTS, ...); subsystems read them */
+  readonly debugKnobs: DebugKnobs = {
+    pauseCron: false,
+    disableDenyScripts: false,
+    skipChecksumValidation: false,
+    aofFlushSleep: 0,
+    quicklistPackedThreshold: 1 << 30,
+    replyBufferPeakResetTime: 5000,
+    replyBufferResizing: true,
+  };
   /** address actually bound (port 0 resolves to a free port) */
   boundPort = 0;
   /** called by SHUTDOWN and signals; embedders replace it to avoid process.exit */
@@ -77,10 +110,64 @@ export class Server {
     this.runId = randomHex(40);
     this.executable = process.argv[1] ?? '';
     setupFamilies(this);
+    installHeapGuard(this);
   }
 
   /** Open the listeners. Resolves once every mandatory address is bound. */
   async listen(): Promise<void> {
+    await this.listenTcp();
+    if (this.config.unixsocket !== '') {
+      try {
+        fs.unlinkSync(this.config.unixsocket);
+      } catch {
+        /* not there */
+      }
+      await this.listenOn({ path: this.config.unixsocket });
+      if (this.config.unixsocketperm) fs.chmodSync(this.config.unixsocket, this.config.unixsocketperm);
+    }
+  }
+
+  /** Whether listen() has opened listeners (config hooks rebind only then). */
+  isListening(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  /** CONFIG SET port/bind: open the TCP listeners the config now names, then close the previous ones. */
+  async rebindTcp(closeFirst = false): Promise<void> {
+    const old = this.listeners.filter((l) => typeof l.address() === 'object' && l.address() !== null);
+    const keep = this.listeners.filter((l) => !old.includes(l));
+    this.listeners = keep;
+    const prevPort = this.boundPort;
+    this.boundPort = 0;
+    if (closeFirst) {
+      // same port, other addresses: the old sockets would conflict with the new ones.
+      // close() stops listening at once (its callback waits for clients, so it is not awaited)
+      for (const l of old) l.close();
+      old.length = 0;
+    }
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.listenTcp();
+          break;
+        } catch (e) {
+          // a just-closed listening socket is released on a later loop turn
+          if (!closeFirst || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+          for (const l of this.listeners) if (!keep.includes(l)) l.close();
+          this.listeners = [...keep];
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    } catch (e) {
+      for (const l of this.listeners) if (!keep.includes(l)) l.close();
+      this.listeners = [...keep, ...old];
+      this.boundPort = prevPort;
+      throw e;
+    }
+    for (const l of old) l.close();
+  }
+
+  private async listenTcp(): Promise<void> {
     const port = this.config.port;
     if (port !== 0 || this.config.bind.length > 0) {
       for (const raw of this.config.bind) {
@@ -95,15 +182,6 @@ export class Server {
           throw e;
         }
       }
-    }
-    if (this.config.unixsocket !== '') {
-      try {
-        fs.unlinkSync(this.config.unixsocket);
-      } catch {
-        /* not there */
-      }
-      await this.listenOn({ path: this.config.unixsocket });
-      if (this.config.unixsocketperm) fs.chmodSync(this.config.unixsocket, this.config.unixsocketperm);
     }
   }
 
@@ -166,6 +244,7 @@ export class Server {
   /** Run the buffered commands of a client until input runs out, it is paused, or it closes. */
   processInput(c: Client): void {
     c.inRead = true;
+    this.batchClock = -1;
     try {
       const limits = { maxBulkLen: this.config.protoMaxBulkLen, authRequired: false };
       while (!c.closeAfterReply && !c.closed && c.pausedArgv === null) {
@@ -195,6 +274,7 @@ export class Server {
       }
     } finally {
       c.inRead = false;
+      this.batchClock = -1;
     }
   }
 
@@ -328,9 +408,7 @@ export class Server {
    */
   shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean } = {}): string | null {
     this.log.warning('User requested shutdown...');
-    const savepoints = (this.config as unknown as { save?: unknown }).save;
-    const configuredSave = typeof savepoints === 'string' ? savepoints.trim() !== '' : Array.isArray(savepoints) && savepoints.length > 0;
-    if (!opts.nosave && (opts.save || configuredSave)) {
+    if (!opts.nosave && (opts.save || this.config.save.length > 0)) {
       if (this.saveOnShutdown === null) {
         this.log.warning('Not saving the dataset before exiting: this server has no persistence (no RDB support).');
       } else {
@@ -372,6 +450,18 @@ export class Server {
     this.log.warning('Redis is now ready to exit, bye bye...');
     this.exitProcess(0);
     return null;
+  }
+
+  /** SIGTERM/SIGINT: shut down with the flags of shutdown-on-sigterm / shutdown-on-sigint. */
+  shutdownOnSignal(sig: 'SIGTERM' | 'SIGINT'): void {
+    const words = (sig === 'SIGINT' ? this.config.shutdownOnSigint : this.config.shutdownOnSigterm).toLowerCase().split(/\s+/);
+    const err = this.shutdown({
+      save: words.includes('save'),
+      nosave: words.includes('nosave'),
+      now: words.includes('now'),
+      force: words.includes('force'),
+    });
+    if (err !== null) this.log.warning(`${sig} received but errors trying to shut down the server, check the logs for more information`);
   }
 
   totalMemory(): number {

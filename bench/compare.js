@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/*
+ * Benchmark Nodis against the reference redis-server with redis-benchmark,
+ * alternating the two servers test by test in one run so that both see the
+ * same machine conditions. Not a test: it prints a table of requests/s and
+ * the Nodis/Redis ratio.
+ *
+ *   node bench/compare.js [--tests ping,set,get,incr,mset] [-n 200000] [-c 50]
+ *                         [--pipeline 1,16] [--rounds 3] [--redis-server PATH]
+ *
+ * Each cell is the best of --rounds runs (the least disturbed one).
+ * Requires redis-server and redis-benchmark (Debian: redis-server, redis-tools).
+ */
+const { spawn, execFileSync } = require('child_process');
+const net = require('net');
+const path = require('path');
+
+const args = process.argv.slice(2);
+function opt(name, def) {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+}
+const tests = opt('--tests', 'ping,set,get,incr,mset').split(',');
+const n = opt('-n', '200000');
+const clients = opt('-c', '50');
+const pipelines = opt('--pipeline', '1,16').split(',');
+const rounds = Number(opt('--rounds', '3'));
+const redisBin = opt('--redis-server', 'redis-server');
+const extra = opt('--extra', '');
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitPort(port) {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} never opened`);
+}
+
+function bench(port, test, pipeline) {
+  const out = execFileSync('redis-benchmark', ['-p', String(port), '-q', '-n', n, '-c', clients, '-P', pipeline, '-t', test, '--csv', ...(extra ? extra.split(' ') : [])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const rows = out.trim().split('\n').filter((l) => !l.startsWith('"test"'));
+  // mset's row is "MSET (10 keys)"; ping gives PING_INLINE and PING_MBULK: use the last (MBULK)
+  const last = rows[rows.length - 1];
+  return Number(JSON.parse(`[${last}]`)[1]);
+}
+
+(async () => {
+  const nodisPort = await freePort();
+  const redisPort = await freePort();
+  const nodis = spawn(path.join(__dirname, '..', 'bin', 'nodis-server'), ['--port', String(nodisPort), '--save', ''], { stdio: 'ignore' });
+  const redis = spawn(redisBin, ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  try {
+    await waitPort(nodisPort);
+    await waitPort(redisPort);
+    const rows = [];
+    for (const p of pipelines) {
+      for (const t of tests) {
+        let bn = 0;
+        let br = 0;
+        for (let r = 0; r < rounds; r++) {
+          bn = Math.max(bn, bench(nodisPort, t, p));
+          br = Math.max(br, bench(redisPort, t, p));
+        }
+        rows.push({ test: t, pipeline: p, nodis: bn, redis: br, ratio: bn / br });
+        process.stderr.write(`${t} -P ${p}: nodis ${bn.toFixed(0)} redis ${br.toFixed(0)} ratio ${(bn / br).toFixed(2)}\n`);
+      }
+    }
+    console.log(`redis-benchmark -n ${n} -c ${clients}, best of ${rounds} rounds, servers alternated\n`);
+    console.log('| test | pipeline | Nodis req/s | Redis req/s | ratio |');
+    console.log('|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(`| ${r.test} | ${r.pipeline} | ${r.nodis.toFixed(0)} | ${r.redis.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
+    }
+  } finally {
+    nodis.kill('SIGTERM');
+    redis.kill('SIGTERM');
+  }
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
