@@ -160,8 +160,8 @@ export function feedMonitors(server: Server, c: Client, argv: string[], startMs:
   let line = `+${t.toFixed(6)} [${c.db.id} ${c.socket ? (c.socket.remoteAddress === undefined ? `unix:${server.config.unixsocket}` : c.addr) : 'lua'}]`;
   for (const a of argv) line += ' ' + reprString(a);
   line += '\r\n';
+  // a monitoring client sees its own commands too, after their reply (as in Redis)
   for (const m of server.monitors) {
-    if (m === c) continue;
     m.reply.raw(line);
     server.scheduleFlush(m);
   }

@@ -59,7 +59,9 @@ test('MONITOR flags the client, a second MONITOR is silent, RESET leaves monitor
   const list = bulkText(await cmd(a, 'CLIENT', 'LIST'));
   assert.match(list, / flags=O .* cmd=monitor /);
   m.write('*1\r\n$7\r\nMONITOR\r\n*1\r\n$4\r\nPING\r\n');
-  assert.equal(await m.read(7), '+PONG\r\n');
+  const own = await m.readUntil((d) => d.includes('"PING"\r\n'));
+  assert.match(own, /^\+PONG\r\n\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "PING"\r\n$/);
+  await m.read(1);
   assert.equal(await cmd(m, 'RESET'), '+RESET\r\n');
   await cmd(a, 'ECHO', 'after-reset');
   assert.equal(await cmd(m, 'PING'), '+PONG\r\n');
