@@ -15,6 +15,10 @@
  * (keyspace.expiresPaused) so that a paused primary's dataset stays still.
  * The held commands run when a timer fires at the end of the pause or after
  * CLIENT UNPAUSE, once the current command has finished.
+ *
+ * The client cron task here also keeps the query buffer bookkeeping that
+ * CLIENT LIST reports as qbuf-free (Client.qbufAlloc): Redis's growth per
+ * read, shrink after a peak and release after 2 s of idleness.
  */
 import type { Client } from '../server/client';
 import { REPLY_ON, REPLY_OFF, REPLY_SKIP_NEXT } from '../server/client';
