@@ -102,7 +102,7 @@ export async function main(args: string[]): Promise<void> {
   log.notice('Ready to accept connections');
   const onSignal = (sig: string) => {
     log.warning(`Received ${sig} scheduling shutdown...`);
-    setImmediate(() => server.shutdown({}));
+    setImmediate(() => server.shutdownOnSignal(sig === 'SIGINT' ? 'SIGINT' : 'SIGTERM'));
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

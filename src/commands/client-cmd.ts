@@ -1,6 +1,464 @@
 /*
- * (stub) Command family "client-cmd": filled in by its owner.
+ * CLIENT: connection introspection and control (ID, SETNAME, GETNAME, LIST,
+ * INFO, KILL, PAUSE, UNPAUSE, REPLY, NO-EVICT, HELP), plus the connection
+ * lifecycle pieces that belong with it: the `timeout` cron task that closes
+ * idle clients and the timer that ends a CLIENT PAUSE.
+ *
+ * CLIENT LIST reads every field from the Client object: subsystems (MULTI,
+ * blocking, pub/sub, tracking, replication) own those fields and this module
+ * never keeps a copy, so the listing is always current.
+ *
+ * Pause: dispatch holds a command while server.pauseEnd is in the future and
+ * the command is paused by the current mode (everything for ALL; writes and
+ * may-replicate commands for WRITE). Successive pauses keep the later end and
+ * the stricter mode, as Redis does. While paused, keys are not expired
+ * (keyspace.expiresPaused) so that a paused primary's dataset stays still.
+ * The held commands run when a timer fires at the end of the pause or after
+ * CLIENT UNPAUSE, once the current command has finished.
+ *
+ * The client cron task here also keeps the query buffer bookkeeping that
+ * CLIENT LIST reports as qbuf-free (Client.qbufAlloc): Redis's growth per
+ * read, shrink after a peak and release after 2 s of idleness.
  */
+import type { Client } from '../server/client';
+import { REPLY_ON, REPLY_OFF, REPLY_SKIP_NEXT } from '../server/client';
+import type { Server } from '../server/server';
+import { resumePausedClients } from '../server/dispatch';
 import type { HandlerMap } from './table';
+import { isWord, replyHelp } from './args';
+import { parseInteger } from '../util/numbers';
+import { validateClientName } from './connection';
 
-export const handlers: HandlerMap = {};
+/** Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
+const TYPE_NORMAL = 0;
+const TYPE_REPLICA = 1;
+const TYPE_PUBSUB = 2;
+const TYPE_MASTER = 3;
+
+function typeByName(name: string): number {
+  switch (name.toLowerCase()) {
+    case 'normal': return TYPE_NORMAL;
+    case 'slave':
+    case 'replica': return TYPE_REPLICA;
+    case 'pubsub': return TYPE_PUBSUB;
+    case 'master': return TYPE_MASTER;
+    default: return -1;
+  }
+}
+
+/** Redis's getClientType(): a monitor counts as a replica, as it does in Redis. */
+function clientType(c: Client): number {
+  if (c.isMaster) return TYPE_MASTER;
+  if (c.isReplica || c.monitor) return TYPE_REPLICA;
+  if (c.subscriptions > 0) return TYPE_PUBSUB;
+  return TYPE_NORMAL;
+}
+
+function flagsOf(c: Client): string {
+  let f = '';
+  if (c.monitor) f += 'O';
+  else if (c.isReplica) f += 'S';
+  if (c.isMaster) f += 'M';
+  if (c.subscriptions > 0) f += 'P';
+  if (c.multiQueued >= 0) f += 'x';
+  if (c.blocked || c.pausedArgv !== null) f += 'b';
+  if (c.tracking) f += 't';
+  if (c.trackingBrokenRedir) f += 'R';
+  if (c.trackingBcast) f += 'B';
+  if (c.dirtyCas) f += 'd';
+  if (c.closeAfterReply) f += 'c';
+  if (c.unblocked) f += 'u';
+  if (c.closeAsap) f += 'A';
+  if (c.socket !== null && c.socket.remoteAddress === undefined) f += 'U';
+  if (c.readonlyMode) f += 'r';
+  if (c.noEvict) f += 'e';
+  return f === '' ? 'N' : f;
+}
+
+/** Size of a command as it travelled in RESP (what sat in the query buffer). */
+function requestBytes(argv: string[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+/** An approximation of the fixed per-client memory (the client struct and its lists). */
+const CLIENT_STRUCT_BYTES = 1024;
+
+/**
+ * One CLIENT LIST line (without the newline). `self`/`argv` describe the
+ * client running CLIENT LIST/INFO: its request still counts as query buffer
+ * and argument memory, as it does in Redis while the command runs.
+ */
+export function clientInfoString(c: Client, self: Client | null = null, argv: string[] | null = null): string {
+  const now = Date.now();
+  let qbuf = c.parser.pendingBytes;
+  let argvMem = 0;
+  if (c === self && argv !== null) {
+    qbuf += requestBytes(argv);
+    for (const a of argv) argvMem += a.length;
+  }
+  const qbufFree = Math.max(0, c.qbufAlloc - qbuf);
+  const rbs = c.reply.buf.length;
+  const obl = c.reply.len;
+  const omem = c.socket !== null ? c.socket.writableLength : 0;
+  const totMem = Math.max(qbuf, c.qbufAlloc) + rbs + argvMem + c.multiMem + omem + CLIENT_STRUCT_BYTES;
+  const events = obl > 0 || omem > 0 ? 'rw' : 'r';
+  const cmd = c.cmd !== null ? c.cmd.fullName : 'NULL';
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
+    ` age=${Math.floor((now - c.ctime) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
+    ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.subChannels} psub=${c.subPatterns} ssub=${c.subShardChannels}` +
+    ` multi=${c.multiQueued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${c.multiMem}` +
+    ` rbs=${rbs} rbp=${Math.max(rbs, obl)} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
+    ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking ? c.trackingRedirect : -1} resp=${c.resp}`;
+}
+
+function clientId(c: Client): void {
+  c.reply.int(c.id);
+}
+
+function clientSetname(c: Client, argv: string[]): void {
+  const err = validateClientName(argv[2]);
+  if (err !== null) {
+    c.error(err);
+    return;
+  }
+  c.name = argv[2];
+  c.reply.ok();
+}
+
+function clientGetname(c: Client): void {
+  if (c.name === '') c.reply.nullBulk();
+  else c.reply.bulk(c.name);
+}
+
+function clientList(c: Client, argv: string[]): void {
+  const server = c.server;
+  let out = '';
+  if (argv.length === 4 && isWord(argv[2], 'type')) {
+    const type = typeByName(argv[3]);
+    if (type === -1) {
+      c.error(`ERR Unknown client type '${argv[3]}'`);
+      return;
+    }
+    for (const cl of server.clients.values()) {
+      if (clientType(cl) === type) out += clientInfoString(cl, c, argv) + '\n';
+    }
+  } else if (argv.length > 3 && isWord(argv[2], 'id')) {
+    const ids: number[] = [];
+    for (let j = 3; j < argv.length; j++) {
+      const id = parseInteger(argv[j]);
+      if (id === null) {
+        c.error('ERR Invalid client ID');
+        return;
+      }
+      ids.push(id);
+    }
+    for (const id of ids) {
+      const cl = server.clients.get(id);
+      if (cl !== undefined) out += clientInfoString(cl, c, argv) + '\n';
+    }
+  } else if (argv.length !== 2) {
+    c.syntaxError();
+    return;
+  } else {
+    for (const cl of server.clients.values()) out += clientInfoString(cl, c, argv) + '\n';
+  }
+  c.reply.verbatim(out, 'txt');
+}
+
+function clientInfo(c: Client, argv: string[]): void {
+  c.reply.verbatim(clientInfoString(c, c, argv) + '\n', 'txt');
+}
+
+/** Users that exist (ACLs will provide the real list; until then only "default"). */
+function userExists(server: Server, name: string): boolean {
+  const acl = (server as unknown as { acl?: { getUser(n: string): unknown } }).acl;
+  if (acl !== undefined) return acl.getUser(name) !== undefined && acl.getUser(name) !== null;
+  return name === 'default';
+}
+
+function clientKill(c: Client, argv: string[]): void {
+  const server = c.server;
+  let addr: string | null = null;
+  let laddr: string | null = null;
+  let user: string | null = null;
+  let type = -1;
+  let id = 0;
+  let skipme = true;
+  const oldForm = argv.length === 3;
+  if (oldForm) {
+    addr = argv[2];
+    skipme = false;
+  } else {
+    for (let i = 2; i < argv.length; i += 2) {
+      const opt = argv[i];
+      const more = i + 1 < argv.length;
+      if (!more) {
+        c.syntaxError();
+        return;
+      }
+      const val = argv[i + 1];
+      if (isWord(opt, 'id')) {
+        const v = parseInteger(val);
+        if (v === null || v < 1) {
+          c.error('ERR client-id should be greater than 0');
+          return;
+        }
+        id = v;
+      } else if (isWord(opt, 'type')) {
+        type = typeByName(val);
+        if (type === -1) {
+          c.error(`ERR Unknown client type '${val}'`);
+          return;
+        }
+      } else if (isWord(opt, 'addr')) {
+        addr = val;
+      } else if (isWord(opt, 'laddr')) {
+        laddr = val;
+      } else if (isWord(opt, 'user')) {
+        if (!userExists(server, val)) {
+          c.error(`ERR No such user '${val}'`);
+          return;
+        }
+        user = val;
+      } else if (isWord(opt, 'skipme')) {
+        if (isWord(val, 'yes')) skipme = true;
+        else if (isWord(val, 'no')) skipme = false;
+        else {
+          c.syntaxError();
+          return;
+        }
+      } else {
+        c.syntaxError();
+        return;
+      }
+    }
+  }
+  let killed = 0;
+  let killSelf = false;
+  for (const cl of [...server.clients.values()]) {
+    if (addr !== null && cl.addr !== addr) continue;
+    if (laddr !== null && cl.laddr !== laddr) continue;
+    if (type !== -1 && clientType(cl) !== type) continue;
+    if (id !== 0 && cl.id !== id) continue;
+    if (user !== null && cl.user !== user) continue;
+    if (cl === c && skipme) continue;
+    if (cl === c) killSelf = true;
+    else server.freeClient(cl);
+    killed++;
+  }
+  if (oldForm) {
+    if (killed === 0) c.error('ERR No such client');
+    else c.reply.ok();
+  } else {
+    c.reply.int(killed);
+  }
+  if (killSelf) c.closeAfterReply = true;
+}
+
+/** Start (or extend) a pause: the later end and the stricter mode win. */
+export function pauseClients(server: Server, endMs: number, all: boolean): void {
+  const now = Date.now();
+  const active = server.pauseEnd > now;
+  server.pauseAll = active ? server.pauseAll || all : all;
+  server.pauseEnd = active ? Math.max(server.pauseEnd, endMs) : endMs;
+  server.keyspace.expiresPaused = server.pauseEnd > now;
+  schedulePauseEnd(server);
+}
+
+const pauseTimers = new WeakMap<Server, NodeJS.Timeout>();
+
+function schedulePauseEnd(server: Server): void {
+  const prev = pauseTimers.get(server);
+  if (prev !== undefined) clearTimeout(prev);
+  pauseTimers.delete(server);
+  const wait = server.pauseEnd - Date.now();
+  if (wait <= 0) {
+    unpauseClients(server);
+    return;
+  }
+  const t = setTimeout(() => {
+    pauseTimers.delete(server);
+    if (server.pauseEnd > Date.now()) schedulePauseEnd(server);
+    else unpauseClients(server);
+  }, Math.min(wait, 0x7fffffff));
+  t.unref?.();
+  pauseTimers.set(server, t);
+}
+
+/** End the pause; held commands run once the current command (if any) has finished. */
+export function unpauseClients(server: Server): void {
+  const prev = pauseTimers.get(server);
+  if (prev !== undefined) clearTimeout(prev);
+  pauseTimers.delete(server);
+  server.pauseEnd = 0;
+  server.pauseAll = false;
+  server.keyspace.expiresPaused = false;
+  process.nextTick(() => {
+    if (server.pauseEnd === 0) resumePausedClients(server);
+  });
+}
+
+function clientPause(c: Client, argv: string[]): void {
+  if (argv.length !== 3 && argv.length !== 4) {
+    c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+    return;
+  }
+  let all = true;
+  if (argv.length === 4) {
+    if (isWord(argv[3], 'write')) all = false;
+    else if (!isWord(argv[3], 'all')) {
+      c.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+      return;
+    }
+  }
+  const ms = parseInteger(argv[2]);
+  if (ms === null) {
+    c.error('ERR timeout is not an integer or out of range');
+    return;
+  }
+  if (ms < 0) {
+    c.error('ERR timeout is negative');
+    return;
+  }
+  const now = Date.now();
+  if (ms > Number.MAX_SAFE_INTEGER - now) {
+    c.error('ERR timeout is out of range');
+    return;
+  }
+  pauseClients(c.server, ms > 0 ? now + ms : 0, all);
+  c.reply.ok();
+}
+
+function clientUnpause(c: Client): void {
+  unpauseClients(c.server);
+  c.reply.ok();
+}
+
+function clientReply(c: Client, argv: string[]): void {
+  const mode = argv[2];
+  if (isWord(mode, 'on')) {
+    c.replyMode = REPLY_ON;
+    c.reply.ok();
+  } else if (isWord(mode, 'off')) {
+    c.replyMode = REPLY_OFF;
+  } else if (isWord(mode, 'skip')) {
+    if (c.replyMode !== REPLY_OFF) c.replyMode = REPLY_SKIP_NEXT;
+  } else {
+    c.syntaxError();
+  }
+}
+
+function clientNoEvict(c: Client, argv: string[]): void {
+  if (isWord(argv[2], 'on')) c.noEvict = true;
+  else if (isWord(argv[2], 'off')) c.noEvict = false;
+  else {
+    c.syntaxError();
+    return;
+  }
+  c.reply.ok();
+}
+
+function clientHelp(c: Client): void {
+  replyHelp(c, 'CLIENT', [
+    'CACHING (YES|NO)',
+    '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+    'GETREDIR',
+    '    Return the client ID we are redirecting to when tracking is enabled.',
+    'GETNAME',
+    '    Return the name of the current connection.',
+    'ID',
+    '    Return the ID of the current connection.',
+    'INFO',
+    '    Return information about the current client connection.',
+    'KILL <ip:port>',
+    '    Kill connection made from <ip:port>.',
+    'KILL <option> <value> [<option> <value> [...]]',
+    '    Kill connections. Options are:',
+    '    * ADDR (<ip:port>|<unixsocket>:0)',
+    '      Kill connections made from the specified address',
+    '    * LADDR (<ip:port>|<unixsocket>:0)',
+    '      Kill connections made to specified local address',
+    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+    '      Kill connections by type.',
+    '    * USER <username>',
+    '      Kill connections authenticated by <username>.',
+    '    * SKIPME (YES|NO)',
+    '      Skip killing current connection (default: yes).',
+    'LIST [options ...]',
+    '    Return information about client connections. Options:',
+    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+    '      Return clients of specified type.',
+    'UNPAUSE',
+    '    Stop the current client pause, resuming traffic.',
+    'PAUSE <timeout> [WRITE|ALL]',
+    '    Suspend all, or just write, clients for <timeout> milliseconds.',
+    'REPLY (ON|OFF|SKIP)',
+    '    Control the replies sent to the current connection.',
+    'SETNAME <name>',
+    '    Assign the name <name> to the current connection.',
+    'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+    '    Unblock the specified blocked client.',
+    'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+    '         [OPTIN] [OPTOUT] [NOLOOP]',
+    '    Control server assisted client side caching.',
+    'TRACKINGINFO',
+    '    Report tracking status for the current connection.',
+    'NO-EVICT (ON|OFF)',
+    '    Protect current client connection from eviction.',
+  ]);
+}
+
+/**
+ * Query buffer bookkeeping, as Redis's client cron resizes it: when more
+ * than 4 KiB is unused, free the spare room of a client idle for over 2
+ * seconds, or shrink a buffer above 32 KiB that is more than twice its recent
+ * peak down to that peak. The peak restarts from the current length.
+ */
+function resizeQueryBuffer(c: Client, nowSec: number): void {
+  const len = c.parser.pendingBytes;
+  if (c.qbufAlloc - len > 4096) {
+    if (nowSec - Math.floor(c.lastInteraction / 1000) > 2) c.qbufAlloc = len;
+    else if (c.qbufAlloc > 32768 && c.qbufAlloc / 2 > c.qbufPeak) c.qbufAlloc = Math.max(len, c.qbufPeak);
+  }
+  c.qbufPeak = len;
+}
+
+/**
+ * `timeout`: close normal clients idle for more than `timeout` seconds.
+ * Replicas, masters, monitors, blocked (or paused) clients and pub/sub
+ * subscribers are never closed for idleness, as in Redis. Idle time is
+ * compared in whole seconds like Redis's unixtime arithmetic.
+ */
+function clientsCron(server: Server, now: number): void {
+  const timeout = server.config.timeout;
+  const nowSec = Math.floor(now / 1000);
+  for (const c of server.clients.values()) resizeQueryBuffer(c, nowSec);
+  if (timeout <= 0) return;
+  for (const c of [...server.clients.values()]) {
+    if (c.isReplica || c.isMaster || c.monitor || c.blocked || c.pausedArgv !== null || c.subscriptions > 0) continue;
+    if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
+      server.log.verbose('Closing idle client');
+      server.freeClient(c);
+    }
+  }
+}
+
+export function setup(server: Server): void {
+  server.cronTasks.push((now) => clientsCron(server, now));
+}
+
+export const handlers: HandlerMap = {
+  'client|id': clientId,
+  'client|setname': clientSetname,
+  'client|getname': clientGetname,
+  'client|list': clientList,
+  'client|info': clientInfo,
+  'client|kill': clientKill,
+  'client|pause': clientPause,
+  'client|unpause': clientUnpause,
+  'client|reply': clientReply,
+  'client|no-evict': clientNoEvict,
+  'client|help': clientHelp,
+};

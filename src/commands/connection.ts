@@ -60,13 +60,14 @@ function auth(c: Client, argv: string[]): void {
   }
   let user = 'default';
   let pass: string;
+  // the arguments are always redacted (SLOWLOG, MONITOR), whatever the outcome
   if (argv.length === 2) {
+    pass = argv[1];
+    argv[1] = REDACTED;
     if (c.server.config.requirepass === '') {
       c.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
       return;
     }
-    pass = argv[1];
-    argv[1] = REDACTED;
   } else {
     user = argv[1];
     pass = argv[2];

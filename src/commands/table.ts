@@ -125,51 +125,105 @@ export interface CommandStats {
 }
 
 /**
- * Latency histogram for LATENCY HISTOGRAM and INFO latencystats: log-linear
- * buckets over nanoseconds (values below 32 exact, then 32 linear
- * sub-buckets per power of two, about 3% precision) in a typed array, so
- * recording a sample is a few integer operations and no allocation.
+ * Per-command latency histogram (LATENCY HISTOGRAM, INFO latencystats).
+ *
+ * Samples are kept in nanoseconds, clamped to [1024 ns, 1 s] as Redis does,
+ * in HdrHistogram-style buckets with 2 significant digits: values below 256
+ * are exact, above that each power of two is split into 128 equal
+ * sub-buckets. That gives percentiles within 1% and, folded into power of
+ * two ranges starting at 1024 ns, the cumulative distribution that LATENCY
+ * HISTOGRAM replies with. The count array is allocated on the first sample:
+ * a command that was never called (or not since CONFIG RESETSTAT) has no
+ * histogram, and LATENCY HISTOGRAM leaves it out.
  */
 export class LatencyHistogram {
-  readonly counts = new Float64Array(1024);
+  static readonly MIN_NS = 1024;
+  static readonly MAX_NS = 1_000_000_000;
+  /** sub-bucket count per power of two above 256 */
+  private static readonly HALF = 128;
+  private static readonly SIZE = LatencyHistogram.indexOf(LatencyHistogram.MAX_NS) + 1;
+  private counts: Uint32Array | null = null;
   total = 0;
+  private maxIndex = 0;
 
-  static bucket(ns: number): number {
-    const v = ns >= 2147483647 ? 2147483647 : ns < 0 ? 0 : ns | 0;
-    if (v < 32) return v;
-    const e = 31 - Math.clz32(v);
-    return 32 + ((e - 5) << 5) + ((v >>> (e - 5)) & 31);
-  }
-
-  /** The highest value (ns) a bucket holds. */
-  static bucketTop(idx: number): number {
-    if (idx < 32) return idx;
-    const e = ((idx - 32) >> 5) + 5;
-    const sub = (idx - 32) & 31;
-    return (32 + sub + 1) * Math.pow(2, e - 5) - 1;
+  /** True once a sample was recorded since creation or the last reset. */
+  get active(): boolean {
+    return this.counts !== null;
   }
 
   /** Record a duration in nanoseconds. */
-  record(ns: number): void {
-    this.counts[LatencyHistogram.bucket(ns)]++;
+  record(duration: number): void {
+    let ns = Math.round(duration);
+    if (ns < LatencyHistogram.MIN_NS) ns = LatencyHistogram.MIN_NS;
+    else if (ns > LatencyHistogram.MAX_NS) ns = LatencyHistogram.MAX_NS;
+    const i = LatencyHistogram.indexOf(ns);
+    let counts = this.counts;
+    if (counts === null) counts = this.counts = new Uint32Array(LatencyHistogram.SIZE);
+    counts[i]++;
+    if (i > this.maxIndex) this.maxIndex = i;
     this.total++;
   }
 
-  /** Value (ns) at percentile p (0..100). */
+  /** Bucket index of a value in ns. */
+  static indexOf(ns: number): number {
+    if (ns < 256) return ns;
+    const shift = 31 - Math.clz32(ns) - 7;
+    return 256 + (shift - 1) * LatencyHistogram.HALF + ((ns >>> shift) - LatencyHistogram.HALF);
+  }
+
+  /** Largest value (ns) that falls in bucket i. */
+  static highestOf(i: number): number {
+    if (i < 256) return i;
+    const shift = Math.floor((i - 256) / LatencyHistogram.HALF) + 1;
+    const sub = ((i - 256) % LatencyHistogram.HALF) + LatencyHistogram.HALF;
+    return sub * 2 ** shift + 2 ** shift - 1;
+  }
+
+  /**
+   * The value below which p percent of the samples fall, in microseconds
+   * (the highest value of its bucket, as hdr_value_at_percentile answers).
+   */
   percentile(p: number): number {
-    if (this.total === 0) return 0;
-    const target = Math.max(1, Math.ceil((p / 100) * this.total));
+    const counts = this.counts;
+    if (counts === null || this.total === 0) return 0;
+    const target = Math.max(1, Math.round((Math.min(100, p) / 100) * this.total));
     let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen >= target) return LatencyHistogram.bucketTop(i);
+    for (let i = 0; i <= this.maxIndex; i++) {
+      seen += counts[i];
+      if (seen >= target) return LatencyHistogram.highestOf(i) / 1000;
     }
-    return 0;
+    return LatencyHistogram.highestOf(this.maxIndex) / 1000;
+  }
+
+  /**
+   * Cumulative distribution over power-of-two ranges starting at 1024 ns:
+   * pairs [upper bound in µs, samples at or below it], listed only where the
+   * count grows (LATENCY HISTOGRAM's histogram_usec).
+   */
+  cumulative(): [number, number][] {
+    const out: [number, number][] = [];
+    const counts = this.counts;
+    if (counts === null) return out;
+    let seen = 0;
+    let reported = 0;
+    let i = 0;
+    for (let level = LatencyHistogram.MIN_NS; seen < this.total; level *= 2) {
+      const last = LatencyHistogram.indexOf(Math.min(level, LatencyHistogram.MAX_NS));
+      for (; i <= last && i < counts.length; i++) seen += counts[i];
+      if (seen > reported) {
+        // a power of two's bucket spans level/128 values
+        out.push([Math.floor((level + level / LatencyHistogram.HALF - 1) / 1000), seen]);
+        reported = seen;
+      }
+      if (i >= counts.length) break;
+    }
+    return out;
   }
 
   reset(): void {
-    this.counts.fill(0);
+    this.counts = null;
     this.total = 0;
+    this.maxIndex = 0;
   }
 }
 

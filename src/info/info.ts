@@ -97,7 +97,10 @@ function serverSection(server: Server): Lines {
 function clientsSection(server: Server): Lines {
   let maxIn = 0;
   let maxOut = 0;
+  let blocked = 0;
   for (const c of server.clients.values()) {
+    // blocking commands set c.blocked; commands held by CLIENT PAUSE count too, as in Redis
+    if (c.blocked || c.pausedArgv !== null) blocked++;
     const i = c.parser.pendingBytes;
     if (i > maxIn) maxIn = i;
     const o = c.reply.len;
@@ -109,7 +112,7 @@ function clientsSection(server: Server): Lines {
     ['maxclients', server.config.maxclients],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', 0],
+    ['blocked_clients', blocked],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', 0],
   ];

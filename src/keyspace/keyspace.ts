@@ -44,6 +44,8 @@ export class Keyspace {
   dirty = 0;
   /** Replicas do not delete expired keys on access; the primary sends DELs. */
   isReplica = false;
+  /** CLIENT PAUSE in effect: expired keys read as missing but are not deleted (no lazy or active expiry) */
+  expiresPaused = false;
   /** notify-keyspace-events flags */
   notifyFlags = 0;
   /** how entries' clocks are maintained */

@@ -19,6 +19,10 @@ export const REPLY_OFF = 1;
 export const REPLY_SKIP_NEXT = 2;
 export const REPLY_SKIP = 3;
 
+/** Redis reads 16 KiB at a time; the first read's buffer is 20474 usable bytes (allocator size class). */
+const QUERYBUF_READ_LEN = 16384;
+const QUERYBUF_FIRST_ALLOC = 20474;
+
 export class Client {
   readonly id: number;
   readonly server: Server;
@@ -45,10 +49,44 @@ export class Client {
   /** true while its own read is being processed */
   inRead = false;
   replyMode = REPLY_ON;
-  /** Flags letters for CLIENT LIST that subsystems set (e.g. 'M' for MONITOR, 'x' for MULTI). */
+  /*
+   * State that CLIENT LIST / CLIENT INFO report (flags letters in brackets).
+   * Each subsystem maintains its own fields; CLIENT LIST only reads them.
+   */
+  /** MONITOR mode [O] */
   monitor = false;
-  /** channels + patterns + shard channels subscribed (pub/sub maintains it) */
+  /** a replica's link [S] / our master's link [M] (replication sets them) */
+  isReplica = false;
+  isMaster = false;
+  /** commands queued by MULTI, -1 outside a transaction [x]; memory they hold (multi-mem) */
+  multiQueued = -1;
+  multiMem = 0;
+  /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
+  multiCmdFlags = 0;
+  /** a WATCHed key was touched: EXEC will fail [d] */
+  dirtyCas = false;
+  /** blocked on a blocking command [b] (paused clients show it too); just unblocked [u] */
+  blocked = false;
+  unblocked = false;
+  /** client-side caching [t], its BCAST mode [B], a redirection client that went away [R] */
+  tracking = false;
+  trackingBcast = false;
+  trackingBrokenRedir = false;
+  /** the client id invalidations are redirected to (redir=), -1 for none */
+  trackingRedirect = -1;
+  /** running where it cannot block or stream (inside EXEC, scripts): MONITOR and SHUTDOWN refuse */
+  denyBlocking = false;
+  /** READONLY was sent (cluster) [r] */
+  readonlyMode = false;
+  /** to be closed at the next cron (e.g. output buffer limits) [A] */
+  closeAsap = false;
+  /** pub/sub subscriptions by kind (sub=, psub=, ssub=); pub/sub keeps them with `subscriptions` */
+  subChannels = 0;
+  subPatterns = 0;
+  subShardChannels = 0;
+  /** channels + patterns + shard channels subscribed (pub/sub maintains it) [P when > 0] */
   subscriptions = 0;
+  /** CLIENT NO-EVICT [e] */
   noEvict = false;
   /** paused input: commands are held until CLIENT UNPAUSE or the timeout */
   pausedArgv: string[][] | null = null;
@@ -58,6 +96,23 @@ export class Client {
   /** total bytes read, written (INFO stats) */
   /** arguments of the command being executed, for MONITOR/SLOWLOG */
   argvMem = 0;
+  /**
+   * The query buffer's allocation as Redis would have it (CLIENT LIST
+   * qbuf-free): it grows to hold each read (16 KiB reads, whole bulks for big
+   * arguments) and the client cron shrinks it after a peak or frees it when
+   * the client idles. Our parser keeps no such buffer: this is bookkeeping.
+   */
+  qbufAlloc = 0;
+  /** largest query buffer need since the last cron pass */
+  qbufPeak = 0;
+
+  /** A read of `bytes` is about to be appended to the parser. */
+  noteRead(bytes: number): void {
+    const need = this.parser.pendingBytes + (bytes > QUERYBUF_READ_LEN ? bytes : QUERYBUF_READ_LEN);
+    if (need > this.qbufPeak) this.qbufPeak = need;
+    if (need > this.qbufAlloc) this.qbufAlloc = need <= QUERYBUF_READ_LEN ? QUERYBUF_FIRST_ALLOC : need;
+  }
+
   /** last RESP version requested by HELLO */
   get resp(): 2 | 3 {
     return this.reply.resp;

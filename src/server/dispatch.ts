@@ -41,6 +41,20 @@ export function resyncClock(): void {
 }
 
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
+  const replyStart = c.reply.len;
+  processCommand(server, c, argv);
+  // CLIENT REPLY applies to every processed command, refusals included (not to one held by a pause)
+  if (c.replyMode !== REPLY_ON && c.pausedArgv === null) applyReplyMode(c, replyStart);
+}
+
+/** CLIENT REPLY OFF/SKIP: drop what the command just produced; SKIP lasts one command. */
+function applyReplyMode(c: Client, replyStart: number): void {
+  if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) c.reply.len = replyStart;
+  if (c.replyMode === REPLY_SKIP) c.replyMode = REPLY_ON;
+  else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
+}
+
+function processCommand(server: Server, c: Client, argv: string[]): void {
   let cmd = server.commands.lookup(argv[0]);
   if (cmd === undefined) {
     c.cmd = null;
@@ -94,17 +108,18 @@ function protectedAllowed(server: Server, c: Client, cmd: Command): boolean {
   return false;
 }
 
+/** CLIENT PAUSE: replicas are never held; WRITE holds writes, may-replicate commands and EXEC of such. */
 function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
-  if (Date.now() >= server.pauseEnd) return false;
+  if (Date.now() >= server.pauseEnd || c.isReplica) return false;
   if (server.pauseAll) return true;
-  return (cmd.flags & (CMD_WRITE | CMD_MAY_REPLICATE)) !== 0;
+  const mask = CMD_WRITE | CMD_MAY_REPLICATE;
+  return (cmd.flags & mask) !== 0 || (c.multiQueued >= 0 && cmd.fullName === 'exec' && (c.multiCmdFlags & mask) !== 0);
 }
 
 /** Run a command and do the bookkeeping that follows it. */
 export function call(server: Server, c: Client, cmd: Command, argv: string[]): void {
   const handler = cmd.handler;
   if (handler === null) return;
-  const replyStart = c.reply.len;
   c.errorInCommand = false;
   const prev = server.current;
   server.current = c;
@@ -136,11 +151,6 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (server.monitors.size > 0 && (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) === 0) {
     feedMonitors(server, c, argv, t0);
   }
-  if (c.replyMode !== REPLY_ON) {
-    if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) c.reply.len = replyStart;
-    if (c.replyMode === REPLY_SKIP) c.replyMode = REPLY_ON;
-    else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
-  }
   c.lastCmd = cmd;
 }
 
@@ -150,8 +160,8 @@ export function feedMonitors(server: Server, c: Client, argv: string[], startMs:
   let line = `+${t.toFixed(6)} [${c.db.id} ${c.socket ? (c.socket.remoteAddress === undefined ? `unix:${server.config.unixsocket}` : c.addr) : 'lua'}]`;
   for (const a of argv) line += ' ' + reprString(a);
   line += '\r\n';
+  // a monitoring client sees its own commands too, after their reply (as in Redis)
   for (const m of server.monitors) {
-    if (m === c) continue;
     m.reply.raw(line);
     server.scheduleFlush(m);
   }

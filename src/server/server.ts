@@ -235,6 +235,7 @@ export class Server {
     this.stats.totalReadsProcessed++;
     c.lastInteraction = Date.now();
     if (c.closeAfterReply) return;
+    c.noteRead(data.length);
     c.parser.append(data);
     // Like Redis, the limit applies to what is buffered right after the
     // read, before parsing: an argument whose bytes plus CRLF exceed it can
@@ -406,12 +407,38 @@ export class Server {
   }
 
   /**
-   * SHUTDOWN / SIGTERM: the final steps (a save when configured comes with
-   * persistence), remove the pid file, log, exit. Returns an error string
-   * when the shutdown was refused.
+   * Persistence installs this to write the final snapshot: returns null on
+   * success or a reason for the log. Until it exists nothing can be saved.
    */
-  shutdown(_opts: { save?: boolean; nosave?: boolean } = {}): string | null {
+  saveOnShutdown: (() => string | null) | null = null;
+
+  /**
+   * SHUTDOWN / SIGTERM / SIGINT: save when asked (SAVE) or when save points
+   * are configured (unless NOSAVE), remove the pid file and the unix socket,
+   * flush what clients were sent, exit. Returns the error to reply when the
+   * shutdown was refused (a failed save without FORCE); the process keeps
+   * running then.
+   */
+  shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean } = {}): string | null {
     this.log.warning('User requested shutdown...');
+    if (!opts.nosave && (opts.save || this.config.save.length > 0)) {
+      if (this.saveOnShutdown === null) {
+        this.log.warning('Not saving the dataset before exiting: this server has no persistence (no RDB support).');
+      } else {
+        this.log.notice('Saving the final RDB snapshot before exiting.');
+        const err = this.saveOnShutdown();
+        if (err !== null) {
+          if (!opts.force) {
+            this.log.warning(`Error trying to save the DB, can't exit. (${err})`);
+            this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+            return 'ERR Errors trying to SHUTDOWN. Check logs.';
+          }
+          this.log.warning('Error trying to save the DB. Exit anyway.');
+        } else {
+          this.log.notice('DB saved on disk');
+        }
+      }
+    }
     if (this.config.pidfile) {
       try {
         fs.unlinkSync(this.config.pidfile);
@@ -428,13 +455,26 @@ export class Server {
         /* not there */
       }
     }
-    this.log.warning('Redis is now ready to exit, bye bye...');
     this.shuttingDown = true;
+    for (const l of this.listeners) l.close();
     for (const c of this.clients.values()) {
       if (c.socket && c.reply.len > 0) this.flush(c);
     }
+    this.log.warning('Redis is now ready to exit, bye bye...');
     this.exitProcess(0);
     return null;
+  }
+
+  /** SIGTERM/SIGINT: shut down with the flags of shutdown-on-sigterm / shutdown-on-sigint. */
+  shutdownOnSignal(sig: 'SIGTERM' | 'SIGINT'): void {
+    const words = (sig === 'SIGINT' ? this.config.shutdownOnSigint : this.config.shutdownOnSigterm).toLowerCase().split(/\s+/);
+    const err = this.shutdown({
+      save: words.includes('save'),
+      nosave: words.includes('nosave'),
+      now: words.includes('now'),
+      force: words.includes('force'),
+    });
+    if (err !== null) this.log.warning(`${sig} received but errors trying to shut down the server, check the logs for more information`);
   }
 
   totalMemory(): number {
