@@ -11,7 +11,8 @@
  * 3. Cheap per-entry metadata (the LRU/LFU clock) without a second map.
  *
  * Layout: entries live in parallel arrays indexed by an entry id (keys,
- * values, cached hash, chain link, optional 32-bit clock). Buckets hold the
+ * values, chain link, optional 32-bit clock); hashes are recomputed when the
+ * table resizes rather than stored. Buckets hold the
  * id of the first entry of their chain, -1 when empty. Freed ids form a free
  * list threaded through `next`. Entry ids are stable until the table
  * compacts, which only happens on a shrink and never while an iteration is in
@@ -59,7 +60,6 @@ function rev32(v: number): number {
 export class Dict<V> {
   private keys: (string | undefined)[] = [];
   private vals: (V | undefined)[] = [];
-  private hashes: Int32Array;
   private next: Int32Array;
   /** Per-entry clock (LRU time or LFU counter); only allocated when asked for. */
   private clock: Uint32Array | null;
@@ -73,7 +73,6 @@ export class Dict<V> {
   private iterating = 0;
 
   constructor(withClock = false) {
-    this.hashes = new Int32Array(MIN_BUCKETS);
     this.next = new Int32Array(MIN_BUCKETS);
     this.clock = withClock ? new Uint32Array(MIN_BUCKETS) : null;
     this.buckets = new Int32Array(MIN_BUCKETS).fill(-1);
@@ -94,10 +93,9 @@ export class Dict<V> {
     const h = hashString(key);
     let id = this.buckets[h & this.mask];
     const keys = this.keys;
-    const hashes = this.hashes;
     const next = this.next;
     while (id >= 0) {
-      if (hashes[id] === h && keys[id] === key) return id;
+      if (keys[id] === key) return id;
       id = next[id];
     }
     return -1;
@@ -137,7 +135,7 @@ export class Dict<V> {
     const h = hashString(key);
     let id = this.buckets[h & this.mask];
     while (id >= 0) {
-      if (this.hashes[id] === h && this.keys[id] === key) {
+      if (this.keys[id] === key) {
         this.vals[id] = v;
         return id;
       }
@@ -157,12 +155,11 @@ export class Dict<V> {
       id = this.freeHead;
       this.freeHead = this.next[id];
     } else {
-      if (this.used === this.hashes.length) this.growSlab();
+      if (this.used === this.next.length) this.growSlab();
       id = this.used++;
     }
     this.keys[id] = key;
     this.vals[id] = v;
-    this.hashes[id] = h;
     if (this.clock !== null) this.clock[id] = 0;
     const b = h & this.mask;
     this.next[id] = this.buckets[b];
@@ -173,10 +170,7 @@ export class Dict<V> {
   }
 
   private growSlab(): void {
-    const cap = Math.max(MIN_BUCKETS, Math.ceil(this.hashes.length * 1.5));
-    const nh = new Int32Array(cap);
-    nh.set(this.hashes);
-    this.hashes = nh;
+    const cap = Math.max(MIN_BUCKETS, Math.ceil(this.next.length * 1.5));
     const nn = new Int32Array(cap);
     nn.set(this.next);
     this.next = nn;
@@ -194,7 +188,7 @@ export class Dict<V> {
     let prev = -1;
     let id = this.buckets[b];
     while (id >= 0) {
-      if (this.hashes[id] === h && this.keys[id] === key) {
+      if (this.keys[id] === key) {
         if (prev < 0) this.buckets[b] = this.next[id];
         else this.next[prev] = this.next[id];
         this.keys[id] = undefined;
@@ -228,20 +222,17 @@ export class Dict<V> {
     const keys: (string | undefined)[] = new Array(n);
     const vals: (V | undefined)[] = new Array(n);
     const cap = Math.max(MIN_BUCKETS, n);
-    const hashes = new Int32Array(cap);
     const clock = this.clock !== null ? new Uint32Array(cap) : null;
     let j = 0;
     for (let i = 0; i < this.used; i++) {
       if (this.keys[i] === undefined) continue;
       keys[j] = this.keys[i];
       vals[j] = this.vals[i];
-      hashes[j] = this.hashes[i];
       if (clock !== null) clock[j] = (this.clock as Uint32Array)[i];
       j++;
     }
     this.keys = keys;
     this.vals = vals;
-    this.hashes = hashes;
     this.clock = clock;
     this.next = new Int32Array(cap);
     this.used = n;
@@ -252,11 +243,11 @@ export class Dict<V> {
     const buckets = new Int32Array(nbuckets).fill(-1);
     const mask = nbuckets - 1;
     const keys = this.keys;
-    const hashes = this.hashes;
     const next = this.next;
     for (let id = 0; id < this.used; id++) {
       if (keys[id] === undefined) continue;
-      const b = hashes[id] & mask;
+      // hashes are recomputed rather than stored: 4 bytes less per entry
+      const b = hashString(keys[id] as string) & mask;
       next[id] = buckets[b];
       buckets[b] = id;
     }
@@ -268,7 +259,6 @@ export class Dict<V> {
   clear(): void {
     this.keys = [];
     this.vals = [];
-    this.hashes = new Int32Array(MIN_BUCKETS);
     this.next = new Int32Array(MIN_BUCKETS);
     if (this.clock !== null) this.clock = new Uint32Array(MIN_BUCKETS);
     this.buckets = new Int32Array(MIN_BUCKETS).fill(-1);
