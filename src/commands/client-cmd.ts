@@ -25,7 +25,7 @@ import { REPLY_ON, REPLY_OFF, REPLY_SKIP_NEXT } from '../server/client';
 import type { Server } from '../server/server';
 import { resumePausedClients } from '../server/dispatch';
 import type { HandlerMap } from './table';
-import { isWord, replyHelp } from './args';
+import { intArg, isWord, replyHelp } from './args';
 import { parseInteger } from '../util/numbers';
 import { validateClientName } from './connection';
 
@@ -350,6 +350,26 @@ function clientReply(c: Client, argv: string[]): void {
   }
 }
 
+/** CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: end another client's blocking wait. */
+function clientUnblock(c: Client, argv: string[]): void {
+  let withError = false;
+  if (argv.length === 4) {
+    const how = argv[3].toLowerCase();
+    if (how === 'error') withError = true;
+    else if (how !== 'timeout') {
+      c.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      return;
+    }
+  } else if (argv.length > 4) {
+    c.syntaxError();
+    return;
+  }
+  const id = intArg(c, argv[2]);
+  if (id === null) return;
+  const target = c.server.clients.get(id);
+  c.reply.int(target !== undefined && c.server.blocking.unblock(target, withError) ? 1 : 0);
+}
+
 function clientNoEvict(c: Client, argv: string[]): void {
   if (isWord(argv[2], 'on')) c.noEvict = true;
   else if (isWord(argv[2], 'off')) c.noEvict = false;
@@ -460,5 +480,6 @@ export const handlers: HandlerMap = {
   'client|unpause': clientUnpause,
   'client|reply': clientReply,
   'client|no-evict': clientNoEvict,
+  'client|unblock': clientUnblock,
   'client|help': clientHelp,
 };

@@ -12,6 +12,7 @@ import { ReplyWriter } from '../protocol/reply-writer';
 import type { Database } from '../keyspace/database';
 import type { Command } from '../commands/table';
 import type { Server } from './server';
+import type { BlockState } from './blocking';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -76,6 +77,8 @@ export class Client {
   trackingRedirect = -1;
   /** running where it cannot block or stream (inside EXEC, scripts): MONITOR and SHUTDOWN refuse */
   denyBlocking = false;
+  /** set while blocked on keys by a blocking command (see server/blocking.ts) */
+  blockState: BlockState | null = null;
   /** READONLY was sent (cluster) [r] */
   readonlyMode = false;
   /** to be closed at the next cron (e.g. output buffer limits) [A] */

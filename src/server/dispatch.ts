@@ -34,10 +34,22 @@ function reject(c: Client, cmd: Command | null, msg: string): void {
   c.error(msg);
 }
 
-/** Wall-clock ms = monotonic ms + offset; resynchronised by the cron so a clock change is followed. */
-let clockOffset = Date.now() - performance.now();
+/*
+ * Wall-clock ms = monotonic ms + offset. The offset is taken right at a
+ * millisecond tick of Date.now(), so the derived time neither lags nor
+ * leads the wall clock by a fraction of a millisecond; the cron recalibrates
+ * when they drift apart (a clock change).
+ */
+let clockOffset = 0;
+function calibrateClock(): void {
+  const d0 = Date.now();
+  let d = d0;
+  while (d === d0) d = Date.now();
+  clockOffset = d - performance.now();
+}
+calibrateClock();
 export function resyncClock(): void {
-  clockOffset = Date.now() - performance.now();
+  if (Math.abs(Date.now() - Math.floor(performance.now() + clockOffset)) > 1) calibrateClock();
 }
 
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
@@ -99,6 +111,8 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     return;
   }
   call(server, c, cmd, argv);
+  // clients blocked on keys this command (or transaction, or script) filled are served now
+  if (server.blocking.hasReadyKeys && server.current === null) server.blocking.handleReady();
 }
 
 function protectedAllowed(server: Server, c: Client, cmd: Command): boolean {

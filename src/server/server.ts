@@ -25,6 +25,7 @@ import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
 import { serverCron } from './cron';
 import { installHeapGuard } from './heap-guard';
+import { BlockingManager } from './blocking';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
@@ -56,6 +57,8 @@ export class Server {
   readonly latency = new LatencyMonitor();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
+  /** clients blocked on keys (BLPOP & co.) */
+  readonly blocking: BlockingManager;
   readonly startTime = Date.now();
   readonly runId: string;
   readonly executable: string;
@@ -109,6 +112,7 @@ export class Server {
     this.commands = buildCommandTable();
     this.runId = randomHex(40);
     this.executable = process.argv[1] ?? '';
+    this.blocking = new BlockingManager(this);
     setupFamilies(this);
     installHeapGuard(this);
   }
@@ -261,7 +265,7 @@ export class Server {
     this.batchClock = -1;
     try {
       const limits = { maxBulkLen: this.config.protoMaxBulkLen, authRequired: false };
-      while (!c.closeAfterReply && !c.closed && c.pausedArgv === null) {
+      while (!c.closeAfterReply && !c.closed && c.pausedArgv === null && c.blockState === null) {
         limits.authRequired = !c.authenticated;
         let argv: string[] | null;
         try {
