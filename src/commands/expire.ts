@@ -117,7 +117,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
       return;
     }
   }
-  if (when <= Date.now() && !ks.isReplica) {
+  if (when <= ks.now && !ks.isReplica) {
     // already expired: delete now (Redis's checkAlreadyExpired)
     db.delete(key);
     ks.dirty++;
@@ -162,7 +162,7 @@ function ttlGeneric(c: Client, key: string, ms: boolean, abs: boolean): void {
     c.reply.int(-1);
     return;
   }
-  let ttl = abs ? when : when - Date.now();
+  let ttl = abs ? when : when - c.server.keyspace.now;
   if (ttl < 0) ttl = 0;
   c.reply.int(ms ? ttl : Math.floor((ttl + 500) / 1000));
 }

@@ -134,7 +134,6 @@ export class ActiveExpire {
     this.ttlSum = 0;
     this.ttlSamples = 0;
     this.now = Date.now();
-    ks.now = this.now;
     const maxBuckets = num * 20;
     let checked = 0;
     const due = this.dueKeys;
