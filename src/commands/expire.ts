@@ -2,8 +2,10 @@
  * Expiry commands: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (with NX/XX/GT/LT),
  * TTL, PTTL, EXPIRETIME, PEXPIRETIME and PERSIST, as Redis 7.0.
  *
- * Times are absolute Unix milliseconds stored in db.expires. A relative
- * time is added to keyspace.now (the instant the command sees). Setting an
+ * Times are absolute Unix milliseconds stored in db.expires. Like Redis
+ * 7.0 (mstime()), relative times, TTL replies and the "already expired"
+ * check read the wall clock itself: keyspace.now is a batch-level
+ * snapshot that may lag it by a millisecond or two. Setting an
  * expire time that is already past deletes the key at once (on a primary),
  * notified as "del" and propagated as DEL, like Redis; otherwise the effect
  * is propagated as PEXPIREAT with the absolute time.
@@ -117,7 +119,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
       return;
     }
   }
-  if (when <= ks.now && !ks.isReplica) {
+  if (when <= Date.now() && !ks.isReplica) {
     // already expired: delete now (Redis's checkAlreadyExpired)
     db.delete(key);
     ks.dirty++;
@@ -135,11 +137,11 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
 }
 
 function expire(c: Client, argv: string[]): void {
-  expireGeneric(c, argv, c.server.keyspace.now, true);
+  expireGeneric(c, argv, Date.now(), true);
 }
 
 function pexpire(c: Client, argv: string[]): void {
-  expireGeneric(c, argv, c.server.keyspace.now, false);
+  expireGeneric(c, argv, Date.now(), false);
 }
 
 function expireat(c: Client, argv: string[]): void {
@@ -162,7 +164,7 @@ function ttlGeneric(c: Client, key: string, ms: boolean, abs: boolean): void {
     c.reply.int(-1);
     return;
   }
-  let ttl = abs ? when : when - c.server.keyspace.now;
+  let ttl = abs ? when : when - Date.now();
   if (ttl < 0) ttl = 0;
   c.reply.int(ms ? ttl : Math.floor((ttl + 500) / 1000));
 }
