@@ -376,10 +376,15 @@ function msetnx(c: Client, argv: string[]): void {
 function incrDecr(c: Client, key: string, incr: number | bigint): void {
   const db = c.db;
   const ks = c.server.keyspace;
-  const o = db.lookupWrite(key);
+  // lookupWrite by hand, keeping the entry id so the new value is stored without hashing again
+  if (db.expires.size > 0) db.expireIfNeeded(key);
+  const dict = db.dict;
+  const id = dict.find(key);
   let cur = 0;
   let curStr: string | null = null;
-  if (o !== undefined) {
+  if (id >= 0) {
+    ks.touchEntry(dict, id);
+    const o = dict.valueAt(id);
     if (typeof o === 'string') curStr = o;
     else if (o instanceof ByteString) curStr = o.toString();
     else {
@@ -393,18 +398,14 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     }
     cur = p;
   }
-  if (typeof incr === 'number' && cur <= MAX_SAFE && cur >= -MAX_SAFE) {
+  let out: string;
+  if (typeof incr === 'number' && cur <= MAX_SAFE && cur >= -MAX_SAFE && cur + incr <= MAX_SAFE && cur + incr >= -MAX_SAFE) {
+    // fast path: exact in doubles, no overflow possible
     const res = cur + incr;
-    if (res <= MAX_SAFE && res >= -MAX_SAFE) {
-      // fast path: exact in doubles, no overflow possible
-      const out = String(res);
-      if (o === undefined) db.add(key, out);
-      else db.overwrite(key, out);
-      ks.notify(NOTIFY_STRING, 'incrby', key, db.id);
-      ks.dirty++;
-      c.reply.int(res);
-      return;
-    }
+    out = String(res);
+    storeCounter(c, key, id, out);
+    c.reply.int(res);
+    return;
   }
   const a = curStr === null ? 0n : (parseBigInteger(curStr) as bigint);
   const b = typeof incr === 'bigint' ? incr : BigInt(incr);
@@ -413,12 +414,22 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     return;
   }
   const res = a + b;
-  const out = res.toString();
-  if (o === undefined) db.add(key, out);
-  else db.overwrite(key, out);
+  out = res.toString();
+  storeCounter(c, key, id, out);
+  c.reply.int(res);
+}
+
+/** Store the new value of a counter (entry id, or -1 when the key is new), TTL kept. */
+function storeCounter(c: Client, key: string, id: number, out: string): void {
+  const db = c.db;
+  const ks = c.server.keyspace;
+  if (id < 0) db.add(key, out);
+  else {
+    db.dict.setValueAt(id, out);
+    ks.signalModified(db, key);
+  }
   ks.notify(NOTIFY_STRING, 'incrby', key, db.id);
   ks.dirty++;
-  c.reply.int(res);
 }
 
 /** An increment argument: a number within 2^53, a bigint beyond, or null after replying. */
