@@ -123,7 +123,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     // already expired: delete now (Redis's checkAlreadyExpired)
     db.delete(key);
     ks.dirty++;
-    ks.propagate(db.id, ['DEL', key]);
+    ks.propagate(db.id, [c.server.config.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key]);
     ks.notify(NOTIFY_GENERIC, 'del', key, db.id);
     c.reply.int(1);
     return;

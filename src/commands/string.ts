@@ -272,7 +272,7 @@ function getex(c: Client, argv: string[]): void {
   replyString(c, v);
   if ((flags & (F_EXAT | F_PXAT)) !== 0 && when <= Date.now() && !ks.isReplica) {
     db.delete(key);
-    ks.propagate(db.id, ['DEL', key]);
+    ks.propagate(db.id, [c.server.config.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key]);
     ks.notify(NOTIFY_GENERIC, 'del', key, db.id);
     ks.dirty++;
   } else if ((flags & F_ANY_EXPIRE) !== 0) {
@@ -306,7 +306,7 @@ function getdel(c: Client, argv: string[]): void {
   replyString(c, v);
   const ks = c.server.keyspace;
   db.delete(key);
-  ks.propagate(db.id, ['DEL', key]);
+  ks.propagate(db.id, [c.server.config.lazyfreeLazyUserDel ? 'UNLINK' : 'DEL', key]);
   ks.notify(NOTIFY_GENERIC, 'del', key, db.id);
   ks.dirty++;
 }
