@@ -179,3 +179,20 @@ test('active expiry: avg_ttl follows the sampled TTLs', () => {
   const avg = server.keyspace.dbs[0].avgTtl;
   assert.ok(avg > 900000 && avg <= 1000000, String(avg));
 });
+
+test('active expiry: a backlog larger than one time budget is worked off across calls', () => {
+  const { server, run } = setup();
+  server.keyspace.notifyFlags = 0;
+  server.config.hz = 500; // a 0.5 ms budget per call: far less than deleting 100k keys takes
+  const db = server.keyspace.dbs[0];
+  for (let i = 0; i < 100000; i++) run('SET', `k${i}`, 'v', 'PX', '100000');
+  for (let i = 0; i < 100000; i++) db.setExpire(`k${i}`, Date.now() - 1);
+  const cycle = new ActiveExpire(server);
+  cycle.run();
+  const afterOne = db.size;
+  assert.ok(afterOne > 0, 'one call stops at its time budget');
+  assert.equal(server.keyspace.stats.expiredTimeCapReachedCount, 1);
+  for (let i = 0; i < 100000 && db.size > 0; i++) cycle.run();
+  assert.equal(db.size, 0);
+  assert.equal(server.keyspace.stats.expiredKeys, 100000);
+});
