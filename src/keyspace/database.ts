@@ -13,6 +13,7 @@
 import { Dict } from '../types/dict';
 import type { RedisValue } from './values';
 import type { Keyspace } from './keyspace';
+import { NOTIFY_NEW } from './notify-flags';
 
 export class Database {
   readonly id: number;
@@ -97,9 +98,15 @@ export class Database {
    * keyspace notification, since its name depends on the command.
    */
   setKey(key: string, value: RedisValue, keepTtl = false): void {
+    const before = this.dict.size;
     const id = this.dict.set(key, value);
     this.keyspace.touchEntry(this.dict, id);
-    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    if (this.dict.size !== before) {
+      // a new key (Redis's dbAdd): the "new" event comes before the command's own
+      if (this.keyspace.notifyFlags & NOTIFY_NEW) this.keyspace.notify(NOTIFY_NEW, 'new', key, this.id);
+    } else if (!keepTtl && this.expires.size > 0) {
+      this.expires.delete(key);
+    }
     this.keyspace.signalModified(this, key);
   }
 
@@ -107,6 +114,7 @@ export class Database {
   add(key: string, value: RedisValue): void {
     const id = this.dict.add(key, value);
     this.keyspace.touchEntry(this.dict, id);
+    if (this.keyspace.notifyFlags & NOTIFY_NEW) this.keyspace.notify(NOTIFY_NEW, 'new', key, this.id);
     this.keyspace.signalModified(this, key);
   }
 
