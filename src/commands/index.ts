@@ -16,6 +16,12 @@ import * as clientCmd from './client-cmd';
 import * as introspection from './introspection';
 import * as functions from './functions';
 import * as monitoring from './monitoring';
+import * as list from './list';
+import * as hash from './hash';
+import * as set from './set';
+import * as zset from './zset';
+import * as sort from './sort';
+import * as multi from './multi';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -32,6 +38,12 @@ export const families: Record<string, CommandFamily> = {
   introspection,
   functions,
   monitoring,
+  list,
+  hash,
+  set,
+  zset,
+  sort,
+  multi,
 };
 
 export function allHandlers(): HandlerMap {
