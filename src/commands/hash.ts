@@ -2,7 +2,8 @@
  * Hash commands (HSET family, HGET family, HINCRBY*, HRANDFIELD, HSCAN)
  * with Redis 7.0.15's replies, errors, notifications and propagation.
  *
- * Encodings: a new hash starts as a listpack (HashValue.lp) and becomes a
+ * Encodings: a new hash starts as a listpack (a packed string, see
+ * types/strpack.ts) and becomes a
  * hashtable, once and for good, when a field or value longer than
  * hash-max-listpack-value is written or when it grows past
  * hash-max-listpack-entries (both read live from the config).
@@ -24,7 +25,6 @@ import {
   parseInteger, parseBigInteger, INT64_MAX, INT64_MIN,
   parseLongDouble, addLongDouble, formatLongDoubleHuman,
 } from '../util/numbers';
-import type { Dict } from '../types/dict';
 
 const ERR_OVERFLOW = 'ERR increment or decrement would overflow';
 const ERR_NOT_FLOAT = 'ERR value is not a valid float';
@@ -49,12 +49,12 @@ function writeHash(c: Client, key: string): HashValue | undefined | null {
 
 /** hashTypeSet with Redis 7.0.15's conversion checks. Returns true for a new field. */
 function hashSet(c: Client, h: HashValue, field: string, value: string): boolean {
-  if (h.lp !== null) {
+  if (h.isListpack) {
     const maxValue = c.server.config.hashMaxListpackValue;
     if (field.length > maxValue || value.length > maxValue) h.toHashtable();
   }
   const created = h.set(field, value);
-  if (created && h.lp !== null && h.lp.length >> 1 > c.server.config.hashMaxListpackEntries) h.toHashtable();
+  if (created && h.isListpack && h.size > c.server.config.hashMaxListpackEntries) h.toHashtable();
   return created;
 }
 
@@ -77,7 +77,7 @@ function hsetGeneric(c: Client, argv: string[], isHmset: boolean): void {
     fresh = true;
   }
   // hashTypeTryConversion: any long argument converts before inserting
-  if (h.lp !== null) {
+  if (h.isListpack) {
     const maxValue = c.server.config.hashMaxListpackValue;
     for (let i = 2; i < n; i++) {
       if (argv[i].length > maxValue) {
@@ -272,8 +272,8 @@ function hlen(c: Client, argv: string[]): void {
 function hstrlen(c: Client, argv: string[]): void {
   const h = readHash(c, argv[1]);
   if (h === null) return;
-  const v = h === undefined ? undefined : h.get(argv[2]);
-  c.reply.int(v === undefined ? 0 : v.length);
+  const n = h === undefined ? -1 : h.valueLength(argv[2]);
+  c.reply.int(n < 0 ? 0 : n);
 }
 
 function hexists(c: Client, argv: string[]): void {
@@ -296,18 +296,10 @@ function getall(c: Client, argv: string[], what: number): void {
   }
   if (what === (WANT_KEYS | WANT_VALS)) r.mapHeader(h.size);
   else r.arrayHeader(h.size);
-  const a = h.lp;
-  if (a !== null) {
-    for (let i = 0; i < a.length; i += 2) {
-      if (what & WANT_KEYS) r.bulk(a[i]);
-      if (what & WANT_VALS) r.bulk(a[i + 1]);
-    }
-  } else {
-    (h.ht as Dict<string>).forEach((f, v) => {
-      if (what & WANT_KEYS) r.bulk(f);
-      if (what & WANT_VALS) r.bulk(v);
-    });
-  }
+  h.forEach((f, v) => {
+    if (what & WANT_KEYS) r.bulk(f);
+    if (what & WANT_VALS) r.bulk(v);
+  });
 }
 
 function hkeys(c: Client, argv: string[]): void {
@@ -453,8 +445,9 @@ function hscan(c: Client, argv: string[]): void {
   const visit = (f: string, v: string): void => {
     if (match === null || match(f)) out.push(f, v);
   };
-  if (h.lp !== null) h.forEach(visit);
-  else cursor = scanDict(h.ht as Dict<string>, cursorIn, opts.count, visit);
+  const d = h.data;
+  if (typeof d === 'string') h.forEach(visit);
+  else cursor = scanDict(d, cursorIn, opts.count, visit);
   r.arrayHeader(2);
   r.bulk(String(cursor));
   r.bulkArray(out);

@@ -1,166 +1,211 @@
 /*
  * HashValue: the hash type, with Redis 7.0's two encodings.
  *
- * - "listpack": one flat array [f1, v1, f2, v2, ...] in insertion order
- *   (as Redis's listpack: new fields are appended, updates keep their
- *   place, deletions close the gap). Lookups are linear, which is what
- *   Redis does too and is fast for the sizes allowed
+ * - "listpack": one packed string (types/strpack.ts) holding
+ *   f1, v1, f2, v2, ... in insertion order, as Redis's listpack: new fields
+ *   are appended, updates keep their place, deletions close the gap.
+ *   Lookups are linear, as in Redis, which is fast for the sizes allowed
  *   (hash-max-listpack-entries / hash-max-listpack-value).
  * - "hashtable": a Dict<string> (field -> value) with Redis's SCAN cursor
  *   and O(1) random sampling.
  *
- * Invariants: exactly one of `lp` / `ht` is non-null; conversion goes only
- * from listpack to hashtable (never back, as in Redis); fields are unique.
- * The object holds nothing else, so that a small hash costs one small
- * object plus one array of strings (1M hashes of a few fields must stay
- * within 2x Redis's memory). `kind` is a prototype getter for the same
- * reason.
+ * Memory: the object has a single field, `data` (the packed string, or the
+ * Dict), and `kind` is a prototype getter, so that a small hash costs one
+ * small object plus one flat string (the goal: 1M hashes of a few small
+ * fields within 2x Redis's memory).
  *
- * The type knows nothing about config: callers pass the thresholds in
- * (tryConvertForValue before writing long strings, convertIfTooMany after).
+ * Invariants: field names are unique; conversion goes only from listpack
+ * to hashtable (never back, as in Redis). The type knows nothing about
+ * config: callers decide when to convert (toHashtable()).
  */
 import { Dict } from './dict';
 import type { RedisObject } from '../keyspace/values';
 import type { ValueDigester } from '../info/digest';
 import { jemallocSize, sdsBytes } from './mem-estimate';
+import * as sp from './strpack';
+
+const el = sp.el;
 
 export class HashValue implements RedisObject {
-  lp: string[] | null;
-  ht: Dict<string> | null;
+  data: string | Dict<string>;
 
-  constructor(lp: string[] | null = [], ht: Dict<string> | null = null) {
-    this.lp = lp;
-    this.ht = ht;
+  constructor(data: string | Dict<string> = '') {
+    this.data = data;
   }
 
   get kind(): 'hash' {
     return 'hash';
   }
 
+  get isListpack(): boolean {
+    return typeof this.data === 'string';
+  }
+
   encoding(): string {
-    return this.lp !== null ? 'listpack' : 'hashtable';
+    return typeof this.data === 'string' ? 'listpack' : 'hashtable';
   }
 
   get size(): number {
-    return this.lp !== null ? this.lp.length >> 1 : (this.ht as Dict<string>).size;
+    const d = this.data;
+    return typeof d === 'string' ? sp.count(d) >> 1 : d.size;
   }
 
-  /** Index of field's name in the listpack array, or -1. */
-  private lpIndex(field: string): number {
-    const a = this.lp as string[];
-    for (let i = 0, n = a.length; i < n; i += 2) if (a[i] === field) return i;
+  /**
+   * Position of field's header in the pack, or -1. On success el holds the
+   * value's start/len and `afterValue` the position after the pair.
+   */
+  private static find(s: string, field: string): number {
+    for (let pos = 0; pos < s.length;) {
+      const next = sp.hdr(s, pos);
+      const hit = sp.equalsAt(s, el.start, el.len, field);
+      const after = sp.hdr(s, next);
+      if (hit) {
+        HashValue.afterValue = after;
+        HashValue.valuePos = next;
+        return pos;
+      }
+      pos = after;
+    }
     return -1;
   }
 
+  private static afterValue = 0;
+  private static valuePos = 0;
+
   get(field: string): string | undefined {
-    if (this.lp !== null) {
-      const i = this.lpIndex(field);
-      return i < 0 ? undefined : this.lp[i + 1];
+    const d = this.data;
+    if (typeof d === 'string') {
+      if (HashValue.find(d, field) < 0) return undefined;
+      return d.slice(el.start, el.start + el.len);
     }
-    return (this.ht as Dict<string>).get(field);
+    return d.get(field);
+  }
+
+  /** Length of a field's value, or -1 (no allocation). */
+  valueLength(field: string): number {
+    const d = this.data;
+    if (typeof d === 'string') return HashValue.find(d, field) < 0 ? -1 : el.len;
+    const v = d.get(field);
+    return v === undefined ? -1 : v.length;
   }
 
   has(field: string): boolean {
-    if (this.lp !== null) return this.lpIndex(field) >= 0;
-    return (this.ht as Dict<string>).find(field) >= 0;
+    const d = this.data;
+    if (typeof d === 'string') return HashValue.find(d, field) >= 0;
+    return d.find(field) >= 0;
   }
 
   /** Insert or update. Returns true when the field is new. */
   set(field: string, value: string): boolean {
-    const a = this.lp;
-    if (a !== null) {
-      const i = this.lpIndex(field);
-      if (i >= 0) {
-        a[i + 1] = value;
+    const d = this.data;
+    if (typeof d === 'string') {
+      if (HashValue.find(d, field) >= 0) {
+        const vpos = HashValue.valuePos;
+        const after = HashValue.afterValue;
+        sp.begin();
+        sp.putRaw(d, 0, vpos);
+        sp.put(value);
+        sp.putRaw(d, after, d.length);
+        this.data = sp.end();
         return false;
       }
-      a.push(field, value);
+      sp.begin();
+      sp.putRaw(d, 0, d.length);
+      sp.put(field);
+      sp.put(value);
+      this.data = sp.end();
       return true;
     }
-    const ht = this.ht as Dict<string>;
-    const before = ht.size;
-    ht.set(field, value);
-    return ht.size !== before;
+    const before = d.size;
+    d.set(field, value);
+    return d.size !== before;
   }
 
   /** Remove a field. Returns true if it was there. */
   delete(field: string): boolean {
-    const a = this.lp;
-    if (a !== null) {
-      const i = this.lpIndex(field);
-      if (i < 0) return false;
-      a.splice(i, 2);
+    const d = this.data;
+    if (typeof d === 'string') {
+      const pos = HashValue.find(d, field);
+      if (pos < 0) return false;
+      const after = HashValue.afterValue;
+      if (pos === 0 && after === d.length) {
+        this.data = '';
+      } else {
+        sp.begin();
+        sp.putRaw(d, 0, pos);
+        sp.putRaw(d, after, d.length);
+        this.data = sp.end();
+      }
       return true;
     }
-    return (this.ht as Dict<string>).delete(field);
-  }
-
-  /**
-   * hashTypeTryConversion: a listpack hash that is about to receive a
-   * string longer than maxValue becomes a hashtable first.
-   */
-  convertIfLong(s: string, maxValue: number): void {
-    if (this.lp !== null && s.length > maxValue) this.toHashtable();
-  }
-
-  /** After inserts: a listpack with more than maxEntries fields becomes a hashtable. */
-  convertIfTooMany(maxEntries: number): void {
-    if (this.lp !== null && this.lp.length >> 1 > maxEntries) this.toHashtable();
+    return d.delete(field);
   }
 
   toHashtable(): void {
-    const a = this.lp;
-    if (a === null) return;
+    const d = this.data;
+    if (typeof d !== 'string') return;
     const ht = new Dict<string>();
-    for (let i = 0; i < a.length; i += 2) ht.add(a[i], a[i + 1]);
-    this.ht = ht;
-    this.lp = null;
+    const items = sp.unpack(d);
+    for (let i = 0; i < items.length; i += 2) ht.add(items[i], items[i + 1]);
+    this.data = ht;
   }
 
   /** Visit every field and value (listpack: insertion order). */
   forEach(fn: (field: string, value: string) => void): void {
-    const a = this.lp;
-    if (a !== null) {
-      for (let i = 0; i < a.length; i += 2) fn(a[i], a[i + 1]);
+    const d = this.data;
+    if (typeof d === 'string') {
+      for (let pos = 0; pos < d.length;) {
+        pos = sp.hdr(d, pos);
+        const f = d.slice(el.start, el.start + el.len);
+        pos = sp.hdr(d, pos);
+        fn(f, d.slice(el.start, el.start + el.len));
+      }
     } else {
-      (this.ht as Dict<string>).forEach(fn);
+      d.forEach(fn);
     }
   }
 
-  /** A uniformly random entry as [field, value] indices into a pair reader. */
+  /** A uniformly random entry. */
   randomEntry(): [string, string] {
-    const a = this.lp;
-    if (a !== null) {
-      const i = Math.floor(Math.random() * (a.length >> 1)) << 1;
-      return [a[i], a[i + 1]];
+    const d = this.data;
+    if (typeof d === 'string') {
+      const n = sp.count(d) >> 1;
+      let k = Math.floor(Math.random() * n) * 2;
+      let pos = 0;
+      while (k-- > 0) pos = sp.hdr(d, pos);
+      pos = sp.hdr(d, pos);
+      const f = d.slice(el.start, el.start + el.len);
+      sp.hdr(d, pos);
+      return [f, d.slice(el.start, el.start + el.len)];
     }
-    const ht = this.ht as Dict<string>;
-    const id = ht.randomId();
-    return [ht.keyAt(id), ht.valueAt(id)];
+    const id = d.randomId();
+    return [d.keyAt(id), d.valueAt(id)];
   }
 
   /** All entries as a flat [f, v, ...] array (a new array). */
   flat(): string[] {
-    if (this.lp !== null) return this.lp.slice();
+    const d = this.data;
+    if (typeof d === 'string') return sp.unpack(d);
     const out: string[] = [];
-    (this.ht as Dict<string>).forEach((f, v) => {
+    d.forEach((f, v) => {
       out.push(f, v);
     });
     return out;
   }
 
   dup(): HashValue {
-    if (this.lp !== null) return new HashValue(this.lp.slice(), null);
+    const d = this.data;
+    if (typeof d === 'string') return new HashValue(d); // immutable: sharing is copying
     const ht = new Dict<string>();
-    (this.ht as Dict<string>).forEach((f, v) => {
+    d.forEach((f, v) => {
       ht.add(f, v);
     });
-    return new HashValue(null, ht);
+    return new HashValue(ht);
   }
 
   /** DEBUG DIGEST: each field/value pair digested on its own, xored together. */
-  digestInto(d: ValueDigester): void {
-    this.forEach((f, v) => d.xorParts(f, v));
+  digestInto(dg: ValueDigester): void {
+    this.forEach((f, v) => dg.xorParts(f, v));
   }
 
   /**
@@ -169,23 +214,24 @@ export class HashValue implements RedisObject {
    */
   memoryUsage(samples: number): number {
     const robj = 16;
-    const a = this.lp;
-    if (a !== null) {
+    const d = this.data;
+    if (typeof d === 'string') {
       let bytes = 7; // header + end byte
-      for (let i = 0; i < a.length; i++) bytes += lpEntryBytes(a[i]);
+      this.forEach((f, v) => {
+        bytes += lpEntryBytes(f) + lpEntryBytes(v);
+      });
       return robj + jemallocSize(bytes);
     }
-    const ht = this.ht as Dict<string>;
-    const n = ht.size;
+    const n = d.size;
     let sampled = 0;
     let bytes = 0;
     const limit = samples <= 0 ? n : samples;
-    ht.forEach((f, v) => {
+    d.forEach((f, v) => {
       if (sampled >= limit) return;
       bytes += sdsBytes(f) + sdsBytes(v) + 24;
       sampled++;
     });
-    const dictBytes = 96 + 8 * ht.bucketCount;
+    const dictBytes = 96 + 8 * d.bucketCount;
     return robj + dictBytes + (sampled > 0 ? Math.round((bytes / sampled) * n) : 0);
   }
 }
