@@ -347,7 +347,7 @@ function hrandfield(c: Client, argv: string[]): void {
     c.error(RANGE_ERR);
     return;
   }
-  if (withValues && b < -(INT64_MAX / 2n)) {
+  if (withValues && (b > INT64_MAX / 2n || b < -(INT64_MAX / 2n))) {
     c.error('ERR value is out of range');
     return;
   }

@@ -214,11 +214,7 @@ function spop(c: Client, argv: string[]): void {
 
 function spopWithCount(c: Client, argv: string[]): void {
   const n = parseInteger(argv[2]);
-  if (n === null) {
-    c.error(ERR_NOT_INTEGER);
-    return;
-  }
-  if (n < 0) {
+  if (n === null || n < 0) {
     c.error('ERR value is out of range, must be positive');
     return;
   }
