@@ -231,7 +231,7 @@ export class HashValue implements RedisObject {
       bytes += sdsBytes(f) + sdsBytes(v) + 24;
       sampled++;
     });
-    const dictBytes = 96 + 8 * d.bucketCount;
+    const dictBytes = 56 + 8 * d.bucketCount;
     return robj + dictBytes + (sampled > 0 ? Math.round((bytes / sampled) * n) : 0);
   }
 }

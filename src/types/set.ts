@@ -228,6 +228,6 @@ export class SetValue implements RedisObject {
       bytes += sdsBytes(m) + 24;
       sampled++;
     });
-    return robj + 96 + 8 * ht.bucketCount + (sampled > 0 ? Math.round((bytes / sampled) * n) : 0);
+    return robj + 56 + 8 * ht.bucketCount + (sampled > 0 ? Math.round((bytes / sampled) * n) : 0);
   }
 }
