@@ -379,6 +379,16 @@ function hrandfield(c: Client, argv: string[]): void {
   if (b < 0n) {
     const count = Number(-b);
     header(count);
+    if (h.isListpack) {
+      // unpack once rather than walking the pack for every pick
+      const flat = h.flat();
+      const n = flat.length >> 1;
+      for (let i = 0; i < count; i++) {
+        const j = Math.floor(Math.random() * n) << 1;
+        emit(flat[j], flat[j + 1]);
+      }
+      return;
+    }
     for (let i = 0; i < count; i++) {
       const e = h.randomEntry();
       emit(e[0], e[1]);
