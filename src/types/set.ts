@@ -188,6 +188,11 @@ export class SetValue implements RedisObject {
     return (this.ht as Dict<null>).keyList();
   }
 
+  /** Members in iteration order (what SMEMBERS returns): the adapter SORT reads sets through. */
+  toArray(): string[] {
+    return this.members();
+  }
+
   dup(): SetValue {
     if (this.is !== null) return new SetValue(this.is.slice(), null);
     const ht = new Dict<null>();
