@@ -122,9 +122,9 @@ export class SetValue implements RedisObject {
       this.toHashtable();
     }
     const ht = this.ht as Dict<null>;
-    if (ht.find(s) >= 0) return false;
-    ht.add(s, null);
-    return true;
+    const before = ht.size;
+    ht.set(s, null); // one hash computation for lookup and insert
+    return ht.size !== before;
   }
 
   /** Returns true if s was a member. */
