@@ -401,6 +401,18 @@ function hrandfield(c: Client, argv: string[]): void {
     h.forEach(emit);
     return;
   }
+  if (!h.isListpack && count * RANDFIELD_SUB_STRATEGY_MUL <= size) {
+    // CASE 4 on a big table: random picks, skipping repeats, O(count)
+    const picked = new Set<string>();
+    header(count);
+    while (picked.size < count) {
+      const e = h.randomEntry();
+      if (picked.has(e[0])) continue;
+      picked.add(e[0]);
+      emit(e[0], e[1]);
+    }
+    return;
+  }
   const flat = h.flat();
   const n = flat.length >> 1;
   if (count * RANDFIELD_SUB_STRATEGY_MUL > n) {

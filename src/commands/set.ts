@@ -307,6 +307,18 @@ function srandmember(c: Client, argv: string[]): void {
     return;
   }
   const count = Number(b);
+  if (s.is === null && count * SRANDMEMBER_SUB_STRATEGY_MUL <= size) {
+    // CASE 4 on a big table: random picks, skipping repeats, O(count)
+    const picked = new Set<string>();
+    r.arrayHeader(count);
+    while (picked.size < count) {
+      const m = s.random();
+      if (picked.has(m)) continue;
+      picked.add(m);
+      r.bulk(m);
+    }
+    return;
+  }
   const all = s.members();
   const n = all.length;
   r.arrayHeader(count);
