@@ -19,7 +19,7 @@ import type { HandlerMap } from './table';
 import { WRONGTYPE, type RedisValue } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify-flags';
 import { HashValue } from '../types/hash';
-import { intArg, isWord, ERR_SYNTAX } from './args';
+import { isWord, ERR_SYNTAX } from './args';
 import { parseScanCursor, parseScanOptions, scanDict } from './keyspace';
 import {
   parseInteger, parseBigInteger, INT64_MAX, INT64_MIN,
