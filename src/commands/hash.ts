@@ -54,7 +54,8 @@ function hashSet(c: Client, h: HashValue, field: string, value: string): boolean
     if (field.length > maxValue || value.length > maxValue) h.toHashtable();
   }
   const created = h.set(field, value);
-  if (created && h.isListpack && h.size > c.server.config.hashMaxListpackEntries) h.toHashtable();
+  // checked after updates too, as Redis does (a lowered limit applies on the next write)
+  if (h.isListpack && h.size > c.server.config.hashMaxListpackEntries) h.toHashtable();
   return created;
 }
 

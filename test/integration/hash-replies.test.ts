@@ -206,6 +206,19 @@ const CASES: Record<string, Case[]> = {
     [["HSCAN","h","x"], "-ERR invalid cursor\r\n", "-ERR invalid cursor\r\n"],
     [["HSCAN","h","0","TYPE","hash"], "-ERR syntax error\r\n", "-ERR syntax error\r\n"],
   ],
+  "lowered limits apply on the next write": [
+    [["HSET","h","a","1","b","2","c","3"], ":3\r\n", ":3\r\n"],
+    [["CONFIG","SET","hash-max-listpack-entries","2"], "+OK\r\n", "+OK\r\n"],
+    [["OBJECT","ENCODING","h"], "$8\r\nlistpack\r\n", "$8\r\nlistpack\r\n"],
+    [["HSET","h","a","5"], ":0\r\n", ":0\r\n"],
+    [["OBJECT","ENCODING","h"], "$9\r\nhashtable\r\n", "$9\r\nhashtable\r\n"],
+    [["HSET","g","a","1","b","2"], ":2\r\n", ":2\r\n"],
+    [["HDEL","g","a"], ":1\r\n", ":1\r\n"],
+    [["OBJECT","ENCODING","g"], "$8\r\nlistpack\r\n", "$8\r\nlistpack\r\n"],
+    [["CONFIG","SET","hash-max-listpack-entries","512"], "+OK\r\n", "+OK\r\n"],
+    [["HSET","g","x","1"], ":1\r\n", ":1\r\n"],
+    [["OBJECT","ENCODING","g"], "$8\r\nlistpack\r\n", "$8\r\nlistpack\r\n"],
+  ],
 };
 
 runCases(CASES);

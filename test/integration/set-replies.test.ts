@@ -238,6 +238,17 @@ const CASES: Record<string, Case[]> = {
     [["SSCAN","s","0","TYPE","set"], "-ERR syntax error\r\n", "-ERR syntax error\r\n"],
     [["SSCAN","s","0","MATCH"], "-ERR syntax error\r\n", "-ERR syntax error\r\n"],
   ],
+  "lowered limits apply on the next write": [
+    [["SADD","s","1","2","3"], ":3\r\n", ":3\r\n"],
+    [["CONFIG","SET","set-max-intset-entries","2"], "+OK\r\n", "+OK\r\n"],
+    [["SADD","s","2"], ":0\r\n", ":0\r\n"],
+    [["OBJECT","ENCODING","s"], "$6\r\nintset\r\n", "$6\r\nintset\r\n"],
+    [["SADD","s","4"], ":1\r\n", ":1\r\n"],
+    [["OBJECT","ENCODING","s"], "$9\r\nhashtable\r\n", "$9\r\nhashtable\r\n"],
+    [["SADD","t","1","2","3","4","5"], ":5\r\n", ":5\r\n"],
+    [["OBJECT","ENCODING","t"], "$9\r\nhashtable\r\n", "$9\r\nhashtable\r\n"],
+    [["CONFIG","SET","set-max-intset-entries","512"], "+OK\r\n", "+OK\r\n"],
+  ],
 };
 
 runCases(CASES);
