@@ -156,8 +156,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   server.current = c;
   // Inside one read's batch, the clock read that ended the previous command starts this one.
   const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
-  // commands run by EXEC (nested calls) see the instant EXEC started, as in Redis
-  if (prev === null) server.keyspace.now = Math.floor(t0 + clockOffset);
+  // commands EXEC runs (nested calls for the same client) see the instant EXEC started, as in Redis
+  if (prev !== c) server.keyspace.now = Math.floor(t0 + clockOffset);
   try {
     handler(c, argv);
   } finally {
