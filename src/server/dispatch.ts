@@ -26,8 +26,14 @@ import {
 import { queueCommand, flagTransaction, isTransactionControl, isExec, execCommandAbort } from '../commands/multi';
 import { reprString } from '../protocol/split-args';
 
-/** Extra refusal checks subsystems register; each returns true when it replied with a refusal. */
-export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string[]) => boolean;
+/**
+ * Extra refusal checks subsystems register. A gate returns false to let the
+ * command through, true when it replied with a refusal itself, or the error
+ * message ("OOM ...", "BUSY ...") for dispatch to reply with: only then is a
+ * refused EXEC turned into "EXECABORT Transaction discarded because of: ...",
+ * as Redis does for its own refusals.
+ */
+export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string[]) => boolean | string;
 const gates: CommandGate[] = [];
 
 export function addCommandGate(g: CommandGate): void {
@@ -112,11 +118,15 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     return;
   }
   for (let i = 0; i < gates.length; i++) {
-    if (gates[i](server, c, cmd, argv)) {
+    const refusal = gates[i](server, c, cmd, argv);
+    if (refusal === false) continue;
+    if (refusal === true) {
       cmd.stats.rejectedCalls++;
       if (c.multiQueued >= 0) flagTransaction(c);
-      return;
+    } else {
+      reject(server, c, cmd, refusal, argv);
     }
+    return;
   }
   if (server.pauseEnd > 0 && isPausedFor(server, c, cmd)) {
     c.pausedArgv = [argv];
