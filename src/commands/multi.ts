@@ -61,9 +61,13 @@ interface QueuedCommand {
   readonly argv: string[];
 }
 
-/** A client's transaction while inside MULTI. */
+/**
+ * A client's transaction while inside MULTI. Created at the client's first
+ * MULTI and reused by the next ones (a WeakMap insertion per MULTI costs more
+ * than the transaction's own bookkeeping).
+ */
 class MultiState {
-  readonly queue: QueuedCommand[] = [];
+  queue: QueuedCommand[] = [];
   /** a command was refused while queueing (Redis's CLIENT_DIRTY_EXEC) */
   dirtyExec = false;
 }
@@ -78,6 +82,8 @@ class WatchRegistry {
 const transactions = new WeakMap<Client, MultiState>();
 const watchedByClient = new WeakMap<Client, WatchEntry[]>();
 const registries = new WeakMap<Server, WatchRegistry>();
+/** watch entries of all servers in the process: 0 lets EXEC skip every WATCH step */
+let totalWatches = 0;
 
 /** Bytes Redis adds per queued argument (a pointer) on top of the argument's length (multi-mem). */
 const ARGV_POINTER_BYTES = 8;
@@ -116,11 +122,17 @@ export function flagTransaction(c: Client): void {
 }
 
 let execHandler: CommandHandler | null = null;
-const controlHandlers = new Set<CommandHandler>();
+let multiHandler: CommandHandler | null = null;
+let discardHandler: CommandHandler | null = null;
+let watchHandler: CommandHandler | null = null;
+let quitHandler: CommandHandler | null = null;
+let resetHandler: CommandHandler | null = null;
 
 /** The commands that run even inside MULTI (Redis compares their procs, so renames keep working). */
 export function isTransactionControl(cmd: Command): boolean {
-  return cmd.handler !== null && controlHandlers.has(cmd.handler);
+  const h = cmd.handler;
+  return h !== null && (h === execHandler || h === multiHandler || h === discardHandler || h === watchHandler ||
+    h === quitHandler || h === resetHandler);
 }
 
 /** Whether a command is EXEC (its refusals abort the transaction with EXECABORT). */
@@ -142,12 +154,18 @@ export function execCommandAbort(server: Server, c: Client, msg: string, argv: s
 
 /** Leave MULTI (if in it), forget the queue, the dirty flags and every watched key. */
 export function discardTransaction(c: Client): void {
-  transactions.delete(c);
+  if (c.multiQueued >= 0) {
+    const st = transactions.get(c);
+    if (st !== undefined) {
+      if (st.queue.length > 0) st.queue = [];
+      st.dirtyExec = false;
+    }
+  }
   c.multiQueued = -1;
   c.multiMem = 0;
   c.multiCmdFlags = 0;
   c.dirtyCas = false;
-  unwatchAllKeys(c);
+  if (totalWatches > 0) unwatchAllKeys(c);
 }
 
 /* ------------------------------------------------------------------ WATCH */
@@ -175,6 +193,7 @@ function watchKey(c: Client, db: Database, key: string): void {
   const wk: WatchEntry = { client: c, db, key, expired: keyIsExpired(db, key) };
   entries.push(wk);
   reg.count++;
+  totalWatches++;
   let mine = watchedByClient.get(c);
   if (mine === undefined) {
     mine = [];
@@ -196,6 +215,7 @@ function unwatchAllKeys(c: Client): void {
     if (i < 0) continue;
     entries.splice(i, 1);
     reg.count--;
+    totalWatches--;
     if (entries.length === 0) {
       perDb.delete(wk.key);
       if (perDb.size === 0) reg.byDb.delete(wk.db);
@@ -261,6 +281,7 @@ function touchOnSwap(reg: WatchRegistry, watchDb: Database, formerDb: Database, 
 
 /** EXEC fails when a key that was live at WATCH time has expired since, even if not yet deleted. */
 function isWatchedKeyExpired(c: Client): boolean {
+  if (totalWatches === 0) return false;
   const mine = watchedByClient.get(c);
   if (mine === undefined) return false;
   for (const wk of mine) {
@@ -277,7 +298,7 @@ function multi(c: Client): void {
     c.error('ERR MULTI calls can not be nested');
     return;
   }
-  transactions.set(c, new MultiState());
+  if (transactions.get(c) === undefined) transactions.set(c, new MultiState());
   c.multiQueued = 0;
   c.multiMem = 0;
   c.multiCmdFlags = 0;
@@ -301,7 +322,7 @@ function exec(c: Client): void {
   const prevDeny = c.denyBlocking;
   c.denyBlocking = true;
   // nothing watched matters any more: unwatch before running the writes
-  unwatchAllKeys(c);
+  if (totalWatches > 0) unwatchAllKeys(c);
   const execCmd = c.cmd;
   const queue = st.queue;
   c.reply.arrayHeader(queue.length);
@@ -350,14 +371,14 @@ function unwatch(c: Client): void {
 export const handlers: HandlerMap = { multi, exec, discard, watch, unwatch };
 
 execHandler = exec;
-for (const h of [multi, exec, discard, watch]) controlHandlers.add(h);
+multiHandler = multi;
+discardHandler = discard;
+watchHandler = watch;
 
 /** QUIT and RESET are never queued either; their handlers live in other families. */
 function registerForeignControls(server: Server): void {
-  for (const name of ['quit', 'reset']) {
-    const cmd = server.commands.lookupFull(name);
-    if (cmd !== undefined && cmd.handler !== null) controlHandlers.add(cmd.handler);
-  }
+  quitHandler = server.commands.lookupFull('quit')?.handler ?? null;
+  resetHandler = server.commands.lookupFull('reset')?.handler ?? null;
 }
 
 export function setup(server: Server): void {
