@@ -131,15 +131,26 @@ const STRTOD_HEX = /^[+-]?0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)([pP]
 const STRTOD_INF = /^[+-]?(infinity|inf)/i;
 const MIN_NORMAL = 2.2250738585072014e-308;
 
-/** Parse a hexadecimal float body ("1.8p3" without 0x), as strtod does. */
-function parseHexFloat(mant: string, exp: string | undefined): number {
+/**
+ * A hexadecimal float body ("1.8p3" without 0x) as strtod reads it: the
+ * value, and whether a denormal result is exact (glibc reports ERANGE only
+ * for inexact underflow).
+ */
+function parseHexFloat(mant: string, exp: string | undefined): { v: number; exactDenormal: boolean } {
   const dot = mant.indexOf('.');
   const digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
   const fracDigits = dot < 0 ? 0 : mant.length - dot - 1;
-  let v = 0;
-  for (let i = 0; i < digits.length; i++) v = v * 16 + parseInt(digits[i], 16);
-  const e = (exp === undefined ? 0 : parseInt(exp, 10)) - 4 * fracDigits;
-  return v * Math.pow(2, e);
+  let m = digits.length === 0 ? 0n : BigInt('0x' + digits);
+  let e = (exp === undefined ? 0 : parseInt(exp, 10)) - 4 * fracDigits;
+  if (m === 0n) return { v: 0, exactDenormal: false };
+  while ((m & 1n) === 0n) {
+    m >>= 1n;
+    e++;
+  }
+  const exactDenormal = m < 1n << 53n && e >= -1074;
+  // m * 2^e, rounded once: scale in two steps so that neither overflows early
+  const v = Number(m) * Math.pow(2, e / 2 | 0) * Math.pow(2, e - (e / 2 | 0));
+  return { v, exactDenormal };
 }
 
 /**
@@ -160,10 +171,12 @@ export function sortScore(s: string): number | null {
   }
   m = STRTOD_HEX.exec(body);
   let v: number;
+  let exactDenormal = false;
   if (m !== null) {
     if (m[0].length !== body.length) return null;
-    v = parseHexFloat(m[1], m[2] === undefined ? undefined : m[2].slice(1));
-    if (body.charCodeAt(0) === 45) v = -v;
+    const h = parseHexFloat(m[1], m[2] === undefined ? undefined : m[2].slice(1));
+    v = body.charCodeAt(0) === 45 ? -h.v : h.v;
+    exactDenormal = h.exactDenormal;
   } else {
     m = STRTOD_DEC.exec(body);
     if (m === null || m[0].length !== body.length) return null;
@@ -172,7 +185,7 @@ export function sortScore(s: string): number | null {
   if (Number.isNaN(v) || !Number.isFinite(v)) return null;
   // underflow (ERANGE): a non-zero number that came out denormal or zero
   const a = Math.abs(v);
-  if (a < MIN_NORMAL && (a !== 0 || /[1-9a-fA-F]/.test(m[1]))) return null;
+  if (a < MIN_NORMAL && !exactDenormal && (a !== 0 || /[1-9a-fA-F]/.test(m[1]))) return null;
   return v;
 }
 

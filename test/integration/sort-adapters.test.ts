@@ -175,6 +175,11 @@ test('SORT numeric scores follow strtod', () => {
   assert.equal(sortScore('INFINITY'), Infinity);
   assert.equal(sortScore('1e-300'), 1e-300);
   assert.equal(sortScore('0e-999'), 0);
+  // glibc's strtod flags underflow only when the denormal result is inexact
+  assert.equal(sortScore('0x1p-1074'), 5e-324);
+  assert.equal(sortScore('0x3p-1074'), 1.5e-323);
+  assert.equal(sortScore('0x1p-1075'), null);
+  assert.equal(sortScore('4.9e-324'), null);
 });
 
 test('SORT ... STORE writes a list, counts changes, notifies, deletes on empty', () => {
