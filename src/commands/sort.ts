@@ -35,7 +35,9 @@
  * decimal). STORE creates its list with `sortAdapters.makeList(items)`,
  * which the list type replaces with its own constructor (a 7.0 list is
  * always "quicklist"); the placeholder below only exists so that SORT ...
- * STORE works before the list type is merged.
+ * STORE works before the list type is merged. Scripting sets
+ * `sortAdapters.isScriptClient` so that a set sorted BY nosort from a script
+ * comes out ALPHA-sorted, as Redis does for determinism.
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
@@ -76,6 +78,8 @@ class StoredListPlaceholder implements SortableValue {
 export const sortAdapters = {
   /** Build the list value SORT ... STORE saves (elements in order). */
   makeList: (items: string[]): RedisObject => new StoredListPlaceholder(items),
+  /** Whether the client is a script's (scripting replaces this): sets are then always sorted. */
+  isScriptClient: (_c: Client): boolean => false,
 };
 
 const ERR_SCORES = "ERR One or more scores can't be converted into double";
@@ -265,7 +269,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   const source = sortval as SortableValue | undefined;
 
   // a set has no order of its own: make stored (and scripted) results deterministic
-  if (dontsort && kind === 'set' && storekey !== null) {
+  if (dontsort && kind === 'set' && (storekey !== null || sortAdapters.isScriptClient(c))) {
     dontsort = false;
     alpha = true;
     sortby = null;
