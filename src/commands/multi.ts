@@ -1,6 +1,399 @@
 /*
- * (stub) Command family "multi": filled in by its owner.
+ * Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH (Redis 7.0's multi.c).
+ *
+ * Queueing. While a client is inside MULTI (c.multiQueued >= 0), dispatch
+ * runs every check Redis runs before a command executes (unknown command,
+ * arity, authentication, no_multi, gates such as OOM) and then, instead of
+ * calling it, hands it to queueCommand(), which replies +QUEUED. A refusal
+ * during those checks marks the transaction dirty (flagTransaction): EXEC
+ * then replies EXECABORT and drops everything. Once dirty (or once a watched
+ * key changed) Redis stops storing queued commands, but still replies
+ * +QUEUED; so do we (multi= in CLIENT LIST stops growing). MULTI, EXEC,
+ * DISCARD, WATCH, QUIT and RESET are never queued (isTransactionControl).
+ *
+ * EXEC runs the queued commands through dispatch's call(), so each one is
+ * counted in commandstats, SLOWLOG, latency and MONITOR exactly like a
+ * top-level command, while the client stays flagged as in MULTI (CLIENT
+ * LIST shows x) and may not block (c.denyBlocking). A runtime error of one
+ * command is just its element of the reply array. The transaction counts
+ * as a failed EXEC only when EXEC itself failed (EXECABORT, EXEC without
+ * MULTI), not when a queued command did, as in Redis.
+ *
+ * WATCH. Every watched (db, key) has a WatchEntry, indexed both per client
+ * and per database/key. The keyspace's single write path
+ * (keyspace.onModified) touches the entries of a modified key: their
+ * clients get dirtyCas and are unwatched at once (nothing they watch can
+ * matter any more). A key that was already logically expired when watched
+ * (entry.expired) is special, as in Redis 7.0: its deletion (lazy/active
+ * expiry, DEL, FLUSHDB) is no logical change, only a later write is.
+ * EXEC also fails when a key that was live at WATCH time has expired since
+ * (isWatchedKeyExpired), even if nobody deleted it yet.
+ * FLUSHDB/FLUSHALL reach us as one modification per existing key (the
+ * keyspace signals them before clearing). SWAPDB reaches us through
+ * keyspace.onSwap, with Redis's rules (touchAllWatchedKeysInDb): only keys
+ * that exist in either database are touched; a stale key replaced by
+ * nothing, by another stale key, or nothing replaced by a stale key, is no
+ * change.
+ *
+ * Propagation (for when replication/AOF exist): Redis 7.0 wraps the writes
+ * propagated by one EXEC in MULTI ... EXEC when there is more than one of
+ * them (a single write, or none, is propagated bare; read-only transactions
+ * propagate nothing). The wrapping belongs to the propagation layer's
+ * end-of-command flush, not here.
  */
-import type { HandlerMap } from './table';
+import type { Client } from '../server/client';
+import type { Server } from '../server/server';
+import type { Database } from '../keyspace/database';
+import type { Command, CommandHandler, HandlerMap } from './table';
+import { call, feedMonitors } from '../server/dispatch';
 
-export const handlers: HandlerMap = {};
+/** One WATCHed key of one client. */
+interface WatchEntry {
+  readonly client: Client;
+  readonly db: Database;
+  readonly key: string;
+  /** the key was already logically expired when WATCH ran */
+  expired: boolean;
+}
+
+interface QueuedCommand {
+  readonly cmd: Command;
+  readonly argv: string[];
+}
+
+/**
+ * A client's transaction while inside MULTI. Created at the client's first
+ * MULTI and reused by the next ones (a WeakMap insertion per MULTI costs more
+ * than the transaction's own bookkeeping).
+ */
+class MultiState {
+  queue: QueuedCommand[] = [];
+  /** a command was refused while queueing (Redis's CLIENT_DIRTY_EXEC) */
+  dirtyExec = false;
+}
+
+/** Per-server index of watched keys: db -> key -> entries (one per watching client). */
+class WatchRegistry {
+  readonly byDb = new Map<Database, Map<string, WatchEntry[]>>();
+  /** number of entries, so that the write path returns at once when nobody watches */
+  count = 0;
+}
+
+const transactions = new WeakMap<Client, MultiState>();
+const watchedByClient = new WeakMap<Client, WatchEntry[]>();
+const registries = new WeakMap<Server, WatchRegistry>();
+/** watch entries of all servers in the process: 0 lets EXEC skip every WATCH step */
+let totalWatches = 0;
+
+/** Bytes Redis adds per queued argument (a pointer) on top of the argument's length (multi-mem). */
+const ARGV_POINTER_BYTES = 8;
+
+function registryOf(server: Server): WatchRegistry {
+  let r = registries.get(server);
+  if (r === undefined) {
+    r = new WatchRegistry();
+    registries.set(server, r);
+  }
+  return r;
+}
+
+/* --------------------------------------------------------------- queueing */
+
+/** Called by dispatch once a command passed every check inside MULTI. */
+export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
+  const st = transactions.get(c);
+  // no point storing commands of a transaction that cannot run
+  if (st !== undefined && !st.dirtyExec && !c.dirtyCas) {
+    st.queue.push({ cmd, argv });
+    c.multiQueued++;
+    let mem = argv.length * ARGV_POINTER_BYTES;
+    for (let i = 0; i < argv.length; i++) mem += argv[i].length;
+    c.multiMem += mem;
+    c.multiCmdFlags |= cmd.flags;
+  }
+  c.reply.raw('+QUEUED\r\n');
+}
+
+/** A command was refused while the client is in MULTI: EXEC will abort. */
+export function flagTransaction(c: Client): void {
+  if (c.multiQueued < 0) return;
+  const st = transactions.get(c);
+  if (st !== undefined) st.dirtyExec = true;
+}
+
+let execHandler: CommandHandler | null = null;
+let multiHandler: CommandHandler | null = null;
+let discardHandler: CommandHandler | null = null;
+let watchHandler: CommandHandler | null = null;
+let quitHandler: CommandHandler | null = null;
+let resetHandler: CommandHandler | null = null;
+
+/** The commands that run even inside MULTI (Redis compares their procs, so renames keep working). */
+export function isTransactionControl(cmd: Command): boolean {
+  const h = cmd.handler;
+  return h !== null && (h === execHandler || h === multiHandler || h === discardHandler || h === watchHandler ||
+    h === quitHandler || h === resetHandler);
+}
+
+/** Whether a command is EXEC (its refusals abort the transaction with EXECABORT). */
+export function isExec(cmd: Command): boolean {
+  return cmd.handler !== null && cmd.handler === execHandler;
+}
+
+/**
+ * EXEC refused before running (arity, authentication...): Redis drops the
+ * transaction, replies EXECABORT with the refusal's text, and still shows the
+ * EXEC to MONITOR clients.
+ */
+export function execCommandAbort(server: Server, c: Client, msg: string, argv: string[]): void {
+  discardTransaction(c);
+  const text = msg.startsWith('ERR ') ? msg.slice(4) : msg;
+  c.error(`EXECABORT Transaction discarded because of: ${text}`);
+  if (server.monitors.size > 0) feedMonitors(server, c, argv, performance.now());
+}
+
+/** Leave MULTI (if in it), forget the queue, the dirty flags and every watched key. */
+export function discardTransaction(c: Client): void {
+  if (c.multiQueued >= 0) {
+    const st = transactions.get(c);
+    if (st !== undefined) {
+      if (st.queue.length > 0) st.queue = [];
+      st.dirtyExec = false;
+    }
+  }
+  c.multiQueued = -1;
+  c.multiMem = 0;
+  c.multiCmdFlags = 0;
+  c.dirtyCas = false;
+  if (totalWatches > 0) unwatchAllKeys(c);
+}
+
+/* ------------------------------------------------------------------ WATCH */
+
+/** Logically expired now (the rule lookups use), without deleting it. */
+function keyIsExpired(db: Database, key: string): boolean {
+  const when = db.getExpire(key);
+  return when >= 0 && when <= db.keyspace.now;
+}
+
+function watchKey(c: Client, db: Database, key: string): void {
+  const reg = registryOf(c.server);
+  let perDb = reg.byDb.get(db);
+  if (perDb === undefined) {
+    perDb = new Map();
+    reg.byDb.set(db, perDb);
+  }
+  let entries = perDb.get(key);
+  if (entries === undefined) {
+    entries = [];
+    perDb.set(key, entries);
+  } else {
+    for (let i = 0; i < entries.length; i++) if (entries[i].client === c) return;
+  }
+  const wk: WatchEntry = { client: c, db, key, expired: keyIsExpired(db, key) };
+  entries.push(wk);
+  reg.count++;
+  totalWatches++;
+  let mine = watchedByClient.get(c);
+  if (mine === undefined) {
+    mine = [];
+    watchedByClient.set(c, mine);
+  }
+  mine.push(wk);
+}
+
+function unwatchAllKeys(c: Client): void {
+  const mine = watchedByClient.get(c);
+  if (mine === undefined) return;
+  watchedByClient.delete(c);
+  const reg = registryOf(c.server);
+  for (const wk of mine) {
+    const perDb = reg.byDb.get(wk.db);
+    const entries = perDb?.get(wk.key);
+    if (perDb === undefined || entries === undefined) continue;
+    const i = entries.indexOf(wk);
+    if (i < 0) continue;
+    entries.splice(i, 1);
+    reg.count--;
+    totalWatches--;
+    if (entries.length === 0) {
+      perDb.delete(wk.key);
+      if (perDb.size === 0) reg.byDb.delete(wk.db);
+    }
+  }
+}
+
+/** Mark a client's transaction as failed by WATCH and drop its watches. */
+function touchClient(c: Client): void {
+  c.dirtyCas = true;
+  unwatchAllKeys(c);
+}
+
+/** A key was modified through the keyspace (Redis's touchWatchedKey). */
+function touchWatchedKey(reg: WatchRegistry, db: Database, key: string): void {
+  const perDb = reg.byDb.get(db);
+  if (perDb === undefined) return;
+  const entries = perDb.get(key);
+  if (entries === undefined) return;
+  // touchClient() edits the list we iterate
+  const snapshot = entries.slice();
+  for (const wk of snapshot) {
+    if (wk.client.dirtyCas) continue;
+    // an already stale key going away (or still stale, as while FLUSHDB runs) is no logical change
+    if (wk.expired && (!db.dict.has(key) || keyIsExpired(db, key))) {
+      wk.expired = false;
+      continue;
+    }
+    touchClient(wk.client);
+  }
+}
+
+/**
+ * SWAPDB exchanged the contents of a and b (Redis's touchAllWatchedKeysInDb
+ * applied to both). For keys watched in `watchDb`, `formerDb` now holds
+ * what watchDb held before the swap.
+ */
+function touchOnSwap(reg: WatchRegistry, watchDb: Database, formerDb: Database, out: Client[]): void {
+  const perDb = reg.byDb.get(watchDb);
+  if (perDb === undefined) return;
+  for (const [key, entries] of perDb) {
+    const existedBefore = formerDb.dict.has(key);
+    const existsNow = watchDb.dict.has(key);
+    if (!existedBefore && !existsNow) continue;
+    for (const wk of entries) {
+      if (wk.client.dirtyCas) continue;
+      if (wk.expired) {
+        // a stale key replaced by nothing, or by another stale key
+        if (!existsNow) {
+          wk.expired = false;
+          continue;
+        }
+        if (keyIsExpired(watchDb, key)) continue;
+      } else if (!existedBefore && keyIsExpired(watchDb, key)) {
+        // nothing replaced by a stale key
+        wk.expired = true;
+        continue;
+      }
+      out.push(wk.client);
+    }
+  }
+}
+
+/** EXEC fails when a key that was live at WATCH time has expired since, even if not yet deleted. */
+function isWatchedKeyExpired(c: Client): boolean {
+  if (totalWatches === 0) return false;
+  const mine = watchedByClient.get(c);
+  if (mine === undefined) return false;
+  for (const wk of mine) {
+    if (wk.expired) continue;
+    if (keyIsExpired(wk.db, wk.key)) return true;
+  }
+  return false;
+}
+
+/* --------------------------------------------------------------- commands */
+
+function multi(c: Client): void {
+  if (c.multiQueued >= 0) {
+    c.error('ERR MULTI calls can not be nested');
+    return;
+  }
+  if (transactions.get(c) === undefined) transactions.set(c, new MultiState());
+  c.multiQueued = 0;
+  c.multiMem = 0;
+  c.multiCmdFlags = 0;
+  c.reply.ok();
+}
+
+function exec(c: Client): void {
+  const st = c.multiQueued >= 0 ? transactions.get(c) : undefined;
+  if (st === undefined) {
+    c.error('ERR EXEC without MULTI');
+    return;
+  }
+  if (!c.dirtyCas && isWatchedKeyExpired(c)) c.dirtyCas = true;
+  if (st.dirtyExec || c.dirtyCas) {
+    if (st.dirtyExec) c.error('EXECABORT Transaction discarded because of previous errors.');
+    else c.reply.nullArray();
+    discardTransaction(c);
+    return;
+  }
+  const server = c.server;
+  const prevDeny = c.denyBlocking;
+  c.denyBlocking = true;
+  // nothing watched matters any more: unwatch before running the writes
+  if (totalWatches > 0) unwatchAllKeys(c);
+  const execCmd = c.cmd;
+  const queue = st.queue;
+  c.reply.arrayHeader(queue.length);
+  try {
+    for (let i = 0; i < queue.length; i++) {
+      const q = queue[i];
+      c.cmd = q.cmd;
+      call(server, c, q.cmd, q.argv);
+    }
+  } finally {
+    c.cmd = execCmd;
+    c.denyBlocking = prevDeny;
+    discardTransaction(c);
+  }
+  // errors of the queued commands are theirs: EXEC itself succeeded
+  c.errorInCommand = false;
+}
+
+function discard(c: Client): void {
+  if (c.multiQueued < 0) {
+    c.error('ERR DISCARD without MULTI');
+    return;
+  }
+  discardTransaction(c);
+  c.reply.ok();
+}
+
+function watch(c: Client, argv: string[]): void {
+  if (c.multiQueued >= 0) {
+    c.error('ERR WATCH inside MULTI is not allowed');
+    return;
+  }
+  // a transaction that already failed stays failed: nothing to watch
+  if (!c.dirtyCas) {
+    for (let i = 1; i < argv.length; i++) watchKey(c, c.db, argv[i]);
+  }
+  c.reply.ok();
+}
+
+function unwatch(c: Client): void {
+  unwatchAllKeys(c);
+  c.dirtyCas = false;
+  c.reply.ok();
+}
+
+export const handlers: HandlerMap = { multi, exec, discard, watch, unwatch };
+
+execHandler = exec;
+multiHandler = multi;
+discardHandler = discard;
+watchHandler = watch;
+
+/** QUIT and RESET are never queued either; their handlers live in other families. */
+function registerForeignControls(server: Server): void {
+  quitHandler = server.commands.lookupFull('quit')?.handler ?? null;
+  resetHandler = server.commands.lookupFull('reset')?.handler ?? null;
+}
+
+export function setup(server: Server): void {
+  registerForeignControls(server);
+  const reg = registryOf(server);
+  server.keyspace.onModified((db, key) => {
+    if (reg.count > 0) touchWatchedKey(reg, db, key);
+  });
+  server.keyspace.onSwap((a, b) => {
+    if (reg.count === 0) return;
+    const touched: Client[] = [];
+    touchOnSwap(reg, a, b, touched);
+    touchOnSwap(reg, b, a, touched);
+    for (const c of touched) if (!c.dirtyCas) touchClient(c);
+  });
+  server.onClientReset((c) => discardTransaction(c));
+  server.onClientFreed((c) => discardTransaction(c));
+}

@@ -23,6 +23,7 @@ export type ModifiedListener = (db: Database, key: string) => void;
 export type NotifyListener = (type: number, event: string, key: string, dbid: number) => void;
 export type PropagateListener = (dbid: number, argv: string[]) => void;
 export type FlushListener = (dbid: number) => void;
+export type SwapListener = (a: Database, b: Database) => void;
 
 export interface KeyspaceStats {
   expiredKeys: number;
@@ -66,6 +67,7 @@ export class Keyspace {
   private notifyListeners: NotifyListener[] = [];
   private propagateListeners: PropagateListener[] = [];
   private flushListeners: FlushListener[] = [];
+  private swapListeners: SwapListener[] = [];
 
   constructor(databases: number) {
     for (let i = 0; i < databases; i++) this.dbs.push(new Database(i, this));
@@ -86,6 +88,15 @@ export class Keyspace {
   /** Called with the db id (or -1 for all) whenever databases are flushed or swapped. */
   onFlush(fn: FlushListener): void {
     this.flushListeners.push(fn);
+  }
+
+  /**
+   * Called by SWAPDB right after two databases exchanged their contents
+   * (before the flush listeners): `a` now holds what `b` held and vice
+   * versa. WATCH needs both sides to decide which watched keys changed.
+   */
+  onSwap(fn: SwapListener): void {
+    this.swapListeners.push(fn);
   }
 
   signalModified(db: Database, key: string): void {
@@ -212,6 +223,7 @@ export class Keyspace {
     db.avgTtl = avg;
     da.expiresCursor = 0;
     db.expiresCursor = 0;
+    for (const fn of this.swapListeners) fn(da, db);
     this.signalFlushed(a);
     this.signalFlushed(b);
   }

@@ -9,29 +9,42 @@
  * the latency monitor and histograms, MONITOR feeds, CLIENT REPLY
  * suppression.
  *
- * Later subsystems (MULTI queueing, ACL, OOM, read-only replicas, busy
- * scripts, cluster redirection) hook in at their place in the sequence.
+ * Inside MULTI, a command that passes every check is queued instead of
+ * run (commands/multi.ts), and any refusal marks the transaction so that
+ * EXEC aborts; a refused EXEC aborts the transaction at once.
+ *
+ * Later subsystems (ACL, OOM, read-only replicas, busy scripts, cluster
+ * redirection) hook in at their place in the sequence.
  */
 import type { Server } from './server';
 import { type Client, REPLY_ON, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from './client';
 import {
   type Command,
   CMD_NO_AUTH, CMD_SKIP_SLOWLOG, CMD_SKIP_MONITOR, CMD_ADMIN, CMD_FAST,
-  CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED,
+  CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED, CMD_NO_MULTI,
 } from '../commands/table';
+import { queueCommand, flagTransaction, isTransactionControl, isExec, execCommandAbort } from '../commands/multi';
 import { reprString } from '../protocol/split-args';
 
-/** Extra refusal checks subsystems register; each returns true when it replied with a refusal. */
-export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string[]) => boolean;
+/**
+ * Extra refusal checks subsystems register. A gate returns false to let the
+ * command through, true when it replied with a refusal itself, or the error
+ * message ("OOM ...", "BUSY ...") for dispatch to reply with: only then is a
+ * refused EXEC turned into "EXECABORT Transaction discarded because of: ...",
+ * as Redis does for its own refusals.
+ */
+export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string[]) => boolean | string;
 const gates: CommandGate[] = [];
 
 export function addCommandGate(g: CommandGate): void {
   gates.push(g);
 }
 
-function reject(c: Client, cmd: Command | null, msg: string): void {
+function reject(server: Server, c: Client, cmd: Command | null, msg: string, argv: string[]): void {
   if (cmd !== null) cmd.stats.rejectedCalls++;
-  c.error(msg);
+  if (c.multiQueued >= 0) flagTransaction(c);
+  if (cmd !== null && isExec(cmd)) execCommandAbort(server, c, msg, argv);
+  else c.error(msg);
 }
 
 /*
@@ -74,40 +87,54 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     for (let i = 1; i < argv.length && args.length < 128; i++) {
       args += `'${argv[i].slice(0, 128 - args.length)}' `;
     }
-    reject(c, null, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
+    reject(server, c, null, `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`, argv);
     return;
   }
   if (cmd.subcommands !== null && argv.length >= 2) {
     const sub = cmd.subcommands.get(argv[1].toLowerCase());
     if (sub === undefined) {
       c.cmd = null;
-      reject(c, null, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+      reject(server, c, null, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`, argv);
       return;
     }
     cmd = sub;
   }
   c.cmd = cmd;
   if (!cmd.arityOk(argv.length)) {
-    reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+    reject(server, c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`, argv);
     return;
   }
   if ((cmd.flags & CMD_PROTECTED) !== 0 && !protectedAllowed(server, c, cmd)) {
     const opt = cmd.fullName.startsWith('module') ? 'enable-module-command' : 'enable-debug-command';
-    reject(c, cmd, `ERR ${cmd.fullName.startsWith('module') ? 'MODULE' : 'DEBUG'} command not allowed. If the ${opt} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`);
+    reject(server, c, cmd, `ERR ${cmd.fullName.startsWith('module') ? 'MODULE' : 'DEBUG'} command not allowed. If the ${opt} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`, argv);
     return;
   }
   if (!c.authenticated && (cmd.flags & CMD_NO_AUTH) === 0) {
-    reject(c, cmd, 'NOAUTH Authentication required.');
+    reject(server, c, cmd, 'NOAUTH Authentication required.', argv);
+    return;
+  }
+  if (c.multiQueued >= 0 && (cmd.flags & CMD_NO_MULTI) !== 0) {
+    reject(server, c, cmd, 'ERR Command not allowed inside a transaction', argv);
     return;
   }
   for (let i = 0; i < gates.length; i++) {
-    if (gates[i](server, c, cmd, argv)) {
+    const refusal = gates[i](server, c, cmd, argv);
+    if (refusal === false) continue;
+    if (refusal === true) {
       cmd.stats.rejectedCalls++;
-      return;
+      if (c.multiQueued >= 0) flagTransaction(c);
+    } else {
+      reject(server, c, cmd, refusal, argv);
     }
+    return;
   }
   if (server.pauseEnd > 0 && isPausedFor(server, c, cmd)) {
     c.pausedArgv = [argv];
+    return;
+  }
+  // inside MULTI: everything but the transaction commands themselves waits for EXEC
+  if (c.multiQueued >= 0 && !isTransactionControl(cmd)) {
+    queueCommand(c, cmd, argv);
     return;
   }
   call(server, c, cmd, argv);
@@ -139,7 +166,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   server.current = c;
   // Inside one read's batch, the clock read that ended the previous command starts this one.
   const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
-  server.keyspace.now = Math.floor(t0 + clockOffset);
+  // commands EXEC runs (nested calls for the same client) see the instant EXEC started, as in Redis
+  if (prev !== c) server.keyspace.now = Math.floor(t0 + clockOffset);
   try {
     handler(c, argv);
   } finally {
