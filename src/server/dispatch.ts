@@ -55,14 +55,25 @@ function reject(server: Server, c: Client, cmd: Command | null, msg: string, arg
  */
 let clockOffset = 0;
 function calibrateClock(): void {
-  const d0 = Date.now();
-  let d = d0;
-  while (d === d0) d = Date.now();
-  clockOffset = d - performance.now();
+  // Right after Date.now() ticks, wall time is the new value plus almost
+  // nothing; a descheduling between the two reads can only make an offset
+  // smaller, so the largest of a few samples is the most accurate.
+  let best = -Infinity;
+  for (let i = 0; i < 3; i++) {
+    const d0 = Date.now();
+    let d = d0;
+    while (d === d0) d = Date.now();
+    const off = d - performance.now();
+    if (off > best) best = off;
+  }
+  clockOffset = best;
 }
 calibrateClock();
+/** Called by the cron: follow wall-clock changes and never let the derived time lag Date.now(). */
 export function resyncClock(): void {
-  if (Math.abs(Date.now() - Math.floor(performance.now() + clockOffset)) > 1) calibrateClock();
+  const lag = Date.now() - Math.floor(performance.now() + clockOffset);
+  if (lag > 1 || lag < -2) calibrateClock();
+  else if (lag > 0) clockOffset += lag;
 }
 
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
@@ -174,7 +185,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     server.current = prev;
   }
   const t1 = performance.now();
-  server.batchClock = t1;
+  // only a read's batch may reuse this reading: elsewhere (timers, tests, resumed clients) it would go stale
+  server.batchClock = c.inRead ? t1 : -1;
   const elapsedMs = t1 - t0;
   const usec = Math.round(elapsedMs * 1000);
   const st = cmd.stats;
