@@ -64,13 +64,21 @@ class Node {
   count: number;
   /** the element of a plain node, null for a packed node */
   plain: string | null;
+  /**
+   * Size of the node as Redis would have it (quicklistNode.sz): bytes of
+   * the listpack holding these elements, or the element's length for a
+   * node Redis would make plain. Drives node filling exactly as Redis's
+   * _quicklistNodeAllowInsert() and MEMORY USAGE / DEBUG OBJECT figures.
+   */
+  lp: number;
 
-  constructor(buf: Latin1Buffer, start: number, end: number, count: number, plain: string | null) {
+  constructor(buf: Latin1Buffer, start: number, end: number, count: number, plain: string | null, lp: number) {
     this.buf = buf;
     this.start = start;
     this.end = end;
     this.count = count;
     this.plain = plain;
+    this.lp = lp;
   }
 }
 
@@ -173,46 +181,62 @@ function nodeElementEquals(node: Node, s: string): boolean {
   return node.plain !== null ? node.plain === s : dataEquals(node.buf, s);
 }
 
-/** Size in bytes of the listpack Redis would use for an element (entry + backlen). */
-function lpEntryBytes(s: string): number {
-  const n = s.length;
-  if (n > 0 && n <= 20) {
-    const v = canonicalInt(s);
-    if (v !== null) {
-      let enc: number;
-      if (v >= 0 && v <= 127) enc = 1;
-      else if (v >= -4096 && v <= 4095) enc = 2;
-      else if (v >= -32768 && v <= 32767) enc = 3;
-      else if (v >= -8388608 && v <= 8388607) enc = 4;
-      else if (v >= -2147483648 && v <= 2147483647) enc = 5;
-      else enc = 9;
-      return enc + 1;
-    }
-  }
+/** Empty listpack: 6 bytes of header and the end byte. */
+const LP_HEADER = 7;
+
+/** Listpack bytes of an integer entry (encoding + backlen). */
+function lpIntBytes(v: number): number {
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  if (v >= -2147483648 && v <= 2147483647) return 6;
+  return 10;
+}
+
+/** Listpack bytes of a string entry of n bytes (encoding + data + backlen). */
+function lpStrBytes(n: number): number {
   const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
   return enc + (enc < 128 ? 1 : enc < 16384 ? 2 : enc < 2097152 ? 3 : enc < 268435456 ? 4 : 5);
 }
 
-/** The integer a string canonically represents within 64 bits, else null (approximate above 2^53, enough for sizes). */
-function canonicalInt(s: string): number | null {
+const INT64_MAX_DIGITS = '9223372036854775807';
+const INT64_MIN_DIGITS = '9223372036854775808';
+
+/**
+ * Listpack bytes Redis uses for element s: strings that are the canonical
+ * form of a 64-bit integer are stored as integers (lpStringToInt64).
+ */
+function lpEntryBytes(s: string): number {
   const n = s.length;
+  if (n === 0 || n > 20) return lpStrBytes(n);
   let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return null;
+  const neg = s.charCodeAt(0) === 45;
+  if (neg) {
+    if (n === 1) return lpStrBytes(n);
     i = 1;
   }
   const c0 = s.charCodeAt(i);
-  if (c0 === 48) return n === 1 ? 0 : null;
-  if (c0 < 49 || c0 > 57) return null;
+  if (c0 === 48) return n === 1 ? 2 : lpStrBytes(n);
+  if (c0 < 49 || c0 > 57) return lpStrBytes(n);
   for (let j = i + 1; j < n; j++) {
     const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
+    if (c < 48 || c > 57) return lpStrBytes(n);
   }
-  if (n - i === 19 || n - i === 20) {
-    const b = BigInt(s);
-    if (b > 9223372036854775807n || b < -9223372036854775808n) return null;
-  }
-  return Number(s);
+  const digits = n - i;
+  if (digits > 19) return lpStrBytes(n);
+  if (digits === 19 && s.slice(i) > (neg ? INT64_MIN_DIGITS : INT64_MAX_DIGITS)) return lpStrBytes(n);
+  return lpIntBytes(Number(s));
+}
+
+/** lpEntryBytes of the element the decode scratch describes in b. */
+function lpEntryBytesAt(b: Buffer): number {
+  const n = dLen;
+  if (n === 0 || n > 20) return lpStrBytes(n);
+  const o = dStart;
+  const c = b[o];
+  if (c !== 45 && (c < 48 || c > 57)) return lpStrBytes(n);
+  return lpEntryBytes((b as Latin1Buffer).latin1Slice(o, o + n));
 }
 
 /** printf("%.2f"): round half to even on exact ties, as glibc does. */
@@ -262,25 +286,50 @@ export class ListValue implements RedisObject {
     return this.fill < 0 ? 4096 << (-this.fill - 1) : SAFETY_LIMIT;
   }
 
-  /** Does an element of n bytes go to a plain node of its own? */
+  /**
+   * Most bytes our own encoding may take in one node. Redis counts its
+   * listpack bytes, where integers are smaller than in our encoding, so a
+   * node may hold up to about twice the limit here.
+   */
+  private get hardCap(): number {
+    return this.maxNodeBytes * 3;
+  }
+
+  /**
+   * Does an element of n bytes go to a plain node of its own? Either Redis
+   * would make it plain (packed threshold) or it would sit alone in a
+   * packed node anyway (no other element can join a node that large).
+   */
   private isPlainSize(n: number): boolean {
     return n >= ListValue.packedThreshold || entrySize(n) > this.maxNodeBytes;
   }
 
-  /** May a packed node take one more entry of `es` bytes? */
-  private allows(node: Node, es: number): boolean {
+  /** Node size Redis would record for a node holding only s. */
+  private static aloneLp(s: string): number {
+    return s.length >= ListValue.packedThreshold ? s.length : LP_HEADER + lpEntryBytes(s);
+  }
+
+  /**
+   * May a packed node take one more element of n bytes (es in our
+   * encoding)? Redis's rule: the node's listpack size plus the element's
+   * length plus 8 must stay within the size limit (negative fill), or
+   * within 8 KB with fewer than `fill` elements (positive fill).
+   */
+  private allows(node: Node, n: number, es: number): boolean {
     if (node.plain !== null) return false;
-    const bytes = node.end - node.start + es;
-    if (this.fill < 0) return bytes <= 4096 << (-this.fill - 1);
-    return node.count < this.fill && bytes <= SAFETY_LIMIT;
+    const newSz = node.lp + n + 8;
+    if (this.fill < 0) {
+      if (newSz > 4096 << (-this.fill - 1)) return false;
+    } else if (newSz > SAFETY_LIMIT || node.count >= this.fill) return false;
+    return node.end - node.start + es <= this.hardCap;
   }
 
   /** Is a packed node over its limits (after an insertion in the middle or a replacement)? */
   private oversized(node: Node): boolean {
     if (node.plain !== null || node.count < 2) return false;
-    const bytes = node.end - node.start;
-    if (this.fill < 0) return bytes > 4096 << (-this.fill - 1);
-    return node.count > this.fill || bytes > SAFETY_LIMIT;
+    if (node.end - node.start > this.hardCap) return true;
+    if (this.fill < 0) return node.lp > 4096 << (-this.fill - 1);
+    return node.count > this.fill || node.lp > SAFETY_LIMIT;
   }
 
   /**
@@ -299,7 +348,7 @@ export class ListValue implements RedisObject {
     } else {
       let ncap = cap * 2;
       if (ncap < MIN_NODE_CAP) ncap = MIN_NODE_CAP;
-      const limit = this.maxNodeBytes;
+      const limit = this.hardCap;
       if (ncap > limit) ncap = limit;
       if (ncap < used + need) ncap = used + need;
       nb = Buffer.allocUnsafe(ncap) as Latin1Buffer;
@@ -322,11 +371,15 @@ export class ListValue implements RedisObject {
     const b = Buffer.allocUnsafe(cap) as Latin1Buffer;
     const st = atTail ? 0 : cap - es;
     encodeAt(b, st, s);
-    return new Node(b, st, st + es, 1, null);
+    return new Node(b, st, st + es, 1, null, LP_HEADER + lpEntryBytes(s));
+  }
+
+  private static newPlainNode(s: string): Node {
+    return new Node(EMPTY, 0, 0, 1, s, ListValue.aloneLp(s));
   }
 
   private newNodeFor(s: string, atTail: boolean): Node {
-    if (this.isPlainSize(s.length)) return new Node(EMPTY, 0, 0, 1, s);
+    if (this.isPlainSize(s.length)) return ListValue.newPlainNode(s);
     return this.newPackedNode(s, atTail);
   }
 
@@ -362,10 +415,11 @@ export class ListValue implements RedisObject {
   pushTail(s: string): void {
     const t = this.tail;
     const es = entrySize(s.length);
-    if (t !== null && this.allows(t, es) && !this.isPlainSize(s.length)) {
+    if (t !== null && this.allows(t, s.length, es) && !this.isPlainSize(s.length)) {
       this.reserve(t, es, true);
       t.end = encodeAt(t.buf, t.end, s);
       t.count++;
+      t.lp += lpEntryBytes(s);
     } else {
       this.linkAfter(t, this.newNodeFor(s, true));
     }
@@ -375,11 +429,12 @@ export class ListValue implements RedisObject {
   pushHead(s: string): void {
     const h = this.head;
     const es = entrySize(s.length);
-    if (h !== null && this.allows(h, es) && !this.isPlainSize(s.length)) {
+    if (h !== null && this.allows(h, s.length, es) && !this.isPlainSize(s.length)) {
       this.reserve(h, es, false);
       h.start -= es;
       encodeAt(h.buf, h.start, s);
       h.count++;
+      h.lp += lpEntryBytes(s);
     } else {
       this.linkAfter(null, this.newNodeFor(s, false));
     }
@@ -404,6 +459,7 @@ export class ListValue implements RedisObject {
       v = h.buf.latin1Slice(dStart, dStart + dLen);
       h.start = eEnd;
       h.count--;
+      h.lp -= lpEntryBytes(v);
     }
     if (h.count === 0) this.unlink(h);
     this.length--;
@@ -422,6 +478,7 @@ export class ListValue implements RedisObject {
       v = t.buf.latin1Slice(dStart, dStart + dLen);
       t.end = eStart;
       t.count--;
+      t.lp -= lpEntryBytes(v);
     }
     if (t.count === 0) this.unlink(t);
     this.length--;
@@ -449,6 +506,7 @@ export class ListValue implements RedisObject {
       let p = h.start;
       for (let i = 0; i < n; i++) {
         decodeAt(h.buf, p);
+        h.lp -= lpEntryBytesAt(h.buf);
         p = eEnd;
       }
       h.start = p;
@@ -474,6 +532,7 @@ export class ListValue implements RedisObject {
       let q = t.end;
       for (let i = 0; i < n; i++) {
         decodeBefore(t.buf, q);
+        t.lp -= lpEntryBytesAt(t.buf);
         q = eStart;
       }
       t.end = q;
@@ -642,7 +701,13 @@ export class ListValue implements RedisObject {
     const bytes = node.end - at;
     const nb = Buffer.allocUnsafe(Math.max(bytes, MIN_NODE_CAP)) as Latin1Buffer;
     node.buf.copy(nb, 0, at, node.end);
-    const right = new Node(nb, 0, bytes, node.count - k, null);
+    let lp = LP_HEADER;
+    for (let p = 0; p < bytes; p = eEnd) {
+      decodeAt(nb, p);
+      lp += lpEntryBytesAt(nb);
+    }
+    const right = new Node(nb, 0, bytes, node.count - k, null, lp);
+    node.lp -= lp - LP_HEADER;
     node.end = at;
     node.count = k;
     this.linkAfter(node, right);
@@ -714,7 +779,7 @@ export class ListValue implements RedisObject {
       // next to a plain node: join a neighbour or start a node
       const nb = after ? node.next : node.prev;
       const es = entrySize(s.length);
-      if (!plainNew && nb !== null && this.allows(nb, es)) {
+      if (!plainNew && nb !== null && this.allows(nb, s.length, es)) {
         if (after) {
           this.reserve(nb, es, false);
           nb.start -= es;
@@ -724,6 +789,7 @@ export class ListValue implements RedisObject {
           nb.end = encodeAt(nb.buf, nb.end, s);
         }
         nb.count++;
+        nb.lp += lpEntryBytes(s);
       } else {
         this.linkAfter(after ? node : node.prev, this.newNodeFor(s, after));
       }
@@ -737,7 +803,7 @@ export class ListValue implements RedisObject {
       k++;
     }
     if (plainNew) {
-      const plain = new Node(EMPTY, 0, 0, 1, s);
+      const plain = ListValue.newPlainNode(s);
       if (at === node.start) this.linkAfter(node.prev, plain);
       else if (at === node.end) this.linkAfter(node, plain);
       else {
@@ -748,6 +814,7 @@ export class ListValue implements RedisObject {
     }
     this.spliceBytes(node, at, at, s);
     node.count++;
+    node.lp += lpEntryBytes(s);
     this.rebalance(node);
   }
 
@@ -758,32 +825,38 @@ export class ListValue implements RedisObject {
     const node = this.locate(i);
     const plainNew = this.isPlainSize(s.length);
     if (node.plain !== null) {
-      if (plainNew) node.plain = s;
-      else {
+      if (plainNew) {
+        node.plain = s;
+        node.lp = ListValue.aloneLp(s);
+      } else {
         const nn = this.newPackedNode(s, true);
         node.plain = null;
         node.buf = nn.buf;
         node.start = nn.start;
         node.end = nn.end;
+        node.lp = nn.lp;
       }
       return true;
     }
+    const oldLp = lpEntryBytesAt(node.buf);
     if (plainNew) {
       // take the element out of its node and put a plain node in its place
       const from = eStart;
       const to = eEnd;
+      if (node.count === 1) {
+        node.buf = EMPTY;
+        node.start = node.end = 0;
+        node.plain = s;
+        node.lp = ListValue.aloneLp(s);
+        return true;
+      }
       let k = 0;
       for (let p = node.start; p < from; p = eEnd) {
         decodeAt(node.buf, p);
         k++;
       }
-      const plain = new Node(EMPTY, 0, 0, 1, s);
-      if (node.count === 1) {
-        node.buf = EMPTY;
-        node.start = node.end = 0;
-        node.plain = s;
-        return true;
-      }
+      const plain = ListValue.newPlainNode(s);
+      node.lp -= oldLp;
       if (from === node.start) {
         node.start = to;
         node.count--;
@@ -801,6 +874,7 @@ export class ListValue implements RedisObject {
       return true;
     }
     this.spliceBytes(node, eStart, eEnd, s);
+    node.lp += lpEntryBytes(s) - oldLp;
     this.rebalance(node);
     return true;
   }
@@ -871,6 +945,7 @@ export class ListValue implements RedisObject {
           w += end - r;
           node.end = w;
           node.count -= gone;
+          node.lp -= gone * lpEntryBytes(s);
           removed += gone;
           if (node.count === 0) this.unlink(node);
         }
@@ -912,6 +987,7 @@ export class ListValue implements RedisObject {
           w -= r - start;
           node.start = w;
           node.count -= gone;
+          node.lp -= gone * lpEntryBytes(s);
           removed += gone;
           if (node.count === 0) this.unlink(node);
         }
@@ -995,12 +1071,12 @@ export class ListValue implements RedisObject {
     const l = new ListValue(this.fill, this.compressDepth);
     for (let node = this.head; node !== null; node = node.next) {
       let copy: Node;
-      if (node.plain !== null) copy = new Node(EMPTY, 0, 0, 1, node.plain);
+      if (node.plain !== null) copy = new Node(EMPTY, 0, 0, 1, node.plain, node.lp);
       else {
         const used = node.end - node.start;
         const nb = Buffer.allocUnsafe(Math.max(used, MIN_NODE_CAP)) as Latin1Buffer;
         node.buf.copy(nb, 0, node.start, node.end);
-        copy = new Node(nb, 0, used, node.count, null);
+        copy = new Node(nb, 0, used, node.count, null, node.lp);
       }
       l.linkAfter(l.tail, copy);
     }
@@ -1025,20 +1101,6 @@ export class ListValue implements RedisObject {
     }
   }
 
-  /** Bytes of the listpack Redis would hold for this node (its `sz`). */
-  private static redisNodeBytes(node: Node): number {
-    if (node.plain !== null) return node.plain.length;
-    let sz = 7; // header (6) + end byte
-    const b = node.buf;
-    for (let p = node.start; p < node.end; ) {
-      decodeAt(b, p);
-      const next = eEnd;
-      sz += dLen <= 20 ? lpEntryBytes(b.latin1Slice(dStart, dStart + dLen)) : lpEntryBytes2(dLen);
-      p = next;
-    }
-    return sz;
-  }
-
   /** MEMORY USAGE: Redis's estimate (object + quicklist + sampled nodes scaled to all). */
   memoryUsage(samples: number): number {
     let size = 16 + 40;
@@ -1046,7 +1108,7 @@ export class ListValue implements RedisObject {
     let n = 0;
     const max = samples > 0 ? samples : Infinity;
     for (let node = this.head; node !== null && n < max; node = node.next) {
-      ele += 40 + jemallocSize(ListValue.redisNodeBytes(node));
+      ele += 40 + jemallocSize(node.lp);
       n++;
     }
     if (n > 0) size += (ele / n) * this.nodeCount;
@@ -1056,7 +1118,7 @@ export class ListValue implements RedisObject {
   /** DEBUG OBJECT's quicklist details. */
   quicklistInfo(): string {
     let sz = 0;
-    for (let node = this.head; node !== null; node = node.next) sz += ListValue.redisNodeBytes(node);
+    for (let node = this.head; node !== null; node = node.next) sz += node.lp;
     const avg = this.nodeCount > 0 ? this.length / this.nodeCount : 0;
     return ` ql_nodes:${this.nodeCount} ql_avg_node:${fixed2(avg)} ql_listpack_max:${this.fill} ql_compressed:${this.compressDepth !== 0 ? 1 : 0} ql_uncompressed_size:${sz}`;
   }
@@ -1065,7 +1127,7 @@ export class ListValue implements RedisObject {
   serializedLength(): number {
     let n = rdbLenBytes(this.nodeCount);
     for (let node = this.head; node !== null; node = node.next) {
-      const sz = ListValue.redisNodeBytes(node);
+      const sz = node.lp;
       n += 1 + rdbLenBytes(sz) + sz;
     }
     return n;
@@ -1088,7 +1150,14 @@ export class ListValue implements RedisObject {
           k++;
         }
         if (p !== node.end || k !== node.count) throw new Error(`node count ${node.count} != ${k}`);
+        let lp = LP_HEADER;
+        for (p = node.start; p < node.end; p = eEnd) {
+          decodeAt(node.buf, p);
+          lp += lpEntryBytesAt(node.buf);
+        }
+        if (lp !== node.lp) throw new Error(`node lp ${node.lp} != ${lp}`);
       } else if (node.count !== 1) throw new Error('plain node count');
+      else if (node.lp !== ListValue.aloneLp(node.plain)) throw new Error('plain node lp');
       total += node.count;
       nodes++;
       prev = node;
@@ -1097,12 +1166,6 @@ export class ListValue implements RedisObject {
     if (total !== this.length) throw new Error(`length ${this.length} != ${total}`);
     if (nodes !== this.nodeCount) throw new Error('node count');
   }
-}
-
-/** lpEntryBytes for a string of n > 20 bytes (never an integer). */
-function lpEntryBytes2(n: number): number {
-  const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
-  return enc + (enc < 128 ? 1 : enc < 16384 ? 2 : enc < 2097152 ? 3 : enc < 268435456 ? 4 : 5);
 }
 
 function rdbLenBytes(n: number): number {
