@@ -367,7 +367,13 @@ export class ListValue implements RedisObject {
 
   private newPackedNode(s: string, atTail: boolean): Node {
     const es = entrySize(s.length);
-    const cap = es < MIN_NODE_CAP ? MIN_NODE_CAP : es;
+    let cap = es < MIN_NODE_CAP ? MIN_NODE_CAP : es;
+    if (this.nodeCount > 0) {
+      // the list already filled a node: this one will most likely fill up too,
+      // so allocate it whole instead of growing it by doublings
+      const full = this.fill < 0 ? this.maxNodeBytes : Math.min(SAFETY_LIMIT, es * this.fill);
+      if (full > cap) cap = full;
+    }
     const b = Buffer.allocUnsafe(cap) as Latin1Buffer;
     const st = atTail ? 0 : cap - es;
     encodeAt(b, st, s);
