@@ -156,12 +156,15 @@ export class BlockingManager {
       const prevDb = c.db;
       c.db = state.db;
       let served: boolean;
+      c.errorInCommand = false;
       try {
         served = state.handler.serve(key);
       } finally {
         if (c.db === state.db) c.db = prevDb;
       }
       if (served) {
+        // an error reply when served (BLMOVE into a key of another type) fails the blocked command
+        if (c.errorInCommand && c.lastCmd !== null) c.lastCmd.stats.failedCalls++;
         this.remove(c);
         this.resume(c);
       }
@@ -176,8 +179,10 @@ export class BlockingManager {
     const state = c.blockState;
     if (state === null) return false;
     this.remove(c);
-    if (withError) c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else state.handler.timeout();
+    if (withError) {
+      c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      if (c.lastCmd !== null) c.lastCmd.stats.failedCalls++;
+    } else state.handler.timeout();
     this.resume(c);
     return true;
   }

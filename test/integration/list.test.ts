@@ -263,11 +263,17 @@ test('CLIENT UNBLOCK and disconnection while blocked', async () => {
     await waitBlocked(1);
     await expect(['CLIENT', 'UNBLOCK', id], ':1\r\n');
     assert.equal(await w.read(5), '*-1\r\n');
+    await expect(['CONFIG', 'RESETSTAT'], '+OK\r\n');
     w.write(resp('BLMOVE', 'u', 'v', 'LEFT', 'LEFT', '0'));
     await waitBlocked(1);
     await expect(['CLIENT', 'UNBLOCK', id, 'ERROR'], ':1\r\n');
     const err = '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n';
     assert.equal(await w.read(err.length), err);
+    // the blocked command counts as one failed call (INFO commandstats)
+    c.write(resp('INFO', 'commandstats'));
+    const stats = await c.readUntil((d) => d.includes('cmdstat_blmove') && d.endsWith('\r\n\r\n'));
+    await c.read();
+    assert.match(stats, /cmdstat_blmove:calls=1,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=1\r\n/);
     await expect(['CLIENT', 'UNBLOCK', id], ':0\r\n');
     // the client keeps working after being unblocked
     await expect(['PING'], '+PONG\r\n', w);
