@@ -177,10 +177,6 @@ function dataEquals(b: Buffer, s: string): boolean {
   return true;
 }
 
-function nodeElementEquals(node: Node, s: string): boolean {
-  return node.plain !== null ? node.plain === s : dataEquals(node.buf, s);
-}
-
 /** Empty listpack: 6 bytes of header and the end byte. */
 const LP_HEADER = 7;
 
@@ -556,11 +552,9 @@ export class ListValue implements RedisObject {
   /* --------------------------------------------------------------- access */
 
   /*
-   * locate(): find element i (0 <= i < length). Sets locNode and, for a
+   * locate(): find element i (0 <= i < length) and return its node; for a
    * packed node, the decode scratch (eStart/eEnd/dStart/dLen) of the entry.
    */
-  private locNode: Node | null = null;
-
   private locate(i: number): Node {
     let node: Node;
     let k: number; // index inside the node
@@ -580,7 +574,6 @@ export class ListValue implements RedisObject {
       }
       k = node.count - 1 - j;
     }
-    this.locNode = node;
     if (node.plain === null) {
       const b = node.buf;
       if (k <= node.count >>> 1) {
@@ -1061,13 +1054,6 @@ export class ListValue implements RedisObject {
       }
     }
     return out;
-  }
-
-  /** Does element equal s? (used by tests of the structure) */
-  elementEquals(index: number, s: string): boolean {
-    const i = this.norm(index);
-    if (i < 0) return false;
-    return nodeElementEquals(this.locate(i), s);
   }
 
   /* ------------------------------------------------- RedisObject support */

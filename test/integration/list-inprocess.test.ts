@@ -116,6 +116,17 @@ test('serving blocked clients: replies, events and propagation', () => {
   assert.deepEqual(take(), { events: ['rpush:w5', 'lpop:w5'], props: ['LPOP w5 2'] });
 });
 
+test('a timeout beyond what a Node timer takes still waits', async () => {
+  const { mk, runOn } = setup();
+  const b = mk(2);
+  // 30 days: more than 2^31-1 ms
+  assert.equal(runOn(b, 'BLPOP', 'w', '2592000'), '');
+  await new Promise((r) => setTimeout(r, 50));
+  assert.notEqual(b.blockState, null);
+  b.server.blocking.unblock(b, false);
+  assert.equal(b.reply.take().toString('latin1'), '*-1\r\n');
+});
+
 test('blocking commands inside MULTI or scripts reply as on timeout', () => {
   const { c, run } = setup();
   c.denyBlocking = true;
