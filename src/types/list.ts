@@ -553,7 +553,8 @@ export class ListValue implements RedisObject {
 
   /*
    * locate(): find element i (0 <= i < length) and return its node; for a
-   * packed node, the decode scratch (eStart/eEnd/dStart/dLen) of the entry.
+   * packed node it also leaves the decode scratch (eStart/eEnd/dStart/dLen)
+   * describing the element's entry.
    */
   private locate(i: number): Node {
     let node: Node;
