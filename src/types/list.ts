@@ -232,7 +232,20 @@ function lpEntryBytesAt(b: Buffer): number {
   const o = dStart;
   const c = b[o];
   if (c !== 45 && (c < 48 || c > 57)) return lpStrBytes(n);
-  return lpEntryBytes((b as Latin1Buffer).latin1Slice(o, o + n));
+  if (n >= 19) return lpEntryBytes((b as Latin1Buffer).latin1Slice(o, o + n)); // near the 64-bit bounds
+  // canonical integer check on the bytes (what lpEntryBytes does on a string), below 10^18: exact as a double
+  const neg = c === 45;
+  let i = neg ? 1 : 0;
+  if (i === n) return lpStrBytes(n);
+  const c0 = b[o + i];
+  if (c0 === 48) return n === 1 ? 2 : lpStrBytes(n);
+  let v = 0;
+  for (; i < n; i++) {
+    const d = b[o + i] - 48;
+    if (d < 0 || d > 9) return lpStrBytes(n);
+    v = v * 10 + d;
+  }
+  return lpIntBytes(neg ? -v : v);
 }
 
 /** printf("%.2f"): round half to even on exact ties, as glibc does. */

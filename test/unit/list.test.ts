@@ -36,9 +36,14 @@ function range(l: ListValue, start: number, end: number, reverse = false): strin
   return s.out;
 }
 
+const NUMERIC_EDGES = ['-0', '007', '-', '0', '-1', '127', '128', '-4096', '4095', '-32769', '8388608', '2147483648',
+  '9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809', '12345678901234567890'];
+
 function randomValue(r: () => number): string {
   const k = r();
-  if (k < 0.4) return String(Math.floor(r() * 20));
+  if (k < 0.3) return String(Math.floor(r() * 20));
+  if (k < 0.35) return NUMERIC_EDGES[Math.floor(r() * NUMERIC_EDGES.length)];
+  if (k < 0.4) return String(Math.floor((r() - 0.5) * 10 ** Math.floor(r() * 19)));
   if (k < 0.7) return 'v' + Math.floor(r() * 1000);
   if (k < 0.85) return 'x'.repeat(Math.floor(r() * 300)) + Math.floor(r() * 10);
   if (k < 0.95) return String.fromCharCode(...Array.from({ length: Math.floor(r() * 40) }, () => Math.floor(r() * 256)));
