@@ -147,6 +147,22 @@ export class ReplyWriter {
 
   bulkBytes(data: Buffer, start = 0, end = data.length): void {
     const n = end - start;
+    if (n < 64) {
+      // small bulk (list elements, hash fields...): header and bytes copied in JS, one bounds check
+      this.ensure(n + 8);
+      const b = this.buf;
+      let o = this.len;
+      b[o++] = 36; // '$'
+      if (n >= 10) b[o++] = 48 + ((n / 10) | 0);
+      b[o++] = 48 + (n % 10);
+      b[o++] = 13;
+      b[o++] = 10;
+      for (let i = start; i < end; i++) b[o++] = data[i];
+      b[o++] = 13;
+      b[o++] = 10;
+      this.len = o;
+      return;
+    }
     this.header(BULK_HDR, '$', n);
     this.ensure(n + 2);
     data.copy(this.buf, this.len, start, end);

@@ -22,6 +22,9 @@ import type { Server } from './server';
 import type { Client } from './client';
 import type { Database } from '../keyspace/database';
 
+/** Longest delay a Node timer accepts. */
+const MAX_TIMER_MS = 2147483647;
+
 export interface BlockHandler {
   /** `key` may now hold what the client waits for: reply and return true, or return false to keep waiting. */
   serve(key: string): boolean;
@@ -90,13 +93,21 @@ export class BlockingManager {
       }
     }
     if (timeoutMs > 0) {
-      state.timer = setTimeout(() => {
+      // Node's timers take at most 2^31-1 ms: longer waits re-arm until the deadline
+      const deadline = Date.now() + timeoutMs;
+      const fire = (): void => {
         if (c.blockState !== state) return;
+        const left = deadline - Date.now();
+        if (left > 0) {
+          state.timer = setTimeout(fire, Math.min(left, MAX_TIMER_MS));
+          return;
+        }
         this.remove(c);
         this.server.keyspace.now = Date.now();
         state.handler.timeout();
         this.resume(c);
-      }, timeoutMs);
+      };
+      state.timer = setTimeout(fire, Math.min(timeoutMs, MAX_TIMER_MS));
     }
     c.blockState = state;
     c.blocked = true;
@@ -145,12 +156,15 @@ export class BlockingManager {
       const prevDb = c.db;
       c.db = state.db;
       let served: boolean;
+      c.errorInCommand = false;
       try {
         served = state.handler.serve(key);
       } finally {
         if (c.db === state.db) c.db = prevDb;
       }
       if (served) {
+        // an error reply when served (BLMOVE into a key of another type) fails the blocked command
+        if (c.errorInCommand && c.lastCmd !== null) c.lastCmd.stats.failedCalls++;
         this.remove(c);
         this.resume(c);
       }
@@ -165,8 +179,10 @@ export class BlockingManager {
     const state = c.blockState;
     if (state === null) return false;
     this.remove(c);
-    if (withError) c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
-    else state.handler.timeout();
+    if (withError) {
+      c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      if (c.lastCmd !== null) c.lastCmd.stats.failedCalls++;
+    } else state.handler.timeout();
     this.resume(c);
     return true;
   }
