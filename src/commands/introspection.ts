@@ -17,6 +17,7 @@
  * reload round trip without persistence) until persistence takes them over.
  */
 import type { Client } from '../server/client';
+import { stringMatch } from '../util/glob';
 import type { Server } from '../server/server';
 import {
   type Command, type HandlerMap, type ArgSpec,
@@ -426,80 +427,6 @@ function commandHelp(c: Client): void {
     'GETKEYSANDFLAGS <full-command>',
     '    Return the keys and the access flags from a full Redis command.',
   ]);
-}
-
-// ---------------------------------------------------------------------------
-// Glob matching (Redis's stringmatchlen): * ? [abc] [^a-z] \x, optionally case-insensitive.
-
-export function stringMatch(pattern: string, str: string, nocase: boolean): boolean {
-  return matchFrom(pattern, 0, str, 0, nocase, 0);
-}
-
-function lc(ch: string, nocase: boolean): string {
-  return nocase ? ch.toLowerCase() : ch;
-}
-
-function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean, depth: number): boolean {
-  if (depth > 1000) return false;
-  while (pi < p.length && si <= s.length) {
-    const pc = p[pi];
-    if (pc === '*') {
-      while (pi + 1 < p.length && p[pi + 1] === '*') pi++;
-      if (pi + 1 === p.length) return true;
-      for (let k = si; k <= s.length; k++) {
-        if (matchFrom(p, pi + 1, s, k, nocase, depth + 1)) return true;
-      }
-      return false;
-    }
-    if (si >= s.length) return false;
-    if (pc === '?') {
-      si++;
-      pi++;
-      continue;
-    }
-    if (pc === '[') {
-      pi++;
-      const not = p[pi] === '^';
-      if (not) pi++;
-      let match = false;
-      for (;;) {
-        if (pi < p.length && p[pi] === '\\' && pi + 1 < p.length) {
-          pi++;
-          if (p[pi] === s[si]) match = true;
-        } else if (pi >= p.length) {
-          pi--;
-          break;
-        } else if (p[pi] === ']') {
-          break;
-        } else if (pi + 2 < p.length && p[pi + 1] === '-') {
-          let start = lc(p[pi], nocase);
-          let end = lc(p[pi + 2], nocase);
-          const ch = lc(s[si], nocase);
-          if (start > end) [start, end] = [end, start];
-          pi += 2;
-          if (ch >= start && ch <= end) match = true;
-        } else if (lc(p[pi], nocase) === lc(s[si], nocase)) {
-          match = true;
-        }
-        pi++;
-      }
-      if (not) match = !match;
-      if (!match) return false;
-      si++;
-      pi++;
-      continue;
-    }
-    let lit = pc;
-    if (pc === '\\' && pi + 1 < p.length) {
-      pi++;
-      lit = p[pi];
-    }
-    if (lc(lit, nocase) !== lc(s[si], nocase)) return false;
-    si++;
-    pi++;
-  }
-  while (pi < p.length && p[pi] === '*') pi++;
-  return pi === p.length && si === s.length;
 }
 
 // ---------------------------------------------------------------------------

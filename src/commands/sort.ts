@@ -32,10 +32,7 @@
  *                                       SORT (OBJECT ENCODING shows it)
  *   kind 'hash':  get(field: string): string | undefined   a field's value
  * Elements are latin1 strings (integers in compact encodings rendered in
- * decimal). STORE creates its list with `sortAdapters.makeList(items)`,
- * which the list type replaces with its own constructor (a 7.0 list is
- * always "quicklist"); the placeholder below only exists so that SORT ...
- * STORE works before the list type is merged. Scripting sets
+ * decimal). STORE creates a list value (ListValue). Scripting sets
  * `sortAdapters.isScriptClient` so that a set sorted BY nosort from a script
  * comes out ALPHA-sorted, as Redis does for determinism.
  */
@@ -45,6 +42,7 @@ import type { Database } from '../keyspace/database';
 import { type RedisObject, type RedisValue, WRONGTYPE, stringOf, isStringValue } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify-flags';
 import { intArg, isWord, ERR_SYNTAX } from './args';
+import { ListValue } from '../types/list';
 
 /** What SORT reads from lists, sets and sorted sets. */
 export interface SortableValue extends RedisObject {
@@ -57,27 +55,7 @@ export interface HashFieldReader extends RedisObject {
   get(field: string): string | undefined;
 }
 
-/** Placeholder list for STORE until the list type provides its constructor. */
-class StoredListPlaceholder implements SortableValue {
-  readonly kind = 'list' as const;
-  private readonly items: string[];
-  constructor(items: string[]) {
-    this.items = items;
-  }
-  encoding(): string {
-    return 'quicklist';
-  }
-  dup(): StoredListPlaceholder {
-    return new StoredListPlaceholder(this.items.slice());
-  }
-  toArray(): string[] {
-    return this.items.slice();
-  }
-}
-
 export const sortAdapters = {
-  /** Build the list value SORT ... STORE saves (elements in order). */
-  makeList: (items: string[]): RedisObject => new StoredListPlaceholder(items),
   /** Whether the client is a script's (scripting replaces this): sets are then always sorted. */
   isScriptClient: (_c: Client): boolean => false,
 };
@@ -357,7 +335,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   }
   const ks = c.server.keyspace;
   if (outputlen > 0) {
-    db.setKey(storekey, sortAdapters.makeList(items));
+    db.setKey(storekey, ListValue.from(items, c.server.config.listMaxListpackSize, c.server.config.listCompressDepth));
     ks.notify(NOTIFY_LIST, 'sortstore', storekey, db.id);
     ks.dirty += outputlen;
   } else if (db.delete(storekey)) {

@@ -18,7 +18,7 @@ import * as path from 'path';
 import { splitArgs, reprString } from '../protocol/split-args';
 import { Config, ConfigError } from './config';
 import { lookupParam, MULTI_ARG } from './params';
-import { globMatch, hasGlobChars } from './glob';
+import { stringMatch as globMatch, hasGlobChars } from '../util/glob';
 import { strerror } from './codec';
 import { loadSpecs } from '../commands/table';
 import { formatTimestamp } from '../server/log';

@@ -18,7 +18,7 @@
 import { type ParamDef, PARAMS, HIDDEN, IMMUTABLE, PROTECTED, MULTI_ARG, lookupParam } from './params';
 import { parseValue, formatObufLimits, changeDir } from './codec';
 import { defaultObufLimits, type ClientOutputBufferLimits, type SavePoint } from './values';
-import { globMatch, hasGlobChars } from './glob';
+import { stringMatch as globMatch, hasGlobChars } from '../util/glob';
 
 export type { ClientOutputBufferLimits, SavePoint, ObufLimit } from './values';
 

@@ -207,3 +207,8 @@ export function compileGlob(pattern: string, nocase = false): Matcher {
   }
   return (s) => stringMatch(pattern, s, nocase);
 }
+
+/** True when s contains a glob metacharacter (used to tell a plain name from a pattern). */
+export function hasGlobChars(s: string): boolean {
+  return /[*?[]/.test(s);
+}

@@ -7,7 +7,7 @@ import { Config, ConfigError, loadConfig, PARAMS } from '../../src/config/config
 import { parseCommandLine, loadConfigFromString } from '../../src/config/conf-file';
 import { parseMemory, formatMemoryForRewrite } from '../../src/config/values';
 import { rewriteContent } from '../../src/config/rewrite';
-import { globMatch } from '../../src/config/glob';
+import { stringMatch as globMatch } from '../../src/util/glob';
 import { SHARED } from '../helpers/server';
 
 function tmpdir(): string {
