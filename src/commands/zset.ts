@@ -248,8 +248,7 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
     db.add(key, z);
   }
   for (let j = 0; j < pairs; j++) {
-    // + 0 turns -0 into 0: Redis never reports a -0 score
-    let score = (scores === null ? score0 : scores[j]) + 0;
+    let score = scores === null ? score0 : scores[j];
     const member = argv[scoreIdx + j * 2 + 1];
     const cur = z.score(member);
     if (cur !== undefined) {

@@ -16,7 +16,9 @@
  *
  * Invariants: listpack arrays sorted strictly by (score, member); in the
  * skiplist form dict and tree hold the same (member, score) pairs. Scores
- * are never NaN.
+ * are never NaN. A listpack stores scores as text where Redis's -0 reads
+ * back as 0, so the listpack form normalizes -0 to 0 (`+ 0`) while the
+ * skiplist form keeps -0, exactly as Redis reports them.
  */
 import type { RedisObject } from '../keyspace/values';
 import type { ValueDigester } from '../info/digest';
@@ -113,7 +115,7 @@ export class ZSet implements RedisObject {
       } else {
         const i = this.lpLower(score, member);
         ms.splice(i, 0, member);
-        (this.lpScores as number[]).splice(i, 0, score);
+        (this.lpScores as number[]).splice(i, 0, score + 0);
         return;
       }
     }
@@ -125,7 +127,7 @@ export class ZSet implements RedisObject {
   appendSorted(member: string, score: number): void {
     if (this.tree === null) {
       (this.lpMembers as string[]).push(member);
-      (this.lpScores as number[]).push(score);
+      (this.lpScores as number[]).push(score + 0);
     } else {
       (this.dict as Dict<number>).set(member, score);
       this.tree.insert(score, member);
@@ -135,6 +137,7 @@ export class ZSet implements RedisObject {
   /** Change the score of a present member. */
   update(member: string, oldScore: number, score: number): void {
     if (this.tree === null) {
+      score += 0;
       const ms = this.lpMembers as string[];
       const ss = this.lpScores as number[];
       const i = this.lpLower(oldScore, member);
