@@ -24,6 +24,8 @@ import type { RedisObject } from '../keyspace/values';
 import type { ValueDigester } from '../info/digest';
 import { Dict } from './dict';
 import { ZTree, zless } from './zset-tree';
+import { jemallocSize } from '../info/memory';
+import { formatG17 } from '../util/numbers';
 
 export interface ZsetLimits {
   zsetMaxListpackEntries: number;
@@ -297,11 +299,11 @@ export class ZSet implements RedisObject {
   /** MEMORY USAGE estimate in Redis's terms (listpack bytes, or skiplist nodes + dict entries). */
   memoryUsage(samples: number): number {
     if (this.tree === null) {
-      let bytes = 16 + 7; // robj + listpack header and end byte
+      let bytes = 7; // listpack header and end byte
       const ms = this.lpMembers as string[];
       const ss = this.lpScores as number[];
       for (let i = 0; i < ms.length; i++) bytes += lpEntrySize(ms[i]) + lpEntrySize(scoreText(ss[i]));
-      return bytes;
+      return 16 + jemallocSize(bytes);
     }
     const n = this.tree.size;
     const dict = this.dict as Dict<number>;
@@ -313,15 +315,16 @@ export class ZSet implements RedisObject {
     let k = 0;
     this.forRange(0, take - 1, false, (m) => {
       // sds + node (ele, score, backward, levels) + dictEntry
-      sampled += sdsAlloc(m.length) + 48 + 24;
+      sampled += jemallocSize(sdsHeader(m.length) + m.length + 1) + 52 + 24;
       k++;
     });
     return bytes + Math.round((sampled / k) * n);
   }
 }
 
+/** The text a listpack holds for a score (d2string: integers plainly, otherwise %.17g). */
 function scoreText(s: number): string {
-  return Number.isInteger(s) && Math.abs(s) < 2 ** 53 ? String(s) : String(s);
+  return Number.isInteger(s) && Math.abs(s) < 2 ** 53 ? String(s) : formatG17(s);
 }
 
 /** Bytes a string takes as a listpack entry (integer forms for integer strings). */
@@ -342,12 +345,6 @@ function lpEntrySize(s: string): number {
   return total + back;
 }
 
-function sdsAlloc(n: number): number {
-  const hdr = n < 256 ? 3 : n < 65536 ? 5 : 9;
-  const t = hdr + n + 1;
-  if (t <= 128) return (t + 15) & ~15;
-  let base = 128;
-  while (base * 2 < t) base *= 2;
-  const q = base / 4;
-  return Math.ceil(t / q) * q;
+function sdsHeader(n: number): number {
+  return n < 256 ? 3 : n < 65536 ? 5 : 9;
 }
