@@ -76,6 +76,24 @@ function replyScore(c: Client, s: number): void {
   c.reply.double(s);
 }
 
+/** A score argument: short plain integers directly, anything else through strtod rules. */
+function parseScore(s: string): number | null {
+  const n = s.length;
+  if (n > 0 && n < 16) {
+    let i = s.charCodeAt(0) === 45 ? 1 : 0;
+    if (i < n) {
+      let v = 0;
+      for (; i < n; i++) {
+        const d = s.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === n) return s.charCodeAt(0) === 45 ? -v : v;
+    }
+  }
+  return parseDouble(s);
+}
+
 /* ---------------------------------------------------------------- ranges */
 
 interface ScoreRange {
@@ -178,7 +196,8 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
   const n = argv.length;
   for (; i < n; i++) {
     const o = argv[i];
-    if (o.length > 4) break;
+    // options are 2-4 letters; a score never starts with a letter other than i/n (inf, nan)
+    if (o.length > 4 || o.length < 2 || ((o.charCodeAt(0) | 32) < 97)) break;
     const l = o.toLowerCase();
     if (l === 'nx') flags |= F_NX;
     else if (l === 'xx') flags |= F_XX;
@@ -211,7 +230,7 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
   let scores: number[] | null = null;
   let score0 = 0;
   if (pairs === 1) {
-    const s = parseDouble(argv[scoreIdx]);
+    const s = parseScore(argv[scoreIdx]);
     if (s === null) {
       c.error(ERR_NOT_FLOAT);
       return;
@@ -220,7 +239,7 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
   } else {
     scores = new Array<number>(pairs);
     for (let j = 0; j < pairs; j++) {
-      const s = parseDouble(argv[scoreIdx + j * 2]);
+      const s = parseScore(argv[scoreIdx + j * 2]);
       if (s === null) {
         c.error(ERR_NOT_FLOAT);
         return;
