@@ -270,6 +270,16 @@ export class ZSet implements RedisObject {
     this.forRange(0, this.size - 1, false, fn);
   }
 
+  /** Members by ascending (score, member): what SORT reads (its duck-typed adapter). */
+  toArray(): string[] {
+    if (this.tree === null) return (this.lpMembers as string[]).slice();
+    const out: string[] = [];
+    this.forEach((m) => {
+      out.push(m);
+    });
+    return out;
+  }
+
   /** A uniformly random element. */
   random(): [string, number] {
     if (this.dict !== null) {
