@@ -677,10 +677,10 @@ function zremrangeGeneric(c: Client, argv: string[], type: number): void {
 /**
  * genericZpopCommand. emitKey: reply starts with the key (BZPOP*, ZMPOP);
  * nested: elements as [member, score] pairs (ZMPOP, RESP3 ZPOP with count).
- * Returns false when no key had elements (nothing replied in that case if
- * `silentEmpty`), true after replying (or after a WRONGTYPE error).
+ * Returns the key popped from, or null (nothing to pop, count 0, or a
+ * WRONGTYPE error; all replied).
  */
-function popGeneric(c: Client, keys: string[], max: boolean, emitKey: boolean, count: number, nested: boolean, silentEmpty: boolean): boolean {
+function popGeneric(c: Client, keys: string[], max: boolean, emitKey: boolean, count: number, nested: boolean): string | null {
   let z: ZSet | undefined;
   let key = '';
   for (let i = 0; i < keys.length; i++) {
@@ -688,21 +688,20 @@ function popGeneric(c: Client, keys: string[], max: boolean, emitKey: boolean, c
     if (v === undefined) continue;
     if (!(v instanceof ZSet)) {
       c.error(WRONGTYPE);
-      return true;
+      return null;
     }
     z = v;
     key = keys[i];
     break;
   }
   if (z === undefined) {
-    if (silentEmpty) return false;
     if (emitKey) c.reply.nullArray();
     else c.reply.emptyArray();
-    return false;
+    return null;
   }
   if (count === 0) {
     c.reply.emptyArray();
-    return true;
+    return null;
   }
   if (count < 0) count = 1;
   const len = z.size;
@@ -733,12 +732,14 @@ function popGeneric(c: Client, keys: string[], max: boolean, emitKey: boolean, c
   } else {
     ks.signalModified(c.db, key);
   }
-  lastPoppedKey = key;
-  return true;
+  return key;
 }
 
-/** The key the last successful pop used (for propagation of blocking pops). */
-let lastPoppedKey = '';
+/** Propagate a [B]ZMPOP or BZPOP* as Redis rewrites it: ZPOPMIN/ZPOPMAX key [count]. */
+function propagatePop(c: Client, key: string, max: boolean, count: number): void {
+  const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
+  c.server.keyspace.propagate(c.db.id, count < 0 ? [name, key] : [name, key, String(count)]);
+}
 
 function zpopGeneric(c: Client, argv: string[], max: boolean): void {
   if (argv.length > 3) {
@@ -754,7 +755,7 @@ function zpopGeneric(c: Client, argv: string[], max: boolean): void {
     }
     count = v;
   }
-  popGeneric(c, [argv[1]], max, false, count, c.reply.resp === 3 && argv.length === 3, false);
+  popGeneric(c, [argv[1]], max, false, count, c.reply.resp === 3 && argv.length === 3);
 }
 
 /** Parse numkeys, keys, MIN|MAX and COUNT of [B]ZMPOP from argv[idx]. */
@@ -799,7 +800,8 @@ function parseMpop(c: Client, argv: string[], idx: number): { keys: string[]; ma
 function zmpop(c: Client, argv: string[]): void {
   const p = parseMpop(c, argv, 1);
   if (p === null) return;
-  popGeneric(c, p.keys, p.max, true, p.count, true, false);
+  const key = popGeneric(c, p.keys, p.max, true, p.count, true);
+  if (key !== null) propagatePop(c, key, p.max, p.count);
 }
 
 /** getTimeoutFromObjectOrReply (seconds, as a float): ms, or null after replying. */
@@ -833,7 +835,8 @@ function blockingPop(c: Client, keys: string[], max: boolean, timeoutArgStr: str
       return;
     }
     if (v.size === 0) continue;
-    popGeneric(c, [keys[i]], max, true, count, nested, false);
+    const key = popGeneric(c, [keys[i]], max, true, count, nested);
+    if (key !== null) propagatePop(c, key, max, count);
     return;
   }
   if (c.denyBlocking) {
@@ -845,9 +848,7 @@ function blockingPop(c: Client, keys: string[], max: boolean, timeoutArgStr: str
     serve(key: string): boolean {
       const v = c.db.lookupWrite(key);
       if (!(v instanceof ZSet) || v.size === 0) return false;
-      popGeneric(c, [key], max, true, count, nested, false);
-      const argvOut = count < 0 ? [max ? 'ZPOPMAX' : 'ZPOPMIN', key] : [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(count)];
-      c.server.keyspace.propagate(c.db.id, argvOut);
+      if (popGeneric(c, [key], max, true, count, nested) !== null) propagatePop(c, key, max, count);
       return true;
     },
     timeout(): void {

@@ -164,3 +164,14 @@ test('blocking pops: served by a later ZADD, propagated as ZPOPMIN/ZPOPMAX', asy
   assert.equal(a.reply.take().toString('latin1'), '*-1\r\n');
   server.blocking.remove(b);
 });
+
+test('pops that Redis rewrites propagate as ZPOPMIN/ZPOPMAX', () => {
+  const { run, take } = setup();
+  run('ZADD', 'k', '1', 'a', '2', 'b', '3', 'c', '4', 'd');
+  take();
+  assert.equal(run('ZMPOP', '2', 'none', 'k', 'MIN'), '*2\r\n$1\r\nk\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n');
+  assert.equal(run('ZMPOP', '1', 'k', 'MAX', 'COUNT', '2'), '*2\r\n$1\r\nk\r\n*2\r\n*2\r\n$1\r\nd\r\n$1\r\n4\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n');
+  assert.equal(run('BZPOPMAX', 'none', 'k', '0'), '*3\r\n$1\r\nk\r\n$1\r\nb\r\n$1\r\n2\r\n');
+  assert.equal(run('ZMPOP', '1', 'k', 'MIN'), '*-1\r\n');
+  assert.deepEqual(take().props, ['ZPOPMIN k 1', 'ZPOPMAX k 2', 'ZPOPMAX k']);
+});
