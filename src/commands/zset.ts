@@ -64,14 +64,6 @@ function longArg(c: Client, s: string, msg = ERR_NOT_INTEGER): number | null {
   return v;
 }
 
-/** Delete a set that became empty, with the "del" event. */
-function deleteIfEmpty(c: Client, key: string, z: ZSet): boolean {
-  if (z.size !== 0) return false;
-  c.db.delete(key);
-  c.server.keyspace.notify(NOTIFY_GENERIC, 'del', key, c.db.id);
-  return true;
-}
-
 function replyScore(c: Client, s: number): void {
   c.reply.double(s);
 }
@@ -249,7 +241,6 @@ function zaddGeneric(c: Client, argv: string[], flags: number): void {
   }
   const key = argv[1];
   const db = c.db;
-  const ks = c.server.keyspace;
   const cfg = c.server.config;
   let z = zsetWrite(c, key);
   if (z === null) return;

@@ -234,7 +234,7 @@ export class ZTree {
       this.unlinkLeaf(leaf);
       this.removeChild(pn.length - 1);
     } else if (len < LEAF_MAX / 4) {
-      this.maybeMergeLeaf(leaf);
+      this.maybeMergeLeaf();
     }
   }
 
@@ -245,8 +245,8 @@ export class ZTree {
     else if (leaf.prev !== null) this.tail = leaf.prev;
   }
 
-  /** Merge a small leaf into its left sibling (same parent) when both fit in one. */
-  private maybeMergeLeaf(leaf: ZLeaf): void {
+  /** Merge the small leaf at the end of the path with a sibling (same parent) when both fit in half a leaf. */
+  private maybeMergeLeaf(): void {
     const d = this.pathNodes.length - 1;
     const p = this.pathNodes[d];
     const i = this.pathIdx[d];
