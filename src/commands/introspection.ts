@@ -237,7 +237,7 @@ function replyCommandDocs(c: Client, cmd: Command): void {
   if (sp.complexity) n++;
   if (docFlags.length > 0) n++;
   if (sp.deprecated_since) n++;
-  if (sp.replaced_by) n++;
+  if (typeof sp.replaced_by === 'string' && sp.replaced_by !== '') n++;
   if (history.length > 0) n++;
   if (sp.arguments.length > 0) n++;
   if (cmd.subcommands !== null) n++;
@@ -264,7 +264,7 @@ function replyCommandDocs(c: Client, cmd: Command): void {
     r.bulk('deprecated_since');
     r.bulk(sp.deprecated_since);
   }
-  if (sp.replaced_by) {
+  if (typeof sp.replaced_by === 'string' && sp.replaced_by !== '') {
     r.bulk('replaced_by');
     r.bulk(sp.replaced_by);
   }

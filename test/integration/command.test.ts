@@ -117,3 +117,11 @@ test('MEMORY USAGE, STATS, DOCTOR, HELP, MALLOC-STATS, PURGE', async () => {
   const help = (await redis.call('memory', 'help')) as string[];
   assert.equal(help.length, 14);
 });
+
+test('COMMAND DOCS for every command answers (redis-cli sends it at startup)', async () => {
+  const c = await RawConnection.connect(srv.port);
+  c.write(resp('COMMAND', 'DOCS') + resp('PING'));
+  const all = await c.readUntil((d) => d.endsWith('+PONG\r\n'), 10000);
+  assert.ok(all.startsWith('*') && all.endsWith('+PONG\r\n'), 'the server answered DOCS then PING');
+  c.close();
+});

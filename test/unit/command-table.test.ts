@@ -166,3 +166,14 @@ test('COMMAND COUNT and COMMAND LIST agree with the table', () => {
   assert.deepEqual(run(server, ['command', 'list', 'filterby', 'module', 'x']), []);
   assert.equal(run(server, ['command', 'list', 'filterby', 'bad', 'x']), 'ERR:ERR syntax error');
 });
+
+test('replaced_by, where present, is a text (the fixture only flags that one exists)', () => {
+  for (const spec of loadSpecs()) {
+    for (const s of [spec, ...spec.subcommands]) {
+      if (s.replaced_by !== undefined) {
+        assert.equal(typeof s.replaced_by, 'string', `${s.name}: replaced_by must be a string`);
+        assert.notEqual(s.replaced_by, '', `${s.name}: replaced_by is empty`);
+      }
+    }
+  }
+});
