@@ -22,6 +22,7 @@ import * as set from './set';
 import * as zset from './zset';
 import * as sort from './sort';
 import * as multi from './multi';
+import * as replication from './replication';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -44,6 +45,7 @@ export const families: Record<string, CommandFamily> = {
   zset,
   sort,
   multi,
+  replication,
 };
 
 export function allHandlers(): HandlerMap {

@@ -455,13 +455,16 @@ function flushdb(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   const ks = c.server.keyspace;
   ks.dirty += ks.flush(c.db.id);
+  // replicated even when the database was already empty, as Redis does
+  c.server.propagator.force();
   c.reply.ok();
 }
 
 function flushall(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   const ks = c.server.keyspace;
-  ks.dirty += ks.flush(-1);
+  ks.dirty += ks.flush(-1) + 1;
+  c.server.propagator.force();
   c.reply.ok();
 }
 

@@ -65,6 +65,9 @@ export function installConfigHooks(server: Server): void {
   cfg.onChange('lfu-log-factor', (c: Config) => {
     ks.lfuLogFactor = c.lfuLogFactor;
   });
+  cfg.onChange('lazyfree-lazy-expire', (c: Config) => {
+    ks.lazyfreeLazyExpire = c.lazyfreeLazyExpire;
+  });
   cfg.onChange('lfu-decay-time', (c: Config) => {
     ks.lfuDecayTime = c.lfuDecayTime;
   });

@@ -21,7 +21,8 @@ import { NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from './notify-flags'
 
 export type ModifiedListener = (db: Database, key: string) => void;
 export type NotifyListener = (type: number, event: string, key: string, dbid: number) => void;
-export type PropagateListener = (dbid: number, argv: string[]) => void;
+/** replacesCommand: the running command rewrote its own propagation (false for side effects such as expired-key deletions) */
+export type PropagateListener = (dbid: number, argv: string[], replacesCommand: boolean) => void;
 export type FlushListener = (dbid: number) => void;
 export type SwapListener = (a: Database, b: Database) => void;
 
@@ -47,6 +48,8 @@ export class Keyspace {
   isReplica = false;
   /** CLIENT PAUSE in effect: expired keys read as missing but are not deleted (no lazy or active expiry) */
   expiresPaused = false;
+  /** lazyfree-lazy-expire: expired keys are propagated as UNLINK */
+  lazyfreeLazyExpire = false;
   /** notify-keyspace-events flags */
   notifyFlags = 0;
   /** how entries' clocks are maintained */
@@ -110,9 +113,20 @@ export class Keyspace {
     for (let i = 0; i < ls.length; i++) ls[i](type, event, key, dbid);
   }
 
+  /**
+   * A command's effect as replicas and the AOF must see it. Calling this
+   * replaces the command's own argv in the stream (Redis's
+   * rewriteClientCommandVector / alsoPropagate + preventCommandPropagation).
+   */
   propagate(dbid: number, argv: string[]): void {
     const ls = this.propagateListeners;
-    for (let i = 0; i < ls.length; i++) ls[i](dbid, argv);
+    for (let i = 0; i < ls.length; i++) ls[i](dbid, argv, true);
+  }
+
+  /** A side effect to propagate in addition to the command (expired-key deletions). */
+  propagateSideEffect(dbid: number, argv: string[]): void {
+    const ls = this.propagateListeners;
+    for (let i = 0; i < ls.length; i++) ls[i](dbid, argv, false);
   }
 
   signalFlushed(dbid: number): void {
@@ -131,7 +145,7 @@ export class Keyspace {
     this.stats.expiredKeys++;
     this.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
     this.signalModified(db, key);
-    this.propagate(db.id, ['DEL', key]);
+    this.propagateSideEffect(db.id, [this.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key]);
   }
 
   /** Update an entry's access clock (LRU seconds or LFU counter). */

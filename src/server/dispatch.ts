@@ -148,7 +148,13 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     queueCommand(c, cmd, argv);
     return;
   }
-  call(server, c, cmd, argv);
+  const prop = server.propagator;
+  prop.beginUnit();
+  try {
+    call(server, c, cmd, argv);
+  } finally {
+    prop.endUnit();
+  }
   // clients blocked on keys this command (or transaction, or script) filled are served now
   if (server.blocking.hasReadyKeys && server.current === null) server.blocking.handleReady();
 }
@@ -179,11 +185,23 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
   // commands EXEC runs (nested calls for the same client) see the instant EXEC started, as in Redis
   if (prev !== c) server.keyspace.now = Math.floor(t0 + clockOffset);
+  const prop = server.propagator;
+  const outerExplicit = prop.explicit;
+  const outerForced = prop.forced;
+  prop.explicit = false;
+  prop.forced = false;
+  const dirtyBefore = server.keyspace.dirty;
   try {
     handler(c, argv);
   } finally {
     server.current = prev;
   }
+  // a command that changed the dataset propagates itself, unless it propagated its effect explicitly
+  if (prop.active && !prop.explicit && (server.keyspace.dirty > dirtyBefore || prop.forced) && cmd.fullName !== 'exec') {
+    prop.add(c.db.id, argv);
+  }
+  prop.explicit = outerExplicit;
+  prop.forced = outerForced;
   const t1 = performance.now();
   // only a read's batch may reuse this reading: elsewhere (timers, tests, resumed clients) it would go stale
   server.batchClock = c.inRead ? t1 : -1;

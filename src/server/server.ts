@@ -26,6 +26,7 @@ import { LatencyMonitor } from './latency';
 import { serverCron } from './cron';
 import { installHeapGuard } from './heap-guard';
 import { BlockingManager } from './blocking';
+import { Propagator } from './propagation';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
@@ -59,6 +60,8 @@ export class Server {
   readonly monitors = new Set<Client>();
   /** clients blocked on keys (BLPOP & co.) */
   readonly blocking: BlockingManager;
+  /** effects of commands for replicas (and the AOF) */
+  readonly propagator: Propagator;
   readonly startTime = Date.now();
   readonly runId: string;
   readonly executable: string;
@@ -113,6 +116,7 @@ export class Server {
     this.runId = randomHex(40);
     this.executable = process.argv[1] ?? '';
     this.blocking = new BlockingManager(this);
+    this.propagator = new Propagator(this);
     setupFamilies(this);
     installHeapGuard(this);
   }

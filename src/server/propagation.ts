@@ -1,0 +1,90 @@
+/*
+ * Propagation: what reaches replicas (and, later, the AOF) for each change
+ * of the dataset, following Redis 7.0's call()/alsoPropagate model.
+ *
+ * - While a top-level command runs (an "execution unit": one command, a
+ *   whole EXEC, later a script), effects are collected in order: deletions
+ *   of keys found expired, then what the command itself propagates.
+ * - A command that changed the dataset (keyspace.dirty grew) propagates its
+ *   own argv, unless it called keyspace.propagate() itself: then those calls
+ *   replace it (SET ... EX is sent as SET ... PXAT, BLPOP served as LPOP).
+ *   EXEC never propagates itself; the commands it ran do.
+ * - When the unit ends, more than one collected effect is wrapped in
+ *   MULTI ... EXEC so that replicas apply them atomically; one goes alone.
+ * - Outside any unit (active expiry, a blocked client being served), each
+ *   effect goes out at once.
+ * - A SELECT precedes an effect whose database differs from the last one
+ *   the stream selected.
+ */
+import type { Server } from './server';
+
+export type PropagationTarget = (argv: string[]) => void;
+
+export class Propagator {
+  private readonly server: Server;
+  /** execution units in progress (EXEC's commands and nested calls are inside one) */
+  depth = 0;
+  private pending: { dbid: number; argv: string[] }[] = [];
+  /** set when the running command propagated explicitly (its argv is then not sent) */
+  explicit = false;
+  /** set when the running command must propagate even without changes (FLUSHALL on an empty dataset) */
+  forced = false;
+  /** database the stream last selected; -1 forces a SELECT (new replica) */
+  selectedDb = -1;
+  private readonly targets: PropagationTarget[] = [];
+
+  constructor(server: Server) {
+    this.server = server;
+    server.keyspace.onPropagate((dbid, argv, replacesCommand) => {
+      if (replacesCommand) this.explicit = true;
+      this.add(dbid, argv);
+    });
+  }
+
+  /** Receive every propagated command (already with SELECT and MULTI/EXEC). */
+  /** Redis's forceCommandPropagation: propagate the running command even if it changed nothing. */
+  force(): void {
+    this.forced = true;
+  }
+
+  addTarget(t: PropagationTarget): void {
+    this.targets.push(t);
+  }
+
+  get active(): boolean {
+    return this.targets.length > 0;
+  }
+
+  add(dbid: number, argv: string[]): void {
+    if (this.targets.length === 0) return;
+    if (this.depth === 0) this.emit(dbid, argv);
+    else this.pending.push({ dbid, argv });
+  }
+
+  beginUnit(): void {
+    this.depth++;
+  }
+
+  /** End of an execution unit: send what it collected. */
+  endUnit(): void {
+    if (--this.depth > 0 || this.pending.length === 0) return;
+    const ops = this.pending;
+    this.pending = [];
+    const wrap = ops.length > 1;
+    if (wrap) this.emit(ops[0].dbid, ['MULTI']);
+    for (const op of ops) this.emit(op.dbid, op.argv);
+    if (wrap) this.emit(ops[ops.length - 1].dbid, ['EXEC']);
+  }
+
+  private emit(dbid: number, argv: string[]): void {
+    if (dbid !== this.selectedDb) {
+      this.selectedDb = dbid;
+      this.send(['SELECT', String(dbid)]);
+    }
+    this.send(argv);
+  }
+
+  private send(argv: string[]): void {
+    for (const t of this.targets) t(argv);
+  }
+}
