@@ -463,7 +463,7 @@ function flushdb(c: Client, argv: string[]): void {
 function flushall(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   const ks = c.server.keyspace;
-  ks.dirty += ks.flush(-1) + 1;
+  ks.dirty += ks.flush(-1);
   c.server.propagator.force();
   c.reply.ok();
 }
