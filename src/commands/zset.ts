@@ -671,7 +671,13 @@ function zremrangeGeneric(c: Client, argv: string[], type: number): void {
  * Returns the key popped from, or null (nothing to pop, count 0, or a
  * WRONGTYPE error; all replied).
  */
-function popGeneric(c: Client, keys: string[], max: boolean, emitKey: boolean, count: number, nested: boolean): string | null {
+/** What a pop removed: the key and how many elements (Redis propagates the number actually popped). */
+interface Popped {
+  key: string;
+  popped: number;
+}
+
+function popGeneric(c: Client, keys: string[], max: boolean, emitKey: boolean, count: number, nested: boolean): Popped | null {
   let z: ZSet | undefined;
   let key = '';
   for (let i = 0; i < keys.length; i++) {
@@ -723,13 +729,16 @@ function popGeneric(c: Client, keys: string[], max: boolean, emitKey: boolean, c
   } else {
     ks.signalModified(c.db, key);
   }
-  return key;
+  return { key, popped: n };
 }
 
-/** Propagate a [B]ZMPOP or BZPOP* as Redis rewrites it: ZPOPMIN/ZPOPMAX key [count]. */
-function propagatePop(c: Client, key: string, max: boolean, count: number): void {
+/**
+ * Propagate a [B]ZMPOP or BZPOP* as Redis rewrites it: ZPOPMIN/ZPOPMAX key,
+ * with the number of elements actually popped when a count was given.
+ */
+function propagatePop(c: Client, p: Popped, max: boolean, count: number): void {
   const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
-  c.server.keyspace.propagate(c.db.id, count < 0 ? [name, key] : [name, key, String(count)]);
+  c.server.keyspace.propagate(c.db.id, count < 0 ? [name, p.key] : [name, p.key, String(p.popped)]);
 }
 
 function zpopGeneric(c: Client, argv: string[], max: boolean): void {
@@ -791,8 +800,8 @@ function parseMpop(c: Client, argv: string[], idx: number): { keys: string[]; ma
 function zmpop(c: Client, argv: string[]): void {
   const p = parseMpop(c, argv, 1);
   if (p === null) return;
-  const key = popGeneric(c, p.keys, p.max, true, p.count, true);
-  if (key !== null) propagatePop(c, key, p.max, p.count);
+  const popped = popGeneric(c, p.keys, p.max, true, p.count, true);
+  if (popped !== null) propagatePop(c, popped, p.max, p.count);
 }
 
 /** getTimeoutFromObjectOrReply (seconds, as a float): ms, or null after replying. */
@@ -826,8 +835,8 @@ function blockingPop(c: Client, keys: string[], max: boolean, timeoutArgStr: str
       return;
     }
     if (v.size === 0) continue;
-    const key = popGeneric(c, [keys[i]], max, true, count, nested);
-    if (key !== null) propagatePop(c, key, max, count);
+    const popped = popGeneric(c, [keys[i]], max, true, count, nested);
+    if (popped !== null) propagatePop(c, popped, max, count);
     return;
   }
   if (c.denyBlocking) {
@@ -839,7 +848,8 @@ function blockingPop(c: Client, keys: string[], max: boolean, timeoutArgStr: str
     serve(key: string): boolean {
       const v = c.db.lookupWrite(key);
       if (!(v instanceof ZSet) || v.size === 0) return false;
-      if (popGeneric(c, [key], max, true, count, nested) !== null) propagatePop(c, key, max, count);
+      const popped = popGeneric(c, [key], max, true, count, nested);
+      if (popped !== null) propagatePop(c, popped, max, count);
       return true;
     },
     timeout(): void {
