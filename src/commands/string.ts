@@ -404,7 +404,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     const res = cur + incr;
     out = String(res);
     storeCounter(c, key, id, out);
-    c.reply.int(res);
+    c.reply.intText(out);
     return;
   }
   const a = curStr === null ? 0n : (parseBigInteger(curStr) as bigint);

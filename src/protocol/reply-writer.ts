@@ -136,6 +136,16 @@ export class ReplyWriter {
     else this.raw(`:${n}\r\n`);
   }
 
+  /** An integer reply from its decimal text (when the caller already has it). */
+  intText(s: string): void {
+    const n = s.length;
+    this.ensure(n + 3);
+    this.buf[this.len++] = 58; // ':'
+    this.put(s, n);
+    this.buf[this.len++] = 13;
+    this.buf[this.len++] = 10;
+  }
+
   bulk(s: string): void {
     const n = s.length;
     this.header(BULK_HDR, '$', n);
