@@ -21,6 +21,7 @@ import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify-flags';
 import { HashValue } from '../types/hash';
 import { isWord, ERR_SYNTAX } from './args';
 import { parseScanCursor, parseScanOptions, scanDict } from './keyspace';
+import { removeMembers } from './collection';
 import {
   parseInteger, parseBigInteger, INT64_MAX, INT64_MIN,
   parseLongDouble, addLongDouble, formatLongDoubleHuman,
@@ -126,33 +127,13 @@ function hsetnx(c: Client, argv: string[]): void {
 
 function hdel(c: Client, argv: string[]): void {
   const key = argv[1];
-  const db = c.db;
   const h = writeHash(c, key);
   if (h === null) return;
   if (h === undefined) {
     c.reply.int(0);
     return;
   }
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (h.delete(argv[i])) {
-      deleted++;
-      if (h.size === 0) {
-        db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    const ks = c.server.keyspace;
-    if (!removed) ks.signalModified(db, key);
-    ks.notify(NOTIFY_HASH, 'hdel', key, db.id);
-    if (removed) ks.notify(NOTIFY_GENERIC, 'del', key, db.id);
-    ks.dirty += deleted;
-  }
-  c.reply.int(deleted);
+  removeMembers(c, key, h, (f) => h.delete(f), argv, 2, NOTIFY_HASH, 'hdel');
 }
 
 function hincrby(c: Client, argv: string[]): void {

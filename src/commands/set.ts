@@ -20,6 +20,7 @@ import { WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify-flags';
 import { SetValue } from '../types/set';
 import { parseScanCursor, parseScanOptions, scanDict } from './keyspace';
+import { removeMembers } from './collection';
 import { parseBigInteger, parseInteger, INT64_MAX } from '../util/numbers';
 import { Dict } from '../types/dict';
 
@@ -74,33 +75,13 @@ function sadd(c: Client, argv: string[]): void {
 
 function srem(c: Client, argv: string[]): void {
   const key = argv[1];
-  const db = c.db;
   const s = writeSet(c, key);
   if (s === null) return;
   if (s === undefined) {
     c.reply.int(0);
     return;
   }
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (s.remove(argv[i])) {
-      deleted++;
-      if (s.size === 0) {
-        db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    const ks = c.server.keyspace;
-    if (!removed) ks.signalModified(db, key);
-    ks.notify(NOTIFY_SET, 'srem', key, db.id);
-    if (removed) ks.notify(NOTIFY_GENERIC, 'del', key, db.id);
-    ks.dirty += deleted;
-  }
-  c.reply.int(deleted);
+  removeMembers(c, key, s, (m) => s.remove(m), argv, 2, NOTIFY_SET, 'srem');
 }
 
 function scard(c: Client, argv: string[]): void {

@@ -24,6 +24,7 @@ import { ERR_SYNTAX, ERR_NOT_INTEGER, isWord } from './args';
 import { parseInteger, parseBigInteger, parseDouble, formatG17 } from '../util/numbers';
 import { ZSet } from '../types/zset';
 import { parseScanCursor, parseScanOptions, scanDict } from './keyspace';
+import { removeMembers } from './collection';
 
 const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
@@ -320,24 +321,7 @@ function zrem(c: Client, argv: string[]): void {
     c.reply.int(0);
     return;
   }
-  let deleted = 0;
-  let removed = false;
-  for (let j = 2; j < argv.length; j++) {
-    if (z.remove(argv[j])) deleted++;
-    if (z.size === 0) {
-      c.db.delete(key);
-      removed = true;
-      break;
-    }
-  }
-  if (deleted) {
-    const ks = c.server.keyspace;
-    ks.notify(NOTIFY_ZSET, 'zrem', key, c.db.id);
-    if (removed) ks.notify(NOTIFY_GENERIC, 'del', key, c.db.id);
-    ks.signalModified(c.db, key);
-    ks.dirty += deleted;
-  }
-  c.reply.int(deleted);
+  removeMembers(c, key, z, (m) => z.remove(m), argv, 2, NOTIFY_ZSET, 'zrem');
 }
 
 function zcard(c: Client, argv: string[]): void {
