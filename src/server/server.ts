@@ -27,6 +27,7 @@ import { serverCron } from './cron';
 import { installHeapGuard } from './heap-guard';
 import { BlockingManager } from './blocking';
 import { Propagator } from './propagation';
+import { PROTECTED_MODE_ERROR, refusedByProtectedMode } from './protected-mode';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
@@ -217,6 +218,11 @@ export class Server {
     if (this.clients.size >= this.config.maxclients) {
       this.stats.rejectedConnections++;
       sock.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    if (refusedByProtectedMode(this.config.protectedMode, this.config.requirepass, sock.remoteAddress)) {
+      this.stats.rejectedConnections++;
+      sock.end(PROTECTED_MODE_ERROR);
       return;
     }
     const tcp = sock.remoteAddress !== undefined;
