@@ -23,6 +23,7 @@ import * as zset from './zset';
 import * as sort from './sort';
 import * as multi from './multi';
 import * as replication from './replication';
+import * as bitmap from './bitmap';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -46,6 +47,7 @@ export const families: Record<string, CommandFamily> = {
   sort,
   multi,
   replication,
+  bitmap,
 };
 
 export function allHandlers(): HandlerMap {

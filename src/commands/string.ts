@@ -517,7 +517,7 @@ function checkStringLength(c: Client, size: number, append: number): boolean {
 }
 
 /** dbUnshareStringValue: make the value of key a ByteString we may modify in place. */
-function unshare(c: Client, key: string, v: StringValue, extra: number): ByteString {
+export function unshare(c: Client, key: string, v: StringValue, extra: number): ByteString {
   if (typeof v !== 'string') return v;
   const b = new ByteString(v, v.length + extra);
   c.db.overwrite(key, b);
