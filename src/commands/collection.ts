@@ -1,9 +1,11 @@
 /*
- * What the collection commands share. Kept here so that HDEL, SREM and ZREM
- * (and later removers) delete empty keys and notify in exactly Redis's order.
+ * What the collection commands share, so that HDEL/SREM/ZREM delete empty
+ * keys and notify in exactly Redis's order, and HSCAN/SSCAN/ZSCAN check
+ * and reply alike.
  */
 import type { Client } from '../server/client';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
+import { parseScanCursor, parseScanOptions } from './keyspace';
 
 /** A collection that can lose members. */
 export interface MemberRemover {
@@ -39,4 +41,40 @@ export function removeMembers(
     ks.dirty += deleted;
   }
   c.reply.int(deleted);
+}
+
+/**
+ * HSCAN, SSCAN and ZSCAN: check the cursor, look the key up (the reader
+ * replies WRONGTYPE and returns null), answer an absent key with an empty
+ * page, parse MATCH/COUNT, then let `walk` fill the page and return the next
+ * cursor (compact encodings are walked whole and return 0, as in Redis).
+ */
+export function scanCollection<T>(
+  c: Client, argv: string[],
+  read: (c: Client, key: string) => T | null | undefined,
+  walk: (value: T, cursor: number, count: number, keep: (member: string) => boolean, out: string[]) => number,
+): void {
+  const cursorIn = parseScanCursor(argv[2]);
+  if (cursorIn < 0) {
+    c.error('ERR invalid cursor');
+    return;
+  }
+  const value = read(c, argv[1]);
+  if (value === null) return;
+  const r = c.reply;
+  if (value === undefined) {
+    r.arrayHeader(2);
+    r.bulk('0');
+    r.emptyArray();
+    return;
+  }
+  const opts = parseScanOptions(c, argv, 3, false);
+  if (opts === null) return;
+  const match = opts.match;
+  const keep = match === null ? () => true : match;
+  const out: string[] = [];
+  const cursor = walk(value, cursorIn, opts.count, keep, out);
+  r.arrayHeader(2);
+  r.bulk(String(cursor));
+  r.bulkArray(out);
 }

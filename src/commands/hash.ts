@@ -20,8 +20,8 @@ import { WRONGTYPE, type RedisValue } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify-flags';
 import { HashValue } from '../types/hash';
 import { isWord, ERR_SYNTAX } from './args';
-import { parseScanCursor, parseScanOptions, scanDict } from './keyspace';
-import { removeMembers } from './collection';
+import { scanDict } from './keyspace';
+import { removeMembers, scanCollection } from './collection';
 import {
   parseInteger, parseBigInteger, INT64_MAX, INT64_MIN,
   parseLongDouble, addLongDouble, formatLongDoubleHuman,
@@ -427,34 +427,17 @@ function hrandfield(c: Client, argv: string[]): void {
 /* ---------------------------------------------------------------- HSCAN */
 
 function hscan(c: Client, argv: string[]): void {
-  const cursorIn = parseScanCursor(argv[2]);
-  if (cursorIn < 0) {
-    c.error('ERR invalid cursor');
-    return;
-  }
-  const h = readHash(c, argv[1]);
-  if (h === null) return;
-  const r = c.reply;
-  if (h === undefined) {
-    r.arrayHeader(2);
-    r.bulk('0');
-    r.emptyArray();
-    return;
-  }
-  const opts = parseScanOptions(c, argv, 3, false);
-  if (opts === null) return;
-  const out: string[] = [];
-  let cursor = 0;
-  const match = opts.match;
-  const visit = (f: string, v: string): void => {
-    if (match === null || match(f)) out.push(f, v);
-  };
-  const d = h.data;
-  if (typeof d === 'string') h.forEach(visit);
-  else cursor = scanDict(d, cursorIn, opts.count, visit);
-  r.arrayHeader(2);
-  r.bulk(String(cursor));
-  r.bulkArray(out);
+  scanCollection(c, argv, readHash, (h, cursor, count, keep, out) => {
+    const visit = (f: string, v: string): void => {
+      if (keep(f)) out.push(f, v);
+    };
+    const d = h.data;
+    if (typeof d === 'string') {
+      h.forEach(visit);
+      return 0;
+    }
+    return scanDict(d, cursor, count, visit);
+  });
 }
 
 export const handlers: HandlerMap = {

@@ -19,8 +19,8 @@ import type { HandlerMap } from './table';
 import { WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify-flags';
 import { SetValue } from '../types/set';
-import { parseScanCursor, parseScanOptions, scanDict } from './keyspace';
-import { removeMembers } from './collection';
+import { scanDict } from './keyspace';
+import { removeMembers, scanCollection } from './collection';
 import { parseBigInteger, parseInteger, INT64_MAX } from '../util/numbers';
 import { Dict } from '../types/dict';
 
@@ -510,36 +510,15 @@ function sdiffstore(c: Client, argv: string[]): void {
 /* ---------------------------------------------------------------- SSCAN */
 
 function sscan(c: Client, argv: string[]): void {
-  const cursorIn = parseScanCursor(argv[2]);
-  if (cursorIn < 0) {
-    c.error('ERR invalid cursor');
-    return;
-  }
-  const s = readSet(c, argv[1]);
-  if (s === null) return;
-  const r = c.reply;
-  if (s === undefined) {
-    r.arrayHeader(2);
-    r.bulk('0');
-    r.emptyArray();
-    return;
-  }
-  const opts = parseScanOptions(c, argv, 3, false);
-  if (opts === null) return;
-  const out: string[] = [];
-  const match = opts.match;
-  let cursor = 0;
-  if (s.is !== null) {
-    const a = s.is;
-    for (let i = 0; i < a.length; i++) if (match === null || match(a[i])) out.push(a[i]);
-  } else {
-    cursor = scanDict(s.ht as Dict<null>, cursorIn, opts.count, (m) => {
-      if (match === null || match(m)) out.push(m);
+  scanCollection(c, argv, readSet, (s, cursor, count, keep, out) => {
+    if (s.is !== null) {
+      for (const m of s.is) if (keep(m)) out.push(m);
+      return 0;
+    }
+    return scanDict(s.ht as Dict<null>, cursor, count, (m) => {
+      if (keep(m)) out.push(m);
     });
-  }
-  r.arrayHeader(2);
-  r.bulk(String(cursor));
-  r.bulkArray(out);
+  });
 }
 
 export const handlers: HandlerMap = {

@@ -23,8 +23,8 @@ import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
 import { ERR_SYNTAX, ERR_NOT_INTEGER, isWord } from './args';
 import { parseInteger, parseBigInteger, parseDouble, formatG17 } from '../util/numbers';
 import { ZSet } from '../types/zset';
-import { parseScanCursor, parseScanOptions, scanDict } from './keyspace';
-import { removeMembers } from './collection';
+import { scanDict } from './keyspace';
+import { removeMembers, scanCollection } from './collection';
 
 const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
@@ -1225,33 +1225,14 @@ function zsetOpGeneric(c: Client, argv: string[], dst: string | null, numkeysIdx
 /* ---------------------------------------------------------------- ZSCAN */
 
 function zscan(c: Client, argv: string[]): void {
-  const cursorIn = parseScanCursor(argv[2]);
-  if (cursorIn < 0) {
-    c.error('ERR invalid cursor');
-    return;
-  }
-  const z = zsetRead(c, argv[1]);
-  if (z === null) return;
-  if (z === undefined) {
-    c.reply.arrayHeader(2);
-    c.reply.bulk('0');
-    c.reply.emptyArray();
-    return;
-  }
-  const opts = parseScanOptions(c, argv, 3, false);
-  if (opts === null) return;
-  const out: string[] = [];
-  let cursor = 0;
-  const match = opts.match;
-  const visit = (m: string, s: number) => {
-    if (match !== null && !match(m)) return;
-    out.push(m, formatG17(s));
-  };
-  if (z.dict !== null) cursor = scanDict(z.dict, cursorIn, opts.count, visit);
-  else z.forEach(visit);
-  c.reply.arrayHeader(2);
-  c.reply.bulk(String(cursor));
-  c.reply.bulkArray(out);
+  scanCollection(c, argv, zsetRead, (z, cursor, count, keep, out) => {
+    const visit = (m: string, s: number): void => {
+      if (keep(m)) out.push(m, formatG17(s));
+    };
+    if (z.dict !== null) return scanDict(z.dict, cursor, count, visit);
+    z.forEach(visit);
+    return 0;
+  });
 }
 
 export const handlers: HandlerMap = {
