@@ -29,6 +29,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+import { loadDataFromDisk } from './persistence/startup';
+
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const args: string[] = ['--port', String(opts.port ?? 0), '--bind', host];
@@ -41,6 +43,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     void server.close();
   };
   await server.listen();
+  loadDataFromDisk(server);
   server.startCron();
   return {
     host,

@@ -326,6 +326,7 @@ function exec(c: Client): void {
   const execCmd = c.cmd;
   const queue = st.queue;
   c.reply.arrayHeader(queue.length);
+  server.inExec++;
   try {
     for (let i = 0; i < queue.length; i++) {
       const q = queue[i];
@@ -333,6 +334,7 @@ function exec(c: Client): void {
       call(server, c, q.cmd, q.argv);
     }
   } finally {
+    server.inExec--;
     c.cmd = execCmd;
     c.denyBlocking = prevDeny;
     discardTransaction(c);

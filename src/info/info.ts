@@ -41,6 +41,13 @@ export function provideInfoSection(name: string, fn: InfoSectionProvider): void 
   sectionProviders.set(name, fn);
 }
 
+const extraLines = new Map<string, InfoSectionProvider>();
+
+/** Let a subsystem add lines after a field (those Redis shows only in some states). */
+export function provideInfoExtraLines(afterField: string, fn: InfoSectionProvider): void {
+  extraLines.set(afterField, fn);
+}
+
 /** The value a provider gives for a field, or the fallback. */
 export function infoField(server: Server, field: string, fallback: InfoValue): InfoValue {
   const p = fieldProviders.get(field);
@@ -54,6 +61,10 @@ function render(server: Server, lines: Lines): string {
   for (const [k, v] of lines) {
     const p = fieldProviders.get(k);
     out += `${k}:${p === undefined ? v : p(server)}\r\n`;
+    if (extraLines.size > 0) {
+      const extra = extraLines.get(k);
+      if (extra !== undefined) out += extra(server);
+    }
   }
   return out;
 }

@@ -49,6 +49,7 @@ export class Database {
     if (this.expires.size === 0) return false;
     const when = this.expires.get(key);
     if (when === undefined || when > this.keyspace.now) return false;
+    if (this.keyspace.loading) return false;
     if (this.keyspace.isReplica || this.keyspace.expiresPaused) return true;
     this.keyspace.deleteExpired(this, key);
     return true;

@@ -44,6 +44,8 @@ export class Keyspace {
   now = Date.now();
   /** Changes since the last successful save. */
   dirty = 0;
+  /** A file is being loaded: keys are not expired on access (as in Redis). */
+  loading = false;
   /** Replicas do not delete expired keys on access; the primary sends DELs. */
   isReplica = false;
   /** CLIENT PAUSE in effect: expired keys read as missing but are not deleted (no lazy or active expiry) */

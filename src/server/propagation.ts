@@ -19,6 +19,8 @@
 import type { Server } from './server';
 
 export type PropagationTarget = (argv: string[]) => void;
+/** Receives each effect with its database; emits its own SELECTs. */
+export type DbPropagationTarget = (dbid: number, argv: string[]) => void;
 
 export class Propagator {
   private readonly server: Server;
@@ -32,6 +34,10 @@ export class Propagator {
   /** database the stream last selected; -1 forces a SELECT (new replica) */
   selectedDb = -1;
   private readonly targets: PropagationTarget[] = [];
+  /** targets that track the selected database themselves (the AOF) */
+  private readonly dbTargets: DbPropagationTarget[] = [];
+  /** set while replaying a file: nothing is propagated */
+  muted = false;
 
   constructor(server: Server) {
     this.server = server;
@@ -51,12 +57,16 @@ export class Propagator {
     this.targets.push(t);
   }
 
+  addDbTarget(t: DbPropagationTarget): void {
+    this.dbTargets.push(t);
+  }
+
   get active(): boolean {
-    return this.targets.length > 0;
+    return (this.targets.length > 0 || this.dbTargets.length > 0) && !this.muted;
   }
 
   add(dbid: number, argv: string[]): void {
-    if (this.targets.length === 0) return;
+    if (!this.active) return;
     if (this.depth === 0) this.emit(dbid, argv);
     else this.pending.push({ dbid, argv });
   }
@@ -77,6 +87,8 @@ export class Propagator {
   }
 
   private emit(dbid: number, argv: string[]): void {
+    for (const t of this.dbTargets) t(dbid, argv);
+    if (this.targets.length === 0) return;
     if (dbid !== this.selectedDb) {
       this.selectedDb = dbid;
       this.send(['SELECT', String(dbid)]);

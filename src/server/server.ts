@@ -307,6 +307,8 @@ export class Server {
   flush(c: Client): void {
     const sock = c.socket;
     if (sock === null || c.closed) return;
+    const hooks = this.beforeReplyWrite;
+    for (let i = 0; i < hooks.length; i++) hooks[i]();
     if (c.reply.len > 0) {
       const out = c.reply.take();
       this.stats.netOutputBytes += out.length;
@@ -425,6 +427,12 @@ export class Server {
    * success or a reason for the log. Until it exists nothing can be saved.
    */
   saveOnShutdown: (() => string | null) | null = null;
+  /** run at shutdown before the process exits (the AOF's final fsync) */
+  readonly shutdownHooks: (() => void)[] = [];
+  /** run before any client output is written (the AOF buffer reaches its file first) */
+  readonly beforeReplyWrite: (() => void)[] = [];
+  /** EXEC is running its queued commands (nesting depth) */
+  inExec = 0;
 
   /**
    * SHUTDOWN / SIGTERM / SIGINT: save when asked (SAVE) or when save points
@@ -435,6 +443,7 @@ export class Server {
    */
   shutdown(opts: { save?: boolean; nosave?: boolean; now?: boolean; force?: boolean } = {}): string | null {
     this.log.warning('User requested shutdown...');
+    for (const hook of this.shutdownHooks) hook();
     if (!opts.nosave && (opts.save || this.config.save.length > 0)) {
       if (this.saveOnShutdown === null) {
         this.log.warning('Not saving the dataset before exiting: this server has no persistence (no RDB support).');
