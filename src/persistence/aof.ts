@@ -292,7 +292,9 @@ export class AppendOnlyLog {
     }
     if (total === 0) return 'empty';
     const ks = this.server.keyspace;
+    const propagator = this.server.propagator;
     ks.loading = true;
+    propagator.muted = true;
     let status: AofLoadStatus = 'ok';
     try {
       for (let i = 0; i < files.length; i++) {
@@ -340,6 +342,7 @@ export class AppendOnlyLog {
       }
     } finally {
       ks.loading = false;
+      propagator.muted = false;
     }
     this.currentSize = 0;
     for (const f of files) this.currentSize += fs.statSync(this.pathOf(f.name)).size;

@@ -35,9 +35,9 @@ export function freePort(): Promise<number> {
 }
 
 /** Start nodis-server with extra arguments; resolves once it accepts connections. */
-export async function startNodis(args: string[] = [], opts: { configFile?: string } = {}): Promise<NodisProcess> {
+export async function startNodis(args: string[] = [], opts: { configFile?: string; dir?: string } = {}): Promise<NodisProcess> {
   const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-test-'));
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-test-'));
   const full = [...(opts.configFile ? [opts.configFile] : []), '--port', String(port), '--bind', '127.0.0.1', ...args];
   const proc = spawn(SERVER_BIN, full, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
