@@ -583,7 +583,7 @@ function georadiusGeneric(c: Client, argv: string[], srcIdx: number, flags: numb
     }
     const total = resCount;
     const returned = count === 0 || total < count ? total : count;
-    const order = sortedOrder(total, sort);
+    const order = sortedOrder(total, returned, sort);
     const conv = sh.conversion;
     if (storeKey === null) {
       let opts = 0;
@@ -612,13 +612,20 @@ function georadiusGeneric(c: Client, argv: string[], srcIdx: number, flags: numb
   }
 }
 
-/** Indexes of the results in the requested order (null: scan order). */
-function sortedOrder(total: number, sort: number): number[] | null {
-  if (sort === SORT_NONE || total < 2) return null;
+/**
+ * Indexes of the results in the requested order (null: scan order). As in
+ * Redis, a full sort is stable (glibc's merge sort) and a sort limited to
+ * the first `returned` places is a partial quicksort whose order among
+ * equal distances is its own: see partialSort().
+ */
+function sortedOrder(total: number, returned: number, sort: number): number[] | null {
+  if (sort === SORT_NONE) return null;
   const order = new Array<number>(total);
   for (let k = 0; k < total; k++) order[k] = k;
-  if (sort === SORT_ASC) order.sort(byDistAsc);
-  else order.sort(byDistDesc);
+  if (total < 2) return order;
+  const cmp = sort === SORT_ASC ? byDistAsc : byDistDesc;
+  if (returned === total) order.sort(cmp);
+  else partialSort(order, 0, total, cmp, 0, returned - 1);
   return order;
 }
 
@@ -632,6 +639,90 @@ function byDistDesc(a: number, b: number): number {
   const da = resDist[a];
   const db = resDist[b];
   return da > db ? -1 : da === db ? 0 : 1;
+}
+
+type IdxCmp = (a: number, b: number) => number;
+
+function swapAt(v: number[], i: number, j: number): void {
+  const t = v[i];
+  v[i] = v[j];
+  v[j] = t;
+}
+
+/** Swap the n elements starting at i with those starting at j, pairwise in order. */
+function swapRuns(v: number[], i: number, j: number, n: number): void {
+  for (let k = 0; k < n; k++) swapAt(v, i + k, j + k);
+}
+
+/** Position of the median of three positions. */
+function median3(v: number[], a: number, b: number, c: number, cmp: IdxCmp): number {
+  if (cmp(v[a], v[b]) < 0) {
+    if (cmp(v[b], v[c]) < 0) return b;
+    return cmp(v[a], v[c]) < 0 ? c : a;
+  }
+  if (cmp(v[b], v[c]) > 0) return b;
+  return cmp(v[a], v[c]) < 0 ? a : c;
+}
+
+/**
+ * The partial quicksort Redis uses when only ranks [lr, rr] matter: a
+ * Bentley-McIlroy three-way quicksort (median of three, or ninther above
+ * 40 elements; insertion sort below 7) that skips the partitions lying
+ * entirely outside [lr, rr]. Reproduced step for step so that equal
+ * distances come out in Redis's order. Sorts v[lo, lo + n).
+ */
+function partialSort(v: number[], lo: number, n: number, cmp: IdxCmp, lr: number, rr: number): void {
+  for (;;) {
+    if (n < 7) {
+      for (let m = lo + 1; m < lo + n; m++) {
+        for (let l = m; l > lo && cmp(v[l - 1], v[l]) > 0; l--) swapAt(v, l, l - 1);
+      }
+      return;
+    }
+    let pm = lo + (n >>> 1);
+    if (n > 7) {
+      let pl = lo;
+      let pn = lo + n - 1;
+      if (n > 40) {
+        const d = Math.floor(n / 8);
+        pl = median3(v, pl, pl + d, pl + 2 * d, cmp);
+        pm = median3(v, pm - d, pm, pm + d, cmp);
+        pn = median3(v, pn - 2 * d, pn - d, pn, cmp);
+      }
+      pm = median3(v, pl, pm, pn, cmp);
+    }
+    swapAt(v, lo, pm);
+    let pa = lo + 1;
+    let pb = pa;
+    let pc = lo + n - 1;
+    let pd = pc;
+    for (;;) {
+      let r: number;
+      while (pb <= pc && (r = cmp(v[pb], v[lo])) <= 0) {
+        if (r === 0) swapAt(v, pa++, pb);
+        pb++;
+      }
+      while (pb <= pc && (r = cmp(v[pc], v[lo])) >= 0) {
+        if (r === 0) swapAt(v, pc, pd--);
+        pc--;
+      }
+      if (pb > pc) break;
+      swapAt(v, pb++, pc--);
+    }
+    const end = lo + n;
+    let r = Math.min(pa - lo, pb - pa);
+    swapRuns(v, lo, pb - r, r);
+    r = Math.min(pd - pc, end - pd - 1);
+    swapRuns(v, pb, end - r, r);
+    r = pb - pa;
+    // recurse into a partition only when it overlaps the ranks that matter
+    if (r > 1 && !(rr < lo || lr >= lo + r)) partialSort(v, lo, r, cmp, lr, rr);
+    r = pd - pc;
+    if (r <= 1) return;
+    lo = end - r;
+    n = r;
+    if (rr < lo || lr >= lo + n) return;
+  }
 }
 
 function storeResults(c: Client, key: string, storeDist: boolean, returned: number, order: number[] | null, conv: number, search: boolean): void {
