@@ -28,6 +28,9 @@ import type { HandlerMap } from './table';
 import { intArg, isWord, replyHelp } from './args';
 import { parseInteger } from '../util/numbers';
 import { validateClientName } from './connection';
+import { addCommandGate } from '../server/dispatch';
+import { TRACK_BCAST, TRACK_NOLOOP, TRACK_OPTIN, TRACK_OPTOUT } from '../server/tracking';
+import { pendingOutput } from '../server/pubsub';
 
 /** Client types as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
 const TYPE_NORMAL = 0;
@@ -101,7 +104,7 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
   const qbufFree = Math.max(0, c.qbufAlloc - qbuf);
   const rbs = c.reply.buf.length;
   const obl = c.reply.len;
-  const omem = c.socket !== null ? c.socket.writableLength : 0;
+  const omem = pendingOutput(c) - obl;
   const totMem = Math.max(qbuf, c.qbufAlloc) + rbs + argvMem + c.multiMem + omem + CLIENT_STRUCT_BYTES;
   const events = obl > 0 || omem > 0 ? 'rw' : 'r';
   const cmd = c.cmd !== null ? c.cmd.fullName : 'NULL';
@@ -465,8 +468,171 @@ function clientsCron(server: Server, now: number): void {
   }
 }
 
+/*
+ * CLIENT TRACKING / CACHING / GETREDIR / TRACKINGINFO: argument checks and
+ * replies; the tracking state itself lives in server/tracking.ts.
+ */
+function clientTracking(c: Client, argv: string[]): void {
+  let redir = 0;
+  let options = 0;
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const more = j < argv.length - 1;
+    const opt = argv[j];
+    if (isWord(opt, 'redirect') && more) {
+      j++;
+      if (redir !== 0) {
+        c.error('ERR A client can only redirect to a single other client');
+        return;
+      }
+      const id = intArg(c, argv[j]);
+      if (id === null) return;
+      if (!c.server.clients.has(id)) {
+        c.error('ERR The client ID you want redirect to does not exist');
+        return;
+      }
+      redir = id;
+    } else if (isWord(opt, 'bcast')) {
+      options |= TRACK_BCAST;
+    } else if (isWord(opt, 'optin')) {
+      options |= TRACK_OPTIN;
+    } else if (isWord(opt, 'optout')) {
+      options |= TRACK_OPTOUT;
+    } else if (isWord(opt, 'noloop')) {
+      options |= TRACK_NOLOOP;
+    } else if (isWord(opt, 'prefix') && more) {
+      j++;
+      prefixes.push(argv[j]);
+    } else {
+      c.syntaxError();
+      return;
+    }
+  }
+  const tracking = c.server.tracking;
+  if (isWord(argv[2], 'on')) {
+    if ((options & TRACK_BCAST) === 0 && prefixes.length > 0) {
+      c.error('ERR PREFIX option requires BCAST mode to be enabled');
+      return;
+    }
+    if (c.tracking && c.trackingBcast !== ((options & TRACK_BCAST) !== 0)) {
+      c.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+      return;
+    }
+    if ((options & TRACK_BCAST) !== 0 && (options & (TRACK_OPTIN | TRACK_OPTOUT)) !== 0) {
+      c.error('ERR OPTIN and OPTOUT are not compatible with BCAST');
+      return;
+    }
+    if ((options & TRACK_OPTIN) !== 0 && (options & TRACK_OPTOUT) !== 0) {
+      c.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+      return;
+    }
+    const cur = c.tracking ? c.trackingOptions : 0;
+    if (((options & TRACK_OPTIN) !== 0 && (cur & TRACK_OPTOUT) !== 0) || ((options & TRACK_OPTOUT) !== 0 && (cur & TRACK_OPTIN) !== 0)) {
+      c.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+      return;
+    }
+    if ((options & TRACK_BCAST) !== 0) {
+      const err = tracking.prefixCollision(c, prefixes);
+      if (err !== null) {
+        c.error(err);
+        return;
+      }
+    }
+    tracking.enable(c, redir, options, prefixes);
+  } else if (isWord(argv[2], 'off')) {
+    tracking.disable(c);
+  } else {
+    c.syntaxError();
+    return;
+  }
+  c.reply.ok();
+}
+
+function clientCaching(c: Client, argv: string[]): void {
+  if (!c.tracking) {
+    c.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+    return;
+  }
+  if (isWord(argv[2], 'yes')) {
+    if ((c.trackingOptions & TRACK_OPTIN) === 0) {
+      c.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+      return;
+    }
+  } else if (isWord(argv[2], 'no')) {
+    if ((c.trackingOptions & TRACK_OPTOUT) === 0) {
+      c.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+      return;
+    }
+  } else {
+    c.syntaxError();
+    return;
+  }
+  c.trackingCaching = true;
+  c.reply.ok();
+}
+
+function clientGetredir(c: Client): void {
+  c.reply.int(c.tracking ? c.trackingRedirect : -1);
+}
+
+function clientTrackinginfo(c: Client): void {
+  const r = c.reply;
+  r.mapHeader(3);
+  r.bulk('flags');
+  const flags = [c.tracking ? 'on' : 'off'];
+  const o = c.trackingOptions;
+  if (c.trackingBcast) flags.push('bcast');
+  if (o & TRACK_OPTIN) {
+    flags.push('optin');
+    if (c.trackingCaching) flags.push('caching-yes');
+  }
+  if (o & TRACK_OPTOUT) {
+    flags.push('optout');
+    if (c.trackingCaching) flags.push('caching-no');
+  }
+  if (o & TRACK_NOLOOP) flags.push('noloop');
+  if (c.trackingBrokenRedir) flags.push('broken_redirect');
+  r.setHeader(flags.length);
+  for (const f of flags) r.bulk(f);
+  r.bulk('redirect');
+  r.int(c.tracking ? c.trackingRedirect : -1);
+  r.bulk('prefixes');
+  const prefixes = c.trackingPrefixes !== null ? [...c.trackingPrefixes].sort() : [];
+  r.bulkArray(prefixes);
+}
+
 export function setup(server: Server): void {
   server.cronTasks.push((now) => clientsCron(server, now));
+  const tracking = server.tracking;
+  const ks = server.keyspace;
+  ks.onModified((_db, key) => {
+    if (tracking.table.size === 0 && tracking.prefixes.size === 0) return;
+    const src = ks.modifiedSource;
+    if (src === 2) return; // a flush: one "everything" invalidation follows
+    tracking.invalidateKey(src === 1 ? null : server.current, key, true);
+  });
+  // SWAPDB also signals both databases as flushed, but Redis sends no invalidation for it
+  let swapping = 0;
+  ks.onSwap(() => {
+    swapping = 2;
+  });
+  ks.onFlush(() => {
+    if (swapping > 0) {
+      swapping--;
+      return;
+    }
+    tracking.invalidateAll();
+  });
+  server.onClientReset((c) => tracking.disable(c));
+  server.onClientFreed((c) => tracking.disable(c));
+  server.cronTasks.push(() => {
+    if (tracking.clients > 0) tracking.limitUsedSlots();
+  });
+  // before each command, as Redis's processCommand: keep the table within tracking-table-max-keys
+  addCommandGate(() => {
+    if (tracking.clients > 0) tracking.limitUsedSlots();
+    return false;
+  });
 }
 
 export const handlers: HandlerMap = {
@@ -482,4 +648,8 @@ export const handlers: HandlerMap = {
   'client|no-evict': clientNoEvict,
   'client|unblock': clientUnblock,
   'client|help': clientHelp,
+  'client|tracking': clientTracking,
+  'client|caching': clientCaching,
+  'client|getredir': clientGetredir,
+  'client|trackinginfo': clientTrackinginfo,
 };

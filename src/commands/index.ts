@@ -26,6 +26,7 @@ import * as replication from './replication';
 import * as bitmap from './bitmap';
 import * as aof from './aof-cmd';
 import * as geo from './geo';
+import * as pubsub from './pubsub';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -52,6 +53,7 @@ export const families: Record<string, CommandFamily> = {
   bitmap,
   aof,
   geo,
+  pubsub,
 };
 
 export function allHandlers(): HandlerMap {

@@ -54,6 +54,12 @@ export class Keyspace {
   lazyfreeLazyExpire = false;
   /** notify-keyspace-events flags */
   notifyFlags = 0;
+  /**
+   * Who is behind the signalModified() in progress: 0 the running command,
+   * 1 the server itself (expiry, eviction), 2 a flush (FLUSHDB/FLUSHALL
+   * signal each key for WATCH only). Client tracking reads it.
+   */
+  modifiedSource = 0;
   /** how entries' clocks are maintained */
   clockMode: MaxmemoryPolicyKind = 'lru';
   lfuLogFactor = 10;
@@ -146,7 +152,12 @@ export class Keyspace {
     db.expires.delete(key);
     this.stats.expiredKeys++;
     this.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
-    this.signalModified(db, key);
+    this.modifiedSource = 1;
+    try {
+      this.signalModified(db, key);
+    } finally {
+      this.modifiedSource = 0;
+    }
     this.propagateSideEffect(db.id, [this.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key]);
   }
 
@@ -216,7 +227,12 @@ export class Keyspace {
     for (const db of targets) {
       // every key of the flushed databases counts as modified for WATCH
       if (this.modifiedListeners.length > 0 && db.size > 0) {
-        for (const key of db.dict.keyList()) this.signalModified(db, key);
+        this.modifiedSource = 2;
+        try {
+          for (const key of db.dict.keyList()) this.signalModified(db, key);
+        } finally {
+          this.modifiedSource = 0;
+        }
       }
       removed += db.clear();
     }

@@ -157,11 +157,16 @@ export class BlockingManager {
       c.db = state.db;
       let served: boolean;
       c.errorInCommand = false;
+      // the served client is the current one (as Redis does), so that invalidations it causes follow its reply
+      const prevCurrent = this.server.current;
+      this.server.current = c;
       try {
         served = state.handler.serve(key);
       } finally {
         if (c.db === state.db) c.db = prevDb;
+        this.server.current = prevCurrent;
       }
+      this.server.tracking.flushPending();
       if (served) {
         // an error reply when served (BLMOVE into a key of another type) fails the blocked command
         if (c.errorInCommand && c.lastCmd !== null) c.lastCmd.stats.failedCalls++;

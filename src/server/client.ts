@@ -13,6 +13,7 @@ import type { Database } from '../keyspace/database';
 import type { Command } from '../commands/table';
 import type { Server } from './server';
 import type { BlockState } from './blocking';
+import type { ClientSubscriptions } from './pubsub';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -89,6 +90,21 @@ export class Client {
   subShardChannels = 0;
   /** channels + patterns + shard channels subscribed (pub/sub maintains it) [P when > 0] */
   subscriptions = 0;
+  /** the subscriptions themselves (server/pubsub.ts), null until the first one */
+  pubsub: ClientSubscriptions | null = null;
+  /**
+   * Byte ranges [start, end, ...] of push output (pub/sub, invalidations)
+   * written while CLIENT REPLY OFF/SKIP silences the running command: dispatch
+   * keeps them when it drops the command's replies.
+   */
+  pushKeep: number[] | null = null;
+  /** when (unix s) pending output first went over the soft limit, 0 if it is not */
+  obufSoftLimitSince = 0;
+  /** client-side caching options (server/tracking.ts TRACK_* bits) and BCAST prefixes */
+  trackingOptions = 0;
+  trackingPrefixes: Set<string> | null = null;
+  /** CLIENT CACHING yes/no applies to the next command (or transaction) */
+  trackingCaching = false;
   /** CLIENT NO-EVICT [e] */
   noEvict = false;
   /** paused input: commands are held until CLIENT UNPAUSE or the timeout */

@@ -21,7 +21,7 @@ import { type Client, REPLY_ON, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from '.
 import {
   type Command,
   CMD_NO_AUTH, CMD_SKIP_SLOWLOG, CMD_SKIP_MONITOR, CMD_ADMIN, CMD_FAST,
-  CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED, CMD_NO_MULTI,
+  CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED, CMD_NO_MULTI, CMD_READONLY,
 } from '../commands/table';
 import { queueCommand, flagTransaction, isTransactionControl, isExec, execCommandAbort } from '../commands/multi';
 import { reprString } from '../protocol/split-args';
@@ -78,14 +78,33 @@ export function resyncClock(): void {
 
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
   const replyStart = c.reply.len;
+  c.pushKeep = null;
   processCommand(server, c, argv);
+  // CLIENT CACHING applies to the next command only (or the whole next transaction)
+  if (c.trackingCaching && c.multiQueued < 0 && (c.cmd === null || c.cmd.parent === null || c.cmd.parent.name !== 'client')) {
+    c.trackingCaching = false;
+  }
   // CLIENT REPLY applies to every processed command, refusals included (not to one held by a pause)
   if (c.replyMode !== REPLY_ON && c.pausedArgv === null) applyReplyMode(c, replyStart);
 }
 
 /** CLIENT REPLY OFF/SKIP: drop what the command just produced; SKIP lasts one command. */
 function applyReplyMode(c: Client, replyStart: number): void {
-  if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) c.reply.len = replyStart;
+  if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) {
+    // push output (pub/sub, invalidations) is never silenced: keep those ranges
+    const keep = c.pushKeep;
+    let end = replyStart;
+    if (keep !== null) {
+      const buf = c.reply.buf;
+      for (let i = 0; i < keep.length; i += 2) {
+        if (keep[i] < replyStart) continue;
+        buf.copyWithin(end, keep[i], keep[i + 1]);
+        end += keep[i + 1] - keep[i];
+      }
+      c.pushKeep = null;
+    }
+    c.reply.len = end;
+  }
   if (c.replyMode === REPLY_SKIP) c.replyMode = REPLY_ON;
   else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
 }
@@ -155,6 +174,8 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
   } finally {
     prop.endUnit();
   }
+  // invalidations the command caused for its own client's cache go after its reply
+  server.tracking.flushPending();
   // clients blocked on keys this command (or transaction, or script) filled are served now
   if (server.blocking.hasReadyKeys && server.current === null) server.blocking.handleReady();
 }
@@ -202,6 +223,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   }
   prop.explicit = outerExplicit;
   prop.forced = outerForced;
+  // client-side caching: remember the keys a tracking client read
+  if (c.tracking && (cmd.flags & CMD_READONLY) !== 0 && !c.trackingBcast) server.tracking.rememberKeys(c, cmd, argv);
   const t1 = performance.now();
   // only a read's batch may reuse this reading: elsewhere (timers, tests, resumed clients) it would go stale
   server.batchClock = c.inRead ? t1 : -1;

@@ -27,6 +27,8 @@ import { serverCron } from './cron';
 import { installHeapGuard } from './heap-guard';
 import { BlockingManager } from './blocking';
 import { Propagator } from './propagation';
+import { PubSub, checkOutputBufferLimits } from './pubsub';
+import { Tracking } from './tracking';
 import { PROTECTED_MODE_ERROR, refusedByProtectedMode } from './protected-mode';
 
 export const NODIS_VERSION = '0.1.0';
@@ -63,6 +65,9 @@ export class Server {
   readonly blocking: BlockingManager;
   /** effects of commands for replicas (and the AOF) */
   readonly propagator: Propagator;
+  /** pub/sub subscriptions (server/pubsub.ts) and client-side caching (server/tracking.ts) */
+  readonly pubsub: PubSub;
+  readonly tracking: Tracking;
   readonly startTime = Date.now();
   readonly runId: string;
   readonly executable: string;
@@ -117,6 +122,8 @@ export class Server {
     this.runId = randomHex(40);
     this.executable = process.argv[1] ?? '';
     this.blocking = new BlockingManager(this);
+    this.pubsub = new PubSub(this);
+    this.tracking = new Tracking(this);
     this.propagator = new Propagator(this);
     setupFamilies(this);
     installHeapGuard(this);
@@ -314,6 +321,8 @@ export class Server {
       this.stats.netOutputBytes += out.length;
       this.stats.totalWritesProcessed++;
       sock.write(out);
+      // output the peer does not read piles up in the socket: client-output-buffer-limit
+      if (sock.writableLength > 0) checkOutputBufferLimits(this, c);
     }
     if (c.closeAfterReply) {
       // Like Redis's close(): once the reply is out, stop reading too, so a

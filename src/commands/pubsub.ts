@@ -1,0 +1,145 @@
+/*
+ * Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH and
+ * PUBSUB introspection, over the registry in server/pubsub.ts.
+ *
+ * Also installed here (setup):
+ * - the RESP2 subscribed-context gate: a RESP2 client with subscriptions may
+ *   only run (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET;
+ * - keyspace notifications: each keyspace event passing the
+ *   notify-keyspace-events class filter is published on
+ *   __keyspace@<db>__:<key> (K) and/or __keyevent@<db>__:<event> (E);
+ * - cleanup of subscriptions on RESET and disconnection;
+ * - the cron pass over output buffer limits (soft limits expire with time).
+ */
+import type { Client } from '../server/client';
+import type { Server } from '../server/server';
+import type { HandlerMap } from './table';
+import { addCommandGate } from '../server/dispatch';
+import { KIND_CHANNEL, KIND_PATTERN, KIND_SHARD, checkOutputBufferLimits } from '../server/pubsub';
+import { replyHelp } from './args';
+import { stringMatch } from '../util/glob';
+import { NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../keyspace/notify-flags';
+
+function subscribe(c: Client, argv: string[]): void {
+  if (c.denyBlocking && c.multiQueued < 0) {
+    c.error('ERR SUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+    return;
+  }
+  const ps = c.server.pubsub;
+  for (let i = 1; i < argv.length; i++) ps.subscribe(c, KIND_CHANNEL, argv[i]);
+}
+
+function psubscribe(c: Client, argv: string[]): void {
+  if (c.denyBlocking && c.multiQueued < 0) {
+    c.error('ERR PSUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+    return;
+  }
+  const ps = c.server.pubsub;
+  for (let i = 1; i < argv.length; i++) ps.subscribe(c, KIND_PATTERN, argv[i]);
+}
+
+function ssubscribe(c: Client, argv: string[]): void {
+  if (c.denyBlocking) {
+    c.error('ERR SSUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+    return;
+  }
+  const ps = c.server.pubsub;
+  for (let i = 1; i < argv.length; i++) ps.subscribe(c, KIND_SHARD, argv[i]);
+}
+
+function unsubscribeKind(c: Client, argv: string[], kind: number): void {
+  const ps = c.server.pubsub;
+  if (argv.length === 1) ps.unsubscribeAll(c, kind, true);
+  else for (let i = 1; i < argv.length; i++) ps.unsubscribe(c, kind, argv[i], true);
+}
+
+function publish(c: Client, argv: string[]): void {
+  const n = c.server.pubsub.publish(argv[1], argv[2], false);
+  c.server.propagator.force();
+  c.reply.int(n);
+}
+
+function spublish(c: Client, argv: string[]): void {
+  const n = c.server.pubsub.publish(argv[1], argv[2], true);
+  c.server.propagator.force();
+  c.reply.int(n);
+}
+
+function channelList(c: Client, argv: string[], map: Map<string, Client[]>): void {
+  const pat = argv.length === 3 ? argv[2] : null;
+  const out: string[] = [];
+  for (const name of map.keys()) {
+    if (pat === null || stringMatch(pat, name)) out.push(name);
+  }
+  c.reply.bulkArray(out);
+}
+
+function numsub(c: Client, argv: string[], map: Map<string, Client[]>): void {
+  c.reply.arrayHeader((argv.length - 2) * 2);
+  for (let i = 2; i < argv.length; i++) {
+    c.reply.bulk(argv[i]);
+    c.reply.int(map.get(argv[i])?.length ?? 0);
+  }
+}
+
+function pubsubHelp(c: Client): void {
+  replyHelp(c, 'PUBSUB', [
+    'CHANNELS [<pattern>]',
+    "    Return the currently active channels matching a <pattern> (default: '*').",
+    'NUMPAT',
+    '    Return number of subscriptions to patterns.',
+    'NUMSUB [<channel> ...]',
+    '    Return the number of subscribers for the specified channels, excluding',
+    '    pattern subscriptions(default: no channels).',
+    'SHARDCHANNELS [<pattern>]',
+    "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+    'SHARDNUMSUB [<shardchannel> ...]',
+    '    Return the number of subscribers for the specified shard level channel(s)',
+  ]);
+}
+
+/** Commands a RESP2 client in subscribed state may still run. */
+const SUBSCRIBED_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+/** Publish a keyspace event as Redis's notifyKeyspaceEvent does. */
+function keyspaceEvent(server: Server, event: string, key: string, dbid: number): void {
+  const ps = server.pubsub;
+  if (!ps.active) return;
+  const flags = server.keyspace.notifyFlags;
+  if (flags & NOTIFY_KEYSPACE) ps.publish(`__keyspace@${dbid}__:${key}`, event, false);
+  if (flags & NOTIFY_KEYEVENT) ps.publish(`__keyevent@${dbid}__:${event}`, key, false);
+}
+
+export function setup(server: Server): void {
+  addCommandGate((_server, c, cmd) => {
+    if (c.subscriptions === 0 || c.resp !== 2) return false;
+    if (SUBSCRIBED_ALLOWED.has(cmd.parent !== null ? cmd.parent.name : cmd.name)) return false;
+    return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
+  });
+  server.keyspace.onNotify((_type, event, key, dbid) => keyspaceEvent(server, event, key, dbid));
+  server.onClientReset((c) => server.pubsub.dropClient(c));
+  server.onClientFreed((c) => server.pubsub.dropClient(c));
+  // soft limits are time based: a client that stays over one is closed even if nothing new is queued
+  server.cronTasks.push(() => {
+    for (const c of [...server.clients.values()]) {
+      if (c.obufSoftLimitSince !== 0) checkOutputBufferLimits(server, c, false);
+    }
+  });
+}
+
+export const handlers: HandlerMap = {
+  subscribe,
+  psubscribe,
+  ssubscribe,
+  unsubscribe: (c, argv) => unsubscribeKind(c, argv, KIND_CHANNEL),
+  punsubscribe: (c, argv) => unsubscribeKind(c, argv, KIND_PATTERN),
+  sunsubscribe: (c, argv) => unsubscribeKind(c, argv, KIND_SHARD),
+  publish,
+  spublish,
+  'pubsub|channels': (c, argv) => channelList(c, argv, c.server.pubsub.channels),
+  'pubsub|shardchannels': (c, argv) => channelList(c, argv, c.server.pubsub.shardChannels),
+  'pubsub|numsub': (c, argv) => numsub(c, argv, c.server.pubsub.channels),
+  'pubsub|shardnumsub': (c, argv) => numsub(c, argv, c.server.pubsub.shardChannels),
+  'pubsub|numpat': (c) => c.reply.int(c.server.pubsub.patterns.size),
+  'pubsub|help': pubsubHelp,
+};
