@@ -38,7 +38,7 @@ export function authRequired(c: Client): boolean {
 }
 
 /** Add an ACL LOG entry for a denial by the client (object: the command, key, channel or AUTH/HELLO). */
-export function aclLogDenial(c: Client, reason: number, context: number, object: string, username?: string): void {
+export function aclLogDenial(c: Client, reason: number, context: number, object: string, username?: string, argv?: string[]): void {
   const server = c.server;
   server.acl.addLogEntry({
     count: 1,
@@ -47,7 +47,7 @@ export function aclLogDenial(c: Client, reason: number, context: number, object:
     object,
     username: username ?? c.aclUser.name,
     ctime: Date.now(),
-    cinfo: clientInfoString(c),
+    cinfo: clientInfoString(c, argv === undefined ? null : c, argv ?? null),
   }, server.config.acllogMaxLen);
 }
 
@@ -63,7 +63,7 @@ export function aclCheckCall(c: Client, cmd: Command, argv: string[]): string | 
   if (r === ACL_OK) return null;
   const pos = acl.errPos;
   const ctx = c.multiQueued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL;
-  aclLogDenial(c, r, ctx, r === ACL_DENIED_CMD ? cmd.fullName : argv[pos]);
+  aclLogDenial(c, r, ctx, r === ACL_DENIED_CMD ? cmd.fullName : argv[pos], undefined, argv);
   if (r === ACL_DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
   if (r === ACL_DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
   return 'NOPERM this user has no permissions to access one of the channels used as arguments';
@@ -76,7 +76,7 @@ export function aclCheckExec(c: Client, cmd: Command, argv: string[]): string | 
   const acl = c.server.acl;
   const r = acl.checkCommand(u, cmd, argv);
   if (r === ACL_OK) return null;
-  aclLogDenial(c, r, ACL_LOG_CTX_MULTI, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos]);
+  aclLogDenial(c, r, ACL_LOG_CTX_MULTI, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos], undefined, argv);
   const reason = r === ACL_DENIED_CMD ? 'no permission to execute the command or subcommand'
     : r === ACL_DENIED_KEY ? 'no permission to touch the specified keys'
       : 'no permission to access one of the channels used as arguments';
