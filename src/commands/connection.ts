@@ -1,11 +1,12 @@
 /*
  * Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
- * AUTH knows the default user only (requirepass) until ACLs exist.
+ * AUTH and HELLO AUTH check credentials against the ACL users (commands/acl.ts).
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
 import { int32Arg, isWord } from './args';
 import { REDIS_VERSION } from '../server/server';
+import { aclAuthenticate } from './acl';
 
 const REDACTED = '(redacted)';
 
@@ -46,13 +47,6 @@ function select(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
-/** Check a username/password pair. Only the default user exists for now. */
-function checkCredentials(c: Client, user: string, pass: string): boolean {
-  if (user !== 'default') return false;
-  const required = c.server.config.requirepass;
-  return required === '' || pass === required;
-}
-
 function auth(c: Client, argv: string[]): void {
   if (argv.length > 3) {
     c.syntaxError();
@@ -64,7 +58,7 @@ function auth(c: Client, argv: string[]): void {
   if (argv.length === 2) {
     pass = argv[1];
     argv[1] = REDACTED;
-    if (c.server.config.requirepass === '') {
+    if (c.server.acl.defaultUser.nopass) {
       c.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
       return;
     }
@@ -74,9 +68,7 @@ function auth(c: Client, argv: string[]): void {
     argv[1] = REDACTED;
     argv[2] = REDACTED;
   }
-  if (checkCredentials(c, user, pass)) {
-    c.authenticated = true;
-    c.user = user;
+  if (aclAuthenticate(c, user, pass, argv[0])) {
     c.reply.ok();
   } else {
     c.error('WRONGPASS invalid username-password pair or user is disabled.');
@@ -116,12 +108,10 @@ function hello(c: Client, argv: string[]): void {
     }
   }
   if (user !== null && pass !== null) {
-    if (!checkCredentials(c, user, pass)) {
+    if (!aclAuthenticate(c, user, pass, argv[0])) {
       c.error('WRONGPASS invalid username-password pair or user is disabled.');
       return;
     }
-    c.authenticated = true;
-    c.user = user;
   }
   if (!c.authenticated) {
     c.error('NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time');

@@ -27,6 +27,7 @@ import * as bitmap from './bitmap';
 import * as aof from './aof-cmd';
 import * as geo from './geo';
 import * as pubsub from './pubsub';
+import * as acl from './acl';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -54,6 +55,7 @@ export const families: Record<string, CommandFamily> = {
   aof,
   geo,
   pubsub,
+  acl,
 };
 
 export function allHandlers(): HandlerMap {

@@ -46,6 +46,7 @@ import type { Server } from '../server/server';
 import type { Database } from '../keyspace/database';
 import type { Command, CommandHandler, HandlerMap } from './table';
 import { call, feedMonitors } from '../server/dispatch';
+import { aclCheckExec } from './acl';
 
 /** One WATCHed key of one client. */
 interface WatchEntry {
@@ -331,7 +332,10 @@ function exec(c: Client): void {
     for (let i = 0; i < queue.length; i++) {
       const q = queue[i];
       c.cmd = q.cmd;
-      call(server, c, q.cmd, q.argv);
+      // ACL rules may have changed since the command was queued
+      const denied = c.aclUser.unrestricted ? null : aclCheckExec(c, q.cmd, q.argv);
+      if (denied !== null) c.error(denied);
+      else call(server, c, q.cmd, q.argv);
     }
   } finally {
     server.inExec--;

@@ -14,6 +14,7 @@ import type { Command } from '../commands/table';
 import type { Server } from './server';
 import type { BlockState } from './blocking';
 import type { ClientSubscriptions } from './pubsub';
+import type { AclUser } from './acl';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -38,6 +39,8 @@ export class Client {
   lastInteraction: number;
   authenticated: boolean;
   user = 'default';
+  /** the ACL user (its name is `user`); the default user until AUTH/HELLO */
+  aclUser: AclUser;
   /** the command being executed or last executed */
   cmd: Command | null = null;
   lastCmd: Command | null = null;
@@ -147,7 +150,8 @@ export class Client {
     this.fd = fd;
     this.ctime = Date.now();
     this.lastInteraction = this.ctime;
-    this.authenticated = server.config.requirepass === '';
+    this.aclUser = server.acl.defaultUser;
+    this.authenticated = server.acl.defaultAutoAuth();
     const stats = server.stats;
     this.reply.onError = (msg: string) => {
       this.errorInCommand = true;

@@ -25,6 +25,7 @@ import {
 } from '../commands/table';
 import { queueCommand, flagTransaction, isTransactionControl, isExec, execCommandAbort } from '../commands/multi';
 import { reprString } from '../protocol/split-args';
+import { authRequired, aclCheckCall } from '../commands/acl';
 
 /**
  * Extra refusal checks subsystems register. A gate returns false to let the
@@ -139,13 +140,21 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     reject(server, c, cmd, `ERR ${cmd.fullName.startsWith('module') ? 'MODULE' : 'DEBUG'} command not allowed. If the ${opt} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`, argv);
     return;
   }
-  if (!c.authenticated && (cmd.flags & CMD_NO_AUTH) === 0) {
+  if ((cmd.flags & CMD_NO_AUTH) === 0 && authRequired(c)) {
     reject(server, c, cmd, 'NOAUTH Authentication required.', argv);
     return;
   }
   if (c.multiQueued >= 0 && (cmd.flags & CMD_NO_MULTI) !== 0) {
     reject(server, c, cmd, 'ERR Command not allowed inside a transaction', argv);
     return;
+  }
+  // ACLs: the command, its keys and its channels (logged in the ACL LOG when denied)
+  if (!c.aclUser.unrestricted) {
+    const denied = aclCheckCall(c, cmd, argv);
+    if (denied !== null) {
+      reject(server, c, cmd, denied, argv);
+      return;
+    }
   }
   for (let i = 0; i < gates.length; i++) {
     const refusal = gates[i](server, c, cmd, argv);

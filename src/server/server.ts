@@ -30,6 +30,7 @@ import { Propagator } from './propagation';
 import { PubSub, checkOutputBufferLimits } from './pubsub';
 import { Tracking } from './tracking';
 import { PROTECTED_MODE_ERROR, refusedByProtectedMode } from './protected-mode';
+import { Acl } from './acl';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
@@ -56,6 +57,8 @@ export class Server {
   readonly log = new Logger();
   readonly keyspace: Keyspace;
   readonly commands: CommandTable;
+  /** users, permissions and the ACL LOG (server/acl.ts; commands/acl.ts wires it) */
+  readonly acl: Acl;
   readonly stats = new ServerStats();
   readonly slowlog = new SlowLog();
   readonly latency = new LatencyMonitor();
@@ -119,6 +122,7 @@ export class Server {
     this.log.file = config.logfile;
     this.keyspace = new Keyspace(config.databases);
     this.commands = buildCommandTable();
+    this.acl = new Acl(this.commands);
     this.runId = randomHex(40);
     this.executable = process.argv[1] ?? '';
     this.blocking = new BlockingManager(this);
@@ -283,7 +287,7 @@ export class Server {
     try {
       const limits = { maxBulkLen: this.config.protoMaxBulkLen, authRequired: false };
       while (!c.closeAfterReply && !c.closed && c.pausedArgv === null && c.blockState === null) {
-        limits.authRequired = !c.authenticated;
+        limits.authRequired = !c.authenticated && !this.acl.defaultAutoAuth();
         let argv: string[] | null;
         try {
           argv = c.parser.next(limits);
@@ -388,7 +392,8 @@ export class Server {
     c.replyMode = 0;
     c.noEvict = false;
     c.user = 'default';
-    c.authenticated = this.config.requirepass === '';
+    c.aclUser = this.acl.defaultUser;
+    c.authenticated = this.acl.defaultAutoAuth();
   }
 
   /** Subsystems that keep per-client state (blocking, pub/sub, watch) clean up here. */
