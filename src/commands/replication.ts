@@ -15,7 +15,11 @@ import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { isWord } from './args';
 import { writeRdb } from '../persistence/rdb-writer';
-import { provideInfoField } from '../info/info';
+import { provideInfoField, provideInfoSection } from '../info/info';
+import { ReplicaLink } from '../replication/replica-link';
+import { addCommandGate } from '../server/dispatch';
+import { CMD_WRITE, CMD_STALE } from './table';
+import { intArg } from './args';
 
 const replicas = new WeakMap<Server, Set<Client>>();
 
@@ -75,7 +79,16 @@ function replconf(c: Client, argv: string[]): void {
   }
   for (let i = 1; i < argv.length; i += 2) {
     const opt = argv[i];
-    if (isWord(opt, 'ack') || isWord(opt, 'getack')) return;
+    if (isWord(opt, 'ack')) {
+      const off = Number(argv[i + 1]);
+      if (Number.isFinite(off)) replicaAckOffset.set(c, off);
+      return;
+    }
+    if (isWord(opt, 'getack')) return;
+    if (isWord(opt, 'listening-port')) {
+      const p = Number(argv[i + 1]);
+      if (Number.isInteger(p)) replicaListeningPort.set(c, p);
+    }
     if (!['listening-port', 'ip-address', 'capa', 'rdb-only'].includes(opt.toLowerCase())) {
       c.error(`ERR Unrecognized REPLCONF option: ${opt}`);
       return;
@@ -84,8 +97,205 @@ function replconf(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
-export function setup(server: Server): void {
-  provideInfoField('connected_slaves', (s) => replicas.get(s)?.size ?? 0);
+/* ------------------------------------------------------------ replica side */
+
+const links = new WeakMap<Server, ReplicaLink>();
+
+/** The link to our master, when this server is a replica. */
+export function masterLink(server: Server): ReplicaLink | undefined {
+  return links.get(server);
 }
 
-export const handlers: HandlerMap = { sync, psync, replconf };
+function describeClient(c: Client): string {
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} db=${c.db.id}`;
+}
+
+/** Become a replica of host:port (replicationSetMaster). */
+function setMaster(server: Server, host: string, port: number): void {
+  const old = links.get(server);
+  if (old !== undefined) old.close();
+  const link = new ReplicaLink(server, host, port);
+  // a previous link's position lets the new master try a partial resync
+  if (old !== undefined) {
+    link.replId = old.replId;
+    link.offset = old.offset;
+  } else {
+    link.replId = server.replId;
+    link.offset = server.masterReplOffset;
+  }
+  links.set(server, link);
+  server.keyspace.isReplica = true;
+  server.log.notice(`Connecting to MASTER ${host}:${port}`);
+  link.connect();
+}
+
+/** Stop replicating and become a master again (replicationUnsetMaster). */
+function unsetMaster(server: Server): void {
+  const link = links.get(server);
+  if (link === undefined) return;
+  link.close();
+  links.delete(server);
+  server.keyspace.isReplica = false;
+  // the history so far keeps its id as the secondary one
+  server.replId2 = link.replId === '?' ? server.replId : link.replId;
+  server.masterReplOffset = Math.max(link.offset, 0);
+  server.secondReplOffset = server.masterReplOffset + 1;
+  server.replId = randomReplId();
+  server.log.notice(`Setting secondary replication ID to ${server.replId2}, valid up to offset: ${server.secondReplOffset}. New replication ID is ${server.replId}`);
+  // replicas must learn the new id: drop them (they reconnect)
+  const set = replicas.get(server);
+  if (set !== undefined) for (const r of [...set]) server.closeClient(r);
+  server.propagator.selectedDb = -1;
+}
+
+function randomReplId(): string {
+  let s = '';
+  for (let i = 0; i < 40; i++) s += '0123456789abcdef'[Math.floor(Math.random() * 16)];
+  return s;
+}
+
+/** REPLICAOF host port | NO ONE (SLAVEOF is the same command). */
+function replicaof(c: Client, argv: string[]): void {
+  const server = c.server;
+  if (isWord(argv[1], 'no') && isWord(argv[2], 'one')) {
+    if (links.has(server)) {
+      unsetMaster(server);
+      server.log.notice(`MASTER MODE enabled (user request from '${describeClient(c)}')`);
+    }
+    c.reply.ok();
+    return;
+  }
+  if (c.isReplica) {
+    c.error('ERR Command is not valid when client is a replica.');
+    return;
+  }
+  const port = intArg(c, argv[2], 'ERR Invalid master port');
+  if (port === null) return;
+  if (port < 0 || port > 65535) {
+    c.error('ERR Invalid master port');
+    return;
+  }
+  const cur = links.get(server);
+  if (cur !== undefined && cur.host.toLowerCase() === argv[1].toLowerCase() && cur.port === port) {
+    server.log.notice('REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.');
+    c.reply.simple('OK Already connected to specified master');
+    return;
+  }
+  setMaster(server, argv[1], port);
+  server.log.notice(`REPLICAOF ${argv[1]}:${port} enabled (user request from '${describeClient(c)}')`);
+  c.reply.ok();
+}
+
+/** ROLE */
+function role(c: Client): void {
+  const server = c.server;
+  const r = c.reply;
+  const link = links.get(server);
+  if (link === undefined) {
+    const set = replicas.get(server);
+    const list = set === undefined ? [] : [...set];
+    r.arrayHeader(3);
+    r.bulk('master');
+    r.int(server.masterReplOffset);
+    r.arrayHeader(list.length);
+    for (const rep of list) {
+      r.arrayHeader(3);
+      r.bulk(rep.addr.slice(0, rep.addr.lastIndexOf(':')));
+      r.bulk(String(replicaListeningPort.get(rep) ?? 0));
+      r.bulk(String(replicaAckOffset.get(rep) ?? 0));
+    }
+    return;
+  }
+  const state = link.state === 'connected' ? 'connected'
+    : link.state === 'transfer' ? 'sync'
+    : link.state === 'connect' ? 'connect'
+    : link.state === 'connecting' ? 'connecting' : 'handshake';
+  r.arrayHeader(5);
+  r.bulk('slave');
+  r.bulk(link.host);
+  r.int(link.port);
+  r.bulk(state);
+  r.int(link.offset);
+}
+
+const replicaListeningPort = new WeakMap<Client, number>();
+const replicaAckOffset = new WeakMap<Client, number>();
+
+function replicationInfo(server: Server): string {
+  const link = links.get(server);
+  let out = `role:${link === undefined ? 'master' : 'slave'}\r\n`;
+  if (link !== undefined) {
+    const now = Date.now();
+    const up = link.state === 'connected';
+    const off = link.offset < 0 ? 1 : link.offset;
+    out += `master_host:${link.host}\r\n` +
+      `master_port:${link.port}\r\n` +
+      `master_link_status:${up ? 'up' : 'down'}\r\n` +
+      `master_last_io_seconds_ago:${link.master !== null ? Math.floor((now - link.lastIo) / 1000) : -1}\r\n` +
+      `master_sync_in_progress:${link.state === 'transfer' ? 1 : 0}\r\n` +
+      `slave_read_repl_offset:${off}\r\n` +
+      `slave_repl_offset:${off}\r\n`;
+    if (link.state === 'transfer') {
+      const total = Math.max(link.transferSize, 0);
+      const perc = total > 0 ? (link.transferRead / total) * 100 : 0;
+      out += `master_sync_total_bytes:${total}\r\n` +
+        `master_sync_read_bytes:${link.transferRead}\r\n` +
+        `master_sync_left_bytes:${total - link.transferRead}\r\n` +
+        `master_sync_perc:${perc.toFixed(2)}\r\n` +
+        `master_sync_last_io_seconds_ago:${Math.floor((now - link.lastIo) / 1000)}\r\n`;
+    }
+    if (!up) out += `master_link_down_since_seconds:${link.downSince > 0 ? Math.floor((now - link.downSince) / 1000) : -1}\r\n`;
+    const cfg = server.config;
+    out += `slave_priority:${cfg.replicaPriority}\r\n` +
+      `slave_read_only:${cfg.replicaReadOnly ? 1 : 0}\r\n` +
+      `replica_announced:${cfg.replicaAnnounced ? 1 : 0}\r\n`;
+  }
+  const set = replicas.get(server);
+  out += `connected_slaves:${set?.size ?? 0}\r\n`;
+  if (server.config.minReplicasToWrite > 0 && server.config.minReplicasMaxLag > 0) {
+    out += `min_slaves_good_slaves:${set?.size ?? 0}\r\n`;
+  }
+  if (set !== undefined) {
+    let i = 0;
+    for (const rep of set) {
+      const ip = rep.addr.slice(0, rep.addr.lastIndexOf(':'));
+      out += `slave${i++}:ip=${ip},port=${replicaListeningPort.get(rep) ?? 0},state=online,offset=${replicaAckOffset.get(rep) ?? 0},lag=0\r\n`;
+    }
+  }
+  const replId = link !== undefined && link.replId !== '?' ? link.replId : server.replId;
+  const offset = link !== undefined ? Math.max(link.offset, 0) : server.masterReplOffset;
+  out += 'master_failover_state:no-failover\r\n' +
+    `master_replid:${replId}\r\n` +
+    `master_replid2:${server.replId2}\r\n` +
+    `master_repl_offset:${offset}\r\n` +
+    `second_repl_offset:${server.secondReplOffset}\r\n` +
+    'repl_backlog_active:0\r\n' +
+    `repl_backlog_size:${server.config.replBacklogSize}\r\n` +
+    'repl_backlog_first_byte_offset:0\r\n' +
+    'repl_backlog_histlen:0\r\n';
+  return out;
+}
+
+export function setup(server: Server): void {
+  provideInfoField('connected_slaves', (s) => replicas.get(s)?.size ?? 0);
+  provideInfoSection('replication', replicationInfo);
+  server.cronTasks.push((now) => links.get(server)?.cron(now));
+  // a replica refuses writes from its clients; with the link down it may refuse everything
+  addCommandGate((srv, c, cmd) => {
+    const link = links.get(srv);
+    if (link === undefined || c.isMaster) return false;
+    const flags = cmd.name === 'exec' ? c.multiCmdFlags : cmd.flags;
+    if (srv.config.replicaReadOnly && (flags & CMD_WRITE) !== 0) return "READONLY You can't write against a read only replica.";
+    if (link.state !== 'connected' && !srv.config.replicaServeStaleData && (cmd.flags & CMD_STALE) === 0) {
+      return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    }
+    return false;
+  });
+  const initial = server.config.replicaof.trim();
+  if (initial !== '') {
+    const [host, port] = initial.split(/\s+/);
+    setImmediate(() => setMaster(server, host, Number(port)));
+  }
+}
+
+export const handlers: HandlerMap = { sync, psync, replconf, replicaof, slaveof: replicaof, role };

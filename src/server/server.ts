@@ -74,7 +74,7 @@ export class Server {
   readonly startTime = Date.now();
   readonly runId: string;
   readonly executable: string;
-  private nextClientId = 1;
+  private clientIdCounter = 1;
   private listeners: net.Server[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
   private pendingFlush: Client[] = [];
@@ -242,7 +242,7 @@ export class Server {
     const laddr = tcp ? formatAddr(sock.localAddress as string, sock.localPort ?? 0) : `${this.config.unixsocket}:0`;
     const handle = (sock as unknown as { _handle?: { fd?: number } })._handle;
     const fd = handle && typeof handle.fd === 'number' ? handle.fd : -1;
-    const c = new Client(this, sock, this.nextClientId++, this.keyspace.dbs[0], addr, laddr, fd);
+    const c = new Client(this, sock, this.clientIdCounter++, this.keyspace.dbs[0], addr, laddr, fd);
     this.clients.set(c.id, c);
     this.stats.numConnections++;
     sock.on('data', (data: Buffer) => this.onData(c, data));
@@ -312,6 +312,11 @@ export class Server {
       c.inRead = false;
       this.batchClock = -1;
     }
+  }
+
+  /** A fresh client id (for clients without a socket, such as the master link). */
+  nextClientId(): number {
+    return this.clientIdCounter++;
   }
 
   /** Write pending output of a client now. */
