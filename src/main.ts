@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import { loadConfig, ConfigError } from './config/config';
 import { Server, REDIS_VERSION, NODIS_VERSION } from './server/server';
+import { loadDataAtStartup } from './persistence/persistence';
 
 function usage(): void {
   process.stderr.write(
@@ -98,6 +99,7 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   log.warning('Server initialized');
+  if (!loadDataAtStartup(server)) process.exit(1);
   server.startCron();
   log.notice('Ready to accept connections');
   const onSignal = (sig: string) => {
