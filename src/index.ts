@@ -43,7 +43,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     void server.close();
   };
   await server.listen();
-  loadDataFromDisk(server);
+  if (!loadDataFromDisk(server)) throw new Error('the data files could not be loaded (see the log)');
   server.startCron();
   return {
     host,

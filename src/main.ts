@@ -99,7 +99,7 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   log.warning('Server initialized');
-  loadDataFromDisk(server);
+  if (!loadDataFromDisk(server)) process.exit(1);
   server.startCron();
   log.notice('Ready to accept connections');
   const onSignal = (sig: string) => {

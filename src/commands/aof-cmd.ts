@@ -6,6 +6,8 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { aofOf, setupAof } from '../persistence/aof';
+import { aofRdbLoader } from '../persistence/aof-loader';
+import { loadRdbImage } from '../persistence/persistence';
 
 function bgrewriteaof(c: Client): void {
   const r = aofOf(c.server).bgrewriteCommand(c.server.inExec > 0);
@@ -18,5 +20,6 @@ export const handlers: HandlerMap = {
 };
 
 export function setup(server: Server): void {
+  aofRdbLoader.load = loadRdbImage;
   setupAof(server);
 }

@@ -28,6 +28,7 @@ import * as aof from './aof-cmd';
 import * as geo from './geo';
 import * as pubsub from './pubsub';
 import * as acl from './acl';
+import * as persistence from './persistence';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -56,6 +57,7 @@ export const families: Record<string, CommandFamily> = {
   geo,
   pubsub,
   acl,
+  persistence,
 };
 
 export function allHandlers(): HandlerMap {

@@ -16,7 +16,8 @@ import type { HandlerMap } from './table';
 import { isWord } from './args';
 import { writeRdb } from '../persistence/rdb-writer';
 import { provideInfoField, provideInfoSection } from '../info/info';
-import { ReplicaLink } from '../replication/replica-link';
+import { ReplicaLink, replicaRdbLoader } from '../replication/replica-link';
+import { loadRdbImage } from '../persistence/persistence';
 import { addCommandGate } from '../server/dispatch';
 import { CMD_WRITE, CMD_STALE } from './table';
 import { intArg } from './args';
@@ -277,9 +278,27 @@ function replicationInfo(server: Server): string {
 }
 
 export function setup(server: Server): void {
+  replicaRdbLoader.load = (srv, rdb) => {
+    const r = loadRdbImage(srv, rdb);
+    return typeof r === 'string' ? r : null;
+  };
   provideInfoField('connected_slaves', (s) => replicas.get(s)?.size ?? 0);
   provideInfoSection('replication', replicationInfo);
   server.cronTasks.push((now) => links.get(server)?.cron(now));
+  // the master pings its replicas every repl-ping-replica-period seconds (part of the stream)
+  let lastPing = Date.now();
+  server.cronTasks.push((now) => {
+    const set = replicas.get(server);
+    if (set === undefined || set.size === 0 || links.has(server)) return;
+    if (now - lastPing < server.config.replPingReplicaPeriod * 1000) return;
+    lastPing = now;
+    const ping = '*1\r\n$4\r\nPING\r\n';
+    server.masterReplOffset += ping.length;
+    for (const r of set) {
+      r.reply.raw(ping);
+      server.scheduleFlush(r);
+    }
+  });
   // a replica refuses writes from its clients; with the link down it may refuse everything
   addCommandGate((srv, c, cmd) => {
     const link = links.get(srv);

@@ -15,6 +15,7 @@
  * Until then the field shows what an idle Redis with that feature unused
  * shows (mostly 0).
  */
+import { persistenceState } from '../persistence/persistence';
 import * as os from 'os';
 import type { Server } from '../server/server';
 import { REDIS_VERSION } from '../server/server';
@@ -189,8 +190,10 @@ function memorySection(server: Server): Lines {
 }
 
 function persistenceSection(server: Server): Lines {
+  const ps = persistenceState(server);
+  const nowSec = Math.floor(Date.now() / 1000);
   return [
-    ['loading', 0],
+    ['loading', ps.loading ? 1 : 0],
     ['async_loading', 0],
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
@@ -199,15 +202,15 @@ function persistenceSection(server: Server): Lines {
     ['current_save_keys_processed', 0],
     ['current_save_keys_total', 0],
     ['rdb_changes_since_last_save', server.keyspace.dirty],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', ps.bgsaveInProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
+    ['rdb_last_bgsave_status', ps.lastBgsaveOk ? 'ok' : 'err'],
+    ['rdb_last_bgsave_time_sec', ps.lastBgsaveTimeSec],
+    ['rdb_current_bgsave_time_sec', ps.bgsaveInProgress ? nowSec - ps.bgsaveStart : -1],
+    ['rdb_saves', ps.rdbSaves],
     ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ['rdb_last_load_keys_expired', ps.lastLoadKeysExpired],
+    ['rdb_last_load_keys_loaded', ps.lastLoadKeysLoaded],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
     ['aof_rewrite_scheduled', 0],

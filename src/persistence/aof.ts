@@ -35,6 +35,7 @@ import { AofManifest, parseManifest, isManifestError } from './aof-manifest';
 import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
 import { writeRdb } from './rdb-writer';
+import { functionPersistence } from './persistence';
 import { provideInfoField, provideInfoExtraLines } from '../info/info';
 import { debugHooks } from '../commands/introspection';
 
@@ -445,7 +446,16 @@ export class AppendOnlyLog {
 
   private snapshot(rdbFormat: boolean): Buffer {
     const ks = this.server.keyspace;
-    if (rdbFormat) return writeRdb(ks, process.memoryUsage().heapUsed);
+    if (rdbFormat) {
+      const cfg = this.server.config;
+      const fp = functionPersistence.current;
+      return writeRdb(ks, process.memoryUsage().rss, {
+        compress: cfg.rdbcompression,
+        checksum: cfg.rdbchecksum,
+        functions: fp === null ? [] : fp.codes(this.server),
+        aofBase: true,
+      });
+    }
     const preamble = this.server.config.aofTimestampEnabled ? `#TS:${Math.floor(Date.now() / 1000)}\r\n` : '';
     return Buffer.from(rewriteDatasetAsAof(ks, preamble), 'latin1');
   }

@@ -1,53 +1,76 @@
 /*
- * RDB writer: serialises the keyspace in Redis's RDB format (version 10, as
- * Redis 7.0 writes it), for full synchronisation of replicas (SYNC/PSYNC)
- * and, later, for SAVE/BGSAVE.
+ * RDB writer: serialises values and whole keyspaces in Redis's RDB format
+ * (version 10, as Redis 7.0 writes it), for SAVE/BGSAVE, DEBUG RELOAD,
+ * DUMP and the full synchronisation of replicas.
  *
- * Values use the plain encodings every Redis 7.0 loads: strings as raw
- * bytes, lists as RDB_TYPE_LIST (a length then the elements), sets as
- * RDB_TYPE_SET, sorted sets as RDB_TYPE_ZSET_2 (binary double scores) and
- * hashes as RDB_TYPE_HASH. Redis converts them to its compact encodings on
- * load by the same size rules. The file ends with the EOF opcode and the
- * CRC-64 of everything before it.
+ * Values use the encodings Redis 7.0 itself writes, so that a DUMP payload
+ * is byte for byte what Redis produces for the same value:
+ * - strings: integer encodings for canonical integers of up to 11 chars,
+ *   LZF compression above 20 bytes when `compress` (rdbcompression), else
+ *   raw bytes;
+ * - lists: QUICKLIST_2, one listpack blob per node (a plain blob for
+ *   elements at or above the packed threshold);
+ * - sets: INTSET blob for intset-encoded sets, else SET;
+ * - sorted sets: ZSET_LISTPACK for listpack-encoded ones, else ZSET_2 (in
+ *   descending order, as Redis walks its skiplist backwards);
+ * - hashes: HASH_LISTPACK for listpack-encoded ones, else HASH.
+ * Blobs are themselves written as strings (hence compressed when large).
  *
- * This first version writes the whole snapshot in one call; a point-in-time
- * snapshot sliced across event-loop turns (DESIGN.md: copy before write)
- * comes with persistence.
+ * Extension point: `rdbValueEncoders` maps a value kind this module does
+ * not know (streams) to its encoder (type byte + body).
+ *
+ * The file ends with the EOF opcode and the CRC-64 of everything before it
+ * (or 8 zero bytes when rdbchecksum is off).
  */
 import type { Keyspace } from '../keyspace/keyspace';
-import type { RedisValue } from '../keyspace/values';
-import { stringOf, ByteString } from '../keyspace/values';
+import type { RedisValue, RedisObject } from '../keyspace/values';
+import { ByteString } from '../keyspace/values';
 import { crc64LE } from './crc64';
+import { lzfCompress } from './lzf';
 import { REDIS_VERSION } from '../server/server';
+import type { HashValue } from '../types/hash';
+import type { SetValue } from '../types/set';
+import type { ZSet } from '../types/zset';
+import { ListValue } from '../types/list';
+import { formatG17 } from '../util/numbers';
 
-const RDB_VERSION = '0010';
+const RDB_VERSION = 10;
 
 export const RDB_TYPE_STRING = 0;
 export const RDB_TYPE_LIST = 1;
 export const RDB_TYPE_SET = 2;
 export const RDB_TYPE_HASH = 4;
 export const RDB_TYPE_ZSET_2 = 5;
+const RDB_TYPE_SET_INTSET = 11;
+const RDB_TYPE_HASH_LISTPACK = 16;
+const RDB_TYPE_ZSET_LISTPACK = 17;
+const RDB_TYPE_LIST_QUICKLIST_2 = 18;
+const OPCODE_FUNCTION2 = 245;
 const OPCODE_AUX = 0xfa;
 const OPCODE_RESIZEDB = 0xfb;
 const OPCODE_EXPIRETIME_MS = 0xfc;
 const OPCODE_SELECTDB = 0xfe;
 const OPCODE_EOF = 0xff;
 
-/** The iteration each collection type offers (see src/types/). */
-interface ListLike { length: number; forEach(fn: (s: string) => void): void }
-interface SetLike { size: number; forEach(fn: (m: string) => void): void }
-interface HashLike { size: number; forEach(fn: (f: string, v: string) => void): void }
-interface ZSetLike { size: number; forEach(fn: (m: string, score: number) => void): void }
+type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number, length?: number): number };
 
-class ByteSink {
-  buf = Buffer.allocUnsafe(64 * 1024);
+/** A growable output buffer with RDB primitives. */
+export class ByteSink {
+  buf = Buffer.allocUnsafe(64 * 1024) as Latin1Buffer;
   len = 0;
+  /** rdbcompression: LZF for strings above 20 bytes */
+  compress: boolean;
 
-  private ensure(n: number): void {
+  constructor(compress = true, initial = 64 * 1024) {
+    this.compress = compress;
+    this.buf = Buffer.allocUnsafe(initial) as Latin1Buffer;
+  }
+
+  ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
+    const nb = Buffer.allocUnsafe(size) as Latin1Buffer;
     this.buf.copy(nb, 0, 0, this.len);
     this.buf = nb;
   }
@@ -61,8 +84,9 @@ class ByteSink {
   length(n: number): void {
     if (n < 64) this.byte(n);
     else if (n < 16384) {
-      this.byte(0x40 | (n >> 8));
-      this.byte(n & 0xff);
+      this.ensure(2);
+      this.buf[this.len++] = 0x40 | (n >> 8);
+      this.buf[this.len++] = n & 0xff;
     } else if (n <= 0xffffffff) {
       this.ensure(5);
       this.buf[this.len++] = 0x80;
@@ -76,18 +100,70 @@ class ByteSink {
     }
   }
 
-  /** A string: its length then its bytes (latin1). */
+  /** A string as Redis's rdbSaveRawString writes it (integer form, LZF, or raw). */
   string(s: string): void {
-    this.length(s.length);
-    this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
-  }
-
-  bytes(b: Buffer, n: number): void {
+    const n = s.length;
+    if (n <= 11 && n > 0 && this.intString(s)) return;
+    if (this.compress && n > 20) {
+      const raw = Buffer.from(s, 'latin1');
+      if (this.lzf(raw)) return;
+      this.length(n);
+      this.ensure(n);
+      raw.copy(this.buf, this.len);
+      this.len += n;
+      return;
+    }
     this.length(n);
     this.ensure(n);
-    b.copy(this.buf, this.len, 0, n);
+    if (n > 0) this.len += this.buf.latin1Write(s, this.len, n);
+  }
+
+  /** Bytes as a string (same rules). */
+  bytes(b: Buffer, n = b.length): void {
+    const src = n === b.length ? b : b.subarray(0, n);
+    if (n <= 11 && n > 0 && this.intString(src.toString('latin1'))) return;
+    if (this.compress && n > 20 && this.lzf(src)) return;
+    this.length(n);
+    this.ensure(n);
+    src.copy(this.buf, this.len);
     this.len += n;
+  }
+
+  private lzf(raw: Buffer): boolean {
+    if (raw.length <= 4) return false;
+    const packed = lzfCompress(raw, raw.length - 4);
+    if (packed === null) return false;
+    this.byte(0xc3);
+    this.length(packed.length);
+    this.length(raw.length);
+    this.ensure(packed.length);
+    packed.copy(this.buf, this.len);
+    this.len += packed.length;
+    return true;
+  }
+
+  /** The integer encodings (8, 16, 32 bits) for canonical integers; false otherwise. */
+  private intString(s: string): boolean {
+    const v = canonicalInt(s);
+    if (v === null) return false;
+    if (v >= -128 && v <= 127) {
+      this.ensure(2);
+      this.buf[this.len++] = 0xc0;
+      this.buf[this.len++] = v & 0xff;
+    } else if (v >= -32768 && v <= 32767) {
+      this.ensure(3);
+      this.buf[this.len++] = 0xc1;
+      this.buf.writeInt16LE(v, this.len);
+      this.len += 2;
+    } else if (v >= -2147483648 && v <= 2147483647) {
+      this.ensure(5);
+      this.buf[this.len++] = 0xc2;
+      this.buf.writeInt32LE(v, this.len);
+      this.len += 4;
+    } else {
+      return false;
+    }
+    return true;
   }
 
   doubleLE(d: number): void {
@@ -104,7 +180,13 @@ class ByteSink {
 
   raw(s: string): void {
     this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    this.len += this.buf.latin1Write(s, this.len, s.length);
+  }
+
+  rawBytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
   }
 
   result(): Buffer {
@@ -112,33 +194,200 @@ class ByteSink {
   }
 }
 
-function writeValue(out: ByteSink, v: RedisValue): void {
-  if (typeof v === 'string') {
-    out.byte(RDB_TYPE_STRING);
-    return;
+/** The value of a canonical decimal integer string within 32 bits (what fits an RDB int encoding), else null. */
+function canonicalInt(s: string): number | null {
+  const n = s.length;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return null;
+    i = 1;
   }
-  switch (v.kind) {
-    case 'string':
-      out.byte(RDB_TYPE_STRING);
-      return;
-    case 'list':
-      out.byte(RDB_TYPE_LIST);
-      return;
-    case 'set':
-      out.byte(RDB_TYPE_SET);
-      return;
-    case 'hash':
-      out.byte(RDB_TYPE_HASH);
-      return;
-    case 'zset':
-      out.byte(RDB_TYPE_ZSET_2);
-      return;
-    default:
-      throw new Error(`RDB: no encoding for ${v.kind} values yet`);
+  const c0 = s.charCodeAt(i);
+  if (c0 === 48) return n === 1 ? 0 : null;
+  if (c0 < 49 || c0 > 57) return null;
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  return Number(s);
+}
+
+/* --------------------------------------------------------------- listpack */
+
+/** lpStringToInt64: a canonical decimal int64 of at most 20 chars, as a bigint; else null. */
+function lpInt(s: string): bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  if (s.charCodeAt(0) === 45) {
+    if (n === 1) return null;
+    i = 1;
+  }
+  const c0 = s.charCodeAt(i);
+  if (c0 === 48) return n === 1 ? 0n : null;
+  if (c0 < 49 || c0 > 57) return null;
+  for (let j = i + 1; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) return null;
+  }
+  const v = BigInt(s);
+  if (v > 9223372036854775807n || v < -9223372036854775808n) return null;
+  return v;
+}
+
+/** Builds a listpack blob exactly as Redis lays it out. */
+class ListpackBuilder {
+  private out = new ByteSink(false, 256);
+  private count = 0;
+
+  constructor() {
+    this.out.len = 6; // total bytes + count, filled in by finish()
+  }
+
+  add(s: string): void {
+    const o = this.out;
+    const start = o.len;
+    const v = lpInt(s);
+    if (v !== null) {
+      const x = Number(v);
+      if (v >= 0n && v <= 127n) o.byte(x);
+      else if (v >= -4096n && v <= 4095n) {
+        const u = x < 0 ? x + 8192 : x;
+        o.byte(0xc0 | (u >> 8));
+        o.byte(u & 0xff);
+      } else if (v >= -32768n && v <= 32767n) {
+        o.byte(0xf1);
+        o.ensure(2);
+        o.buf.writeInt16LE(x, o.len);
+        o.len += 2;
+      } else if (v >= -8388608n && v <= 8388607n) {
+        o.byte(0xf2);
+        o.ensure(3);
+        o.buf.writeIntLE(x, o.len, 3);
+        o.len += 3;
+      } else if (v >= -2147483648n && v <= 2147483647n) {
+        o.byte(0xf3);
+        o.ensure(4);
+        o.buf.writeInt32LE(x, o.len);
+        o.len += 4;
+      } else {
+        o.byte(0xf4);
+        o.ensure(8);
+        o.buf.writeBigInt64LE(v, o.len);
+        o.len += 8;
+      }
+    } else {
+      const n = s.length;
+      if (n < 64) o.byte(0x80 | n);
+      else if (n < 4096) {
+        o.byte(0xe0 | (n >> 8));
+        o.byte(n & 0xff);
+      } else {
+        o.byte(0xf0);
+        o.ensure(4);
+        o.buf.writeUInt32LE(n, o.len);
+        o.len += 4;
+      }
+      o.raw(s);
+    }
+    const l = o.len - start;
+    if (l <= 127) o.byte(l);
+    else if (l < 16383) {
+      o.byte(l >> 7);
+      o.byte((l & 127) | 128);
+    } else if (l < 2097151) {
+      o.byte(l >> 14);
+      o.byte(((l >> 7) & 127) | 128);
+      o.byte((l & 127) | 128);
+    } else if (l < 268435455) {
+      o.byte(l >> 21);
+      o.byte(((l >> 14) & 127) | 128);
+      o.byte(((l >> 7) & 127) | 128);
+      o.byte((l & 127) | 128);
+    } else {
+      o.byte(Math.floor(l / 268435456));
+      o.byte(((l >> 21) & 127) | 128);
+      o.byte(((l >> 14) & 127) | 128);
+      o.byte(((l >> 7) & 127) | 128);
+      o.byte((l & 127) | 128);
+    }
+    this.count++;
+  }
+
+  finish(): Buffer {
+    const o = this.out;
+    o.byte(0xff);
+    o.buf.writeUInt32LE(o.len, 0);
+    o.buf.writeUInt16LE(this.count < 65535 ? this.count : 65535, 4);
+    return o.result();
   }
 }
 
-function writeBody(out: ByteSink, v: RedisValue): void {
+/** The text a listpack holds for a zset score (Redis's d2string). */
+function scoreText(d: number): string {
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  if (Number.isInteger(d) && Math.abs(d) <= 4611686018427387903) return BigInt(d).toString();
+  return formatG17(d);
+}
+
+/** An intset blob (smallest width that holds every member). */
+function intsetBlob(members: string[]): Buffer {
+  const vals = members.map((m) => BigInt(m));
+  let width = 2;
+  for (const v of vals) {
+    if (v < -2147483648n || v > 2147483647n) {
+      width = 8;
+      break;
+    }
+    if (v < -32768n || v > 32767n) width = 4;
+  }
+  const b = Buffer.alloc(8 + width * vals.length);
+  b.writeUInt32LE(width, 0);
+  b.writeUInt32LE(vals.length, 4);
+  for (let i = 0; i < vals.length; i++) {
+    const p = 8 + i * width;
+    if (width === 2) b.writeInt16LE(Number(vals[i]), p);
+    else if (width === 4) b.writeInt32LE(Number(vals[i]), p);
+    else b.writeBigInt64LE(vals[i], p);
+  }
+  return b;
+}
+
+/* ----------------------------------------------------------------- values */
+
+/** An encoder for a value kind this module does not know: writes the type byte, then the body. */
+export interface RdbValueEncoder {
+  type(v: RedisObject): number;
+  body(out: ByteSink, v: RedisObject): void;
+}
+
+/** Encoders for other kinds (the stream module registers 'stream' here). */
+export const rdbValueEncoders = new Map<string, RdbValueEncoder>();
+
+/** The RDB type byte Nodis writes for a value. */
+export function rdbTypeOf(v: RedisValue): number {
+  if (typeof v === 'string') return RDB_TYPE_STRING;
+  switch (v.kind) {
+    case 'string':
+      return RDB_TYPE_STRING;
+    case 'list':
+      return RDB_TYPE_LIST_QUICKLIST_2;
+    case 'set':
+      return (v as unknown as SetValue).is !== null ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET;
+    case 'hash':
+      return (v as unknown as HashValue).isListpack ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH;
+    case 'zset':
+      return (v as unknown as ZSet).tree === null ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2;
+    default: {
+      const enc = rdbValueEncoders.get(v.kind);
+      if (enc === undefined) throw new Error(`RDB: no encoding for ${v.kind} values yet`);
+      return enc.type(v);
+    }
+  }
+}
+
+/** Write a value's body (after its type byte). */
+export function writeValueBody(out: ByteSink, v: RedisValue): void {
   if (typeof v === 'string') {
     out.string(v);
     return;
@@ -146,22 +395,48 @@ function writeBody(out: ByteSink, v: RedisValue): void {
   switch (v.kind) {
     case 'string':
       if (v instanceof ByteString) out.bytes(v.buf, v.len);
-      else out.string(stringOf(v as unknown as string));
+      else out.string(String(v));
       return;
     case 'list': {
-      const l = v as unknown as ListLike;
-      out.length(l.length);
-      l.forEach((s) => out.string(s));
+      const l = v as unknown as ListValue;
+      const nodes: { plain: string | null; items: string[] }[] = [];
+      l.forEachNode((plain, items) => nodes.push({ plain, items }));
+      out.length(nodes.length);
+      for (const node of nodes) {
+        if (node.plain !== null && node.plain.length >= ListValue.packedThreshold) {
+          out.length(1);
+          out.string(node.plain);
+          continue;
+        }
+        out.length(2);
+        const lp = new ListpackBuilder();
+        if (node.plain !== null) lp.add(node.plain);
+        else for (const s of node.items) lp.add(s);
+        out.bytes(lp.finish());
+      }
       return;
     }
     case 'set': {
-      const s = v as unknown as SetLike;
+      const s = v as unknown as SetValue;
+      if (s.is !== null) {
+        out.bytes(intsetBlob(s.is));
+        return;
+      }
       out.length(s.size);
       s.forEach((m) => out.string(m));
       return;
     }
     case 'hash': {
-      const h = v as unknown as HashLike;
+      const h = v as unknown as HashValue;
+      if (h.isListpack) {
+        const lp = new ListpackBuilder();
+        h.forEach((f, val) => {
+          lp.add(f);
+          lp.add(val);
+        });
+        out.bytes(lp.finish());
+        return;
+      }
       out.length(h.size);
       h.forEach((f, val) => {
         out.string(f);
@@ -170,28 +445,63 @@ function writeBody(out: ByteSink, v: RedisValue): void {
       return;
     }
     case 'zset': {
-      const z = v as unknown as ZSetLike;
+      const z = v as unknown as ZSet;
+      if (z.tree === null) {
+        const lp = new ListpackBuilder();
+        z.forEach((m, score) => {
+          lp.add(m);
+          lp.add(scoreText(score));
+        });
+        out.bytes(lp.finish());
+        return;
+      }
       out.length(z.size);
-      z.forEach((m, score) => {
+      // from the highest score down, so that loading inserts at the head
+      z.forRange(0, z.size - 1, true, (m, score) => {
         out.string(m);
         out.doubleLE(score);
       });
       return;
     }
-    default:
-      throw new Error(`RDB: no encoding for ${v.kind} values yet`);
+    default: {
+      const enc = rdbValueEncoders.get(v.kind);
+      if (enc === undefined) throw new Error(`RDB: no encoding for ${v.kind} values yet`);
+      enc.body(out, v);
+    }
   }
 }
 
-/** Whether every value in the keyspace can be written (streams etc. come later). */
+/** Whether a value can be written (kinds with a registered encoder included). */
 export function rdbSupports(v: RedisValue): boolean {
-  return typeof v === 'string' || ['string', 'list', 'set', 'hash', 'zset'].includes(v.kind);
+  return typeof v === 'string' || ['string', 'list', 'set', 'hash', 'zset'].includes(v.kind) || rdbValueEncoders.has(v.kind);
+}
+
+/** DUMP: the value's type and body, then the RDB version (2 bytes LE) and the CRC-64 of all that. */
+export function dumpPayload(v: RedisValue, compress: boolean): Buffer {
+  const out = new ByteSink(compress, 256);
+  out.byte(rdbTypeOf(v));
+  writeValueBody(out, v);
+  out.byte(RDB_VERSION & 0xff);
+  out.byte(RDB_VERSION >> 8);
+  const body = out.result();
+  return Buffer.concat([body, crc64LE(body)]);
+}
+
+export interface RdbWriteOptions {
+  compress?: boolean;
+  checksum?: boolean;
+  /** library codes of loaded functions (FUNCTION2 opcodes) */
+  functions?: string[];
+  /** extra AUX fields (repl-id, repl-offset...) */
+  aux?: [string, string][];
+  /** the BASE file of a multi-part AOF (aof-base aux field 1) */
+  aofBase?: boolean;
 }
 
 /** Serialise the whole keyspace as an RDB file. */
-export function writeRdb(ks: Keyspace, usedMemory: number): Buffer {
-  const out = new ByteSink();
-  out.raw(`REDIS${RDB_VERSION}`);
+export function writeRdb(ks: Keyspace, usedMemory: number, opts: RdbWriteOptions = {}): Buffer {
+  const out = new ByteSink(opts.compress ?? true, 64 * 1024);
+  out.raw(`REDIS${String(RDB_VERSION).padStart(4, '0')}`);
   const aux = (k: string, v: string) => {
     out.byte(OPCODE_AUX);
     out.string(k);
@@ -201,7 +511,12 @@ export function writeRdb(ks: Keyspace, usedMemory: number): Buffer {
   aux('redis-bits', '64');
   aux('ctime', String(Math.floor(Date.now() / 1000)));
   aux('used-mem', String(usedMemory));
-  aux('aof-base', '0');
+  for (const [k, v] of opts.aux ?? []) aux(k, v);
+  aux('aof-base', opts.aofBase ? '1' : '0');
+  for (const code of opts.functions ?? []) {
+    out.byte(OPCODE_FUNCTION2);
+    out.string(code);
+  }
   for (const db of ks.dbs) {
     if (db.dict.size === 0) continue;
     out.byte(OPCODE_SELECTDB);
@@ -215,12 +530,13 @@ export function writeRdb(ks: Keyspace, usedMemory: number): Buffer {
         out.byte(OPCODE_EXPIRETIME_MS);
         out.int64LE(when);
       }
-      writeValue(out, value);
+      out.byte(rdbTypeOf(value));
       out.string(key);
-      writeBody(out, value);
+      writeValueBody(out, value);
     });
   }
   out.byte(OPCODE_EOF);
   const body = out.result();
-  return Buffer.concat([body, crc64LE(body)]);
+  const tail = opts.checksum === false ? Buffer.alloc(8) : crc64LE(body);
+  return Buffer.concat([body, tail]);
 }

@@ -697,6 +697,27 @@ export class ListValue implements RedisObject {
     }
   }
 
+  /**
+   * Visit the nodes head to tail (RDB serialisation writes one blob per
+   * node): a plain node's element, or the elements of a packed node.
+   */
+  forEachNode(fn: (plain: string | null, items: string[]) => void): void {
+    for (let node = this.head; node !== null; node = node.next) {
+      if (node.plain !== null) {
+        fn(node.plain, []);
+        continue;
+      }
+      const items: string[] = [];
+      const b = node.buf;
+      for (let p = node.start; p < node.end;) {
+        decodeAt(b, p);
+        p = eEnd;
+        items.push(b.latin1Slice(dStart, dStart + dLen));
+      }
+      fn(null, items);
+    }
+  }
+
   toArray(): string[] {
     const out: string[] = [];
     this.forEach((s) => out.push(s));

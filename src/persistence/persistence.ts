@@ -1,0 +1,404 @@
+/*
+ * Persistence glue between the RDB codec and the server: SAVE, BGSAVE,
+ * loading at startup and for DEBUG RELOAD, save points, and the state INFO
+ * persistence reports.
+ *
+ * Node has no fork(), so BGSAVE cannot save a copy-on-write view of the
+ * dataset in a child. Instead it serialises the whole keyspace into memory
+ * synchronously (a consistent point-in-time snapshot, like the fork), then
+ * writes the bytes to `temp-<pid>.rdb` asynchronously and renames the file
+ * over `dbfilename` (as Redis's child does). rdb_bgsave_in_progress stays 1
+ * until the write completes; the dirty counter is reduced by the changes
+ * the snapshot covered, exactly like Redis's dirty_before_bgsave.
+ *
+ * Invariants: at most one background save at a time; `lastSave` and the
+ * dirty counter change only when a save succeeded; a failed background
+ * save sets lastBgsaveOk = false, which blocks writes (MISCONF) while save
+ * points are configured and stop-writes-on-bgsave-error is on.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Server } from '../server/server';
+import type { Database } from '../keyspace/database';
+import type { RedisValue } from '../keyspace/values';
+import { writeRdb } from './rdb-writer';
+import { loadRdb, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader';
+import { lruClock } from '../keyspace/keyspace';
+
+/** What the functions subsystem provides to persist its libraries (filled in by it). */
+export interface FunctionPersistence {
+  /** the code of every loaded library, in the order to save them */
+  codes(server: Server): string[];
+  /** load one library's code; replace: an existing library of that name is replaced. Returns an error or null. */
+  load(server: Server, code: string, replace: boolean): string | null;
+}
+export const functionPersistence: { current: FunctionPersistence | null } = { current: null };
+
+export interface PersistenceState {
+  bgsaveInProgress: boolean;
+  bgsaveScheduled: boolean;
+  /** seconds, when the running background save started; -1 */
+  bgsaveStart: number;
+  lastBgsaveOk: boolean;
+  /** seconds the last background save took; -1 before any */
+  lastBgsaveTimeSec: number;
+  /** unix seconds of the last background save attempt */
+  lastBgsaveTry: number;
+  rdbSaves: number;
+  lastLoadKeysLoaded: number;
+  lastLoadKeysExpired: number;
+  loading: boolean;
+}
+
+const states = new WeakMap<Server, PersistenceState>();
+
+export function persistenceState(server: Server): PersistenceState {
+  let s = states.get(server);
+  if (s === undefined) {
+    s = {
+      bgsaveInProgress: false,
+      bgsaveScheduled: false,
+      bgsaveStart: -1,
+      lastBgsaveOk: true,
+      lastBgsaveTimeSec: -1,
+      lastBgsaveTry: 0,
+      rdbSaves: 0,
+      lastLoadKeysLoaded: 0,
+      lastLoadKeysExpired: 0,
+      loading: false,
+    };
+    states.set(server, s);
+  }
+  return s;
+}
+
+export function loadLimits(server: Server): LoadLimits {
+  const c = server.config;
+  return {
+    hashMaxListpackEntries: c.hashMaxListpackEntries,
+    hashMaxListpackValue: c.hashMaxListpackValue,
+    setMaxIntsetEntries: c.setMaxIntsetEntries,
+    zsetMaxListpackEntries: c.zsetMaxListpackEntries,
+    zsetMaxListpackValue: c.zsetMaxListpackValue,
+    listMaxListpackSize: c.listMaxListpackSize,
+    listCompressDepth: c.listCompressDepth,
+  };
+}
+
+/** Path of the RDB file (dir is the process's working directory, as in Redis). */
+export function rdbPath(server: Server): string {
+  return path.resolve(server.config.dbfilename);
+}
+
+function tempPath(name: string): string {
+  return path.resolve(name);
+}
+
+/** The whole dataset as RDB bytes. */
+export function snapshot(server: Server): Buffer {
+  const fp = functionPersistence.current;
+  return writeRdb(server.keyspace, process.memoryUsage().rss, {
+    compress: server.config.rdbcompression,
+    checksum: server.config.rdbchecksum,
+    functions: fp === null ? [] : fp.codes(server),
+  });
+}
+
+function errMessage(e: unknown): string {
+  return e instanceof Error ? e.message.replace(/^[A-Z]+: /, '') : String(e);
+}
+
+/** Write bytes to temp-<pid>.rdb, fsync, rename over the target. Throws with Redis's log text. */
+function writeFileSyncAtomic(server: Server, data: Buffer, target: string): void {
+  const tmp = tempPath(`temp-${process.pid}.rdb`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'w');
+  } catch (e) {
+    throw new Error(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${errMessage(e)}`);
+  }
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    try {
+      fs.closeSync(fd);
+      fs.unlinkSync(tmp);
+    } catch {
+      /* ignore */
+    }
+    throw new Error(`Write error saving DB on disk: ${errMessage(e)}`);
+  }
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* ignore */
+    }
+    throw new Error(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${path.basename(target)} (in server root dir ${process.cwd()}): ${errMessage(e)}`);
+  }
+}
+
+/** Foreground save (SAVE, SHUTDOWN, DEBUG RELOAD, FLUSHALL). Returns null or the error logged. */
+export function saveSync(server: Server): string | null {
+  const st = persistenceState(server);
+  try {
+    const data = snapshot(server);
+    writeFileSyncAtomic(server, data, rdbPath(server));
+  } catch (e) {
+    const msg = errMessage(e);
+    server.log.warning(msg);
+    return msg;
+  }
+  server.log.notice('DB saved on disk');
+  server.keyspace.dirty = 0;
+  server.lastSave = Math.floor(Date.now() / 1000);
+  st.lastBgsaveOk = true;
+  return null;
+}
+
+/**
+ * Start a background save: snapshot now, write asynchronously. Returns
+ * null when started, else the error.
+ */
+export function bgsave(server: Server): string | null {
+  const st = persistenceState(server);
+  if (st.bgsaveInProgress) return 'Background save already in progress';
+  const nowSec = Math.floor(Date.now() / 1000);
+  st.rdbSaves++;
+  st.lastBgsaveTry = nowSec;
+  const dirtyBefore = server.keyspace.dirty;
+  let data: Buffer;
+  try {
+    data = snapshot(server);
+  } catch (e) {
+    st.lastBgsaveOk = false;
+    server.log.warning(`Can't save in background: ${errMessage(e)}`);
+    return 'ERR';
+  }
+  st.bgsaveInProgress = true;
+  st.bgsaveStart = nowSec;
+  server.log.notice(`Background saving started by pid ${process.pid}`);
+  const target = rdbPath(server);
+  const tmp = tempPath(`temp-${process.pid}.rdb`);
+  const finish = (err: Error | null) => {
+    st.bgsaveInProgress = false;
+    st.lastBgsaveTimeSec = Math.floor(Date.now() / 1000) - st.bgsaveStart;
+    st.bgsaveStart = -1;
+    if (err === null) {
+      server.log.notice('Background saving terminated with success');
+      server.keyspace.dirty -= dirtyBefore;
+      if (server.keyspace.dirty < 0) server.keyspace.dirty = 0;
+      server.lastSave = Math.floor(Date.now() / 1000);
+      st.lastBgsaveOk = true;
+    } else {
+      server.log.warning(errMessage(err));
+      server.log.warning('Background saving error');
+      st.lastBgsaveOk = false;
+    }
+  };
+  fs.open(tmp, 'w', (err, fd) => {
+    if (err) {
+      finish(new Error(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${errMessage(err)}`));
+      return;
+    }
+    fs.write(fd, data, 0, data.length, null, (werr) => {
+      const fail = (e: Error) => {
+        fs.close(fd, () => fs.unlink(tmp, () => finish(e)));
+      };
+      if (werr) return fail(new Error(`Write error saving DB on disk: ${errMessage(werr)}`));
+      fs.fsync(fd, (ferr) => {
+        if (ferr) return fail(new Error(`Write error saving DB on disk: ${errMessage(ferr)}`));
+        fs.close(fd, () => {
+          fs.rename(tmp, target, (rerr) => {
+            if (rerr) {
+              fs.unlink(tmp, () => finish(new Error(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${path.basename(target)} (in server root dir ${process.cwd()}): ${errMessage(rerr)}`)));
+              return;
+            }
+            finish(null);
+          });
+        });
+      });
+    });
+  });
+  return null;
+}
+
+/** Set an entry's LRU/LFU clock from IDLE/FREQ data (Redis's objectSetLRUOrLFU). */
+export function setLruOrLfu(server: Server, db: Database, key: string, freq: number, idleSec: number): void {
+  const ks = server.keyspace;
+  const id = db.dict.find(key);
+  if (id < 0) return;
+  if (ks.clockMode === 'lfu') {
+    if (freq >= 0) {
+      const nowMin = Math.floor(Date.now() / 60000) & 0xffff;
+      db.dict.setClockAt(id, ((nowMin << 8) | freq) >>> 0);
+    }
+  } else if (idleSec >= 0) {
+    const LRU_CLOCK_MAX = (1 << 24) - 1;
+    const clock = lruClock(ks.now);
+    let abs = clock - idleSec;
+    if (abs < 0) abs = (clock + Math.floor(LRU_CLOCK_MAX / 2)) % LRU_CLOCK_MAX;
+    db.dict.setClockAt(id, abs);
+  }
+}
+
+export interface LoadOptions {
+  /** DEBUG RELOAD MERGE: a key already present is replaced instead of being an error */
+  allowDup: boolean;
+  /** log the startup lines (age, memory...) */
+  startup: boolean;
+}
+
+/**
+ * Load an RDB file into the keyspace. Returns null or an error message
+ * (the keyspace may then hold part of the file, as in Redis).
+ */
+export function loadRdbFile(server: Server, file: string, opts: LoadOptions): string | null {
+  const st = persistenceState(server);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return `Fatal error loading the DB: ${errMessage(e)}. Exiting.`;
+  }
+  return loadRdbBuffer(server, buf, opts, st);
+}
+
+/** Bytes used by the last RDB image loaded (an old-style AOF continues after it). */
+let lastImageBytes = 0;
+
+/**
+ * Load an RDB image at the start of a buffer (an AOF base, a replica's full
+ * sync): the number of bytes it used, or an error message.
+ */
+export function loadRdbImage(server: Server, buf: Buffer): number | string {
+  const err = loadRdbBuffer(server, buf, { allowDup: false, startup: false });
+  return err === null ? lastImageBytes : err;
+}
+
+export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st = persistenceState(server)): string | null {
+  const log = server.log;
+  const ks = server.keyspace;
+  const now = Date.now();
+  const isPrimary = !ks.isReplica;
+  st.lastLoadKeysLoaded = 0;
+  st.lastLoadKeysExpired = 0;
+  st.loading = true;
+  let emptySkipped = 0;
+  try {
+    lastImageBytes = buf.length;
+    const res = loadRdb(buf, {
+      limits: loadLimits(server),
+      databases: ks.dbs.length,
+      checkCrc: server.config.rdbchecksum && !server.debugKnobs.skipChecksumValidation,
+      onAux: (k, v) => {
+        if (k.startsWith('%')) log.notice(`RDB '${k}': ${v}`);
+        else if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${v}`);
+        else if (k === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - (parseInt(v, 10) || 0))} seconds`);
+        else if (k === 'used-mem') log.notice(`RDB memory usage when created ${((parseInt(v, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
+        else if (k === 'aof-preamble' && parseInt(v, 10)) log.notice('RDB has an AOF tail');
+        else if (k === 'aof-base' && parseInt(v, 10)) log.notice('RDB is base AOF');
+      },
+      onFunction: (code) => {
+        const fp = functionPersistence.current;
+        if (fp === null) throw new RdbError('Failed loading library, functions are not supported');
+        const err = fp.load(server, code, opts.allowDup);
+        if (err !== null) {
+          log.warning(`Failed loading library, ${err}`);
+          throw new RdbError(err);
+        }
+      },
+      onEmptyKey: (key) => {
+        if (emptySkipped++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
+      },
+      onKey: (k: LoadedKey) => {
+        if (isPrimary && k.expireAt !== -1 && k.expireAt < now) {
+          st.lastLoadKeysExpired++;
+          return;
+        }
+        const db = ks.dbs[k.db];
+        addLoadedKey(db, k.key, k.value, opts.allowDup);
+        st.lastLoadKeysLoaded++;
+        if (k.expireAt !== -1) db.setExpire(k.key, k.expireAt);
+        setLruOrLfu(server, db, k.key, k.freq, k.idle);
+      },
+    });
+    lastImageBytes = res.consumed;
+  } catch (e) {
+    st.loading = false;
+    if (e instanceof RdbError) {
+      log.warning(`${e.message}`);
+      log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+      return e.message;
+    }
+    throw e;
+  }
+  st.loading = false;
+  if (emptySkipped > 0) {
+    log.warning(`Done loading RDB, keys loaded: ${st.lastLoadKeysLoaded}, keys expired: ${st.lastLoadKeysExpired}, empty keys skipped: ${emptySkipped}.`);
+  } else {
+    log.notice(`Done loading RDB, keys loaded: ${st.lastLoadKeysLoaded}, keys expired: ${st.lastLoadKeysExpired}.`);
+  }
+  return null;
+}
+
+class DuplicateKeyError extends RdbError {}
+
+function addLoadedKey(db: Database, key: string, value: RedisValue, allowDup: boolean): void {
+  const before = db.dict.size;
+  if (!allowDup && db.dict.find(key) >= 0) {
+    throw new DuplicateKeyError(`RDB has duplicated key '${key}' in DB ${db.id}`);
+  }
+  if (allowDup && db.expires.size > 0) db.expires.delete(key);
+  const id = db.dict.set(key, value);
+  db.keyspace.touchEntry(db.dict, id);
+  if (db.dict.size === before) db.keyspace.signalModified(db, key);
+}
+
+/**
+ * Startup: load dbfilename when it exists (Redis's loadDataFromDisk).
+ * Returns false when the server must exit (a corrupt file).
+ */
+export function loadDataAtStartup(server: Server): boolean {
+  const file = rdbPath(server);
+  if (!fs.existsSync(file)) return true;
+  const start = process.hrtime.bigint();
+  const err = loadRdbFile(server, file, { allowDup: false, startup: true });
+  if (err !== null) {
+    server.log.warning(`Fatal error loading the DB: ${err}. Exiting.`);
+    return false;
+  }
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  server.log.notice(`DB loaded from disk: ${secs.toFixed(3)} seconds`);
+  return true;
+}
+
+/** serverCron's save points and scheduled BGSAVE. */
+export function saveCron(server: Server): void {
+  const st = persistenceState(server);
+  if (st.bgsaveInProgress) return;
+  const nowSec = Math.floor(Date.now() / 1000);
+  for (const [secs, changes] of server.config.save) {
+    if (server.keyspace.dirty >= changes && nowSec - server.lastSave > secs && (nowSec - st.lastBgsaveTry > 5 || st.lastBgsaveOk)) {
+      server.log.notice(`${changes} changes in ${secs} seconds. Saving...`);
+      bgsave(server);
+      return;
+    }
+  }
+  if (st.bgsaveScheduled) {
+    st.bgsaveScheduled = false;
+    bgsave(server);
+  }
+}
+
+export const MISCONF_ERROR =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/** writeCommandsDeniedByDiskError for RDB. */
+export function writesDenied(server: Server): boolean {
+  return server.config.stopWritesOnBgsaveError && server.config.save.length > 0 && !persistenceState(server).lastBgsaveOk;
+}
