@@ -476,8 +476,6 @@ export class Server {
             return 'ERR Errors trying to SHUTDOWN. Check logs.';
           }
           this.log.warning('Error trying to save the DB. Exit anyway.');
-        } else {
-          this.log.notice('DB saved on disk');
         }
       }
     }
