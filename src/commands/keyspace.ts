@@ -234,7 +234,13 @@ export function scanDict<V>(dict: Dict<V>, cursor: number, count: number, visit:
   return cursor;
 }
 
+/** SCAN and RANDOMKEY run directly: their lazy expirations are not wrapped in MULTI/EXEC. */
+function touchesArbitraryKeys(c: Client): void {
+  if (c.multiQueued < 0 && c.server.inExec === 0) c.server.propagator.touchesArbitraryKeys = true;
+}
+
 function scan(c: Client, argv: string[]): void {
+  touchesArbitraryKeys(c);
   const cursorIn = parseScanCursor(argv[1]);
   if (cursorIn < 0) {
     c.error('ERR invalid cursor');
@@ -263,6 +269,7 @@ function scan(c: Client, argv: string[]): void {
 }
 
 function randomkey(c: Client): void {
+  touchesArbitraryKeys(c);
   const db = c.db;
   const dict = db.dict;
   const allVolatile = dict.size === db.expires.size;

@@ -226,7 +226,7 @@ function setGeneric(
   ks.notify(NOTIFY_STRING, 'set', key, db.id);
   if ((flags & F_ANY_EXPIRE) !== 0) {
     db.setExpire(key, when);
-    if ((flags & F_PXAT) === 0) ks.propagate(db.id, ['SET', key, value, 'PXAT', String(when)]);
+    ks.propagate(db.id, ['SET', key, value, 'PXAT', String(when)]);
     ks.notify(NOTIFY_GENERIC, 'expire', key, db.id);
   }
   if ((flags & F_GET) === 0) {

@@ -38,6 +38,12 @@ export class Propagator {
   private readonly dbTargets: DbPropagationTarget[] = [];
   /** set while replaying a file: nothing is propagated */
   muted = false;
+  /**
+   * Set by a top-level command that may lazily expire arbitrary keys (SCAN,
+   * RANDOMKEY: Redis's CMD_TOUCHES_ARBITRARY_KEYS): its deletions go out
+   * without a MULTI/EXEC around them, like active expiry's.
+   */
+  touchesArbitraryKeys = false;
 
   constructor(server: Server) {
     this.server = server;
@@ -77,10 +83,13 @@ export class Propagator {
 
   /** End of an execution unit: send what it collected. */
   endUnit(): void {
-    if (--this.depth > 0 || this.pending.length === 0) return;
+    if (--this.depth > 0) return;
+    const arbitrary = this.touchesArbitraryKeys;
+    this.touchesArbitraryKeys = false;
+    if (this.pending.length === 0) return;
     const ops = this.pending;
     this.pending = [];
-    const wrap = ops.length > 1;
+    const wrap = ops.length > 1 && !arbitrary;
     if (wrap) this.emit(ops[0].dbid, ['MULTI']);
     for (const op of ops) this.emit(op.dbid, op.argv);
     if (wrap) this.emit(ops[ops.length - 1].dbid, ['EXEC']);

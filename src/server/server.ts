@@ -25,6 +25,7 @@ import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
 import { serverCron } from './cron';
 import { installHeapGuard } from './heap-guard';
+import { installMaxmemory } from './maxmemory';
 import { BlockingManager } from './blocking';
 import { Propagator } from './propagation';
 import { PubSub, checkOutputBufferLimits } from './pubsub';
@@ -131,6 +132,7 @@ export class Server {
     this.propagator = new Propagator(this);
     setupFamilies(this);
     installHeapGuard(this);
+    installMaxmemory(this);
   }
 
   /** Open the listeners. Resolves once every mandatory address is bound. */
