@@ -82,7 +82,10 @@ function replconf(c: Client, argv: string[]): void {
     const opt = argv[i];
     if (isWord(opt, 'ack')) {
       const off = Number(argv[i + 1]);
-      if (Number.isFinite(off)) replicaAckOffset.set(c, off);
+      if (Number.isFinite(off)) {
+        replicaAckOffset.set(c, off);
+        serveWaiters(c.server);
+      }
       return;
     }
     if (isWord(opt, 'getack')) return;
@@ -220,6 +223,75 @@ function role(c: Client): void {
 }
 
 const replicaListeningPort = new WeakMap<Client, number>();
+
+/* -------------------------------------------------------------------- WAIT */
+
+interface WaitState {
+  offset: number;
+  numReplicas: number;
+}
+const waiters = new Map<Client, WaitState>();
+
+/** Replicas whose acknowledged offset reached `offset`. */
+function ackedReplicas(server: Server, offset: number): number {
+  const set = replicas.get(server);
+  if (set === undefined) return 0;
+  let n = 0;
+  for (const r of set) if ((replicaAckOffset.get(r) ?? 0) >= offset) n++;
+  return n;
+}
+
+/** An ACK arrived: wake the WAITs it satisfies (their reply is the count). */
+function serveWaiters(server: Server): void {
+  for (const [c, w] of waiters) {
+    if (c.server !== server) continue;
+    if (ackedReplicas(server, w.offset) >= w.numReplicas) server.blocking.unblock(c, false);
+  }
+}
+
+/** Ask every replica for its offset now (part of the stream, as Redis). */
+function requestAcks(server: Server): void {
+  const set = replicas.get(server);
+  if (set === undefined || set.size === 0) return;
+  const getack = '*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n';
+  server.masterReplOffset += getack.length;
+  for (const r of set) {
+    r.reply.raw(getack);
+    server.scheduleFlush(r);
+  }
+}
+
+/** WAIT numreplicas timeout */
+function wait(c: Client, argv: string[]): void {
+  const server = c.server;
+  if (links.has(server)) {
+    c.error('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+    return;
+  }
+  const numReplicas = intArg(c, argv[1]);
+  if (numReplicas === null) return;
+  const timeout = intArg(c, argv[2], 'ERR timeout is not an integer or out of range');
+  if (timeout === null) return;
+  if (timeout < 0) {
+    c.error('ERR timeout is negative');
+    return;
+  }
+  const offset = server.masterReplOffset;
+  const acked = ackedReplicas(server, offset);
+  if (acked >= numReplicas || c.denyBlocking) {
+    c.reply.int(acked);
+    return;
+  }
+  waiters.set(c, { offset, numReplicas });
+  server.blocking.block(c, c.db, [], timeout, {
+    serve: () => false,
+    timeout: () => {
+      waiters.delete(c);
+      c.reply.int(ackedReplicas(server, offset));
+    },
+  });
+  requestAcks(server);
+}
 const replicaAckOffset = new WeakMap<Client, number>();
 
 function replicationInfo(server: Server): string {
@@ -278,6 +350,8 @@ function replicationInfo(server: Server): string {
 }
 
 export function setup(server: Server): void {
+  server.onClientFreed((c) => waiters.delete(c));
+  server.onClientReset((c) => waiters.delete(c));
   replicaRdbLoader.load = (srv, rdb) => {
     const r = loadRdbImage(srv, rdb);
     return typeof r === 'string' ? r : null;
@@ -317,4 +391,4 @@ export function setup(server: Server): void {
   }
 }
 
-export const handlers: HandlerMap = { sync, psync, replconf, replicaof, slaveof: replicaof, role };
+export const handlers: HandlerMap = { sync, psync, replconf, replicaof, slaveof: replicaof, role, wait };

@@ -82,6 +82,12 @@ test('a Nodis replica of a Nodis master: full sync, stream, READONLY, ROLE, INFO
     assert.equal(mrole[0], 'master');
     assert.equal(mrole[2].length, 1);
     assert.equal(mrole[2][0][1], String(r.port));
+    // WAIT: the write is acknowledged by the one replica; asking for two times out with 1
+    await master.set('w', '1');
+    assert.equal(await master.wait(1, 0), 1);
+    assert.equal(await master.wait(2, 200), 1);
+    await assert.rejects(replica.wait(1, 0), /ERR WAIT cannot be used with replica instances/);
+    await assert.rejects(master.wait(1, -1), /ERR timeout is negative/);
     assert.equal(await replica.replicaof('127.0.0.1', m.port), 'OK Already connected to specified master');
     assert.equal(await replica.replicaof('NO', 'ONE'), 'OK');
     assert.equal(await replica.set('x', '1'), 'OK');
