@@ -140,6 +140,7 @@ function unsetMaster(server: Server): void {
   link.close();
   links.delete(server);
   server.keyspace.isReplica = false;
+  server.keyspace.forgetReplicaKeysWithExpire();
   // the history so far keeps its id as the secondary one
   server.replId2 = link.replId === '?' ? server.replId : link.replId;
   server.masterReplOffset = Math.max(link.offset, 0);
@@ -358,7 +359,12 @@ export function setup(server: Server): void {
   };
   provideInfoField('connected_slaves', (s) => replicas.get(s)?.size ?? 0);
   provideInfoSection('replication', replicationInfo);
-  server.cronTasks.push((now) => links.get(server)?.cron(now));
+  server.cronTasks.push((now) => {
+    const link = links.get(server);
+    if (link === undefined) return;
+    link.cron(now);
+    if (server.activeExpireEnabled) server.keyspace.expireReplicaKeys(now);
+  });
   // the master pings its replicas every repl-ping-replica-period seconds (part of the stream)
   let lastPing = Date.now();
   server.cronTasks.push((now) => {

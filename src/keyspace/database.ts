@@ -136,6 +136,8 @@ export class Database {
   /** Set an absolute expiry (ms) on an existing key. */
   setExpire(key: string, when: number): void {
     this.expires.set(key, when);
+    const ks = this.keyspace;
+    if (ks.isReplica && !ks.applyingMasterStream) ks.rememberReplicaKeyWithExpire(this, key);
   }
 
   /** Remove a key's expiry. Returns true if it had one. */

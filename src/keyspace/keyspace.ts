@@ -46,6 +46,13 @@ export class Keyspace {
   dirty = 0;
   /** A file is being loaded: keys are not expired on access (as in Redis). */
   loading = false;
+  /** A replica is applying its master's stream (keys it writes expire by the master's DELs). */
+  applyingMasterStream = false;
+  /**
+   * Keys a writable replica's own clients gave a TTL: the replica expires
+   * those itself (Redis's slaveKeysWithExpire), the master's wait for DEL.
+   */
+  private replicaKeysWithExpire: Map<Database, Set<string>> | null = null;
   /** Replicas do not delete expired keys on access; the primary sends DELs. */
   isReplica = false;
   /** CLIENT PAUSE in effect: expired keys read as missing but are not deleted (no lazy or active expiry) */
@@ -147,6 +154,38 @@ export class Keyspace {
   }
 
   /** Delete an expired key and tell everyone: notification, watchers, AOF/replicas, stats. */
+  rememberReplicaKeyWithExpire(db: Database, key: string): void {
+    if (this.replicaKeysWithExpire === null) this.replicaKeysWithExpire = new Map();
+    let set = this.replicaKeysWithExpire.get(db);
+    if (set === undefined) {
+      set = new Set();
+      this.replicaKeysWithExpire.set(db, set);
+    }
+    set.add(key);
+  }
+
+  /** Replica cron: expire the keys written with a TTL by the replica's own clients. */
+  expireReplicaKeys(now: number): void {
+    const all = this.replicaKeysWithExpire;
+    if (all === null) return;
+    for (const [db, keys] of all) {
+      for (const key of keys) {
+        const when = db.expires.get(key);
+        if (when === undefined) keys.delete(key);
+        else if (when <= now) {
+          keys.delete(key);
+          this.deleteExpired(db, key);
+        }
+      }
+      if (keys.size === 0) all.delete(db);
+    }
+    if (all.size === 0) this.replicaKeysWithExpire = null;
+  }
+
+  forgetReplicaKeysWithExpire(): void {
+    this.replicaKeysWithExpire = null;
+  }
+
   deleteExpired(db: Database, key: string): void {
     db.dict.delete(key);
     db.expires.delete(key);

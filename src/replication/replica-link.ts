@@ -288,7 +288,13 @@ export class ReplicaLink {
     for (const db of ks.dbs) db.clear();
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     const loader = replicaRdbLoader.load;
-    const err = loader === null ? 'no RDB loader' : loader(this.server, rdb);
+    ks.applyingMasterStream = true;
+    let err: string | null;
+    try {
+      err = loader === null ? 'no RDB loader' : loader(this.server, rdb);
+    } finally {
+      ks.applyingMasterStream = false;
+    }
     if (err !== null) {
       throw new Error(`Failed trying to load the MASTER synchronization DB from socket: ${err}`);
     }
@@ -346,7 +352,13 @@ export class ReplicaLink {
         this.sendAck();
         continue;
       }
-      executeCommand(this.server, m, argv);
+      const ks = this.server.keyspace;
+      ks.applyingMasterStream = true;
+      try {
+        executeCommand(this.server, m, argv);
+      } finally {
+        ks.applyingMasterStream = false;
+      }
       m.reply.take();
       this.offset += size;
     }
