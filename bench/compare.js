@@ -11,8 +11,8 @@
  * Each cell is the best of --rounds runs (the least disturbed one).
  * Requires redis-server and redis-benchmark (Debian: redis-server, redis-tools).
  */
-const { spawn, execFileSync } = require('child_process');
-const net = require('net');
+const { freePort, waitPort, runBenchmark } = require('./lib');
+const { spawn } = require('child_process');
 const path = require('path');
 
 const args = process.argv.slice(2);
@@ -28,35 +28,9 @@ const rounds = Number(opt('--rounds', '3'));
 const redisBin = opt('--redis-server', 'redis-server');
 const extra = opt('--extra', '');
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
-
 function bench(port, test, pipeline) {
-  const out = execFileSync('redis-benchmark', ['-p', String(port), '-q', '-n', n, '-c', clients, '-P', pipeline, '-t', test, '--csv', ...(extra ? extra.split(' ') : [])],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const rows = out.trim().split('\n').filter((l) => !l.startsWith('"test"'));
-  // mset's row is "MSET (10 keys)"; ping gives PING_INLINE and PING_MBULK: use the last (MBULK)
-  const last = rows[rows.length - 1];
-  return Number(JSON.parse(`[${last}]`)[1]);
+  // mset's row is "MSET (10 keys)"; ping gives PING_INLINE and PING_MBULK: the last (MBULK) is used
+  return runBenchmark(port, ['-n', n, '-c', clients, '-P', pipeline, '-t', test, ...(extra ? extra.split(' ') : [])]);
 }
 
 (async () => {
