@@ -29,6 +29,7 @@ import * as geo from './geo';
 import * as pubsub from './pubsub';
 import * as acl from './acl';
 import * as persistence from './persistence';
+import * as hyperloglog from './hyperloglog';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -58,6 +59,7 @@ export const families: Record<string, CommandFamily> = {
   pubsub,
   acl,
   persistence,
+  hyperloglog,
 };
 
 export function allHandlers(): HandlerMap {
