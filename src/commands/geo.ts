@@ -235,13 +235,11 @@ function geoadd(c: Client, argv: string[]): void {
     ks.signalModified(db, key);
     ks.notify(NOTIFY_ZSET, 'zadd', key, db.id);
     ks.dirty += added + updated;
-    if (c.server.propagator.active) {
-      // Redis runs GEOADD as the ZADD it rewrites it into, and propagates that
-      const out: string[] = ['zadd'];
-      for (let k = 1; k < longIdx; k++) out.push(argv[k]);
-      for (let j = 0; j < elements; j++) out.push(String(scores[j]), argv[longIdx + j * 3 + 2]);
-      ks.propagate(db.id, out);
-    }
+    // Redis runs GEOADD as the ZADD it rewrites it into, and propagates that
+    const out: string[] = ['zadd'];
+    for (let k = 1; k < longIdx; k++) out.push(argv[k]);
+    for (let j = 0; j < elements; j++) out.push(String(scores[j]), argv[longIdx + j * 3 + 2]);
+    ks.propagate(db.id, out);
   }
 }
 
