@@ -66,6 +66,10 @@ function spublish(c: Client, argv: string[]): void {
 }
 
 function channelList(c: Client, argv: string[], map: Map<string, Client[]>): void {
+  if (argv.length > 3) {
+    c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`);
+    return;
+  }
   const pat = argv.length === 3 ? argv[2] : null;
   const out: string[] = [];
   for (const name of map.keys()) {

@@ -193,10 +193,31 @@ export class PubSub {
     const start = c.reply.len;
     c.reply.rawBytes(frames.get(c.resp));
     if (c.replyMode !== 0) markPush(c, start);
-    const server = this.server;
-    server.scheduleFlush(c);
-    checkOutputBufferLimits(server, c);
+    // flushed once per event-loop turn (after every read of this turn was handled), not per message
+    if (!c.pendingFlush && !c.inRead) {
+      c.pendingFlush = true;
+      this.queue.push(c);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushQueue);
+      }
+    }
+    checkOutputBufferLimits(this.server, c);
   }
+
+  private queue: Client[] = [];
+  private flushScheduled = false;
+  private readonly flushQueue = (): void => {
+    this.flushScheduled = false;
+    const list = this.queue;
+    this.queue = [];
+    const server = this.server;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      c.pendingFlush = false;
+      server.flush(c);
+    }
+  };
 
   /** Whether anyone listens at all (keyspace notifications skip building messages otherwise). */
   get active(): boolean {
