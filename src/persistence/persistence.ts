@@ -263,7 +263,7 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): st
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
-    return `Fatal error loading the DB: ${errMessage(e)}. Exiting.`;
+    return errMessage(e);
   }
   return loadRdbBuffer(server, buf, opts, st);
 }

@@ -1,0 +1,259 @@
+/*
+ * Persistence on a running server: SAVE and BGSAVE write dbfilename in dir
+ * (temp file then rename), a restart loads it back (with Redis's log lines),
+ * DEBUG RELOAD and its options, SHUTDOWN's final save, save points in the
+ * cron, MISCONF after a failed background save, INFO persistence, LASTSAVE.
+ * When /usr/bin/redis-server exists, DUMP payloads and RDB files are also
+ * exchanged with the real Redis 7.0.15 in both directions.
+ */
+import { test, before, after } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawn, type ChildProcess } from 'child_process';
+import Redis from 'ioredis';
+import { startNodis, freePort, type NodisProcess } from '../helpers/server';
+
+let srv: NodisProcess;
+let r: Redis;
+
+before(async () => {
+  srv = await startNodis(['--enable-debug-command', 'yes', '--save', '']);
+  r = new Redis({ port: srv.port, lazyConnect: true, enableReadyCheck: false });
+  await r.connect();
+});
+after(async () => {
+  r.disconnect();
+  await srv.stop();
+});
+
+function infoField(info: string, name: string): string {
+  const m = new RegExp(`^${name}:(.*)\\r$`, 'm').exec(info);
+  assert.ok(m, name);
+  return m[1];
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+async function fill(c: Redis): Promise<void> {
+  await c.flushall();
+  await c.set('s', 'hello');
+  await c.set('big', 'ab'.repeat(500));
+  await c.set('n', '12345');
+  await c.set('ttl', 'v', 'PX', 1000000);
+  await c.rpush('l', 'a', 'b', '1', '-2', 'x'.repeat(200));
+  await c.hset('h', 'f1', 'v1', 'f2', '2');
+  await c.sadd('si', '1', '2', '-300000');
+  await c.sadd('ss', 'a', 'b');
+  await c.zadd('z', '1', 'a', '2.5', 'b', '-inf', 'c');
+  await c.select(3);
+  await c.set('in3', 'x');
+  await c.select(0);
+}
+
+test('SAVE writes dbfilename; INFO persistence, LASTSAVE; DEBUG RELOAD keeps everything', async () => {
+  await fill(r);
+  const before = Number(infoField(await r.info('persistence'), 'rdb_changes_since_last_save'));
+  assert.ok(before > 0);
+  const saves = Number(infoField(await r.info('persistence'), 'rdb_saves'));
+  assert.equal(await r.save(), 'OK');
+  assert.ok(fs.existsSync(path.join(srv.dir, 'dump.rdb')));
+  assert.ok(!fs.existsSync(path.join(srv.dir, `temp-${srv.proc.pid}.rdb`)));
+  const info = await r.info('persistence');
+  assert.equal(infoField(info, 'rdb_changes_since_last_save'), '0');
+  assert.equal(infoField(info, 'rdb_saves'), String(saves + 1));
+  assert.equal(infoField(info, 'rdb_last_bgsave_status'), 'ok');
+  assert.ok(Math.abs((await r.lastsave()) - Date.now() / 1000) < 5);
+  const digest = await r.call('DEBUG', 'DIGEST');
+  assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+  assert.equal(await r.call('DEBUG', 'DIGEST'), digest);
+  const pttl = await r.pttl('ttl');
+  assert.ok(pttl > 900000 && pttl <= 1000000);
+  assert.equal(await r.object('ENCODING', 'h'), 'listpack');
+  assert.equal(await r.object('ENCODING', 'si'), 'intset');
+  assert.equal(await r.object('ENCODING', 'z'), 'listpack');
+  assert.equal(infoField(await r.info('persistence'), 'rdb_last_load_keys_loaded'), '10');
+  // NOSAVE NOFLUSH MERGE: the file's keys replace existing ones, others stay
+  await r.set('s', 'changed');
+  await r.set('extra', '1');
+  assert.equal(await r.call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE'), 'OK');
+  assert.equal(await r.get('s'), 'hello');
+  assert.equal(await r.get('extra'), '1');
+  // NOFLUSH without MERGE: duplicated keys are an error
+  await assert.rejects(r.call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH'), /ERR Error trying to load the RDB dump/);
+  await assert.rejects(r.call('DEBUG', 'RELOAD', 'BOGUS'), /ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options./);
+  assert.match(srv.output(), /Loading RDB produced by version 7\.0\.15/);
+  assert.match(srv.output(), /DB reloaded by DEBUG RELOAD/);
+});
+
+test('BGSAVE: started, in progress until written, then ok; arguments', async () => {
+  await fill(r);
+  assert.equal(await r.bgsave(), 'Background saving started');
+  await waitFor(async () => infoField(await r.info('persistence'), 'rdb_bgsave_in_progress') === '0');
+  const info = await r.info('persistence');
+  assert.equal(infoField(info, 'rdb_last_bgsave_status'), 'ok');
+  assert.equal(infoField(info, 'rdb_changes_since_last_save'), '0');
+  assert.notEqual(infoField(info, 'rdb_last_bgsave_time_sec'), '-1');
+  await assert.rejects(r.call('BGSAVE', 'FOO'), /ERR syntax error/);
+  assert.equal(await r.call('BGSAVE', 'SCHEDULE'), 'Background saving started');
+  await waitFor(async () => infoField(await r.info('persistence'), 'rdb_bgsave_in_progress') === '0');
+  // inside MULTI the save is scheduled, and the cron runs it
+  const res = await r.multi().bgsave().exec();
+  assert.deepEqual(res, [[null, 'Background saving scheduled']]);
+});
+
+test('a restart loads dbfilename from dir; SHUTDOWN saves when save points are set', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-rdb-'));
+  const a = await startNodis(['--dir', dir, '--save', '3600 1']);
+  const ca = new Redis({ port: a.port, lazyConnect: true, enableReadyCheck: false });
+  await ca.connect();
+  await fill(ca);
+  const digest = await ca.call('DEBUG', 'DIGEST').catch(() => null);
+  await ca.call('SHUTDOWN').catch(() => undefined);
+  ca.disconnect();
+  await a.stop();
+  assert.ok(fs.existsSync(path.join(dir, 'dump.rdb')));
+  const b = await startNodis(['--dir', dir, '--enable-debug-command', 'yes']);
+  const cb = new Redis({ port: b.port, lazyConnect: true, enableReadyCheck: false });
+  await cb.connect();
+  try {
+    assert.equal(await cb.dbsize(), 9);
+    assert.equal(await cb.get('big'), 'ab'.repeat(500));
+    assert.deepEqual(await cb.lrange('l', 0, -1), ['a', 'b', '1', '-2', 'x'.repeat(200)]);
+    if (digest !== null) assert.equal(await cb.call('DEBUG', 'DIGEST'), digest);
+    await cb.select(3);
+    assert.equal(await cb.get('in3'), 'x');
+    assert.match(b.output(), /Loading RDB produced by version 7\.0\.15/);
+    assert.match(b.output(), /Done loading RDB, keys loaded: 10, keys expired: 0\./);
+    assert.match(b.output(), /DB loaded from disk: \d+\.\d{3} seconds/);
+    // SHUTDOWN NOSAVE leaves the file alone
+    await cb.flushall();
+    await cb.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+  } finally {
+    cb.disconnect();
+    await b.stop();
+  }
+  const c = await startNodis(['--dir', dir]);
+  const cc = new Redis({ port: c.port, lazyConnect: true, enableReadyCheck: false });
+  await cc.connect();
+  try {
+    assert.equal(await cc.dbsize(), 9);
+  } finally {
+    cc.disconnect();
+    await c.stop();
+  }
+});
+
+test('save points: the cron saves after enough changes and time', async () => {
+  await r.flushall();
+  assert.equal(await r.save(), 'OK');
+  await r.config('SET', 'save', '1 2');
+  try {
+    await r.set('a', '1');
+    await r.set('b', '2');
+    await waitFor(async () => infoField(await r.info('persistence'), 'rdb_changes_since_last_save') === '0', 5000);
+    assert.match(srv.output(), /2 changes in 1 seconds\. Saving\.\.\./);
+    assert.match(srv.output(), /Background saving terminated with success/);
+  } finally {
+    await r.config('SET', 'save', '');
+  }
+});
+
+test('a failed BGSAVE sets the error status and MISCONF refuses writes while save points exist', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-rdb-'));
+  const a = await startNodis(['--dir', dir, '--save', '3600 1']);
+  const ca = new Redis({ port: a.port, lazyConnect: true, enableReadyCheck: false });
+  await ca.connect();
+  // the target is a directory: the rename fails
+  fs.mkdirSync(path.join(dir, 'dump.rdb'));
+  try {
+    await ca.set('k', 'v');
+    assert.equal(await ca.bgsave(), 'Background saving started');
+    await waitFor(async () => infoField(await ca.info('persistence'), 'rdb_bgsave_in_progress') === '0');
+    assert.equal(infoField(await ca.info('persistence'), 'rdb_last_bgsave_status'), 'err');
+    const misconf = /MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk\. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails \(stop-writes-on-bgsave-error option\)\. Please check the Redis logs for details about the RDB error\.$/;
+    await assert.rejects(ca.set('k', 'w'), misconf);
+    await assert.rejects(ca.ping(), misconf);
+    assert.equal(await ca.get('k'), 'v');
+    await ca.config('SET', 'stop-writes-on-bgsave-error', 'no');
+    assert.equal(await ca.set('k', 'w'), 'OK');
+    await ca.config('SET', 'stop-writes-on-bgsave-error', 'yes');
+    await assert.rejects(ca.save(), (e: Error) => e.message === 'ERR');
+    fs.rmdirSync(path.join(dir, 'dump.rdb'));
+    assert.equal(await ca.save(), 'OK');
+    assert.equal(await ca.set('k', 'x'), 'OK');
+    assert.match(a.output(), /Background saving error/);
+  } finally {
+    ca.disconnect();
+    await a.stop();
+  }
+});
+
+/* ------------------------------------------------- with the real Redis */
+
+const REDIS = '/usr/bin/redis-server';
+
+async function startRedis(dir: string): Promise<{ port: number; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--enable-debug-command', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`redis did not start: ${out}`)), 10000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { port, proc };
+}
+
+test('payloads and files exchanged with the real Redis 7.0.15', { skip: !fs.existsSync(REDIS) }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-redis-'));
+  const red = await startRedis(dir);
+  const cr = new Redis({ port: red.port, lazyConnect: true, enableReadyCheck: false });
+  await cr.connect();
+  try {
+    await fill(cr);
+    await fill(r);
+    const keys = ['s', 'big', 'n', 'l', 'h', 'si', 'ss', 'z'];
+    for (const k of keys) {
+      const fromRedis = await cr.dumpBuffer(k);
+      const fromNodis = await r.dumpBuffer(k);
+      if (k !== 'ss') assert.equal(fromNodis.toString('hex'), fromRedis.toString('hex'), k);
+      // each side restores the other's payload
+      assert.equal(await r.restore(`${k}:r`, 0, fromRedis), 'OK');
+      assert.equal(await cr.restore(`${k}:n`, 0, fromNodis), 'OK');
+      assert.deepEqual(await r.call('DEBUG', 'DIGEST-VALUE', `${k}:r`), await r.call('DEBUG', 'DIGEST-VALUE', k));
+      assert.deepEqual(await cr.call('DEBUG', 'DIGEST-VALUE', `${k}:n`), await cr.call('DEBUG', 'DIGEST-VALUE', k));
+    }
+    // Nodis's RDB file loads in Redis: same dataset digest
+    await fill(r);
+    await fill(cr);
+    assert.equal(await r.save(), 'OK');
+    fs.copyFileSync(path.join(srv.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
+    assert.equal(await cr.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
+    assert.equal(await cr.dbsize(), 9);
+    const rd = await cr.call('DEBUG', 'DIGEST');
+    assert.equal(await r.call('DEBUG', 'DIGEST'), rd);
+    // and Redis's file loads in Nodis
+    await cr.set('fromredis', 'yes');
+    assert.equal(await cr.save(), 'OK');
+    fs.copyFileSync(path.join(dir, 'dump.rdb'), path.join(srv.dir, 'dump.rdb'));
+    assert.equal(await r.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
+    assert.equal(await r.get('fromredis'), 'yes');
+    assert.equal(await r.call('DEBUG', 'DIGEST'), await cr.call('DEBUG', 'DIGEST'));
+  } finally {
+    cr.disconnect();
+    red.proc.kill('SIGKILL');
+  }
+});
