@@ -19,6 +19,7 @@
  * through `c.blocked`.
  */
 import type { Server } from './server';
+import { CMD_SKIP_SLOWLOG } from '../commands/table';
 import type { Client } from './client';
 import type { Database } from '../keyspace/database';
 
@@ -39,6 +40,9 @@ export interface BlockState {
   timer: NodeJS.Timeout | null;
   /** when the client blocked (ms), for statistics */
   since: number;
+  /** the blocking command line and its first run's duration (µs): SLOWLOG and latency stats come at unblock, as in Redis */
+  argv?: string[];
+  usec?: number;
 }
 
 export class BlockingManager {
@@ -105,6 +109,7 @@ export class BlockingManager {
         this.remove(c);
         this.server.keyspace.now = Date.now();
         state.handler.timeout();
+        this.statsOnUnblock(c, state, 0);
         this.resume(c);
       };
       state.timer = setTimeout(fire, Math.min(timeoutMs, MAX_TIMER_MS));
@@ -160,6 +165,7 @@ export class BlockingManager {
       // the served client is the current one (as Redis does), so that invalidations it causes follow its reply
       const prevCurrent = this.server.current;
       this.server.current = c;
+      const t0 = performance.now();
       try {
         served = state.handler.serve(key);
       } finally {
@@ -170,6 +176,7 @@ export class BlockingManager {
       if (served) {
         // an error reply when served (BLMOVE into a key of another type) fails the blocked command
         if (c.errorInCommand && c.lastCmd !== null) c.lastCmd.stats.failedCalls++;
+        this.statsOnUnblock(c, state, Math.round((performance.now() - t0) * 1000));
         this.remove(c);
         this.resume(c);
       }
@@ -188,8 +195,26 @@ export class BlockingManager {
       c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
       if (c.lastCmd !== null) c.lastCmd.stats.failedCalls++;
     } else state.handler.timeout();
+    this.statsOnUnblock(c, state, 0);
     this.resume(c);
     return true;
+  }
+
+  /**
+   * Redis's updateStatsOnUnblock: the blocked command's SLOWLOG entry and
+   * latency sample are recorded when it completes, with its first run's
+   * duration plus the time spent replying (not the time spent blocked).
+   */
+  private statsOnUnblock(c: Client, state: BlockState, replyUs: number): void {
+    const cmd = c.lastCmd;
+    if (cmd === null || state.argv === undefined) return;
+    const usec = (state.usec ?? 0) + replyUs;
+    cmd.stats.usec += replyUs;
+    const cfg = this.server.config;
+    if (cfg.latencyTracking) cmd.stats.latency.record(usec * 1000);
+    if ((cmd.flags & CMD_SKIP_SLOWLOG) === 0 && cfg.slowlogLogSlowerThan >= 0 && usec >= cfg.slowlogLogSlowerThan) {
+      this.server.slowlog.add(state.argv, usec, c.addr, c.name, cfg.slowlogMaxLen);
+    }
   }
 
   /** Forget a client's wait without replying. */

@@ -245,13 +245,18 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (c.errorInCommand) st.failedCalls++;
   server.stats.numCommands++;
   const cfg = server.config;
-  if ((cmd.flags & CMD_SKIP_SLOWLOG) === 0 && cfg.slowlogLogSlowerThan >= 0 && usec >= cfg.slowlogLogSlowerThan) {
+  const blockState = c.blockState;
+  if (blockState !== null) {
+    // a command that blocked is logged (SLOWLOG, latency histogram) when it completes (server/blocking.ts)
+    blockState.argv = argv;
+    blockState.usec = usec;
+  } else if ((cmd.flags & CMD_SKIP_SLOWLOG) === 0 && cfg.slowlogLogSlowerThan >= 0 && usec >= cfg.slowlogLogSlowerThan) {
     server.slowlog.add(argv, usec, c.addr, c.name, cfg.slowlogMaxLen);
   }
   if (cfg.latencyMonitorThreshold > 0) {
     server.latency.addSampleIfNeeded((cmd.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(usec / 1000), cfg.latencyMonitorThreshold);
   }
-  if (cfg.latencyTracking) st.latency.record(elapsedMs * 1e6);
+  if (cfg.latencyTracking && blockState === null) st.latency.record(elapsedMs * 1e6);
   if (server.monitors.size > 0 && (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) === 0) {
     feedMonitors(server, c, argv, t0);
   }
