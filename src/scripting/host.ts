@@ -53,6 +53,10 @@ export interface ScriptRun {
   allowOom: boolean;
   /** function (FCALL) rather than EVAL: changes the BUSY and kill texts */
   isFunction: boolean;
+  /** the command that started it (FUNCTION STATS) */
+  argv?: string[];
+  /** FUNCTION LOAD: stop the run after this long (ms) instead of going busy */
+  timeoutMs?: number;
   /** called with the outcome once the script ended (sync or async) */
   done: (r: RunResult) => void;
 }
@@ -64,6 +68,7 @@ export type RunResult =
 
 interface Running {
   run: ScriptRun;
+  argv: string[];
   start: number;
   wrote: boolean;
   oomAtStart: boolean;
@@ -178,6 +183,7 @@ export class ScriptHost {
     const maxmem = server.config.maxmemory;
     const st: Running = {
       run,
+      argv: run.argv ?? [],
       start: performance.now(),
       wrote: false,
       oomAtStart: maxmem > 0 && usedMemory() > maxmem,
@@ -206,7 +212,17 @@ export class ScriptHost {
         if (this.handle(st, r)) return;
         continue;
       }
-      if (threshold > 0 && performance.now() - st.start >= threshold) break;
+      const elapsed = performance.now() - st.start;
+      if (run.timeoutMs !== undefined) {
+        if (elapsed >= run.timeoutMs) {
+          this.running = null;
+          this.terminate();
+          run.done({ kind: 'error', msg: 'ERR Error registering functions: FUNCTION LOAD timeout', counted: false });
+          return;
+        }
+        continue;
+      }
+      if (threshold > 0 && elapsed >= threshold) break;
     }
     // the script outlived the threshold: serve it from the event loop
     st.async = true;

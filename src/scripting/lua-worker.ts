@@ -94,35 +94,21 @@ function evalChunk(body: string): Buffer {
 }
 
 /**
- * A function library runs as one chunk: a proxy `redis` table adds
- * register_function; the library's code runs first (registering its
- * functions, in load mode with a table of what was registered), then the
- * requested function is called with KEYS and ARGV.
+ * A function library runs as one chunk. Its first line (the shebang's, empty
+ * once the shebang is removed) receives the prelude: register_function, a
+ * `redis` table for the load context (only register_function, log and the
+ * constants, as in Redis), then the library's code wrapped in a function.
+ * After the library ran (registering its functions), `redis` is switched to
+ * the real table, so functions see the run-time API; then either the list of
+ * registered functions (load mode) or the called function's result is
+ * returned. ARGV ends with numkeys and the function name (or "\\0load").
  */
-const LIB_PRE =
-  "local __nodis_fns, __nodis_loading = {}, true; " +
-  "local redis = setmetatable({}, {__index = redis, __newindex = function() error('Attempt to modify a readonly table', 2) end, __metatable = false}); " +
-  "local __nodis_lib = function() ";
+const LIB_PRE = 'local __F, __O, __loading, __R, __E, __T, __S = {}, {}, true, redis, error, type, tostring local __flagok = {[\'no-writes\'] = true, [\'allow-oom\'] = true, [\'allow-stale\'] = true, [\'no-cluster\'] = true, [\'allow-cross-slot-keys\'] = true} local function __isstr(x) return __T(x) == \'string\' or __T(x) == \'number\' end local function __reg(...) if not __loading then __E(\'redis.register_function can only be called on FUNCTION LOAD command\', 0) end local n = select(\'#\', ...) local a, b = ... local name, cb, desc, flags if n == 1 then if __T(a) ~= \'table\' then __E(\'calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).\', 0) end for k, v in pairs(a) do if __T(k) ~= \'string\' then __E(\'named argument key given to redis.register_function is not a string\', 0) end if k == \'function_name\' then if not __isstr(v) then __E(\'function_name argument given to redis.register_function must be a string\', 0) end name = __S(v) elseif k == \'description\' then if not __isstr(v) then __E(\'description argument given to redis.register_function must be a string\', 0) end desc = __S(v) elseif k == \'callback\' then if __T(v) ~= \'function\' then __E(\'callback argument given to redis.register_function must be a function\', 0) end cb = v elseif k == \'flags\' then if __T(v) ~= \'table\' then __E(\'flags argument to redis.register_function must be a table representing function flags\', 0) end flags = {} for _, f in ipairs(v) do if __T(f) ~= \'string\' or not __flagok[f] then __E(\'unknown flag given\', 0) end flags[#flags + 1] = f end else __E(\'unknown argument given to redis.register_function\', 0) end end if name == nil then __E(\'redis.register_function must get a function name argument\', 0) end if cb == nil then __E(\'redis.register_function must get a callback argument\', 0) end elseif n == 2 then if not __isstr(a) then __E(\'first argument to redis.register_function must be a string\', 0) end if __T(b) ~= \'function\' then __E(\'second argument to redis.register_function must be a function\', 0) end name, cb = __S(a), b else __E(\'wrong number of arguments to redis.register_function\', 0) end if not string.find(name, \'^[%w_]+$\') then __E(\'Function names can only contain letters, numbers, or underscores(_) and must be at least one character long\', 0) end if __F[name] ~= nil then __E(\'Function already exists in the library\', 0) end local t = {name = name, callback = cb, description = desc, flags = flags or {}} __F[name] = t __O[#__O + 1] = t end local __L = setmetatable({}, {__index = function(_, k) if k == \'register_function\' then return __reg end if k == \'log\' or k == \'LOG_DEBUG\' or k == \'LOG_VERBOSE\' or k == \'LOG_NOTICE\' or k == \'LOG_WARNING\' or k == \'REDIS_VERSION\' or k == \'REDIS_VERSION_NUM\' then return __R[k] end __E("Script attempted to access nonexistent global variable \'" .. __S(k) .. "\'", 2) end, __newindex = function() __E(\'Attempt to modify a readonly table\', 2) end, __metatable = false}) local redis = __L local __nodis_lib = function()';
+const LIB_POST = "\nend\n__nodis_lib()\n__loading = false\nredis = __R\nlocal __mode = table.remove(ARGV)\nlocal __nk = tonumber(table.remove(ARGV))\nif __mode == '\\0load' then\n  local r = {}\n  for i, t in ipairs(__O) do r[i] = {t.name, t.description or false, t.flags} end\n  return r\nend\nlocal __f = __F[__mode]\nif __f == nil then return {err = 'ERR Function not found'} end\nlocal __k, __a = {}, {}\nfor i = 1, #ARGV do if i <= __nk then __k[#__k + 1] = ARGV[i] else __a[#__a + 1] = ARGV[i] end end\nlocal __r = __f.callback(__k, __a)\nreturn __r\n";
 
 function libChunk(code: string): Buffer {
   const pre = /\berror\b/.test(code) ? ERROR_SHIM : '';
-  // register_function is set through rawset before the library runs
-  const post =
-    "\nend\n" +
-    "rawset(redis, 'register_function', function(a, b) if not __nodis_loading then error('redis.register_function can only be called on FUNCTION LOAD command') end " +
-    "local t = type(a) == 'table' and a or {function_name = a, callback = b}; " +
-    "if type(a) ~= 'table' and b == nil then error('wrong number of arguments to redis.register_function') end " +
-    "__nodis_fns[#__nodis_fns + 1] = t end)\n" +
-    "__nodis_lib()\n" +
-    "__nodis_loading = false\n" +
-    "if ARGV[#ARGV] == '\\0load' then local r = {} for i, t in ipairs(__nodis_fns) do " +
-    "local fl = {} if type(t.flags) == 'table' then for _, f in ipairs(t.flags) do fl[#fl + 1] = tostring(f) end end " +
-    "r[#r + 1] = {tostring(t.function_name), type(t.callback), t.description ~= nil and tostring(t.description) or false, fl, type(t.flags), type(t.function_name)} end return r end\n" +
-    "local name = table.remove(ARGV) local k = {} local a = {} local nk = tonumber(table.remove(ARGV)) " +
-    "for i = 1, #ARGV do if i <= nk then k[#k + 1] = ARGV[i] else a[#a + 1] = ARGV[i] end end " +
-    "for _, t in ipairs(__nodis_fns) do if t.function_name == name then return t.callback(k, a) end end\n" +
-    "return redis.error_reply('ERR Function not found')\n";
-  return Buffer.from(pre + LIB_PRE + code + post, 'latin1');
+  return Buffer.from(pre + LIB_PRE + code + LIB_POST, 'latin1');
 }
 
 /* ------------------------------------------------------------------ */
@@ -557,7 +543,7 @@ function loadErrorText(raw: string, line: number): string {
   return cut > 0 ? full.slice(0, cut) : full;
 }
 
-interface LoadedFn { name: string; callback: string; description: string | null; flags: string[]; flagsType: string; nameType: string }
+interface LoadedFn { name: string; description: string | null; flags: string[] }
 function describeLoaded(res: Buffer): LoadedFn[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const lib = require('lua-redis-wasm') as { decodeReplyBuffer(b: Buffer): unknown };
@@ -567,14 +553,7 @@ function describeLoaded(res: Buffer): LoadedFn[] {
   const s = (x: unknown): string => (Buffer.isBuffer(x) ? x.toString('latin1') : x === null || x === undefined ? '' : String(x));
   for (const e of v) {
     if (!Array.isArray(e)) continue;
-    fns.push({
-      name: s(e[0]),
-      callback: s(e[1]),
-      description: e[2] === null ? null : s(e[2]),
-      flags: Array.isArray(e[3]) ? e[3].map(s) : [],
-      flagsType: s(e[4]),
-      nameType: s(e[5]),
-    });
+    fns.push({ name: s(e[0]), description: e[1] === null ? null : s(e[1]), flags: Array.isArray(e[2]) ? e[2].map(s) : [] });
   }
   return fns;
 }
