@@ -30,6 +30,7 @@ import * as pubsub from './pubsub';
 import * as acl from './acl';
 import * as persistence from './persistence';
 import * as hyperloglog from './hyperloglog';
+import * as scripting from './scripting';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -60,6 +61,7 @@ export const families: Record<string, CommandFamily> = {
   acl,
   persistence,
   hyperloglog,
+  scripting,
 };
 
 export function allHandlers(): HandlerMap {

@@ -110,6 +110,10 @@ export class Client {
   trackingCaching = false;
   /** CLIENT NO-EVICT [e] */
   noEvict = false;
+  /** the client scripts run their commands with (its clock stays at the script's start) */
+  isScriptClient = false;
+  /** its EVAL/FCALL outlived busy-reply-threshold: no more input is read until the script ends */
+  busyScript = false;
   /** paused input: commands are held until CLIENT UNPAUSE or the timeout */
   pausedArgv: string[][] | null = null;
   readonly addr: string;

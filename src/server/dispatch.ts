@@ -214,7 +214,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   // Inside one read's batch, the clock read that ended the previous command starts this one.
   const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
   // commands EXEC runs (nested calls for the same client) see the instant EXEC started, as in Redis
-  if (prev !== c) server.keyspace.now = Math.floor(t0 + clockOffset);
+  // (and commands of a script keep the script's start time)
+  if (prev !== c && !c.isScriptClient) server.keyspace.now = Math.floor(t0 + clockOffset);
   const prop = server.propagator;
   const outerExplicit = prop.explicit;
   const outerForced = prop.forced;

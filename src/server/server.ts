@@ -288,7 +288,7 @@ export class Server {
     this.batchClock = -1;
     try {
       const limits = { maxBulkLen: this.config.protoMaxBulkLen, authRequired: false };
-      while (!c.closeAfterReply && !c.closed && c.pausedArgv === null && c.blockState === null) {
+      while (!c.closeAfterReply && !c.closed && c.pausedArgv === null && c.blockState === null && !c.busyScript) {
         limits.authRequired = !c.authenticated && !this.acl.defaultAutoAuth();
         let argv: string[] | null;
         try {

@@ -1,0 +1,432 @@
+/*
+ * Script host: the main thread's side of scripting. Runs scripts in the Lua
+ * worker (lua-worker.ts) and serves their redis.call/pcall requests against
+ * the dataset, as Redis's scriptCall() does.
+ *
+ * A script runs synchronously at first: the main thread sends it to the
+ * worker and waits on the shared channel (spinning briefly, then
+ * Atomics.wait in slices), executing each command the script sends. Scripts
+ * are therefore atomic, like in Redis. Once a script has run longer than
+ * busy-reply-threshold (lua-time-limit), the main thread stops waiting
+ * synchronously and goes back to the event loop, serving the worker from
+ * Atomics.waitAsync: other clients then get -BUSY (a dispatch gate) except
+ * for the commands flagged allow-busy (SCRIPT KILL, FUNCTION KILL, SHUTDOWN
+ * NOSAVE, ...). The calling client reads no more input until the script ends.
+ *
+ * Killing a script terminates the worker; a fresh one starts at once (its
+ * chunk cache is empty, so bodies are sent again on the next run).
+ *
+ * Invariants: at most one script runs (`running`); while it runs in async
+ * mode `busy` is true; the script's commands run through dispatch's call()
+ * with a dedicated client (no socket: MONITOR shows it as "lua") whose clock
+ * is frozen at the script's start.
+ */
+import { Worker, MessageChannel } from 'worker_threads';
+import * as path from 'path';
+import type { Server } from '../server/server';
+import { Client } from '../server/client';
+import { call } from '../server/dispatch';
+import {
+  ChannelEnd, MsgWriter, MsgReader, CTL_BYTES, DATA_BYTES, W_READY,
+  OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE, DONE_REPLY, DONE_ERROR, DONE_LOADED,
+  MODE_EVAL,
+} from './channel';
+import {
+  CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, type Command,
+} from '../commands/table';
+import { usedMemory } from '../info/memory';
+
+export interface ScriptRun {
+  /** client that issued EVAL/FCALL */
+  caller: Client;
+  mode: number;
+  /** chunk key in the worker, and the name errors show (sha or function name) */
+  key: string;
+  name: string;
+  /** body to send when the worker may not have the chunk */
+  body: string;
+  nkeys: number;
+  args: string[];
+  /** refuse writes (EVAL_RO, FCALL_RO, no-writes) */
+  readOnly: boolean;
+  /** allow-oom flag */
+  allowOom: boolean;
+  /** function (FCALL) rather than EVAL: changes the BUSY and kill texts */
+  isFunction: boolean;
+  /** the command that started it (FUNCTION STATS) */
+  argv?: string[];
+  /** FUNCTION LOAD: stop the run after this long (ms) instead of going busy */
+  timeoutMs?: number;
+  /** called with the outcome once the script ended (sync or async) */
+  done: (r: RunResult) => void;
+}
+
+export type RunResult =
+  | { kind: 'reply'; bytes: Buffer }
+  | { kind: 'error'; msg: string; counted: boolean }
+  | { kind: 'loaded'; json: string };
+
+interface Running {
+  run: ScriptRun;
+  argv: string[];
+  start: number;
+  wrote: boolean;
+  oomAtStart: boolean;
+  killed: boolean;
+  async: boolean;
+  now: number;
+  /** last error a redis.call returned (not counted twice in errorstats) */
+  lastCallError: string;
+}
+
+/** Atomics.waitAsync (Node 20; not in the ES2022 typings) */
+interface AtomicsAsync {
+  waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string };
+}
+
+const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+
+export class ScriptHost {
+  private readonly server: Server;
+  private worker: Worker | null = null;
+  private end: ChannelEnd | null = null;
+  private readonly out = new MsgWriter();
+  /** chunk keys the current worker holds */
+  private known = new Set<string>();
+  private flushWorker = false;
+  running: Running | null = null;
+  /** a script ran past busy-reply-threshold: other clients get -BUSY */
+  busy = false;
+  /** the client script commands run with */
+  readonly client: Client;
+  /** commands run by scripts (INFO) */
+  private generation = 0;
+
+  constructor(server: Server) {
+    this.server = server;
+    const c = new Client(server, null, 0, server.keyspace.dbs[0], '', '', -1);
+    c.denyBlocking = true;
+    c.authenticated = true;
+    c.isScriptClient = true;
+    this.client = c;
+  }
+
+  get busyError(): string {
+    return this.running !== null && this.running.run.isFunction ? BUSY_FUNCTION : BUSY_EVAL;
+  }
+
+  private startWorker(): void {
+    const sab = new SharedArrayBuffer(CTL_BYTES + DATA_BYTES);
+    const { port1, port2 } = new MessageChannel();
+    const w = new Worker(path.join(__dirname, 'lua-worker.js'), {
+      workerData: { sab, port: port2 },
+      transferList: [port2],
+      stdout: false,
+      stderr: false,
+    });
+    w.unref();
+    w.on('error', (e) => this.server.log.warning(`Lua worker error: ${e.message}`));
+    w.on('exit', () => {
+      // a worker that stopped by itself (engine failure) is replaced on the next run
+      if (this.worker === w) {
+        this.worker = null;
+        this.end = null;
+      }
+    });
+    this.worker = w;
+    this.end = new ChannelEnd(sab, port1, false);
+    port1.unref();
+    this.known = new Set();
+    this.flushWorker = false;
+    this.generation++;
+  }
+
+  /** Start the worker ahead of the first script. */
+  warmUp(): void {
+    if (this.worker === null) this.startWorker();
+  }
+
+  private ready(): ChannelEnd | null {
+    if (this.worker === null) this.startWorker();
+    const end = this.end as ChannelEnd;
+    const ctl = end.ctl;
+    const deadline = Date.now() + 30000;
+    while (Atomics.load(ctl, W_READY) === 0 && Date.now() < deadline) Atomics.wait(ctl, W_READY, 0, 100);
+    return Atomics.load(ctl, W_READY) === 1 ? end : null;
+  }
+
+  /** SCRIPT FLUSH / FUNCTION changes: the worker drops its chunks before the next run. */
+  forget(key?: string): void {
+    if (key === undefined) {
+      this.known.clear();
+      this.flushWorker = true;
+    } else {
+      this.known.delete(key);
+    }
+  }
+
+  /**
+   * Run a script. Returns once it ended (run.done already called) or, when
+   * it outlived busy-reply-threshold, once it went on in the background.
+   */
+  execute(run: ScriptRun): void {
+    const end = this.ready();
+    if (end === null) {
+      run.done({ kind: 'error', msg: 'ERR Error running script: the Lua engine could not start', counted: false });
+      return;
+    }
+    const server = this.server;
+    const sc = this.client;
+    sc.db = run.caller.db;
+    sc.reply.resp = 2;
+    const maxmem = server.config.maxmemory;
+    const st: Running = {
+      run,
+      argv: run.argv ?? [],
+      start: performance.now(),
+      wrote: false,
+      oomAtStart: maxmem > 0 && usedMemory() > maxmem,
+      killed: false,
+      async: false,
+      now: server.keyspace.now,
+      lastCallError: '',
+    };
+    this.running = st;
+    const w = this.out.reset().u8(OP_RUN).u8(this.flushWorker ? 1 : 0).u8(run.mode).u8(run.caller.resp);
+    this.flushWorker = false;
+    const send = !this.known.has(run.key);
+    w.u8(send ? 1 : 0).str(run.key).str(run.name);
+    if (send) {
+      w.str(run.body);
+      this.known.add(run.key);
+    }
+    w.u32(run.nkeys).u32(run.args.length - run.nkeys);
+    for (const a of run.args) w.str(a);
+    end.send(w);
+    // synchronous phase
+    const threshold = server.config.busyReplyThreshold;
+    for (;;) {
+      const r = end.receive(10, 2000);
+      if (r !== null) {
+        if (this.handle(st, r)) return;
+        continue;
+      }
+      const elapsed = performance.now() - st.start;
+      if (run.timeoutMs !== undefined) {
+        if (elapsed >= run.timeoutMs) {
+          this.running = null;
+          this.terminate();
+          run.done({ kind: 'error', msg: 'ERR Error registering functions: FUNCTION LOAD timeout', counted: false });
+          return;
+        }
+        continue;
+      }
+      if (threshold > 0 && elapsed >= threshold) break;
+    }
+    // the script outlived the threshold: serve it from the event loop
+    st.async = true;
+    this.busy = true;
+    run.caller.busyScript = true;
+    server.log.warning(`Slow script detected: still in execution after ${Math.round(performance.now() - st.start)} milliseconds. You can try killing the script using the ${run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL'} command.`);
+    this.pumpAsync(st, end);
+  }
+
+  private pumpAsync(st: Running, end: ChannelEnd): void {
+    const step = (): void => {
+      if (this.running !== st || st.killed) return;
+      const server = this.server;
+      server.propagator.beginUnit();
+      try {
+        while (end.hasMessage()) {
+          const r = end.take();
+          server.keyspace.now = st.now;
+          if (this.handle(st, r)) return;
+        }
+      } finally {
+        server.propagator.endUnit();
+      }
+      const res = (Atomics as unknown as AtomicsAsync).waitAsync(end.ctl, end.waitWord, end.seenValue, 1000);
+      if (res.async) void (res.value as Promise<string>).then(step);
+      else setImmediate(step);
+    };
+    step();
+  }
+
+  /** Handle one worker message; true when the script ended. */
+  private handle(st: Running, r: MsgReader): boolean {
+    const end = this.end as ChannelEnd;
+    const op = r.u8();
+    if (op === OP_CALL) {
+      const isPcall = r.u8() === 1;
+      const resp = r.u8() as 2 | 3;
+      const argc = r.u32();
+      const argv: string[] = new Array(argc);
+      for (let i = 0; i < argc; i++) argv[i] = r.str();
+      const sc = this.client;
+      sc.reply.len = 0;
+      sc.reply.resp = resp;
+      this.scriptCall(st, argv);
+      if (!isPcall && sc.reply.len > 0 && sc.reply.buf[0] === 45) {
+        st.lastCallError = sc.reply.buf.toString('latin1', 1, sc.reply.len - 2);
+      }
+      this.out.reset().u8(OP_REPLY).tail(sc.reply.buf, 0, sc.reply.len);
+      sc.reply.len = 0;
+      end.send(this.out);
+      return false;
+    }
+    if (op === OP_LOG) {
+      const level = r.u8();
+      const msg = r.str();
+      const log = this.server.log;
+      if (level <= 0) log.debug(msg);
+      else if (level === 1) log.verbose(msg);
+      else if (level === 2) log.notice(msg);
+      else log.warning(msg);
+      end.send(this.out.reset().u8(OP_REPLY));
+      return false;
+    }
+    if (op === OP_DONE) {
+      const kind = r.u8();
+      let res: RunResult;
+      if (kind === DONE_REPLY) res = { kind: 'reply', bytes: Buffer.from(r.tail()) };
+      else if (kind === DONE_LOADED) res = { kind: 'loaded', json: r.str() };
+      else {
+        r.u8();
+        const msg = r.str();
+        res = { kind: 'error', msg, counted: st.lastCallError !== '' && msg.startsWith(st.lastCallError) };
+      }
+      void DONE_ERROR;
+      this.finish(st, res);
+      return true;
+    }
+    return false;
+  }
+
+  private finish(st: Running, res: RunResult): void {
+    this.running = null;
+    const wasAsync = st.async;
+    this.busy = false;
+    const caller = st.run.caller;
+    caller.busyScript = false;
+    st.run.done(res);
+    if (wasAsync) {
+      const server = this.server;
+      if (!caller.closed) {
+        server.flush(caller);
+        server.processInput(caller);
+        server.flush(caller);
+      }
+      if (server.blocking.hasReadyKeys) server.blocking.handleReady();
+    }
+  }
+
+  /** Redis's scriptCall(): the checks a command from a script must pass, then the command. */
+  private scriptCall(st: Running, argv: string[]): void {
+    const server = this.server;
+    const sc = this.client;
+    const w = sc.reply;
+    if (argv.length === 0) {
+      w.raw('-ERR Please specify at least one argument for this redis lib call\r\n');
+      return;
+    }
+    let cmd: Command | undefined = server.commands.lookup(argv[0]);
+    if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
+      const sub = cmd.subcommands.get(argv[1].toLowerCase());
+      if (sub === undefined) {
+        sc.cmd = null;
+        w.raw(`-ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.\r\n`);
+        return;
+      }
+      cmd = sub;
+    }
+    if (cmd === undefined) {
+      w.raw('-ERR Unknown Redis command called from script\r\n');
+      return;
+    }
+    sc.cmd = cmd;
+    if (!cmd.arityOk(argv.length)) {
+      w.raw('-ERR Wrong number of args calling Redis command from script\r\n');
+      return;
+    }
+    if ((cmd.flags & CMD_NOSCRIPT) !== 0 && !server.debugKnobs.disableDenyScripts) {
+      w.raw('-ERR This Redis command is not allowed from script\r\n');
+      return;
+    }
+    if ((cmd.flags & CMD_WRITE) !== 0) {
+      if (st.run.readOnly) {
+        w.raw('-ERR Write commands are not allowed from read-only scripts.\r\n');
+        return;
+      }
+      if ((cmd.flags & CMD_DENYOOM) !== 0 && !st.run.allowOom && !st.wrote && st.oomAtStart) {
+        w.raw("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+        return;
+      }
+      st.wrote = true;
+    } else if ((cmd.flags & CMD_MAY_REPLICATE) !== 0 && st.run.readOnly) {
+      w.raw('-ERR Write commands are not allowed from read-only scripts.\r\n');
+      return;
+    }
+    server.keyspace.now = st.now;
+    call(server, sc, cmd, argv);
+  }
+
+  /** SCRIPT KILL / FUNCTION KILL. Returns the error to reply, or null when killed. */
+  kill(isFunction: boolean): string | null {
+    const st = this.running;
+    if (st === null || !st.async) return 'NOTBUSY No scripts in execution right now.';
+    if (st.run.isFunction !== isFunction) {
+      return isFunction ? 'NOTBUSY No scripts in execution right now.' : 'NOTBUSY No scripts in execution right now.';
+    }
+    if (st.wrote) {
+      return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE option.';
+    }
+    st.killed = true;
+    this.terminate();
+    const what = st.run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL';
+    this.finish(st, {
+      kind: 'error',
+      msg: `ERR Script killed by user with ${what}... script: ${st.run.name}, on @user_${st.run.isFunction ? 'function' : 'script'}:1.`,
+      counted: false,
+    });
+    return null;
+  }
+
+  /** Stop the worker now (kill, shutdown); a new one starts for the next script. */
+  terminate(): void {
+    const w = this.worker;
+    this.worker = null;
+    this.end = null;
+    if (w !== null) void w.terminate();
+  }
+
+  /** FUNCTION LOAD's time limit passed: stop the worker, report the timeout. */
+  abortSync(): void {
+    this.running = null;
+    this.terminate();
+  }
+
+  get modeEval(): number {
+    return MODE_EVAL;
+  }
+}
+
+const hosts = new WeakMap<Server, ScriptHost>();
+/** The server's script host (created on first use). */
+export function scriptHost(server: Server): ScriptHost {
+  let h = hosts.get(server);
+  if (h === undefined) {
+    h = new ScriptHost(server);
+    hosts.set(server, h);
+  }
+  return h;
+}
+
+/** Write a script's outcome as the reply of the client that ran it. */
+export function replyResult(c: Client, res: RunResult): void {
+  if (res.kind === 'reply') c.reply.rawBytes(res.bytes);
+  else if (res.kind === 'error') {
+    if (res.counted) c.reply.raw(`-${res.msg.replace(/[\r\n]/g, ' ')}\r\n`);
+    else c.error(res.msg);
+  }
+}

@@ -1,0 +1,588 @@
+/*
+ * The Lua worker thread: owns the Lua VM (lua-redis-wasm, Redis's Lua 5.1
+ * with cjson, cmsgpack, struct and bit) and runs scripts on behalf of the
+ * main thread, so that a long script never blocks the server's event loop.
+ *
+ * The main thread sends RUN messages over the synchronous channel
+ * (channel.ts) and waits; each redis.call/pcall the script makes becomes a
+ * CALL message that the main thread executes against the dataset and
+ * answers with the command's RESP reply, which is parsed here into the
+ * engine's reply values (RESP2 or RESP3, per redis.setresp). When the script
+ * ends, its return value is rendered as the client's reply (RESP2 or RESP3)
+ * and sent back in a DONE message.
+ *
+ * The VM keeps no state between runs (the engine compiles every script on
+ * each run), so the main thread owns the script cache; this side only keeps
+ * the prepared chunk text per script so that EVALSHA does not resend bodies.
+ * Killing a script terminates this thread; the main thread starts a new one.
+ */
+import { workerData } from 'worker_threads';
+import type { MessagePort } from 'worker_threads';
+import {
+  ChannelEnd, MsgWriter, MsgReader, W_READY,
+  OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE,
+  DONE_REPLY, DONE_ERROR, DONE_LOADED, MODE_EVAL, MODE_FCALL, MODE_LOAD, MODE_CHECK,
+} from './channel';
+import { formatG17 } from '../util/numbers';
+
+const { sab, port } = workerData as { sab: SharedArrayBuffer; port: MessagePort };
+const ch = new ChannelEnd(sab, port, true);
+const out = new MsgWriter();
+
+
+/* ------------------------------------------------------------------ */
+/* script errors in Redis's words                                     */
+
+/** marker the error() shim raises for error tables: \x01<position>\x01<err field> */
+const TABLE_ERR = '\x01';
+
+/**
+ * The message for an error that aborted a script, as Redis 7.0 builds it:
+ * "<code> <msg> script: <sha>, on @user_script:<line>." (for functions,
+ * the function's name stands where the sha is). `raw` is the engine's
+ * error text, `line` the script line it recorded (0: unknown).
+ */
+function scriptErrorText(raw: string, line: number, name: string, source: string): string {
+  raw = raw.replace(/\0+$/, '');
+  if (raw.startsWith(TABLE_ERR)) {
+    // error({err = ...}) through the shim: the position is the caller's
+    const second = raw.indexOf(TABLE_ERR, 1);
+    const m = /:(\d+): $/.exec(raw.slice(1, second));
+    if (m) line = Number(m[1]);
+    const msg = raw.slice(second + 1);
+    return `${msg}${line > 0 ? ` script: ${name}, on @${source}:${line}.` : ''}`;
+  }
+  if (line === 0) {
+    const m = /^user_script:(\d+):/.exec(raw);
+    line = m ? Number(m[1]) : 1;
+  }
+  let msg: string;
+  const gm = /^(user_script:\d+: )?__RLUA_E__:global-read:(.*)$/s.exec(raw);
+  if (gm) {
+    msg = `ERR ${gm[1] ?? `user_script:${line}: `}Script attempted to access nonexistent global variable '${gm[2]}'`;
+  } else if (raw.endsWith('__RLUA_E__:command-arg-type')) {
+    msg = 'ERR Lua redis lib command arguments must be strings or integers';
+  } else {
+    const sp = raw.indexOf(' ');
+    msg = sp > 0 && /^[A-Z][A-Z0-9]*$/.test(raw.slice(0, sp)) ? raw : `ERR ${raw}`;
+  }
+  if (source !== 'user_script') msg = msg.split('user_script:').join(`${source}:`);
+  return `${msg} script: ${name}, on @${source}:${line}.`;
+}
+
+/* ------------------------------------------------------------------ */
+/* chunks                                                              */
+
+/**
+ * error() shim, prepended (on the script's first line, so line numbers
+ * do not move) when the script mentions `error`: the engine cannot report
+ * an error *table* (error({err = ...}), error(redis.error_reply(...))), so
+ * the shim turns one into a marked string carrying the caller's position.
+ * String errors keep their level, shifted past the shim.
+ */
+const ERROR_SHIM =
+  "local error = error; do local E, P, T, S = error, pcall, type, tostring; error = function(e, l) " +
+  "if T(e) == 'table' then local _, w = P(E, '', 3); E('\\1' .. S(w) .. '\\1' .. S(e.err), 0) end " +
+  "if l == nil then l = 1 end if T(l) == 'number' and l > 0 then l = l + 1 end return E(e, l) end end ";
+
+/** compiles ARGV[1] under the chunk name ARGV[2]: 1, or Lua's message */
+const CHECK_CHUNK = Buffer.from("local f, e = loadstring(ARGV[1], ARGV[2]) if f then return 1 end return e");
+
+function evalChunk(body: string): Buffer {
+  const pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
+  return Buffer.from(pre + body, 'latin1');
+}
+
+/**
+ * A function library runs as one chunk. Its first line (the shebang's, empty
+ * once the shebang is removed) receives the prelude: register_function, a
+ * `redis` table for the load context (only register_function, log and the
+ * constants, as in Redis), then the library's code wrapped in a function.
+ * After the library ran (registering its functions), `redis` is switched to
+ * the real table, so functions see the run-time API; then either the list of
+ * registered functions (load mode) or the called function's result is
+ * returned. ARGV ends with numkeys and the function name (or "\\0load").
+ */
+const LIB_PRE = 'local __F, __O, __loading, __R, __E, __T, __S = {}, {}, true, redis, error, type, tostring local __flagok = {[\'no-writes\'] = true, [\'allow-oom\'] = true, [\'allow-stale\'] = true, [\'no-cluster\'] = true, [\'allow-cross-slot-keys\'] = true} local function __isstr(x) return __T(x) == \'string\' or __T(x) == \'number\' end local function __reg(...) if not __loading then __E(\'redis.register_function can only be called on FUNCTION LOAD command\', 0) end local n = select(\'#\', ...) local a, b = ... local name, cb, desc, flags if n == 1 then if __T(a) ~= \'table\' then __E(\'calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).\', 0) end for k, v in pairs(a) do if __T(k) ~= \'string\' then __E(\'named argument key given to redis.register_function is not a string\', 0) end if k == \'function_name\' then if not __isstr(v) then __E(\'function_name argument given to redis.register_function must be a string\', 0) end name = __S(v) elseif k == \'description\' then if not __isstr(v) then __E(\'description argument given to redis.register_function must be a string\', 0) end desc = __S(v) elseif k == \'callback\' then if __T(v) ~= \'function\' then __E(\'callback argument given to redis.register_function must be a function\', 0) end cb = v elseif k == \'flags\' then if __T(v) ~= \'table\' then __E(\'flags argument to redis.register_function must be a table representing function flags\', 0) end flags = {} for _, f in ipairs(v) do if __T(f) ~= \'string\' or not __flagok[f] then __E(\'unknown flag given\', 0) end flags[#flags + 1] = f end else __E(\'unknown argument given to redis.register_function\', 0) end end if name == nil then __E(\'redis.register_function must get a function name argument\', 0) end if cb == nil then __E(\'redis.register_function must get a callback argument\', 0) end elseif n == 2 then if not __isstr(a) then __E(\'first argument to redis.register_function must be a string\', 0) end if __T(b) ~= \'function\' then __E(\'second argument to redis.register_function must be a function\', 0) end name, cb = __S(a), b else __E(\'wrong number of arguments to redis.register_function\', 0) end if not string.find(name, \'^[%w_]+$\') then __E(\'Function names can only contain letters, numbers, or underscores(_) and must be at least one character long\', 0) end if __F[name] ~= nil then __E(\'Function already exists in the library\', 0) end local t = {name = name, callback = cb, description = desc, flags = flags or {}} __F[name] = t __O[#__O + 1] = t end local __L = setmetatable({}, {__index = function(_, k) if k == \'register_function\' then return __reg end if k == \'log\' or k == \'LOG_DEBUG\' or k == \'LOG_VERBOSE\' or k == \'LOG_NOTICE\' or k == \'LOG_WARNING\' or k == \'REDIS_VERSION\' or k == \'REDIS_VERSION_NUM\' then return __R[k] end __E("Script attempted to access nonexistent global variable \'" .. __S(k) .. "\'", 2) end, __newindex = function() __E(\'Attempt to modify a readonly table\', 2) end, __metatable = false}) local redis = __L local __nodis_lib = function()';
+const LIB_POST = "\nend\n__nodis_lib()\n__loading = false\nredis = __R\nlocal __mode = table.remove(ARGV)\nlocal __nk = tonumber(table.remove(ARGV))\nif __mode == '\\0load' then\n  local r = {}\n  for i, t in ipairs(__O) do r[i] = {t.name, t.description or false, t.flags} end\n  return r\nend\nlocal __f = __F[__mode]\nif __f == nil then return {err = 'ERR Function not found'} end\nlocal __k, __a = {}, {}\nfor i = 1, #ARGV do if i <= __nk then __k[#__k + 1] = ARGV[i] else __a[#__a + 1] = ARGV[i] end end\nlocal __r = __f.callback(__k, __a)\nreturn __r\n";
+
+function libChunk(code: string): Buffer {
+  const pre = /\berror\b/.test(code) ? ERROR_SHIM : '';
+  return Buffer.from(pre + LIB_PRE + code + LIB_POST, 'latin1');
+}
+
+/* ------------------------------------------------------------------ */
+/* the engine, driven through its WebAssembly exports                  */
+
+/*
+ * The package's JS wrapper hashes and copies the script on every run and
+ * turns replies into objects; on the hot path we talk to the exports
+ * directly instead: prepared chunks stay in the VM's memory, KEYS/ARGV are
+ * copied in as the channel delivered them (same length-prefixed layout),
+ * command replies are transcoded from RESP straight into the engine's reply
+ * encoding, and the script's result straight into the client's RESP.
+ */
+interface Exports {
+  HEAPU8: Uint8Array;
+  _alloc(n: number): number;
+  _free_mem(p: number): void;
+  _eval_with_args(...a: number[]): unknown;
+}
+interface Handlers {
+  call: (...a: number[]) => bigint | void;
+  pcall: (...a: number[]) => bigint | void;
+  log: (level: number, ptr: number, len: number) => void;
+}
+
+const T_NULL = 0, T_INT = 1, T_BULK = 2, T_ARRAY = 3, T_STATUS = 4, T_ERROR = 5, T_SCRIPT_ERROR = 6;
+const T_BOOL = 7, T_DOUBLE = 8, T_MAP = 9, T_SET = 10, T_BIG = 11, T_VERBATIM = 12;
+
+class Vm {
+  exports!: Exports;
+  /** resident chunks: key -> [ptr, len] */
+  resident = new Map<string, [number, number]>();
+  private sret = false;
+  private scratch = Buffer.allocUnsafe(1 << 16);
+  private slen = 0;
+
+  async start(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const lib = require('lua-redis-wasm') as { load(o: unknown): Promise<{ create(h: unknown): { exports: Exports }; handlers: Handlers }> };
+    const mod = await lib.load({
+      profile: 'redis-7.0',
+      limits: { maxFuel: 0xffffffff },
+      redisProps: {
+        REDIS_VERSION: { value: '7.0.15' },
+        REDIS_VERSION_NUM: { value: 0x07000f },
+        REPL_NONE: { value: 0 },
+        REPL_AOF: { value: 1 },
+        REPL_SLAVE: { value: 2 },
+        REPL_REPLICA: { value: 2 },
+        REPL_ALL: { value: 3 },
+        set_repl: { returns: null },
+        replicate_commands: { returns: true },
+        breakpoint: { returns: false },
+        debug: { returns: null },
+      },
+    });
+    const noop = (): null => null;
+    const eng = mod.create({ redisCall: noop, redisPcall: noop, log: noop, onSetResp: (v: 2 | 3) => { luaResp = v; } });
+    this.exports = eng.exports;
+    this.sret = this.exports._eval_with_args.length >= 6;
+    mod.handlers.call = (...a: number[]) => this.hostCall(false, a);
+    mod.handlers.pcall = (...a: number[]) => this.hostCall(true, a);
+    mod.handlers.log = (level: number, ptr: number, len: number) => {
+      const heap = this.exports.HEAPU8;
+      out.reset().u8(OP_LOG).u8(level).bytes(heap, ptr, ptr + len);
+      ch.send(out);
+      awaitReply();
+    };
+  }
+
+  /** host_redis_call / host_redis_pcall: forward the encoded arguments, transcode the reply. */
+  private hostCall(isPcall: boolean, a: number[]): bigint | void {
+    const hasRet = a.length >= 3;
+    const ptr = hasRet ? a[1] : a[0];
+    const len = hasRet ? a[2] : a[1];
+    out.reset().u8(OP_CALL).u8(isPcall ? 1 : 0).u8(luaResp).tail(this.exports.HEAPU8, ptr, ptr + len);
+    ch.send(out);
+    const r = awaitReply();
+    this.slen = 0;
+    rp = r.pos;
+    this.respToAbi(r.buf, r.end);
+    const n = this.slen;
+    const p = this.exports._alloc(n);
+    const heap = this.exports.HEAPU8;
+    heap.set(this.scratch.subarray(0, n), p);
+    if (hasRet) {
+      const rv = new DataView(heap.buffer, heap.byteOffset);
+      rv.setUint32(a[0], p, true);
+      rv.setUint32(a[0] + 4, n, true);
+      return;
+    }
+    return (BigInt(n) << 32n) | BigInt(p >>> 0);
+  }
+
+  private room(n: number): void {
+    if (this.slen + n <= this.scratch.length) return;
+    let size = this.scratch.length * 2;
+    while (size < this.slen + n) size *= 2;
+    const nb = Buffer.allocUnsafe(size);
+    this.scratch.copy(nb, 0, 0, this.slen);
+    this.scratch = nb;
+  }
+
+  private hdr(tag: number, n: number): void {
+    this.room(5);
+    this.scratch[this.slen] = tag;
+    this.scratch.writeUInt32LE(n, this.slen + 1);
+    this.slen += 5;
+  }
+
+  private put(buf: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.room(n);
+    buf.copy(this.scratch, this.slen, start, end);
+    this.slen += n;
+  }
+
+  /** One RESP value at `rp` -> the engine's encoding in scratch. */
+  private respToAbi(buf: Buffer, end: number): void {
+    if (rp >= end) {
+      this.hdr(T_NULL, 0);
+      return;
+    }
+    const t = buf[rp++];
+    const e = buf.indexOf(13, rp);
+    const ls = rp;
+    rp = e + 2;
+    switch (t) {
+      case 43: // +
+        this.hdr(T_STATUS, e - ls);
+        this.put(buf, ls, e);
+        return;
+      case 45: // -
+        this.hdr(T_ERROR, e - ls);
+        this.put(buf, ls, e);
+        return;
+      case 58: { // :
+        this.hdr(T_INT, 8);
+        this.room(8);
+        this.scratch.writeBigInt64LE(BigInt(buf.toString('latin1', ls, e)), this.slen);
+        this.slen += 8;
+        return;
+      }
+      case 36: { // $
+        const n = Number(buf.toString('latin1', ls, e));
+        if (n < 0) {
+          this.hdr(T_NULL, 0);
+          return;
+        }
+        this.hdr(T_BULK, n);
+        this.put(buf, rp, rp + n);
+        rp += n + 2;
+        return;
+      }
+      case 42: // *
+      case 62: // >
+      case 126: { // ~
+        const n = Number(buf.toString('latin1', ls, e));
+        if (n < 0) {
+          this.hdr(T_NULL, 0);
+          return;
+        }
+        this.hdr(t === 126 ? T_SET : T_ARRAY, n);
+        for (let i = 0; i < n; i++) this.respToAbi(buf, end);
+        return;
+      }
+      case 37: { // %
+        const n = Number(buf.toString('latin1', ls, e));
+        this.hdr(T_MAP, n);
+        for (let i = 0; i < 2 * n; i++) this.respToAbi(buf, end);
+        return;
+      }
+      case 95: // _
+        this.hdr(T_NULL, 0);
+        return;
+      case 35: // #
+        this.hdr(T_BOOL, 1);
+        this.room(1);
+        this.scratch[this.slen++] = buf[ls] === 116 ? 1 : 0;
+        return;
+      case 44: { // ,
+        const s = buf.toString('latin1', ls, e);
+        this.hdr(T_DOUBLE, 8);
+        this.room(8);
+        this.scratch.writeDoubleLE(s === 'inf' ? Infinity : s === '-inf' ? -Infinity : Number(s), this.slen);
+        this.slen += 8;
+        return;
+      }
+      case 40: // (
+        this.hdr(T_BIG, e - ls);
+        this.put(buf, ls, e);
+        return;
+      case 61: { // =
+        const n = Number(buf.toString('latin1', ls, e));
+        this.hdr(T_VERBATIM, n + 3);
+        this.room(4);
+        this.scratch.writeUInt32LE(3, this.slen);
+        this.slen += 4;
+        this.put(buf, rp, rp + 3);
+        this.put(buf, rp + 4, rp + n);
+        rp += n + 2;
+        return;
+      }
+      default:
+        this.hdr(T_NULL, 0);
+    }
+  }
+
+  /** Make a chunk resident in the VM's memory. */
+  load(key: string, chunk: Buffer): void {
+    const old = this.resident.get(key);
+    if (old !== undefined) this.exports._free_mem(old[0]);
+    const p = this.exports._alloc(Math.max(1, chunk.length));
+    this.exports.HEAPU8.set(chunk, p);
+    this.resident.set(key, [p, chunk.length]);
+  }
+
+  forgetAll(): void {
+    for (const [p] of this.resident.values()) this.exports._free_mem(p);
+    this.resident.clear();
+  }
+
+  /** Run a resident chunk with KEYS/ARGV given as an encoded block; returns the engine's reply bytes. */
+  run(chunk: [number, number], args: Buffer, nkeys: number): Buffer {
+    const ex = this.exports;
+    const ap = ex._alloc(Math.max(1, args.length));
+    ex.HEAPU8.set(args, ap);
+    let ptr: number;
+    let len: number;
+    if (this.sret) {
+      const ret = ex._alloc(8);
+      ex._eval_with_args(ret, chunk[0], chunk[1], ap, args.length, nkeys);
+      const h = ex.HEAPU8;
+      const dv = new DataView(h.buffer, h.byteOffset);
+      ptr = dv.getUint32(ret, true);
+      len = dv.getUint32(ret + 4, true);
+      ex._free_mem(ret);
+    } else {
+      const r = ex._eval_with_args(chunk[0], chunk[1], ap, args.length, nkeys) as bigint;
+      ptr = Number(r & 0xffffffffn);
+      len = Number(r >> 32n);
+    }
+    ex._free_mem(ap);
+    if (ptr === 0 || len === 0) return Buffer.from([T_NULL, 0, 0, 0, 0]);
+    const res = Buffer.from(ex.HEAPU8.subarray(ptr, ptr + len));
+    ex._free_mem(ptr);
+    return res;
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* the engine's reply -> the client's reply                            */
+
+let ap = 0;
+function abiToResp(o: MsgWriter, b: Buffer, resp: number): void {
+  const t = b[ap];
+  const n = b.readUInt32LE(ap + 1);
+  ap += 5;
+  switch (t) {
+    case T_NULL:
+      o.raw(resp === 3 ? '_\r\n' : '$-1\r\n');
+      return;
+    case T_INT:
+      o.raw(`:${b.readBigInt64LE(ap)}\r\n`);
+      ap += 8;
+      return;
+    case T_BULK:
+      o.raw(`$${n}\r\n`);
+      o.tail(b, ap, ap + n);
+      o.raw('\r\n');
+      ap += n;
+      return;
+    case T_ARRAY:
+      o.raw(`*${n}\r\n`);
+      for (let i = 0; i < n; i++) abiToResp(o, b, resp);
+      return;
+    case T_STATUS:
+      o.raw(`+${b.toString('latin1', ap, ap + n).replace(/[\r\n]/g, ' ')}\r\n`);
+      ap += n;
+      return;
+    case T_ERROR:
+    case T_SCRIPT_ERROR:
+      o.raw(`-${b.toString('latin1', t === T_ERROR ? ap : ap + 4, ap + n).replace(/[\r\n]/g, ' ')}\r\n`);
+      ap += n;
+      return;
+    case T_BOOL:
+      o.raw(resp === 3 ? (b[ap] ? '#t\r\n' : '#f\r\n') : b[ap] ? ':1\r\n' : ':0\r\n');
+      ap += 1;
+      return;
+    case T_DOUBLE: {
+      const d = formatG17(b.readDoubleLE(ap));
+      ap += 8;
+      o.raw(resp === 3 ? `,${d}\r\n` : `$${d.length}\r\n${d}\r\n`);
+      return;
+    }
+    case T_MAP:
+      o.raw(resp === 3 ? `%${n}\r\n` : `*${n * 2}\r\n`);
+      for (let i = 0; i < 2 * n; i++) abiToResp(o, b, resp);
+      return;
+    case T_SET:
+      o.raw(resp === 3 ? `~${n}\r\n` : `*${n}\r\n`);
+      for (let i = 0; i < n; i++) abiToResp(o, b, resp);
+      return;
+    case T_BIG:
+      if (resp === 3) o.raw(`(${b.toString('latin1', ap, ap + n)}\r\n`);
+      else {
+        o.raw(`$${n}\r\n`);
+        o.tail(b, ap, ap + n);
+        o.raw('\r\n');
+      }
+      ap += n;
+      return;
+    case T_VERBATIM: {
+      const fl = b.readUInt32LE(ap);
+      const fmt = b.toString('latin1', ap + 4, ap + 4 + fl);
+      const s0 = ap + 4 + fl;
+      const slen = n - 4 - fl;
+      if (resp === 3) {
+        o.raw(`=${slen + 4}\r\n${fmt.slice(0, 3).padEnd(3, ' ')}:`);
+        o.tail(b, s0, s0 + slen);
+        o.raw('\r\n');
+      } else {
+        o.raw(`$${slen}\r\n`);
+        o.tail(b, s0, s0 + slen);
+        o.raw('\r\n');
+      }
+      ap += n;
+      return;
+    }
+    default:
+      o.raw('$-1\r\n');
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* main loop                                                           */
+
+let luaResp: 2 | 3 = 2;
+let rp = 0;
+const vm = new Vm();
+const argBlock = new MsgWriter();
+
+function awaitReply(): MsgReader {
+  for (;;) {
+    const r = ch.receive(1000, 20000);
+    if (r === null) continue;
+    if (r.u8() === OP_REPLY) return r;
+  }
+}
+
+function runMessage(r: MsgReader): void {
+  if (r.u8() === 1) {
+    vm.forgetAll();
+  }
+  const mode = r.u8();
+  const resp = r.u8();
+  const hasBody = r.u8();
+  const key = r.str();
+  const name = r.str();
+  if (hasBody) {
+    const body = r.str();
+    if (mode !== MODE_CHECK) vm.load(key, mode === MODE_EVAL ? evalChunk(body) : libChunk(body));
+  }
+  const nkeys = r.u32();
+  const nargs = r.u32();
+  // KEYS and ARGV: the message holds them in the engine's own layout
+  let block: Buffer;
+  let engineKeys = nkeys;
+  if (mode === MODE_EVAL || mode === MODE_CHECK) {
+    const start = r.pos;
+    for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
+    argBlock.reset().u32(nkeys + nargs).tail(r.buf, start, r.pos);
+    block = argBlock.buf.subarray(0, argBlock.len);
+  } else {
+    // functions get KEYS and ARGV as arguments: all go in ARGV, then numkeys and the name
+    const start = r.pos;
+    for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
+    argBlock.reset().u32(nkeys + nargs + 2).tail(r.buf, start, r.pos);
+    argBlock.str(mode === MODE_FCALL ? String(nkeys) : '0').str(mode === MODE_FCALL ? name : '\0load');
+    block = argBlock.buf.subarray(0, argBlock.len);
+    engineKeys = 0;
+  }
+  let chunk: [number, number] | undefined;
+  if (mode === MODE_CHECK) {
+    vm.load('\0check', CHECK_CHUNK);
+    chunk = vm.resident.get('\0check');
+  } else {
+    chunk = vm.resident.get(key);
+  }
+  luaResp = 2;
+  if (chunk === undefined) {
+    out.reset().u8(OP_DONE).u8(DONE_ERROR).u8(0).str('NOSCRIPT No matching script. Please use EVAL.');
+    ch.send(out);
+    return;
+  }
+  let res: Buffer;
+  try {
+    res = vm.run(chunk, Buffer.from(block), engineKeys);
+  } catch (e) {
+    needsReset = true;
+    out.reset().u8(OP_DONE).u8(DONE_ERROR).u8(0).str(`ERR Error running script, the Lua engine failed: ${(e as Error).message}`);
+    ch.send(out);
+    return;
+  }
+  const source = mode === MODE_EVAL || mode === MODE_CHECK ? 'user_script' : 'user_function';
+  const tag = res[0];
+  out.reset().u8(OP_DONE);
+  if (tag === T_SCRIPT_ERROR) {
+    const n = res.readUInt32LE(1);
+    const line = res.readUInt32LE(5);
+    const raw = res.toString('latin1', 9, 5 + n);
+    if (mode === MODE_LOAD) out.u8(DONE_ERROR).u8(0).str(loadErrorText(raw, line));
+    else out.u8(DONE_ERROR).u8(0).str(scriptErrorText(raw, line, name, source));
+  } else if (tag === T_ERROR && mode !== MODE_LOAD) {
+    const n = res.readUInt32LE(1);
+    out.u8(DONE_ERROR).u8(2).str(res.toString('latin1', 5, 5 + n).replace(/[\r\n]/g, ' '));
+  } else if (mode === MODE_LOAD) {
+    out.u8(DONE_LOADED).str(JSON.stringify(describeLoaded(res)));
+  } else {
+    const o = out.u8(DONE_REPLY);
+    ap = 0;
+    abiToResp(o, res, resp);
+  }
+  ch.send(out);
+}
+
+/** An error while a library loads, as FUNCTION LOAD reports it. */
+function loadErrorText(raw: string, line: number): string {
+  const full = scriptErrorText(raw, line, '', 'user_function');
+  // without the " script: ..." suffix: Redis wraps the Lua error itself
+  const cut = full.lastIndexOf(' script: ');
+  return cut > 0 ? full.slice(0, cut) : full;
+}
+
+interface LoadedFn { name: string; description: string | null; flags: string[] }
+function describeLoaded(res: Buffer): LoadedFn[] {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const lib = require('lua-redis-wasm') as { decodeReplyBuffer(b: Buffer): unknown };
+  const v = lib.decodeReplyBuffer(res);
+  const fns: LoadedFn[] = [];
+  if (!Array.isArray(v)) return fns;
+  const s = (x: unknown): string => (Buffer.isBuffer(x) ? x.toString('latin1') : x === null || x === undefined ? '' : String(x));
+  for (const e of v) {
+    if (!Array.isArray(e)) continue;
+    fns.push({ name: s(e[0]), description: e[1] === null ? null : s(e[1]), flags: Array.isArray(e[2]) ? e[2].map(s) : [] });
+  }
+  return fns;
+}
+
+let needsReset = false;
+
+async function main(): Promise<void> {
+  try {
+    await vm.start();
+  } catch {
+    Atomics.store(ch.ctl, W_READY, 2);
+    Atomics.notify(ch.ctl, W_READY);
+    return;
+  }
+  Atomics.store(ch.ctl, W_READY, 1);
+  Atomics.notify(ch.ctl, W_READY);
+  for (;;) {
+    // between scripts: spin a little (the next EVALSHA often follows at once), then sleep
+    const r = ch.receive(60000, IDLE_SPIN);
+    if (r === null) continue;
+    if (r.u8() === OP_RUN) runMessage(r);
+    if (needsReset) {
+      // a trap may have left the VM inconsistent: start over with a fresh one
+      needsReset = false;
+      process.exit(70);
+    }
+  }
+}
+
+const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 20000);
+
+void main();
