@@ -156,7 +156,8 @@ test('query buffer accounting: grows with big arguments, shrinks after the peak,
       now = await qb();
       await sleep(10);
     }
-    assert.ok(now > 0 && now < big, String(now));
+    // shrunk to the recent peak (or, on a machine stalled for over 2 s, already freed as idle)
+    assert.ok(now < big, String(now));
     const deadline = Date.now() + 6000;
     while ((await qb()) !== 0 && Date.now() < deadline) await sleep(200);
     assert.equal(await qb(), 0);
