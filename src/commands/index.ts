@@ -24,6 +24,7 @@ import * as sort from './sort';
 import * as multi from './multi';
 import * as replication from './replication';
 import * as bitmap from './bitmap';
+import * as stream from './stream';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -48,6 +49,7 @@ export const families: Record<string, CommandFamily> = {
   multi,
   replication,
   bitmap,
+  stream,
 };
 
 export function allHandlers(): HandlerMap {
