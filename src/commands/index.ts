@@ -31,6 +31,7 @@ import * as acl from './acl';
 import * as persistence from './persistence';
 import * as hyperloglog from './hyperloglog';
 import * as scripting from './scripting';
+import * as stream from './stream';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -62,6 +63,7 @@ export const families: Record<string, CommandFamily> = {
   persistence,
   hyperloglog,
   scripting,
+  stream,
 };
 
 export function allHandlers(): HandlerMap {

@@ -1,0 +1,1647 @@
+/*
+ * Stream commands (Redis 7.0): XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM,
+ * XSETID, XREAD, XREADGROUP, XGROUP *, XACK, XPENDING, XCLAIM, XAUTOCLAIM,
+ * XINFO *. The data structure is in types/stream.ts.
+ *
+ * Each handler follows its Redis counterpart step by step, since the order
+ * of argument parsing, key lookup and type checks decides which error a
+ * client sees.
+ *
+ * Propagation, as Redis does it:
+ * - XADD with an automatic ID (* or ms-*) goes out with the ID generated;
+ *   approximate trims (~, LIMIT) of XADD and XTRIM are rewritten to the
+ *   exact "=" form of what was done (MAXLEN = resulting length, or MINID =
+ *   the first remaining entry's ID).
+ * - XREADGROUP, XCLAIM and XAUTOCLAIM never propagate themselves: each
+ *   change to a PEL goes out as "XCLAIM key group consumer 0 id TIME t
+ *   RETRYCOUNT n FORCE JUSTID LASTID last-id", a moved last-delivered ID
+ *   (NOACK reads, XCLAIM LASTID) as "XGROUP SETID key group id ENTRIESREAD
+ *   n", and a consumer created by a NOACK read as XGROUP CREATECONSUMER.
+ *
+ * Blocking (XREAD/XREADGROUP BLOCK ms): the client waits through
+ * server.blocking; serve(key) runs after any change to a watched key:
+ * a stream whose last ID passed the one the client waits after is served
+ * (for XREADGROUP, after the group's current last-delivered ID, with
+ * COUNT defaulting to 1000); a missing key or another type keeps an XREAD
+ * waiting, but fails an XREADGROUP with -UNBLOCKED; a destroyed group
+ * fails it with -NOGROUP. Inside MULTI it replies as on timeout.
+ */
+import type { Client } from '../server/client';
+import type { HandlerMap } from './table';
+import type { Database } from '../keyspace/database';
+import { WRONGTYPE, type RedisValue } from '../keyspace/values';
+import { NOTIFY_STREAM } from '../keyspace/notify-flags';
+import {
+  StreamValue,
+  StreamIterator,
+  ConsumerGroup,
+  Consumer,
+  NACK,
+  MIN_ID,
+  MAX_ID,
+  INVALID_ENTRIES_READ,
+  makeId,
+  idToString,
+  idIncr,
+  idDecr,
+  idSameMs,
+  idSeqIsMax,
+  idMs,
+  parseU64,
+  u64,
+  type TrimArgs,
+} from '../types/stream';
+import { parseInteger } from '../util/numbers';
+import { ERR_NOT_INTEGER, replyHelp } from './args';
+
+const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
+const ERR_SYNTAX = 'ERR syntax error';
+
+/* ------------------------------------------------------------- helpers */
+
+function asStream(c: Client, v: RedisValue | undefined): StreamValue | undefined | null {
+  if (v === undefined) return undefined;
+  if (v instanceof StreamValue) return v;
+  c.error(WRONGTYPE);
+  return null;
+}
+
+/** getLongLongFromObjectOrReply */
+function llArg(c: Client, s: string, msg = ERR_NOT_INTEGER): number | null {
+  const v = parseInteger(s);
+  if (v === null) c.error(msg.startsWith('ERR ') ? msg : `ERR ${msg}`);
+  return v;
+}
+
+const parsed = { seqGiven: true };
+
+/**
+ * streamGenericParseIDOrReply: an ID key, or null after replying (when c is
+ * given). missingSeqMax: a bare "ms" means ms-<max> instead of ms-0.
+ * allowSeqStar: accept "ms-*" (parsed.seqGiven tells).
+ */
+function parseId(c: Client | null, s: string, missingSeqMax: boolean, strict: boolean, allowSeqStar = false): string | null {
+  parsed.seqGiven = true;
+  if (s.length > 127) return invalidId(c);
+  if (s.length === 1) {
+    if (s === '-') return strict ? invalidId(c) : MIN_ID;
+    if (s === '+') return strict ? invalidId(c) : MAX_ID;
+  }
+  const dash = s.indexOf('-');
+  if (!parseU64(s, 0, dash < 0 ? s.length : dash)) return invalidId(c);
+  const msHi = u64.hi;
+  const msLo = u64.lo;
+  if (dash < 0) {
+    return missingSeqMax ? makeId(msHi, msLo, 0xffffffff, 0xffffffff) : makeId(msHi, msLo, 0, 0);
+  }
+  if (allowSeqStar && s.length === dash + 2 && s.charCodeAt(dash + 1) === 42) {
+    parsed.seqGiven = false;
+    return makeId(msHi, msLo, 0, 0);
+  }
+  if (!parseU64(s, dash + 1)) return invalidId(c);
+  return makeId(msHi, msLo, u64.hi, u64.lo);
+}
+
+function invalidId(c: Client | null): null {
+  if (c !== null) c.error(ERR_INVALID_ID);
+  return null;
+}
+
+const interval = { exclude: false };
+/** streamParseIntervalIDOrReply: "(" makes the bound exclusive (then +/- are invalid). */
+function parseIntervalId(c: Client, s: string, missingSeqMax: boolean): string | null {
+  interval.exclude = s.length > 1 && s.charCodeAt(0) === 40;
+  if (interval.exclude) return parseId(c, s.slice(1), missingSeqMax, true);
+  return parseId(c, s, missingSeqMax, false);
+}
+
+/** Start of a reply whose length is known only once written (addReplyDeferredLen). */
+function deferStart(c: Client): number {
+  return c.reply.len;
+}
+
+/** setDeferredArrayLen / setDeferredMapLen (n pairs in RESP3, an array of n in RESP2, as XREAD wants): insert the header before what was written since start. */
+function deferEnd(c: Client, start: number, n: number, map = false): void {
+  const r = c.reply;
+  const hdr = map && r.resp === 3 ? `%${n}\r\n` : `*${n}\r\n`;
+  const end = r.len;
+  r.raw(hdr);
+  const h = hdr.length;
+  if (end > start) {
+    r.buf.copyWithin(start + h, start, end);
+    r.buf.write(hdr, start, h, 'latin1');
+  }
+}
+
+/** One entry: [id, [field, value, ...]]. */
+function replyEntry(c: Client, it: StreamIterator): void {
+  const r = c.reply;
+  r.arrayHeader(2);
+  r.bulk(it.idString());
+  const n = it.pairs;
+  r.arrayHeader(n * 2);
+  const buf = it.node!.buf;
+  for (let i = 0; i < n; i++) {
+    it.nextField();
+    r.bulkBytes(buf, it.fieldStart, it.fieldStart + it.fieldLen);
+    r.bulkBytes(buf, it.valueStart, it.valueStart + it.valueLen);
+  }
+}
+
+/** Emit the single entry with this ID if it exists (RAWENTRIES mode). */
+function replyOneEntry(c: Client, s: StreamValue, id: string): boolean {
+  const it = new StreamIterator(s, id, id, false);
+  if (!it.next()) return false;
+  replyEntry(c, it);
+  return true;
+}
+
+interface PropInfo {
+  key: string;
+  group: string;
+}
+
+/** streamPropagateXCLAIM */
+function propagateXclaim(c: Client, key: string, g: ConsumerGroup, groupName: string, id: string, nack: NACK): void {
+  c.server.keyspace.propagate(c.db.id, [
+    'XCLAIM', key, groupName, nack.consumer ? nack.consumer.name : '', '0', id, 'TIME', String(nack.deliveryTime),
+    'RETRYCOUNT', String(nack.deliveryCount), 'FORCE', 'JUSTID', 'LASTID', idToString(g.lastId),
+  ]);
+}
+
+/** streamPropagateGroupID */
+function propagateGroupId(c: Client, key: string, g: ConsumerGroup, groupName: string): void {
+  c.server.keyspace.propagate(c.db.id, ['XGROUP', 'SETID', key, groupName, idToString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
+}
+
+/** streamCreateConsumer (notifies and dirties). */
+function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string, dbid: number): Consumer | null {
+  if (g.consumers.has(name)) return null;
+  const cons = new Consumer(name, Date.now());
+  g.consumers.set(name, cons);
+  c.server.keyspace.dirty++;
+  c.server.keyspace.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, dbid);
+  return cons;
+}
+
+/** streamLookupConsumer (refreshing the seen time unless told not to). */
+function lookupConsumer(g: ConsumerGroup, name: string, refresh = true): Consumer | undefined {
+  const cons = g.consumers.get(name);
+  if (cons !== undefined && refresh) cons.seenTime = Date.now();
+  return cons;
+}
+
+/**
+ * streamReplyWithRange: entries in [start, end], at most count (0: all).
+ * With a group (and consumer), delivers them: advances the group's last
+ * ID and read counter, creates/reassigns NACKs, propagates.
+ */
+function replyRange(
+  c: Client, s: StreamValue, start: string, end: string, count: number, rev: boolean,
+  g: ConsumerGroup | null, consumer: Consumer | null, noack: boolean, spi: PropInfo | null,
+): number {
+  const d = deferStart(c);
+  const it = new StreamIterator(s, start, end, rev);
+  let n = 0;
+  let propagateLastId = false;
+  while (it.next()) {
+    let id: string | null = null;
+    if (g !== null) {
+      id = it.id();
+      if (id > g.lastId) {
+        if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, MAX_ID)) g.entriesRead++;
+        else if (s.entriesAdded) g.entriesRead = s.estimateDistance(id);
+        g.lastId = id;
+        if (noack) propagateLastId = true;
+      }
+    }
+    replyEntry(c, it);
+    if (g !== null && !noack && consumer !== null && id !== null) {
+      const now = Date.now();
+      let nack = new NACK(consumer, now);
+      if (g.pel.add(id, nack)) {
+        consumer.pel.add(id, nack);
+      } else {
+        nack = g.pel.get(id) as NACK;
+        if (nack.consumer !== null) nack.consumer.pel.delete(id);
+        nack.consumer = consumer;
+        nack.deliveryTime = now;
+        nack.deliveryCount = 1;
+        consumer.pel.add(id, nack);
+      }
+      if (spi !== null) propagateXclaim(c, spi.key, g, spi.group, idToString(id), nack);
+    }
+    n++;
+    if (count && count === n) break;
+  }
+  if (spi !== null && g !== null && propagateLastId) propagateGroupId(c, spi.key, g, spi.group);
+  deferEnd(c, d, n);
+  return n;
+}
+
+/** streamReplyWithRangeFromConsumerPEL: a consumer's own pending entries from start. */
+function replyConsumerPel(c: Client, s: StreamValue, start: string, count: number, consumer: Consumer): number {
+  const d = deferStart(c);
+  const pel = consumer.pel;
+  let n = 0;
+  for (let i = pel.lowerBound(start); i < pel.keys.length && (!count || n < count); i++) {
+    const id = pel.keys[i];
+    if (!replyOneEntry(c, s, id)) {
+      c.reply.arrayHeader(2);
+      c.reply.bulk(idToString(id));
+      c.reply.nullArray();
+    } else {
+      const nack = pel.vals[i];
+      nack.deliveryTime = Date.now();
+      nack.deliveryCount++;
+    }
+    n++;
+  }
+  deferEnd(c, d, n);
+  return n;
+}
+
+/** Stop the command's own propagation (its effects were propagated explicitly, or none). */
+function preventPropagation(c: Client): void {
+  c.server.propagator.explicit = true;
+}
+
+/* ----------------------------------------------------- XADD / XTRIM args */
+
+const STRATEGY_NONE = 0;
+const STRATEGY_MAXLEN = 1;
+const STRATEGY_MINID = 2;
+
+interface AddTrimArgs extends TrimArgs {
+  id: string;
+  idGiven: boolean;
+  seqGiven: boolean;
+  noMkstream: boolean;
+  /** index of the MAXLEN/MINID value, for the rewrite */
+  argIdx: number;
+}
+
+/** streamParseAddOrTrimArgsOrReply: returns the ID position for XADD (or the end), -1 after an error. */
+function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimArgs): number {
+  let i = 2;
+  let limitGiven = false;
+  const argc = argv.length;
+  for (; i < argc; i++) {
+    const more = argc - 1 - i;
+    const opt = argv[i];
+    const lower = opt.length <= 10 ? opt.toLowerCase() : '';
+    if (xadd && opt === '*') {
+      break;
+    } else if (lower === 'maxlen' && more) {
+      if (a.strategy !== STRATEGY_NONE) {
+        c.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
+        return -1;
+      }
+      a.approx = false;
+      const next = argv[i + 1];
+      if (more >= 2 && next === '~') {
+        a.approx = true;
+        i++;
+      } else if (more >= 2 && next === '=') {
+        i++;
+      }
+      const v = llArg(c, argv[i + 1]);
+      if (v === null) return -1;
+      if (v < 0) {
+        c.error('ERR The MAXLEN argument must be >= 0.');
+        return -1;
+      }
+      a.maxlen = v;
+      i++;
+      a.strategy = STRATEGY_MAXLEN;
+      a.argIdx = i;
+    } else if (lower === 'minid' && more) {
+      if (a.strategy !== STRATEGY_NONE) {
+        c.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
+        return -1;
+      }
+      a.approx = false;
+      const next = argv[i + 1];
+      if (more >= 2 && next === '~') {
+        a.approx = true;
+        i++;
+      } else if (more >= 2 && next === '=') {
+        i++;
+      }
+      const id = parseId(c, argv[i + 1], false, true);
+      if (id === null) return -1;
+      a.minid = id;
+      i++;
+      a.strategy = STRATEGY_MINID;
+      a.argIdx = i;
+    } else if (lower === 'limit' && more) {
+      const v = llArg(c, argv[i + 1]);
+      if (v === null) return -1;
+      if (v < 0) {
+        c.error('ERR The LIMIT argument must be >= 0.');
+        return -1;
+      }
+      a.limit = v;
+      limitGiven = true;
+      i++;
+    } else if (xadd && lower === 'nomkstream') {
+      a.noMkstream = true;
+    } else if (xadd) {
+      const id = parseId(c, opt, false, true, true);
+      if (id === null) return -1;
+      a.id = id;
+      a.seqGiven = parsed.seqGiven;
+      a.idGiven = true;
+      break;
+    } else {
+      c.error(ERR_SYNTAX);
+      return -1;
+    }
+  }
+  if (a.limit && a.strategy === STRATEGY_NONE) {
+    c.error('ERR syntax error, LIMIT cannot be used without specifying a trimming strategy');
+    return -1;
+  }
+  if (!xadd && a.strategy === STRATEGY_NONE) {
+    c.error('ERR syntax error, XTRIM must be called with a trimming strategy');
+    return -1;
+  }
+  if (c.isMaster) {
+    a.limit = 0;
+  } else if (limitGiven) {
+    if (!a.approx) {
+      c.error('ERR syntax error, LIMIT cannot be used without the special ~ option');
+      return -1;
+    }
+  } else if (a.approx) {
+    let lim = 100 * c.server.config.streamNodeMaxEntries;
+    if (lim <= 0) lim = 10000;
+    if (lim > 1000000) lim = 1000000;
+    a.limit = lim;
+  } else {
+    a.limit = 0;
+  }
+  return i;
+}
+
+function newArgs(): AddTrimArgs {
+  return { strategy: STRATEGY_NONE, approx: false, limit: 0, maxlen: 0, minid: MIN_ID, id: MIN_ID, idGiven: false, seqGiven: true, noMkstream: false, argIdx: 0 };
+}
+
+/** streamRewriteTrimArgument: the exact form of an approximate trim. */
+function rewriteTrim(argv: string[], s: StreamValue, a: AddTrimArgs): void {
+  argv[a.argIdx - 1] = '=';
+  argv[a.argIdx] = a.strategy === STRATEGY_MAXLEN ? String(s.length) : idToString(s.edgeId(true));
+}
+
+/* ---------------------------------------------------------------- XADD */
+
+const ERR_XADD_SMALLER = 'ERR The ID specified in XADD is equal or smaller than the target stream top item';
+
+function xadd(c: Client, argv: string[]): void {
+  const a = newArgs();
+  const idpos = parseAddTrimArgs(c, argv, true, a);
+  if (idpos < 0) return;
+  const fieldPos = idpos + 1;
+  const nf = argv.length - fieldPos;
+  if (nf < 2 || nf % 2 === 1) {
+    c.arityError();
+    return;
+  }
+  if (a.idGiven && a.seqGiven && a.id === MIN_ID) {
+    c.error('ERR The ID specified in XADD must be greater than 0-0');
+    return;
+  }
+  const db = c.db;
+  const key = argv[1];
+  const ks = c.server.keyspace;
+  const v = db.lookupWrite(key);
+  let s: StreamValue;
+  if (v === undefined) {
+    if (a.noMkstream) {
+      c.reply.nullBulk();
+      return;
+    }
+    s = new StreamValue();
+    db.add(key, s);
+  } else if (v instanceof StreamValue) {
+    s = v;
+  } else {
+    c.error(WRONGTYPE);
+    return;
+  }
+  if (s.lastId === MAX_ID) {
+    c.error('ERR The stream has exhausted the last possible ID, unable to add more items');
+    return;
+  }
+  // the new ID
+  let id: string;
+  const last = s.lastId;
+  if (a.idGiven) {
+    if (a.seqGiven) id = a.id;
+    else if (idSameMs(last, a.id)) {
+      if (idSeqIsMax(last)) {
+        c.error(ERR_XADD_SMALLER);
+        return;
+      }
+      id = idIncr(last) as string;
+    } else id = a.id;
+  } else {
+    const now = Date.now();
+    const lastMs = idMs(last);
+    if (now > lastMs) id = makeId(Math.floor(now / 4294967296), now >>> 0, 0, 0);
+    else {
+      const next = idIncr(last);
+      if (next === null) {
+        c.error(ERR_XADD_SMALLER);
+        return;
+      }
+      id = next;
+    }
+  }
+  if (id <= last) {
+    c.error(ERR_XADD_SMALLER);
+    return;
+  }
+  let tot = 0;
+  for (let i = fieldPos; i < argv.length; i++) tot += argv[i].length;
+  if (tot > 1073741823) {
+    c.error('ERR Elements are too large to be stored');
+    return;
+  }
+  const cfg = c.server.config;
+  s.append(id, argv, fieldPos, cfg.streamNodeMaxEntries, cfg.streamNodeMaxBytes);
+  const idStr = idToString(id);
+  c.reply.bulk(idStr);
+  ks.signalModified(db, key);
+  ks.notify(NOTIFY_STREAM, 'xadd', key, db.id);
+  ks.dirty++;
+  let rewritten: string[] | null = null;
+  if (a.strategy !== STRATEGY_NONE) {
+    if (s.trim(a)) ks.notify(NOTIFY_STREAM, 'xtrim', key, db.id);
+    if (a.approx && c.server.propagator.active) {
+      rewritten = argv.slice();
+      rewriteTrim(rewritten, s, a);
+    }
+  }
+  if ((!a.idGiven || !a.seqGiven) && c.server.propagator.active) {
+    if (rewritten === null) rewritten = argv.slice();
+    rewritten[idpos] = idStr;
+  }
+  if (rewritten !== null) ks.propagate(db.id, rewritten);
+}
+
+/* ------------------------------------------------------ XRANGE & co */
+
+function xrangeGeneric(c: Client, argv: string[], rev: boolean): void {
+  const startArg = rev ? argv[3] : argv[2];
+  const endArg = rev ? argv[2] : argv[3];
+  let start = parseIntervalId(c, startArg, false);
+  if (start === null) return;
+  if (interval.exclude) {
+    start = idIncr(start);
+    if (start === null) {
+      c.error('ERR invalid start ID for the interval');
+      return;
+    }
+  }
+  let end = parseIntervalId(c, endArg, true);
+  if (end === null) return;
+  if (interval.exclude) {
+    end = idDecr(end);
+    if (end === null) {
+      c.error('ERR invalid end ID for the interval');
+      return;
+    }
+  }
+  let count = -1;
+  for (let j = 4; j < argv.length; j++) {
+    const additional = argv.length - j - 1;
+    if (argv[j].toLowerCase() === 'count' && additional >= 1) {
+      const v = llArg(c, argv[j + 1]);
+      if (v === null) return;
+      count = v < 0 ? 0 : v;
+      j++;
+    } else {
+      c.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  const v = c.db.lookupRead(argv[1]);
+  if (v === undefined) {
+    c.reply.emptyArray();
+    return;
+  }
+  const s = asStream(c, v);
+  if (!s) return;
+  if (count === 0) {
+    c.reply.nullArray();
+    return;
+  }
+  replyRange(c, s, start, end, count === -1 ? 0 : count, rev, null, null, false, null);
+}
+
+function xlen(c: Client, argv: string[]): void {
+  const v = c.db.lookupRead(argv[1]);
+  if (v === undefined) {
+    c.reply.int(0);
+    return;
+  }
+  const s = asStream(c, v);
+  if (!s) return;
+  c.reply.int(s.length);
+}
+
+function xdel(c: Client, argv: string[]): void {
+  const db = c.db;
+  const key = argv[1];
+  const v = db.lookupWrite(key);
+  if (v === undefined) {
+    c.reply.int(0);
+    return;
+  }
+  const s = asStream(c, v);
+  if (!s) return;
+  const ids: string[] = [];
+  for (let j = 2; j < argv.length; j++) {
+    const id = parseId(c, argv[j], false, true);
+    if (id === null) return;
+    ids.push(id);
+  }
+  let deleted = 0;
+  let firstEntry = false;
+  for (const id of ids) {
+    if (s.delete(id)) {
+      if (id === s.firstId) firstEntry = true;
+      if (id > s.maxDeletedId) s.maxDeletedId = id;
+      deleted++;
+    }
+  }
+  if (deleted) {
+    if (s.length === 0) s.firstId = MIN_ID;
+    else if (firstEntry) s.firstId = s.edgeId(true);
+    const ks = c.server.keyspace;
+    ks.signalModified(db, key);
+    ks.notify(NOTIFY_STREAM, 'xdel', key, db.id);
+    ks.dirty += deleted;
+  }
+  c.reply.int(deleted);
+}
+
+function xtrim(c: Client, argv: string[]): void {
+  const a = newArgs();
+  if (parseAddTrimArgs(c, argv, false, a) < 0) return;
+  const db = c.db;
+  const key = argv[1];
+  const v = db.lookupWrite(key);
+  if (v === undefined) {
+    c.reply.int(0);
+    return;
+  }
+  const s = asStream(c, v);
+  if (!s) return;
+  const deleted = s.trim(a);
+  if (deleted) {
+    const ks = c.server.keyspace;
+    ks.notify(NOTIFY_STREAM, 'xtrim', key, db.id);
+    if (a.approx && c.server.propagator.active) {
+      const rewritten = argv.slice();
+      rewriteTrim(rewritten, s, a);
+      ks.propagate(db.id, rewritten);
+    }
+    ks.signalModified(db, key);
+    ks.dirty += deleted;
+  }
+  c.reply.int(deleted);
+}
+
+function xsetid(c: Client, argv: string[]): void {
+  const id = parseId(c, argv[2], false, true);
+  if (id === null) return;
+  let entriesAdded = -1;
+  let maxXdel = MIN_ID;
+  for (let i = 3; i < argv.length; ) {
+    const more = argv.length - 1 - i;
+    const opt = argv[i].toLowerCase();
+    if (opt === 'entriesadded' && more) {
+      const v = llArg(c, argv[i + 1]);
+      if (v === null) return;
+      if (v < 0) {
+        c.error('ERR entries_added must be positive');
+        return;
+      }
+      entriesAdded = v;
+      i += 2;
+    } else if (opt === 'maxdeletedid' && more) {
+      const m = parseId(c, argv[i + 1], false, true);
+      if (m === null) return;
+      if (id < m) {
+        c.error('ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id');
+        return;
+      }
+      maxXdel = m;
+      i += 2;
+    } else {
+      c.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  const v = c.db.lookupWrite(argv[1]);
+  if (v === undefined) {
+    c.error('ERR no such key');
+    return;
+  }
+  const s = asStream(c, v);
+  if (!s) return;
+  if (s.length > 0) {
+    const maxid = s.lastValidId();
+    if (id < maxid) {
+      c.error('ERR The ID specified in XSETID is smaller than the target stream top item');
+      return;
+    }
+    if (entriesAdded !== -1 && s.length > entriesAdded) {
+      c.error('ERR The entries_added specified in XSETID is smaller than the target stream length');
+      return;
+    }
+  }
+  s.lastId = id;
+  if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
+  if (maxXdel !== MIN_ID) s.maxDeletedId = maxXdel;
+  c.reply.ok();
+  c.server.keyspace.dirty++;
+  c.server.keyspace.notify(NOTIFY_STREAM, 'xsetid', argv[1], c.db.id);
+}
+
+/* ---------------------------------------------------- XREAD / XREADGROUP */
+
+const XREAD_BLOCKED_DEFAULT_COUNT = 1000;
+
+function xread(c: Client, argv: string[], isGroup: boolean): void {
+  let timeout = -1;
+  let count = 0;
+  let streamsArg = 0;
+  let streamsCount = 0;
+  let noack = false;
+  let groupName: string | null = null;
+  let consumerName = '';
+  const argc = argv.length;
+  for (let i = 1; i < argc; i++) {
+    const more = argc - i - 1;
+    const o = argv[i].toLowerCase();
+    if (o === 'block' && more) {
+      i++;
+      const t = parseInteger(argv[i]);
+      if (t === null) {
+        c.error('ERR timeout is not an integer or out of range');
+        return;
+      }
+      if (t < 0) {
+        c.error('ERR timeout is negative');
+        return;
+      }
+      timeout = t;
+    } else if (o === 'count' && more) {
+      i++;
+      const v = llArg(c, argv[i]);
+      if (v === null) return;
+      count = v < 0 ? 0 : v;
+    } else if (o === 'streams' && more) {
+      streamsArg = i + 1;
+      streamsCount = argc - streamsArg;
+      if (streamsCount % 2 !== 0) {
+        c.error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
+        return;
+      }
+      streamsCount /= 2;
+      break;
+    } else if (o === 'group' && more >= 2) {
+      if (!isGroup) {
+        c.error('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
+        return;
+      }
+      groupName = argv[i + 1];
+      consumerName = argv[i + 2];
+      i += 2;
+    } else if (o === 'noack') {
+      if (!isGroup) {
+        c.error('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
+        return;
+      }
+      noack = true;
+    } else {
+      c.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  if (streamsArg === 0) {
+    c.error(ERR_SYNTAX);
+    return;
+  }
+  if (isGroup && groupName === null) {
+    c.error('ERR Missing GROUP option for XREADGROUP');
+    return;
+  }
+  const db = c.db;
+  const ids: string[] = new Array(streamsCount);
+  const groups: (ConsumerGroup | null)[] = new Array(streamsCount).fill(null);
+  try {
+    for (let i = streamsArg + streamsCount; i < argc; i++) {
+      const idx = i - streamsArg - streamsCount;
+      const key = argv[i - streamsCount];
+      const s = asStream(c, db.lookupRead(key));
+      if (s === null) return;
+      if (groupName !== null) {
+        const g = s === undefined ? undefined : s.group(groupName);
+        if (g === undefined) {
+          c.error(`NOGROUP No such key '${key}' or consumer group '${groupName}' in XREADGROUP with GROUP option`);
+          return;
+        }
+        groups[idx] = g;
+      }
+      const a = argv[i];
+      if (a === '$') {
+        if (isGroup) {
+          c.error('ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.');
+          return;
+        }
+        ids[idx] = s ? s.lastId : MIN_ID;
+        continue;
+      } else if (a === '>') {
+        if (!isGroup) {
+          c.error('ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
+          return;
+        }
+        ids[idx] = MAX_ID;
+        continue;
+      }
+      const id = parseId(c, a, false, true);
+      if (id === null) return;
+      ids[idx] = id;
+    }
+
+    // serve synchronously what can be served
+    let arraylen = 0;
+    let d = 0;
+    const ks = c.server.keyspace;
+    for (let i = 0; i < streamsCount; i++) {
+      const key = argv[streamsArg + i];
+      const v = db.lookupRead(key);
+      if (v === undefined) continue;
+      const s = v as StreamValue;
+      let gt = ids[i];
+      let sync = false;
+      let history = false;
+      const g = groups[i];
+      if (g !== null) {
+        if (gt !== MAX_ID) {
+          sync = true;
+          history = true;
+        } else if (s.length) {
+          const maxid = s.lastValidId();
+          if (maxid > g.lastId) {
+            sync = true;
+            gt = g.lastId;
+          }
+        }
+      } else if (s.length) {
+        if (s.lastValidId() > gt) sync = true;
+      }
+      if (!sync) continue;
+      arraylen++;
+      if (arraylen === 1) d = deferStart(c);
+      const start = idIncr(gt) ?? MIN_ID;
+      if (c.resp === 2) c.reply.arrayHeader(2);
+      c.reply.bulk(key);
+      let consumer: Consumer | null = null;
+      if (g !== null && groupName !== null) {
+        consumer = lookupConsumer(g, consumerName) ?? null;
+        if (consumer === null) {
+          consumer = createConsumer(c, g, consumerName, key, db.id);
+          if (noack) ks.propagate(db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
+        }
+      }
+      if (g !== null && history) replyConsumerPel(c, s, start, count, consumer as Consumer);
+      else replyRange(c, s, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
+      if (g !== null) ks.dirty++;
+    }
+    if (arraylen) {
+      deferEnd(c, d, arraylen, true);
+      return;
+    }
+    if (timeout !== -1) {
+      if (c.denyBlocking) {
+        c.reply.nullArray();
+        return;
+      }
+      blockForStreams(c, db, argv.slice(streamsArg, streamsArg + streamsCount), ids, timeout, count ? count : XREAD_BLOCKED_DEFAULT_COUNT, groupName, consumerName, noack);
+      return;
+    }
+    c.reply.nullArray();
+  } finally {
+    preventPropagation(c);
+  }
+}
+
+function blockForStreams(
+  c: Client, db: Database, keys: string[], ids: string[], timeout: number, count: number,
+  groupName: string | null, consumerName: string, noack: boolean,
+): void {
+  const waitAfter = new Map<string, string>();
+  for (let i = 0; i < keys.length; i++) if (!waitAfter.has(keys[i])) waitAfter.set(keys[i], ids[i]);
+  const ks = c.server.keyspace;
+  c.server.blocking.block(c, db, [...waitAfter.keys()], timeout, {
+    serve(key: string): boolean {
+      const bdb = c.db;
+      const v = bdb.peek(key);
+      if (!(v instanceof StreamValue)) {
+        if (groupName !== null) {
+          c.error('UNBLOCKED the stream key no longer exists');
+          return true;
+        }
+        return false;
+      }
+      let gt = waitAfter.get(key) as string;
+      let g: ConsumerGroup | null = null;
+      if (groupName !== null) {
+        g = v.group(groupName) ?? null;
+        if (g === null) {
+          c.error('NOGROUP the consumer group this client was blocked on no longer exists');
+          return true;
+        }
+        gt = g.lastId;
+      }
+      if (!(v.lastId > gt)) return false;
+      const start = idIncr(gt) ?? MIN_ID;
+      let consumer: Consumer | null = null;
+      if (g !== null && groupName !== null) {
+        consumer = lookupConsumer(g, consumerName) ?? null;
+        if (consumer === null) {
+          consumer = createConsumer(c, g, consumerName, key, bdb.id);
+          if (noack) ks.propagate(bdb.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
+        }
+      }
+      if (c.resp === 2) {
+        c.reply.arrayHeader(1);
+        c.reply.arrayHeader(2);
+      } else c.reply.mapHeader(1);
+      c.reply.bulk(key);
+      replyRange(c, v, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
+      return true;
+    },
+    timeout(): void {
+      c.reply.nullArray();
+    },
+  });
+}
+
+/* ---------------------------------------------------------------- XGROUP */
+
+const XGROUP_HELP = [
+  'CREATE <key> <groupname> <id|$> [option]',
+  '    Create a new consumer group. Options are:',
+  '    * MKSTREAM',
+  '      Create the empty stream if it does not exist.',
+  '    * ENTRIESREAD entries_read',
+  "      Set the group's entries_read counter (internal use).",
+  'CREATECONSUMER <key> <groupname> <consumer>',
+  '    Create a new consumer in the specified group.',
+  'DELCONSUMER <key> <groupname> <consumer>',
+  '    Remove the specified consumer.',
+  'DESTROY <key> <groupname>',
+  '    Remove the specified group.',
+  'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]',
+  '    Set the current group ID and entries_read counter.',
+];
+
+function subcommandSyntaxError(c: Client, argv: string[]): void {
+  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try ${argv[0].toUpperCase()} HELP.`);
+}
+
+function xgroup(c: Client, argv: string[]): void {
+  const opt = argv[1].toLowerCase();
+  const argc = argv.length;
+  let mkstream = false;
+  let entriesRead = INVALID_ENTRIES_READ;
+  let s: StreamValue | undefined;
+  let g: ConsumerGroup | undefined;
+  const db = c.db;
+  const ks = c.server.keyspace;
+  const key = argv[2];
+  const grp = argv[3];
+  if (argc >= 4) {
+    const create = opt === 'create';
+    const setid = opt === 'setid';
+    for (let i = 5; i < argc; ) {
+      const a = argv[i].toLowerCase();
+      if (create && a === 'mkstream') {
+        mkstream = true;
+        i++;
+      } else if ((create || setid) && a === 'entriesread' && i + 1 < argc) {
+        const v = llArg(c, argv[i + 1]);
+        if (v === null) return;
+        if (v < 0 && v !== INVALID_ENTRIES_READ) {
+          c.error('ERR value for ENTRIESREAD must be positive or -1');
+          return;
+        }
+        entriesRead = v;
+        i += 2;
+      } else {
+        subcommandSyntaxError(c, argv);
+        return;
+      }
+    }
+    const v = db.lookupWrite(key);
+    if (v !== undefined) {
+      const st = asStream(c, v);
+      if (!st) return;
+      s = st;
+    }
+  }
+  if (argc >= 4 && !mkstream) {
+    if (s === undefined) {
+      c.error('ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.');
+      return;
+    }
+    g = s.group(grp);
+    if (g === undefined && (opt === 'setid' || opt === 'createconsumer' || opt === 'delconsumer')) {
+      c.error(`NOGROUP No such consumer group '${grp}' for key name '${key}'`);
+      return;
+    }
+  }
+  if (argc === 2 && opt === 'help') {
+    replyHelp(c, 'XGROUP', XGROUP_HELP);
+  } else if (opt === 'create' && argc >= 5 && argc <= 8) {
+    let id: string;
+    if (argv[4] === '$') id = s ? s.lastId : MIN_ID;
+    else {
+      const p = parseId(c, argv[4], false, true);
+      if (p === null) return;
+      id = p;
+    }
+    if (s === undefined) {
+      s = new StreamValue();
+      db.add(key, s);
+    }
+    const created = s.createGroup(grp, id, entriesRead);
+    if (created) {
+      c.reply.ok();
+      ks.dirty++;
+      ks.notify(NOTIFY_STREAM, 'xgroup-create', key, db.id);
+    } else {
+      c.error('BUSYGROUP Consumer Group name already exists');
+    }
+  } else if (opt === 'setid' && (argc === 5 || argc === 7)) {
+    let id: string;
+    if (argv[4] === '$') id = (s as StreamValue).lastId;
+    else {
+      const p = parseId(c, argv[4], false, false);
+      if (p === null) return;
+      id = p;
+    }
+    const gg = g as ConsumerGroup;
+    gg.lastId = id;
+    gg.entriesRead = entriesRead;
+    c.reply.ok();
+    ks.dirty++;
+    ks.notify(NOTIFY_STREAM, 'xgroup-setid', key, db.id);
+  } else if (opt === 'destroy' && argc === 4) {
+    if (g !== undefined) {
+      (s as StreamValue).groups!.delete(grp);
+      c.reply.int(1);
+      ks.dirty++;
+      ks.notify(NOTIFY_STREAM, 'xgroup-destroy', key, db.id);
+      // wake XREADGROUP clients blocked on this group: they get -NOGROUP
+      c.server.blocking.signalReady(db, key);
+    } else c.reply.int(0);
+  } else if (opt === 'createconsumer' && argc === 5) {
+    const created = createConsumer(c, g as ConsumerGroup, argv[4], key, db.id);
+    c.reply.int(created ? 1 : 0);
+  } else if (opt === 'delconsumer' && argc === 5) {
+    const gg = g as ConsumerGroup;
+    let pending = 0;
+    const cons = lookupConsumer(gg, argv[4], false);
+    if (cons !== undefined) {
+      pending = cons.pel.size;
+      gg.deleteConsumer(cons);
+      ks.dirty++;
+      ks.notify(NOTIFY_STREAM, 'xgroup-delconsumer', key, db.id);
+    }
+    c.reply.int(pending);
+  } else {
+    subcommandSyntaxError(c, argv);
+  }
+}
+
+/* ------------------------------------------------------------------ XACK */
+
+function xack(c: Client, argv: string[]): void {
+  const v = c.db.lookupRead(argv[1]);
+  let g: ConsumerGroup | undefined;
+  if (v !== undefined) {
+    const s = asStream(c, v);
+    if (!s) return;
+    g = s.group(argv[2]);
+  }
+  if (v === undefined || g === undefined) {
+    c.reply.int(0);
+    return;
+  }
+  const ids: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const id = parseId(c, argv[j], false, true);
+    if (id === null) return;
+    ids.push(id);
+  }
+  let acked = 0;
+  for (const id of ids) {
+    const nack = g.pel.get(id);
+    if (nack !== undefined) {
+      g.pel.delete(id);
+      if (nack.consumer !== null) nack.consumer.pel.delete(id);
+      acked++;
+      c.server.keyspace.dirty++;
+    }
+  }
+  c.reply.int(acked);
+}
+
+/* -------------------------------------------------------------- XPENDING */
+
+function xpending(c: Client, argv: string[]): void {
+  const argc = argv.length;
+  const justinfo = argc === 3;
+  let start = MIN_ID;
+  let end = MAX_ID;
+  let count = 0;
+  let minidle = 0;
+  let consumerName: string | null = null;
+  if (argc !== 3 && (argc < 6 || argc > 9)) {
+    c.error(ERR_SYNTAX);
+    return;
+  }
+  if (argc >= 6) {
+    let si = 3;
+    if (argv[3].toLowerCase() === 'idle') {
+      const v = llArg(c, argv[4]);
+      if (v === null) return;
+      minidle = v;
+      if (argc < 8) {
+        c.error(ERR_SYNTAX);
+        return;
+      }
+      si += 2;
+    }
+    const cnt = llArg(c, argv[si + 2]);
+    if (cnt === null) return;
+    count = cnt < 0 ? 0 : cnt;
+    const st = parseIntervalId(c, argv[si], false);
+    if (st === null) return;
+    start = st;
+    if (interval.exclude) {
+      const n = idIncr(start);
+      if (n === null) {
+        c.error('ERR invalid start ID for the interval');
+        return;
+      }
+      start = n;
+    }
+    const en = parseIntervalId(c, argv[si + 1], true);
+    if (en === null) return;
+    end = en;
+    if (interval.exclude) {
+      const n = idDecr(end);
+      if (n === null) {
+        c.error('ERR invalid end ID for the interval');
+        return;
+      }
+      end = n;
+    }
+    if (si + 3 < argc) consumerName = argv[si + 3];
+  }
+  const v = c.db.lookupRead(argv[1]);
+  const s = asStream(c, v);
+  if (s === null) return;
+  const g = s === undefined ? undefined : s.group(argv[2]);
+  if (g === undefined) {
+    c.error(`NOGROUP No such key '${argv[1]}' or consumer group '${argv[2]}'`);
+    return;
+  }
+  const r = c.reply;
+  if (justinfo) {
+    r.arrayHeader(4);
+    r.int(g.pel.size);
+    if (g.pel.size === 0) {
+      r.nullBulk();
+      r.nullBulk();
+      r.nullArray();
+    } else {
+      r.bulk(idToString(g.pel.keys[0]));
+      r.bulk(idToString(g.pel.keys[g.pel.size - 1]));
+      const withPel = g.sortedConsumers().filter((x) => x.pel.size > 0);
+      r.arrayHeader(withPel.length);
+      for (const cons of withPel) {
+        r.arrayHeader(2);
+        r.bulk(cons.name);
+        r.bulk(String(cons.pel.size));
+      }
+    }
+    return;
+  }
+  let pel = g.pel;
+  if (consumerName !== null) {
+    const cons = lookupConsumer(g, consumerName, false);
+    if (cons === undefined) {
+      r.emptyArray();
+      return;
+    }
+    pel = cons.pel;
+  }
+  const now = Date.now();
+  const d = deferStart(c);
+  let n = 0;
+  for (let i = pel.lowerBound(start); count && i < pel.keys.length && pel.keys[i] <= end; i++) {
+    const nack = pel.vals[i];
+    if (minidle) {
+      if (now - nack.deliveryTime < minidle) continue;
+    }
+    n++;
+    count--;
+    r.arrayHeader(4);
+    r.bulk(idToString(pel.keys[i]));
+    r.bulk(nack.consumer ? nack.consumer.name : '');
+    let elapsed = now - nack.deliveryTime;
+    if (elapsed < 0) elapsed = 0;
+    r.int(elapsed);
+    r.int(nack.deliveryCount);
+  }
+  deferEnd(c, d, n);
+}
+
+/* ---------------------------------------------------------------- XCLAIM */
+
+function xclaim(c: Client, argv: string[]): void {
+  const db = c.db;
+  const key = argv[1];
+  const v = db.lookupRead(key);
+  let g: ConsumerGroup | undefined;
+  let s: StreamValue | undefined;
+  if (v !== undefined) {
+    const st = asStream(c, v);
+    if (!st) return;
+    s = st;
+    g = s.group(argv[2]);
+  }
+  if (s === undefined || g === undefined) {
+    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
+    return;
+  }
+  let minidle = llArg(c, argv[4], 'Invalid min-idle-time argument for XCLAIM');
+  if (minidle === null) return;
+  if (minidle < 0) minidle = 0;
+  const ids: string[] = [];
+  let j = 5;
+  for (; j < argv.length; j++) {
+    const id = parseId(null, argv[j], false, true);
+    if (id === null) break;
+    ids.push(id);
+  }
+  const lastIdArg = j - 1;
+  const now = Date.now();
+  let lastId = MIN_ID;
+  let propagateLastId = false;
+  let force = false;
+  let justid = false;
+  let retrycount = -1;
+  let deliverytime = -1;
+  for (; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j].toLowerCase();
+    if (opt === 'force') force = true;
+    else if (opt === 'justid') justid = true;
+    else if (opt === 'idle' && more) {
+      j++;
+      const x = llArg(c, argv[j], 'Invalid IDLE option argument for XCLAIM');
+      if (x === null) return;
+      deliverytime = now - x;
+    } else if (opt === 'time' && more) {
+      j++;
+      const x = llArg(c, argv[j], 'Invalid TIME option argument for XCLAIM');
+      if (x === null) return;
+      deliverytime = x;
+    } else if (opt === 'retrycount' && more) {
+      j++;
+      const x = llArg(c, argv[j], 'Invalid RETRYCOUNT option argument for XCLAIM');
+      if (x === null) return;
+      retrycount = x;
+    } else if (opt === 'lastid' && more) {
+      j++;
+      const x = parseId(c, argv[j], false, true);
+      if (x === null) return;
+      lastId = x;
+    } else {
+      c.error(`ERR Unrecognized XCLAIM option '${argv[j]}'`);
+      return;
+    }
+  }
+  if (lastId > g.lastId) {
+    g.lastId = lastId;
+    propagateLastId = true;
+  }
+  if (deliverytime !== -1) {
+    if (deliverytime < 0 || deliverytime > now) deliverytime = now;
+  } else deliverytime = now;
+  const ks = c.server.keyspace;
+  let consumer: Consumer | null = null;
+  const name = argv[3];
+  const d = deferStart(c);
+  let n = 0;
+  for (let k = 5; k <= lastIdArg; k++) {
+    const id = ids[k - 5];
+    let nack = g.pel.get(id);
+    if (!s.has(id)) {
+      if (nack !== undefined) {
+        propagateXclaim(c, key, g, argv[2], argv[k], nack);
+        propagateLastId = false;
+        ks.dirty++;
+        g.pel.delete(id);
+        if (nack.consumer !== null) nack.consumer.pel.delete(id);
+      }
+      continue;
+    }
+    if (force && nack === undefined) {
+      nack = new NACK(null, now);
+      g.pel.add(id, nack);
+    }
+    if (nack !== undefined) {
+      if (nack.consumer !== null && minidle) {
+        if (now - nack.deliveryTime < minidle) continue;
+      }
+      if (consumer === null) {
+        consumer = lookupConsumer(g, name) ?? null;
+        if (consumer === null) consumer = createConsumer(c, g, name, key, db.id);
+      }
+      const cons = consumer as Consumer;
+      if (nack.consumer !== cons && nack.consumer !== null) nack.consumer.pel.delete(id);
+      nack.deliveryTime = deliverytime;
+      if (retrycount >= 0) nack.deliveryCount = retrycount;
+      else if (!justid) nack.deliveryCount++;
+      if (nack.consumer !== cons) {
+        cons.pel.add(id, nack);
+        nack.consumer = cons;
+      }
+      if (justid) c.reply.bulk(idToString(id));
+      else replyOneEntry(c, s, id);
+      n++;
+      propagateXclaim(c, key, g, argv[2], argv[k], nack);
+      propagateLastId = false;
+      ks.dirty++;
+    }
+  }
+  if (propagateLastId) {
+    propagateGroupId(c, key, g, argv[2]);
+    ks.dirty++;
+  }
+  deferEnd(c, d, n);
+  preventPropagation(c);
+}
+
+function xautoclaim(c: Client, argv: string[]): void {
+  const db = c.db;
+  const key = argv[1];
+  const v = db.lookupRead(key);
+  let minidle = llArg(c, argv[4], 'Invalid min-idle-time argument for XAUTOCLAIM');
+  if (minidle === null) return;
+  if (minidle < 0) minidle = 0;
+  let start = parseIntervalId(c, argv[5], false);
+  if (start === null) return;
+  if (interval.exclude) {
+    start = idIncr(start);
+    if (start === null) {
+      c.error('ERR invalid start ID for the interval');
+      return;
+    }
+  }
+  let count = 100;
+  let justid = false;
+  for (let j = 6; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j].toLowerCase();
+    if (opt === 'count' && more) {
+      const x = parseInteger(argv[j + 1]);
+      // LONG_MAX / max(sizeof(streamID), attempts_factor)
+      if (x === null || x < 1 || x > 576460752303423487) {
+        c.error('ERR COUNT must be > 0');
+        return;
+      }
+      count = x;
+      j++;
+    } else if (opt === 'justid') justid = true;
+    else {
+      c.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  let g: ConsumerGroup | undefined;
+  let s: StreamValue | undefined;
+  if (v !== undefined) {
+    const st = asStream(c, v);
+    if (!st) return;
+    s = st;
+    g = s.group(argv[2]);
+  }
+  if (s === undefined || g === undefined) {
+    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
+    return;
+  }
+  const ks = c.server.keyspace;
+  const r = c.reply;
+  let attempts = count * 10;
+  const deleted: string[] = [];
+  let consumer: Consumer | null = null;
+  const name = argv[3];
+  const now = Date.now();
+  r.arrayHeader(3);
+  // reply[0] (the cursor) is known only at the end: write entries into a deferred region
+  const d0 = deferStart(c);
+  let n = 0;
+  const pel = g.pel;
+  let i = pel.lowerBound(start);
+  while (attempts-- > 0 && count && i < pel.keys.length) {
+    const id = pel.keys[i];
+    const nack = pel.vals[i];
+    if (!s.has(id)) {
+      propagateXclaim(c, key, g, argv[2], idToString(id), nack);
+      ks.dirty++;
+      pel.delete(id);
+      if (nack.consumer !== null) nack.consumer.pel.delete(id);
+      deleted.push(id);
+      count--;
+      continue; // i now points to the next entry
+    }
+    i++;
+    if (minidle) {
+      if (now - nack.deliveryTime < minidle) continue;
+    }
+    if (consumer === null) {
+      consumer = lookupConsumer(g, name) ?? null;
+      if (consumer === null) consumer = createConsumer(c, g, name, key, db.id);
+    }
+    const cons = consumer as Consumer;
+    if (nack.consumer !== cons && nack.consumer !== null) nack.consumer.pel.delete(id);
+    nack.deliveryTime = now;
+    if (!justid) nack.deliveryCount++;
+    if (nack.consumer !== cons) {
+      cons.pel.add(id, nack);
+      nack.consumer = cons;
+    }
+    if (justid) r.bulk(idToString(id));
+    else replyOneEntry(c, s, id);
+    n++;
+    count--;
+    propagateXclaim(c, key, g, argv[2], idToString(id), nack);
+    ks.dirty++;
+  }
+  const endId = i < pel.keys.length ? pel.keys[i] : MIN_ID;
+  deferEnd(c, d0, n);
+  // insert the cursor before the array just written
+  const cursor = idToString(endId);
+  const hdr = `$${cursor.length}\r\n${cursor}\r\n`;
+  const endPos = r.len;
+  r.raw(hdr);
+  r.buf.copyWithin(d0 + hdr.length, d0, endPos);
+  r.buf.write(hdr, d0, hdr.length, 'latin1');
+  r.arrayHeader(deleted.length);
+  for (const id of deleted) r.bulk(idToString(id));
+  preventPropagation(c);
+}
+
+/* ----------------------------------------------------------------- XINFO */
+
+const XINFO_HELP = [
+  'CONSUMERS <key> <groupname>',
+  '    Show consumers of <groupname>.',
+  'GROUPS <key>',
+  '    Show the stream consumer groups.',
+  'STREAM <key> [FULL [COUNT <count>]',
+  '    Show information about the stream.',
+];
+
+function replyLag(c: Client, s: StreamValue, g: ConsumerGroup): void {
+  const lag = s.lag(g);
+  if (lag === null) c.reply.nullBulk();
+  else c.reply.int(lag);
+}
+
+/** Redis's rax node count for the stream's keys, approximated: a root plus one node per key and branch. */
+function raxNodes(s: StreamValue): number {
+  const n = s.nodes.length;
+  if (n === 0) return 1;
+  // count distinct branching points between consecutive sorted keys
+  let nodes = 1 + n;
+  for (let i = 1; i < n; i++) {
+    const a = s.nodes[i - 1].masterId;
+    const b = s.nodes[i].masterId;
+    let k = 0;
+    while (k < 16 && a.charCodeAt(k) === b.charCodeAt(k)) k++;
+    nodes += 1;
+  }
+  return nodes + (n > 1 ? 1 : 0);
+}
+
+function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
+  let full = true;
+  let count = 10;
+  const optc = argv.length - 3;
+  if (optc === 0) full = false;
+  else {
+    if ((optc !== 1 && optc !== 3) || argv[3].toLowerCase() !== 'full') {
+      subcommandSyntaxError(c, argv);
+      return;
+    }
+    if (optc === 3) {
+      if (argv[4].toLowerCase() !== 'count') {
+        subcommandSyntaxError(c, argv);
+        return;
+      }
+      const v = llArg(c, argv[5]);
+      if (v === null) return;
+      count = v < 0 ? 10 : v;
+    }
+  }
+  const r = c.reply;
+  r.mapHeader(full ? 9 : 10);
+  r.bulk('length');
+  r.int(s.length);
+  r.bulk('radix-tree-keys');
+  r.int(s.nodes.length);
+  r.bulk('radix-tree-nodes');
+  r.int(raxNodes(s));
+  r.bulk('last-generated-id');
+  r.bulk(idToString(s.lastId));
+  r.bulk('max-deleted-entry-id');
+  r.bulk(idToString(s.maxDeletedId));
+  r.bulk('entries-added');
+  r.int(s.entriesAdded);
+  r.bulk('recorded-first-entry-id');
+  r.bulk(idToString(s.firstId));
+  if (!full) {
+    r.bulk('groups');
+    r.int(s.groups ? s.groups.size : 0);
+    r.bulk('first-entry');
+    let it = new StreamIterator(s, MIN_ID, MAX_ID, false);
+    if (it.next()) replyEntry(c, it);
+    else r.nullBulk();
+    r.bulk('last-entry');
+    it = new StreamIterator(s, MIN_ID, MAX_ID, true);
+    if (it.next()) replyEntry(c, it);
+    else r.nullBulk();
+    return;
+  }
+  r.bulk('entries');
+  replyRange(c, s, MIN_ID, MAX_ID, count, false, null, null, false, null);
+  r.bulk('groups');
+  const groups = s.sortedGroups();
+  r.arrayHeader(groups.length);
+  for (const [name, g] of groups) {
+    r.mapHeader(7);
+    r.bulk('name');
+    r.bulk(name);
+    r.bulk('last-delivered-id');
+    r.bulk(idToString(g.lastId));
+    r.bulk('entries-read');
+    if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
+    else r.nullBulk();
+    r.bulk('lag');
+    replyLag(c, s, g);
+    r.bulk('pel-count');
+    r.int(g.pel.size);
+    r.bulk('pending');
+    const np = count ? Math.min(count, g.pel.size) : g.pel.size;
+    r.arrayHeader(np);
+    for (let i = 0; i < np; i++) {
+      const nack = g.pel.vals[i];
+      r.arrayHeader(4);
+      r.bulk(idToString(g.pel.keys[i]));
+      r.bulk(nack.consumer ? nack.consumer.name : '');
+      r.int(nack.deliveryTime);
+      r.int(nack.deliveryCount);
+    }
+    r.bulk('consumers');
+    const consumers = g.sortedConsumers();
+    r.arrayHeader(consumers.length);
+    for (const cons of consumers) {
+      r.mapHeader(4);
+      r.bulk('name');
+      r.bulk(cons.name);
+      r.bulk('seen-time');
+      r.int(cons.seenTime);
+      r.bulk('pel-count');
+      r.int(cons.pel.size);
+      r.bulk('pending');
+      const nc = count ? Math.min(count, cons.pel.size) : cons.pel.size;
+      r.arrayHeader(nc);
+      for (let i = 0; i < nc; i++) {
+        const nack = cons.pel.vals[i];
+        r.arrayHeader(3);
+        r.bulk(idToString(cons.pel.keys[i]));
+        r.int(nack.deliveryTime);
+        r.int(nack.deliveryCount);
+      }
+    }
+  }
+}
+
+function xinfo(c: Client, argv: string[]): void {
+  const opt = argv[1].toLowerCase();
+  if (opt === 'help') {
+    if (argv.length !== 2) {
+      subcommandSyntaxError(c, argv);
+      return;
+    }
+    replyHelp(c, 'XINFO', XINFO_HELP);
+    return;
+  }
+  if (argv.length < 3) {
+    subcommandSyntaxError(c, argv);
+    return;
+  }
+  const key = argv[2];
+  const v = c.db.lookupRead(key);
+  if (v === undefined) {
+    c.error('ERR no such key');
+    return;
+  }
+  const s = asStream(c, v);
+  if (!s) return;
+  const r = c.reply;
+  if (opt === 'consumers' && argv.length === 4) {
+    const g = s.group(argv[3]);
+    if (g === undefined) {
+      c.error(`NOGROUP No such consumer group '${argv[3]}' for key name '${key}'`);
+      return;
+    }
+    const consumers = g.sortedConsumers();
+    r.arrayHeader(consumers.length);
+    const now = Date.now();
+    for (const cons of consumers) {
+      let idle = now - cons.seenTime;
+      if (idle < 0) idle = 0;
+      r.mapHeader(3);
+      r.bulk('name');
+      r.bulk(cons.name);
+      r.bulk('pending');
+      r.int(cons.pel.size);
+      r.bulk('idle');
+      r.int(idle);
+    }
+  } else if (opt === 'groups' && argv.length === 3) {
+    const groups = s.sortedGroups();
+    r.arrayHeader(groups.length);
+    for (const [name, g] of groups) {
+      r.mapHeader(6);
+      r.bulk('name');
+      r.bulk(name);
+      r.bulk('consumers');
+      r.int(g.consumers.size);
+      r.bulk('pending');
+      r.int(g.pel.size);
+      r.bulk('last-delivered-id');
+      r.bulk(idToString(g.lastId));
+      r.bulk('entries-read');
+      if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
+      else r.nullBulk();
+      r.bulk('lag');
+      replyLag(c, s, g);
+    }
+  } else if (opt === 'stream') {
+    xinfoStream(c, argv, s);
+  } else {
+    subcommandSyntaxError(c, argv);
+  }
+}
+
+export const handlers: HandlerMap = {
+  xadd,
+  xrange: (c, argv) => xrangeGeneric(c, argv, false),
+  xrevrange: (c, argv) => xrangeGeneric(c, argv, true),
+  xlen,
+  xdel,
+  xtrim,
+  xsetid,
+  xread: (c, argv) => xread(c, argv, false),
+  xreadgroup: (c, argv) => xread(c, argv, true),
+  'xgroup|create': xgroup,
+  'xgroup|setid': xgroup,
+  'xgroup|destroy': xgroup,
+  'xgroup|createconsumer': xgroup,
+  'xgroup|delconsumer': xgroup,
+  'xgroup|help': xgroup,
+  xack,
+  xpending,
+  xclaim,
+  xautoclaim,
+  'xinfo|stream': xinfo,
+  'xinfo|groups': xinfo,
+  'xinfo|consumers': xinfo,
+  'xinfo|help': xinfo,
+};
