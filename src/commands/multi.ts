@@ -111,6 +111,7 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
     for (let i = 0; i < argv.length; i++) mem += argv[i].length;
     c.multiMem += mem;
     c.multiCmdFlags |= cmd.flags;
+    c.multiCmdInvFlags |= ~cmd.flags;
   }
   c.reply.raw('+QUEUED\r\n');
 }
@@ -165,6 +166,7 @@ export function discardTransaction(c: Client): void {
   c.multiQueued = -1;
   c.multiMem = 0;
   c.multiCmdFlags = 0;
+  c.multiCmdInvFlags = 0;
   c.dirtyCas = false;
   if (totalWatches > 0) unwatchAllKeys(c);
 }
@@ -303,6 +305,7 @@ function multi(c: Client): void {
   c.multiQueued = 0;
   c.multiMem = 0;
   c.multiCmdFlags = 0;
+  c.multiCmdInvFlags = 0;
   c.reply.ok();
 }
 

@@ -84,6 +84,7 @@ function replconf(c: Client, argv: string[]): void {
       const off = Number(argv[i + 1]);
       if (Number.isFinite(off)) {
         replicaAckOffset.set(c, off);
+        replicaAckTime.set(c, Date.now());
         serveWaiters(c.server);
       }
       return;
@@ -225,6 +226,20 @@ function role(c: Client): void {
 
 const replicaListeningPort = new WeakMap<Client, number>();
 
+/** When each replica last acknowledged (ms). */
+const replicaAckTime = new WeakMap<Client, number>();
+
+/** Replicas whose last ACK is within min-replicas-max-lag seconds. */
+function goodReplicas(server: Server): number {
+  const set = replicas.get(server);
+  if (set === undefined) return 0;
+  const maxLag = server.config.minReplicasMaxLag * 1000;
+  const now = Date.now();
+  let n = 0;
+  for (const r of set) if (now - (replicaAckTime.get(r) ?? 0) <= maxLag) n++;
+  return n;
+}
+
 /* -------------------------------------------------------------------- WAIT */
 
 interface WaitState {
@@ -333,7 +348,8 @@ function replicationInfo(server: Server): string {
     let i = 0;
     for (const rep of set) {
       const ip = rep.addr.slice(0, rep.addr.lastIndexOf(':'));
-      out += `slave${i++}:ip=${ip},port=${replicaListeningPort.get(rep) ?? 0},state=online,offset=${replicaAckOffset.get(rep) ?? 0},lag=0\r\n`;
+      const lag = Math.floor((Date.now() - (replicaAckTime.get(rep) ?? Date.now())) / 1000);
+      out += `slave${i++}:ip=${ip},port=${replicaListeningPort.get(rep) ?? 0},state=online,offset=${replicaAckOffset.get(rep) ?? 0},lag=${lag}\r\n`;
     }
   }
   const replId = link !== undefined && link.replId !== '?' ? link.replId : server.replId;
@@ -381,11 +397,21 @@ export function setup(server: Server): void {
   });
   // a replica refuses writes from its clients; with the link down it may refuse everything
   addCommandGate((srv, c, cmd) => {
+    if (c.isMaster) return false;
+    const isExec = cmd.name === 'exec';
+    const flags = isExec ? c.multiCmdFlags : cmd.flags;
     const link = links.get(srv);
-    if (link === undefined || c.isMaster) return false;
-    const flags = cmd.name === 'exec' ? c.multiCmdFlags : cmd.flags;
+    if (link === undefined) {
+      // min-replicas-to-write: a master with too few good replicas refuses writes
+      const min = srv.config.minReplicasToWrite;
+      if (min > 0 && srv.config.minReplicasMaxLag > 0 && (flags & CMD_WRITE) !== 0 && goodReplicas(srv) < min) {
+        return 'NOREPLICAS Not enough good replicas to write.';
+      }
+      return false;
+    }
     if (srv.config.replicaReadOnly && (flags & CMD_WRITE) !== 0) return "READONLY You can't write against a read only replica.";
-    if (link.state !== 'connected' && !srv.config.replicaServeStaleData && (cmd.flags & CMD_STALE) === 0) {
+    const denyStale = (cmd.flags & CMD_STALE) === 0 || (isExec && (c.multiCmdInvFlags & CMD_STALE) !== 0);
+    if (link.state !== 'connected' && !srv.config.replicaServeStaleData && denyStale) {
       return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     }
     return false;

@@ -68,6 +68,8 @@ export class Client {
   multiMem = 0;
   /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
   multiCmdFlags = 0;
+  /** OR of the complements of the queued commands' flags (a flag some queued command lacks) */
+  multiCmdInvFlags = 0;
   /** a WATCHed key was touched: EXEC will fail [d] */
   dirtyCas = false;
   /** blocked on a blocking command [b] (paused clients show it too); just unblocked [u] */
