@@ -28,7 +28,11 @@
  * Values are edited in place through HllBuffer (ByteString has that shape:
  * a Buffer with spare capacity and a logical length). Sparse strings from
  * users may be corrupt: every walk checks lengths and reports corruption
- * (-1 / false / invalid) instead of reading or writing out of range.
+ * (-1 / false / invalid) instead of reading or writing out of range. A
+ * sparse value is valid only if its runs add up to exactly 16384 registers;
+ * a run crossing the end is corruption even when the count so far is
+ * right, as in the reference redis-server build (which has the
+ * CVE-2025-32023 bounds checks; plain 7.0.15 sources accept that case).
  *
  * Hashing is Redis's MurmurHash64A with seed 0xadc83b19, done on 32-bit
  * halves with Math.imul (no BigInt, no allocation): the low 14 bits pick
