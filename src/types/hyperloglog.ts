@@ -28,7 +28,11 @@
  * Values are edited in place through HllBuffer (ByteString has that shape:
  * a Buffer with spare capacity and a logical length). Sparse strings from
  * users may be corrupt: every walk checks lengths and reports corruption
- * (-1 / false / invalid) instead of reading or writing out of range.
+ * (-1 / false / invalid) instead of reading or writing out of range. A
+ * sparse value is valid only if its runs add up to exactly 16384 registers;
+ * a run crossing the end is corruption even when the count so far is
+ * right, as in the reference redis-server build (which has the
+ * CVE-2025-32023 bounds checks; plain 7.0.15 sources accept that case).
  *
  * Hashing is Redis's MurmurHash64A with seed 0xadc83b19, done on 32-bit
  * halves with Math.imul (no BigInt, no allocation): the low 14 bits pick
@@ -65,35 +69,29 @@ const M_LO0 = 0xe995;
 const M_LO1 = 0x5bd1;
 const SEED = 0xadc83b19 | 0;
 
-// result of mulM
-let rHi = 0;
-let rLo = 0;
+/*
+ * 64-bit products modulo 2^64 are written out inline (a function call per
+ * product costs about 40% here): for x = hi:lo, x * M has low half
+ * imul(lo, M_LO) and high half = high32(lo * M_LO) + imul(hi, M_LO) +
+ * imul(lo, M_HI), where high32 comes from 16-bit partial products kept
+ * below 2^33 and combined with shifts (no division, no BigInt).
+ */
 
-/** (hi:lo) * M modulo 2^64 into rHi:rLo (int32 halves, read them with >>> when needed). */
-function mulM(hi: number, lo: number): void {
-  const a0 = lo & 0xffff;
-  const a1 = lo >>> 16;
-  const mid = a1 * M_LO0 + a0 * M_LO1; // < 2^33
-  const low = a0 * M_LO0 + (mid % 65536) * 65536; // < 2^33
-  const carry = low >= 4294967296 ? 1 : 0;
-  const highOfLo = a1 * M_LO1 + Math.floor(mid / 65536) + carry;
-  rHi = (highOfLo + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) | 0;
-  rLo = Math.imul(lo, M_LO);
-}
-
-/** After the hash's body: finalize h and turn it into (index << 6) | count. */
+/** Final mix (h ^= h >> 47; h *= M; h ^= h >> 47), then (index << 6) | count. */
 function finish(hhi: number, hlo: number): number {
   hlo ^= hhi >>> 15;
-  mulM(hhi, hlo);
-  hhi = rHi;
-  hlo = rLo ^ (hhi >>> 15);
+  const a0 = hlo & 0xffff;
+  const a1 = hlo >>> 16;
+  const m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+  const m2 = a0 * M_LO1 + (m1 & 0xffff);
+  hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(hhi, M_LO) + Math.imul(hlo, M_HI)) | 0;
+  hlo = Math.imul(hlo, M_LO) ^ (hhi >>> 15);
   const index = hlo & (HLL_REGISTERS - 1);
+  // run of zeros above the index bits, plus one; bit 50 of the shifted hash stops it at 51
   const w = hlo >>> HLL_P;
-  let count: number;
-  if (w !== 0) count = 32 - Math.clz32(w & -w);
-  else if (hhi !== 0) count = 51 - Math.clz32(hhi & -hhi); // 18 + ctz + 1
-  else count = HLL_Q + 1;
-  return (index << 6) | count;
+  if (w !== 0) return (index << 6) | (32 - Math.clz32(w & -w));
+  if (hhi !== 0) return (index << 6) | (51 - Math.clz32(hhi & -hhi));
+  return (index << 6) | (HLL_Q + 1);
 }
 
 /**
@@ -102,70 +100,119 @@ function finish(hhi: number, hlo: number): number {
  */
 export function patLenString(s: string): number {
   const len = s.length;
-  mulM(0, len);
-  let hhi = rHi;
-  let hlo = rLo ^ SEED;
+  let a0: number, a1: number, m1: number, m2: number;
+  // h = seed ^ (len * M)
+  a0 = len & 0xffff;
+  a1 = len >>> 16;
+  m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+  m2 = a0 * M_LO1 + (m1 & 0xffff);
+  let hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(len, M_HI)) | 0;
+  let hlo = Math.imul(len, M_LO) ^ SEED;
   const body = len - (len & 7);
   for (let i = 0; i < body; i += 8) {
-    let klo = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
-    let khi = s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24);
-    mulM(khi, klo);
-    khi = rHi;
-    klo = rLo ^ (khi >>> 15);
-    mulM(khi, klo);
-    hhi ^= rHi;
-    hlo ^= rLo;
-    mulM(hhi, hlo);
-    hhi = rHi;
-    hlo = rLo;
+    const klo = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
+    const khi = s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24);
+    // k *= M; k ^= k >> 47
+    let k2hi: number;
+    let k2lo: number;
+    a0 = klo & 0xffff;
+    a1 = klo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    k2hi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(khi, M_LO) + Math.imul(klo, M_HI)) | 0;
+    k2lo = Math.imul(klo, M_LO);
+    k2lo ^= k2hi >>> 15;
+    // h ^= k * M; h *= M
+    a0 = k2lo & 0xffff;
+    a1 = k2lo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    hhi ^= (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(k2hi, M_LO) + Math.imul(k2lo, M_HI)) | 0;
+    hlo ^= Math.imul(k2lo, M_LO);
+    a0 = hlo & 0xffff;
+    a1 = hlo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(hhi, M_LO) + Math.imul(hlo, M_HI)) | 0;
+    const nlo = Math.imul(hlo, M_LO);
+    hlo = nlo;
   }
   const rem = len & 7;
-  if (rem >= 7) hhi ^= s.charCodeAt(body + 6) << 16;
-  if (rem >= 6) hhi ^= s.charCodeAt(body + 5) << 8;
-  if (rem >= 5) hhi ^= s.charCodeAt(body + 4);
-  if (rem >= 4) hlo ^= s.charCodeAt(body + 3) << 24;
-  if (rem >= 3) hlo ^= s.charCodeAt(body + 2) << 16;
-  if (rem >= 2) hlo ^= s.charCodeAt(body + 1) << 8;
-  if (rem >= 1) {
+  if (rem !== 0) {
+    if (rem >= 7) hhi ^= s.charCodeAt(body + 6) << 16;
+    if (rem >= 6) hhi ^= s.charCodeAt(body + 5) << 8;
+    if (rem >= 5) hhi ^= s.charCodeAt(body + 4);
+    if (rem >= 4) hlo ^= s.charCodeAt(body + 3) << 24;
+    if (rem >= 3) hlo ^= s.charCodeAt(body + 2) << 16;
+    if (rem >= 2) hlo ^= s.charCodeAt(body + 1) << 8;
     hlo ^= s.charCodeAt(body);
-    mulM(hhi, hlo);
-    hhi = rHi;
-    hlo = rLo;
+    a0 = hlo & 0xffff;
+    a1 = hlo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(hhi, M_LO) + Math.imul(hlo, M_HI)) | 0;
+    const nlo = Math.imul(hlo, M_LO);
+    hlo = nlo;
   }
   return finish(hhi, hlo);
 }
 
-/** Same as patLenString for bytes in a Buffer. */
-export function patLenBytes(b: Uint8Array, off: number, len: number): number {
-  mulM(0, len);
-  let hhi = rHi;
-  let hlo = rLo ^ SEED;
+/** Same as patLenString for n bytes of b from off. */
+export function patLenBytes(b: Uint8Array, off: number, n: number): number {
+  const len = n;
+  let a0: number, a1: number, m1: number, m2: number;
+  // h = seed ^ (len * M)
+  a0 = len & 0xffff;
+  a1 = len >>> 16;
+  m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+  m2 = a0 * M_LO1 + (m1 & 0xffff);
+  let hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(len, M_HI)) | 0;
+  let hlo = Math.imul(len, M_LO) ^ SEED;
   const body = off + len - (len & 7);
   for (let i = off; i < body; i += 8) {
-    let klo = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
-    let khi = b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24);
-    mulM(khi, klo);
-    khi = rHi;
-    klo = rLo ^ (khi >>> 15);
-    mulM(khi, klo);
-    hhi ^= rHi;
-    hlo ^= rLo;
-    mulM(hhi, hlo);
-    hhi = rHi;
-    hlo = rLo;
+    const klo = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+    const khi = b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24);
+    // k *= M; k ^= k >> 47
+    let k2hi: number;
+    let k2lo: number;
+    a0 = klo & 0xffff;
+    a1 = klo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    k2hi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(khi, M_LO) + Math.imul(klo, M_HI)) | 0;
+    k2lo = Math.imul(klo, M_LO);
+    k2lo ^= k2hi >>> 15;
+    // h ^= k * M; h *= M
+    a0 = k2lo & 0xffff;
+    a1 = k2lo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    hhi ^= (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(k2hi, M_LO) + Math.imul(k2lo, M_HI)) | 0;
+    hlo ^= Math.imul(k2lo, M_LO);
+    a0 = hlo & 0xffff;
+    a1 = hlo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(hhi, M_LO) + Math.imul(hlo, M_HI)) | 0;
+    const nlo = Math.imul(hlo, M_LO);
+    hlo = nlo;
   }
   const rem = len & 7;
-  if (rem >= 7) hhi ^= b[body + 6] << 16;
-  if (rem >= 6) hhi ^= b[body + 5] << 8;
-  if (rem >= 5) hhi ^= b[body + 4];
-  if (rem >= 4) hlo ^= b[body + 3] << 24;
-  if (rem >= 3) hlo ^= b[body + 2] << 16;
-  if (rem >= 2) hlo ^= b[body + 1] << 8;
-  if (rem >= 1) {
+  if (rem !== 0) {
+    if (rem >= 7) hhi ^= b[body + 6] << 16;
+    if (rem >= 6) hhi ^= b[body + 5] << 8;
+    if (rem >= 5) hhi ^= b[body + 4];
+    if (rem >= 4) hlo ^= b[body + 3] << 24;
+    if (rem >= 3) hlo ^= b[body + 2] << 16;
+    if (rem >= 2) hlo ^= b[body + 1] << 8;
     hlo ^= b[body];
-    mulM(hhi, hlo);
-    hhi = rHi;
-    hlo = rLo;
+    a0 = hlo & 0xffff;
+    a1 = hlo >>> 16;
+    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
+    m2 = a0 * M_LO1 + (m1 & 0xffff);
+    hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(hhi, M_LO) + Math.imul(hlo, M_HI)) | 0;
+    const nlo = Math.imul(hlo, M_LO);
+    hlo = nlo;
   }
   return finish(hhi, hlo);
 }
@@ -449,16 +496,15 @@ export function hllAddBytes(h: HllBuffer, ele: Uint8Array, off: number, len: num
 const histo = new Int32Array(64);
 
 function denseHisto(b: Uint8Array): void {
+  const h = histo;
   let r = HLL_HDR_SIZE;
   for (let j = 0; j < 4096; j++) {
-    // 3 bytes hold 4 registers
-    const b0 = b[r];
-    const b1 = b[r + 1];
-    const b2 = b[r + 2];
-    histo[b0 & 63]++;
-    histo[((b0 >> 6) | (b1 << 2)) & 63]++;
-    histo[((b1 >> 4) | (b2 << 4)) & 63]++;
-    histo[b2 >> 2]++;
+    // 3 bytes hold 4 registers, least significant bits first
+    const x = b[r] | (b[r + 1] << 8) | (b[r + 2] << 16);
+    h[x & 63]++;
+    h[(x >> 6) & 63]++;
+    h[(x >> 12) & 63]++;
+    h[x >> 18]++;
     r += 3;
   }
 }
