@@ -16,9 +16,11 @@
  * double text (17 decimals, trailing zeros dropped) in a bulk (RESP2) or a
  * RESP3 double, hashes as integers.
  *
- * The search keeps its candidates in module-level arrays reused across
- * calls and walks the zset through module-level callbacks, so scanning a
- * candidate allocates nothing; only matched points take space.
+ * The search keeps its matches in module-level arrays reused across calls
+ * and walks the zset's storage directly (the listpack arrays, or the
+ * tree's chain of leaves from the first rank in range), so scanning a
+ * candidate allocates nothing and calls no callback; only matched points
+ * take space.
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
@@ -27,6 +29,7 @@ import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
 import { ERR_SYNTAX, ERR_NOT_INTEGER } from './args';
 import { parseDouble, parseInteger } from '../util/numbers';
 import { ZSet } from '../types/zset';
+import type { ZLeaf } from '../types/zset-tree';
 import {
   GEO_LAT_MAX,
   GEO_LAT_MIN,
@@ -329,33 +332,56 @@ let resCount = 0;
 /** State of the range scan (module-level so the visitor needs no closure). */
 const shape: GeoShape = newShape();
 let scanMin = 0;
-let scanMax = 0;
 let scanLimit = 0;
 
 function belowMin(score: number): boolean {
   return score < scanMin;
 }
 
-function visitCandidate(member: string, score: number): boolean {
-  if (score >= scanMax) return false;
-  if (withinShape(shape, score)) {
-    const k = resCount++;
-    resMembers[k] = member;
-    resScores[k] = score;
-    resDist[k] = xy[2];
-    resLon[k] = xy[0];
-    resLat[k] = xy[1];
+/** Append the points of z inside the shape with min <= score < max; false once the ANY limit is reached. */
+function scanRange(z: ZSet, min: number, max: number): boolean {
+  scanMin = min;
+  const start = z.lowerBound(belowMin);
+  if (start >= z.size) return true;
+  const limit = scanLimit;
+  const sh = shape;
+  // walk the storage directly (listpack arrays, or the tree's leaf chain): no callback per element
+  if (z.tree === null) {
+    const ms = z.lpMembers as string[];
+    const ss = z.lpScores as number[];
+    for (let i = start; i < ss.length; i++) {
+      const score = ss[i];
+      if (score >= max) return true;
+      if (withinShape(sh, score)) addResult(ms[i], score);
+      if (resCount !== 0 && limit !== 0 && resCount >= limit) return false;
+    }
+    return true;
   }
-  return !(resCount !== 0 && scanLimit !== 0 && resCount >= scanLimit);
+  const p = z.tree.at(start);
+  let leaf: ZLeaf | null = p.leaf;
+  let i = p.i;
+  while (leaf !== null) {
+    const ms = leaf.members;
+    const ss = leaf.scores;
+    for (; i < ss.length; i++) {
+      const score = ss[i];
+      if (score >= max) return true;
+      if (withinShape(sh, score)) addResult(ms[i], score);
+      if (resCount !== 0 && limit !== 0 && resCount >= limit) return false;
+    }
+    leaf = leaf.next;
+    i = 0;
+  }
+  return true;
 }
 
-/** Append the points of z inside the shape with min <= score < max. */
-function scanRange(z: ZSet, min: number, max: number): void {
-  scanMin = min;
-  scanMax = max;
-  const start = z.lowerBound(belowMin);
-  if (start >= z.size) return;
-  z.forRange(start, z.size - 1, false, visitCandidate);
+function addResult(member: string, score: number): void {
+  const k = resCount++;
+  resMembers[k] = member;
+  resScores[k] = score;
+  resDist[k] = xy[2];
+  resLon[k] = xy[0];
+  resLat[k] = xy[1];
 }
 
 /** Scan the 9 cells (membersOfAllNeighbors), skipping empty cells and repeats of the previous one. */
