@@ -39,6 +39,10 @@ const MERCATOR_MAX = 20037726.37;
 
 const TWO32 = 4294967296;
 
+/** POW2[k] = 2^k for 0 <= k <= 64 (exact doubles; avoids Math.pow on the search path) */
+const POW2: number[] = [];
+for (let k = 0, v = 1; k <= 64; k++, v *= 2) POW2.push(v);
+
 /* ---------------------------------------------------------------- bits */
 
 /** Spread the low 16 bits of v to the even bit positions of a 32-bit value. */
@@ -154,7 +158,7 @@ export function encodeRange(lon: number, lat: number, lonMin: number, lonMax: nu
   if (lat < latMin || lat > latMax || lon < lonMin || lon > lonMax) return false;
   let latOffset = (lat - latMin) / (latMax - latMin);
   let lonOffset = (lon - lonMin) / (lonMax - lonMin);
-  const scale = 2 ** step;
+  const scale = POW2[step];
   latOffset *= scale;
   lonOffset *= scale;
   out.lat = Math.floor(latOffset);
@@ -180,7 +184,7 @@ export function encodeScore(lon: number, lat: number): number {
 export function decodeCell(latV: number, lonV: number, step: number, out: GeoArea): void {
   const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
   const lonScale = GEO_LONG_MAX - GEO_LONG_MIN;
-  const div = 2 ** step;
+  const div = POW2[step];
   out.latMin = GEO_LAT_MIN + (latV / div) * latScale;
   out.latMax = GEO_LAT_MIN + (((latV + 1) >>> 0) / div) * latScale;
   out.lonMin = GEO_LONG_MIN + (lonV / div) * lonScale;
@@ -253,21 +257,21 @@ export function geohashString(score: number): string {
 
 /** Score range [min, max) holding every 52-bit hash inside a cell. */
 export function cellScoreMin(c: GeoCell): number {
-  return interleave(c.lat, c.lon) * 2 ** (52 - c.step * 2);
+  return interleave(c.lat, c.lon) * POW2[52 - c.step * 2];
 }
 
 export function cellScoreMax(c: GeoCell): number {
-  return (interleave(c.lat, c.lon) + 1) * 2 ** (52 - c.step * 2);
+  return (interleave(c.lat, c.lon) + 1) * POW2[52 - c.step * 2];
 }
 
 /** Move a cell by one along longitude (d = ±1): the moved axis wraps at `step` bits. */
 function moveLon(c: GeoCell, d: number): void {
-  const mask = c.step >= 32 ? 0xffffffff : 2 ** c.step - 1;
+  const mask = c.step >= 32 ? 0xffffffff : POW2[c.step] - 1;
   c.lon = (((c.lon + d) >>> 0) & mask) >>> 0;
 }
 
 function moveLat(c: GeoCell, d: number): void {
-  const mask = c.step >= 32 ? 0xffffffff : 2 ** c.step - 1;
+  const mask = c.step >= 32 ? 0xffffffff : POW2[c.step] - 1;
   c.lat = (((c.lat + d) >>> 0) & mask) >>> 0;
 }
 
