@@ -211,13 +211,13 @@ export function decodeScore(score: number): void {
   let hi: number;
   let lo: number;
   if (score >= 0 && score < 9007199254740992) {
-    const t = Math.floor(score);
-    hi = Math.floor(t * (1 / TWO32));
-    lo = t - hi * TWO32;
+    // halves as int32 bit patterns: truncation of a non-negative value is its floor
+    hi = (score * (1 / TWO32)) >>> 0;
+    lo = (score - hi * TWO32) | 0;
   } else {
     scoreToWord(score);
-    hi = word[0];
-    lo = word[1];
+    hi = word[0] | 0;
+    lo = word[1] | 0;
   }
   const latV = (squash16(lo) | (squash16(hi) << 16)) >>> 0;
   const lonV = (squash16(lo >>> 1) | (squash16(hi >>> 1) << 16)) >>> 0;
@@ -323,10 +323,12 @@ export interface GeoShape {
   lonR: number;
   latR: number;
   cosLat: number;
+  /** meters per radian of longitude difference that every candidate is at least away (0: unknown) */
+  lonK: number;
 }
 
 export function newShape(): GeoShape {
-  return { type: 0, lon: 0.5, lat: 0.5, radius: 0.5, width: 0.5, height: 0.5, conversion: 0.5, bounds: new Float64Array(4), lonR: 0.5, latR: 0.5, cosLat: 0.5 };
+  return { type: 0, lon: 0.5, lat: 0.5, radius: 0.5, width: 0.5, height: 0.5, conversion: 0.5, bounds: new Float64Array(4), lonR: 0.5, latR: 0.5, cosLat: 0.5, lonK: 0.5 };
 }
 
 /** Step (bits per axis) of the 9 cells for a search of this radius around this latitude. */
@@ -412,6 +414,19 @@ export function areasForShape(shape: GeoShape): void {
   shape.lonR = degRad(shape.lon);
   shape.latR = degRad(shape.lat);
   shape.cosLat = Math.cos(shape.latR);
+  shape.lonK = 0;
+  if (shape.type === SHAPE_CIRCLE) {
+    // Candidates that pass the latitude pre-rejection (withinShape) lie
+    // within `band` radians of the centre's latitude, so cos(lat) of any of
+    // them is at least minCos; see withinShape for how lonK is used.
+    const limit = shape.radius * shape.conversion;
+    const band = (limit * 1.000001 + 0.001) / EARTH_RADIUS_IN_METERS;
+    const far = Math.abs(shape.latR) + band;
+    if (limit < 1e6 && far < Math.PI / 2 - 0.01) {
+      const minCos = Math.cos(far);
+      shape.lonK = EARTH_RADIUS_IN_METERS * Math.sqrt(shape.cosLat * minCos) * 0.9983;
+    }
+  }
   boundingBox(shape);
   const b = shape.bounds;
   const minLon = b[0];
@@ -495,7 +510,13 @@ export function withinShape(shape: GeoShape, score: number): boolean {
     // can round to NaN, which Redis's test then lets through.
     if (limit < 1e6 && EARTH_RADIUS_IN_METERS * Math.abs(degRad(y) - shape.latR) > limit * 1.000001 + 0.001) return false;
     const lon2r = degRad(x);
-    const v = Math.sin((lon2r - shape.lonR) / 2);
+    // Same for longitude: the haversine is at least
+    // R * sqrt(cos(lat1) * cos(lat2)) * |sin(dlon / 2)| * 2, and for
+    // |dlon| <= 0.2 the sine is at least 0.99833 * |dlon / 2|; lonK holds
+    // those factors with cos(lat2) bounded below (0 when not applicable).
+    const dl = lon2r - shape.lonR;
+    if (dl < 0.2 && dl > -0.2 && shape.lonK * Math.abs(dl) > limit * 1.000001 + 0.001) return false;
+    const v = Math.sin(dl / 2);
     let d: number;
     if (v === 0) {
       d = EARTH_RADIUS_IN_METERS * Math.abs(degRad(y) - shape.latR);
