@@ -329,7 +329,7 @@ const resLon: number[] = [];
 const resLat: number[] = [];
 let resCount = 0;
 
-/** State of the range scan (module-level so the visitor needs no closure). */
+/** State of the range scan (module-level so that the lower-bound predicate is no closure). */
 const shape: GeoShape = newShape();
 let scanMin = 0;
 let scanLimit = 0;
@@ -338,11 +338,11 @@ function belowMin(score: number): boolean {
   return score < scanMin;
 }
 
-/** Append the points of z inside the shape with min <= score < max; false once the ANY limit is reached. */
-function scanRange(z: ZSet, min: number, max: number): boolean {
+/** Append the points of z inside the shape with min <= score < max (stopping at the ANY limit). */
+function scanRange(z: ZSet, min: number, max: number): void {
   scanMin = min;
   const start = z.lowerBound(belowMin);
-  if (start >= z.size) return true;
+  if (start >= z.size) return;
   const limit = scanLimit;
   const sh = shape;
   // walk the storage directly (listpack arrays, or the tree's leaf chain): no callback per element
@@ -351,11 +351,11 @@ function scanRange(z: ZSet, min: number, max: number): boolean {
     const ss = z.lpScores as number[];
     for (let i = start; i < ss.length; i++) {
       const score = ss[i];
-      if (score >= max) return true;
+      if (score >= max) return;
       if (withinShape(sh, score)) addResult(ms[i], score);
-      if (resCount !== 0 && limit !== 0 && resCount >= limit) return false;
+      if (resCount !== 0 && limit !== 0 && resCount >= limit) return;
     }
-    return true;
+    return;
   }
   const p = z.tree.at(start);
   let leaf: ZLeaf | null = p.leaf;
@@ -365,14 +365,13 @@ function scanRange(z: ZSet, min: number, max: number): boolean {
     const ss = leaf.scores;
     for (; i < ss.length; i++) {
       const score = ss[i];
-      if (score >= max) return true;
+      if (score >= max) return;
       if (withinShape(sh, score)) addResult(ms[i], score);
-      if (resCount !== 0 && limit !== 0 && resCount >= limit) return false;
+      if (resCount !== 0 && limit !== 0 && resCount >= limit) return;
     }
     leaf = leaf.next;
     i = 0;
   }
-  return true;
 }
 
 function addResult(member: string, score: number): void {
@@ -402,8 +401,17 @@ function scanCells(z: ZSet, limit: number): void {
 }
 
 function clearResults(): void {
-  // drop member references so the strings can be collected
-  for (let k = 0; k < resCount; k++) resMembers[k] = '';
+  if (resMembers.length > 4096) {
+    // a big search: give the space back rather than keep it for ever
+    resMembers.length = 0;
+    resScores.length = 0;
+    resDist.length = 0;
+    resLon.length = 0;
+    resLat.length = 0;
+  } else {
+    // drop member references so the strings can be collected
+    for (let k = 0; k < resCount; k++) resMembers[k] = '';
+  }
   resCount = 0;
 }
 
