@@ -426,6 +426,11 @@ export function areasForShape(shape: GeoShape): void {
       const minCos = Math.cos(far);
       shape.lonK = EARTH_RADIUS_IN_METERS * Math.sqrt(shape.cosLat * minCos) * 0.9983;
     }
+  } else {
+    // the box's candidates that pass the height test lie within `band` of the centre's latitude
+    const band = ((shape.height * shape.conversion) / 2 * 1.000001 + 0.001) / EARTH_RADIUS_IN_METERS;
+    const far = Math.abs(shape.latR) + band;
+    if (far < Math.PI / 2 - 0.01) shape.lonK = EARTH_RADIUS_IN_METERS * Math.cos(far) * 0.9983;
   }
   boundingBox(shape);
   const b = shape.bounds;
@@ -533,6 +538,11 @@ export function withinShape(shape: GeoShape, score: number): boolean {
   const w = shape.width * shape.conversion;
   const h = shape.height * shape.conversion;
   if (latDistance(y, shape.lat) > h / 2) return false;
+  // quick rejection as for circles: along the point's parallel the
+  // haversine is 2R * asin(cos(lat) * |sin(dlon / 2)|), at least
+  // lonK * |dlon| for |dlon| <= 0.2 (lonK bounds cos(lat) from below)
+  const dl = degRad(x) - shape.lonR;
+  if (dl < 0.2 && dl > -0.2 && shape.lonK * Math.abs(dl) > (w / 2) * 1.000001 + 0.001) return false;
   if (distance(x, y, shape.lon, y) > w / 2) return false;
   xy[2] = distance(shape.lon, shape.lat, x, y);
   return true;
