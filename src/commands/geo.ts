@@ -16,9 +16,11 @@
  * double text (17 decimals, trailing zeros dropped) in a bulk (RESP2) or a
  * RESP3 double, hashes as integers.
  *
- * The search keeps its candidates in module-level arrays reused across
- * calls and walks the zset through module-level callbacks, so scanning a
- * candidate allocates nothing; only matched points take space.
+ * The search keeps its matches in module-level arrays reused across calls
+ * and walks the zset's storage directly (the listpack arrays, or the
+ * tree's chain of leaves from the first rank in range), so scanning a
+ * candidate allocates nothing and calls no callback; only matched points
+ * take space.
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
@@ -27,6 +29,7 @@ import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
 import { ERR_SYNTAX, ERR_NOT_INTEGER } from './args';
 import { parseDouble, parseInteger } from '../util/numbers';
 import { ZSet } from '../types/zset';
+import type { ZLeaf } from '../types/zset-tree';
 import {
   GEO_LAT_MAX,
   GEO_LAT_MIN,
@@ -326,36 +329,58 @@ const resLon: number[] = [];
 const resLat: number[] = [];
 let resCount = 0;
 
-/** State of the range scan (module-level so the visitor needs no closure). */
+/** State of the range scan (module-level so that the lower-bound predicate is no closure). */
 const shape: GeoShape = newShape();
 let scanMin = 0;
-let scanMax = 0;
 let scanLimit = 0;
 
 function belowMin(score: number): boolean {
   return score < scanMin;
 }
 
-function visitCandidate(member: string, score: number): boolean {
-  if (score >= scanMax) return false;
-  if (withinShape(shape, score)) {
-    const k = resCount++;
-    resMembers[k] = member;
-    resScores[k] = score;
-    resDist[k] = xy[2];
-    resLon[k] = xy[0];
-    resLat[k] = xy[1];
-  }
-  return !(resCount !== 0 && scanLimit !== 0 && resCount >= scanLimit);
-}
-
-/** Append the points of z inside the shape with min <= score < max. */
+/** Append the points of z inside the shape with min <= score < max (stopping at the ANY limit). */
 function scanRange(z: ZSet, min: number, max: number): void {
   scanMin = min;
-  scanMax = max;
   const start = z.lowerBound(belowMin);
   if (start >= z.size) return;
-  z.forRange(start, z.size - 1, false, visitCandidate);
+  const limit = scanLimit;
+  const sh = shape;
+  // walk the storage directly (listpack arrays, or the tree's leaf chain): no callback per element
+  if (z.tree === null) {
+    const ms = z.lpMembers as string[];
+    const ss = z.lpScores as number[];
+    for (let i = start; i < ss.length; i++) {
+      const score = ss[i];
+      if (score >= max) return;
+      if (withinShape(sh, score)) addResult(ms[i], score);
+      if (resCount !== 0 && limit !== 0 && resCount >= limit) return;
+    }
+    return;
+  }
+  const p = z.tree.at(start);
+  let leaf: ZLeaf | null = p.leaf;
+  let i = p.i;
+  while (leaf !== null) {
+    const ms = leaf.members;
+    const ss = leaf.scores;
+    for (; i < ss.length; i++) {
+      const score = ss[i];
+      if (score >= max) return;
+      if (withinShape(sh, score)) addResult(ms[i], score);
+      if (resCount !== 0 && limit !== 0 && resCount >= limit) return;
+    }
+    leaf = leaf.next;
+    i = 0;
+  }
+}
+
+function addResult(member: string, score: number): void {
+  const k = resCount++;
+  resMembers[k] = member;
+  resScores[k] = score;
+  resDist[k] = xy[2];
+  resLon[k] = xy[0];
+  resLat[k] = xy[1];
 }
 
 /** Scan the 9 cells (membersOfAllNeighbors), skipping empty cells and repeats of the previous one. */
@@ -376,8 +401,17 @@ function scanCells(z: ZSet, limit: number): void {
 }
 
 function clearResults(): void {
-  // drop member references so the strings can be collected
-  for (let k = 0; k < resCount; k++) resMembers[k] = '';
+  if (resMembers.length > 4096) {
+    // a big search: give the space back rather than keep it for ever
+    resMembers.length = 0;
+    resScores.length = 0;
+    resDist.length = 0;
+    resLon.length = 0;
+    resLat.length = 0;
+  } else {
+    // drop member references so the strings can be collected
+    for (let k = 0; k < resCount; k++) resMembers[k] = '';
+  }
   resCount = 0;
 }
 

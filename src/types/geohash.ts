@@ -39,6 +39,10 @@ const MERCATOR_MAX = 20037726.37;
 
 const TWO32 = 4294967296;
 
+/** POW2[k] = 2^k for 0 <= k <= 64 (exact doubles; avoids Math.pow on the search path) */
+const POW2: number[] = [];
+for (let k = 0, v = 1; k <= 64; k++, v *= 2) POW2.push(v);
+
 /* ---------------------------------------------------------------- bits */
 
 /** Spread the low 16 bits of v to the even bit positions of a 32-bit value. */
@@ -68,73 +72,60 @@ export function interleave(lat: number, lon: number): number {
   return hi * TWO32 + lo;
 }
 
-/** Module scratch: axis values of the last deinterleave(). */
-let dLat = 0;
-let dLon = 0;
-
-/** Split a 64-bit word given as two 32-bit halves into its axis values (dLat, dLon). */
-function deinterleaveHalves(hi: number, lo: number): void {
-  dLat = (squash16(lo) | (squash16(hi) << 16)) >>> 0;
-  dLon = (squash16(lo >>> 1) | (squash16(hi >>> 1) << 16)) >>> 0;
-}
-
 /**
- * The 64-bit word C obtains with (uint64_t)score on x86-64, split into
- * halves in (sHi, sLo): plain truncation for 0 <= score < 2^64, two's
- * complement for negative scores down to -2^63, and the hardware's
- * "indefinite" results beyond (what gcc's conversion sequence yields).
+ * The 64-bit word C obtains with (uint64_t)score on x86-64, as two 32-bit
+ * halves in word[0] (high) and word[1] (low): plain truncation for
+ * 0 <= score < 2^64, two's complement for negative scores down to -2^63,
+ * and the hardware's "indefinite" results beyond (what gcc's conversion
+ * sequence yields). Only scores that are not geohashes take this path.
  */
-let sHi = 0;
-let sLo = 0;
+const word = new Float64Array(2);
 function scoreToWord(score: number): void {
   if (score >= 0 && score < 9007199254740992) {
     const t = Math.floor(score);
-    sHi = Math.floor(t / TWO32);
-    sLo = t - sHi * TWO32;
+    const hi = Math.floor(t / TWO32);
+    word[0] = hi;
+    word[1] = t - hi * TWO32;
     return;
   }
   if (score >= 9223372036854775808) {
     // x - 2^63 converted signed, then the top bit flipped
     const r = score - 9223372036854775808;
     if (r < 9223372036854775808) {
-      // exact integer (>= 2^53): halves by division
-      const t = r;
-      const hi = Math.floor(t / TWO32);
-      sHi = (hi ^ 0x80000000) >>> 0;
-      sLo = t - hi * TWO32;
+      const hi = Math.floor(r / TWO32);
+      word[0] = (hi ^ 0x80000000) >>> 0;
+      word[1] = r - hi * TWO32;
     } else {
       // indefinite 0x8000000000000000 ^ 0x8000000000000000
-      sHi = 0;
-      sLo = 0;
+      word[0] = 0;
+      word[1] = 0;
     }
     return;
   }
   if (score >= 9007199254740992) {
     const hi = Math.floor(score / TWO32);
-    sHi = hi;
-    sLo = score - hi * TWO32;
+    word[0] = hi;
+    word[1] = score - hi * TWO32;
     return;
   }
   // negative (or NaN)
   if (!(score >= -9223372036854775808)) {
-    sHi = 0x80000000;
-    sLo = 0;
+    word[0] = 0x80000000;
+    word[1] = 0;
     return;
   }
   const t = Math.ceil(score); // truncation toward zero
   if (t === 0) {
-    sHi = 0;
-    sLo = 0;
+    word[0] = 0;
+    word[1] = 0;
     return;
   }
   // two's complement of |t| on 64 bits
   const m = -t;
-  let hi = Math.floor(m / TWO32);
-  let lo = m - hi * TWO32;
-  lo = (~lo + 1) >>> 0;
-  hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
-  sHi = hi;
-  sLo = lo;
+  const hi = Math.floor(m / TWO32);
+  const lo = (~(m - hi * TWO32) + 1) >>> 0;
+  word[0] = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
+  word[1] = lo;
 }
 
 /* ---------------------------------------------------------------- cells */
@@ -167,7 +158,7 @@ export function encodeRange(lon: number, lat: number, lonMin: number, lonMax: nu
   if (lat < latMin || lat > latMax || lon < lonMin || lon > lonMax) return false;
   let latOffset = (lat - latMin) / (latMax - latMin);
   let lonOffset = (lon - lonMin) / (lonMax - lonMin);
-  const scale = 2 ** step;
+  const scale = POW2[step];
   latOffset *= scale;
   lonOffset *= scale;
   out.lat = Math.floor(latOffset);
@@ -193,7 +184,7 @@ export function encodeScore(lon: number, lat: number): number {
 export function decodeCell(latV: number, lonV: number, step: number, out: GeoArea): void {
   const latScale = GEO_LAT_MAX - GEO_LAT_MIN;
   const lonScale = GEO_LONG_MAX - GEO_LONG_MIN;
-  const div = 2 ** step;
+  const div = POW2[step];
   out.latMin = GEO_LAT_MIN + (latV / div) * latScale;
   out.latMax = GEO_LAT_MIN + (((latV + 1) >>> 0) / div) * latScale;
   out.lonMin = GEO_LONG_MIN + (lonV / div) * lonScale;
@@ -206,18 +197,38 @@ export function decodeCell(latV: number, lonV: number, step: number, out: GeoAre
  */
 export const xy = new Float64Array(3);
 
-const scratchArea = newArea();
+const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
+const LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
+/** 1 / 2^26: multiplying by it is exactly dividing by 2^26 */
+const INV_CELLS = 1 / 67108864;
 
-/** Centre of the 26-bit cell a score stands for, clamped to the limits, into xy[0] (lon), xy[1] (lat). */
+/**
+ * Centre of the 26-bit cell a score stands for, clamped to the limits, into
+ * xy[0] (lon), xy[1] (lat). The search's inner loop: no allocation, and
+ * geohash scores (integers below 2^53) split without the general path.
+ */
 export function decodeScore(score: number): void {
-  scoreToWord(score);
-  deinterleaveHalves(sHi, sLo);
-  const a = scratchArea;
-  decodeCell(dLat, dLon, GEO_STEP_MAX, a);
-  let x = (a.lonMin + a.lonMax) / 2;
+  let hi: number;
+  let lo: number;
+  if (score >= 0 && score < 9007199254740992) {
+    // halves as int32 bit patterns: truncation of a non-negative value is its floor
+    hi = (score * (1 / TWO32)) >>> 0;
+    lo = (score - hi * TWO32) | 0;
+  } else {
+    scoreToWord(score);
+    hi = word[0] | 0;
+    lo = word[1] | 0;
+  }
+  const latV = (squash16(lo) | (squash16(hi) << 16)) >>> 0;
+  const lonV = (squash16(lo >>> 1) | (squash16(hi >>> 1) << 16)) >>> 0;
+  const latMin = GEO_LAT_MIN + latV * INV_CELLS * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + ((latV + 1) >>> 0) * INV_CELLS * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + lonV * INV_CELLS * LON_SCALE;
+  const lonMax = GEO_LONG_MIN + ((lonV + 1) >>> 0) * INV_CELLS * LON_SCALE;
+  let x = (lonMin + lonMax) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
   if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
-  let y = (a.latMin + a.latMax) / 2;
+  let y = (latMin + latMax) / 2;
   if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
   if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
   xy[0] = x;
@@ -246,21 +257,21 @@ export function geohashString(score: number): string {
 
 /** Score range [min, max) holding every 52-bit hash inside a cell. */
 export function cellScoreMin(c: GeoCell): number {
-  return interleave(c.lat, c.lon) * 2 ** (52 - c.step * 2);
+  return interleave(c.lat, c.lon) * POW2[52 - c.step * 2];
 }
 
 export function cellScoreMax(c: GeoCell): number {
-  return (interleave(c.lat, c.lon) + 1) * 2 ** (52 - c.step * 2);
+  return (interleave(c.lat, c.lon) + 1) * POW2[52 - c.step * 2];
 }
 
 /** Move a cell by one along longitude (d = ±1): the moved axis wraps at `step` bits. */
 function moveLon(c: GeoCell, d: number): void {
-  const mask = c.step >= 32 ? 0xffffffff : 2 ** c.step - 1;
+  const mask = c.step >= 32 ? 0xffffffff : POW2[c.step] - 1;
   c.lon = (((c.lon + d) >>> 0) & mask) >>> 0;
 }
 
 function moveLat(c: GeoCell, d: number): void {
-  const mask = c.step >= 32 ? 0xffffffff : 2 ** c.step - 1;
+  const mask = c.step >= 32 ? 0xffffffff : POW2[c.step] - 1;
   c.lat = (((c.lat + d) >>> 0) & mask) >>> 0;
 }
 
@@ -308,10 +319,16 @@ export interface GeoShape {
   conversion: number;
   /** bounding box: min lon, min lat, max lon, max lat */
   bounds: Float64Array;
+  /** the centre in radians and the cosine of its latitude (set by areasForShape) */
+  lonR: number;
+  latR: number;
+  cosLat: number;
+  /** meters per radian of longitude difference that every candidate is at least away (0: unknown) */
+  lonK: number;
 }
 
 export function newShape(): GeoShape {
-  return { type: 0, lon: 0, lat: 0, radius: 0, width: 0, height: 0, conversion: 1, bounds: new Float64Array(4) };
+  return { type: 0, lon: 0.5, lat: 0.5, radius: 0.5, width: 0.5, height: 0.5, conversion: 0.5, bounds: new Float64Array(4), lonR: 0.5, latR: 0.5, cosLat: 0.5, lonK: 0.5 };
 }
 
 /** Step (bits per axis) of the 9 cells for a search of this radius around this latitude. */
@@ -394,6 +411,27 @@ export const centreArea = newArea();
 
 /** Compute the 9 search cells (searchCells) covering a shape; also fills shape.bounds. */
 export function areasForShape(shape: GeoShape): void {
+  shape.lonR = degRad(shape.lon);
+  shape.latR = degRad(shape.lat);
+  shape.cosLat = Math.cos(shape.latR);
+  shape.lonK = 0;
+  if (shape.type === SHAPE_CIRCLE) {
+    // Candidates that pass the latitude pre-rejection (withinShape) lie
+    // within `band` radians of the centre's latitude, so cos(lat) of any of
+    // them is at least minCos; see withinShape for how lonK is used.
+    const limit = shape.radius * shape.conversion;
+    const band = (limit * 1.000001 + 0.001) / EARTH_RADIUS_IN_METERS;
+    const far = Math.abs(shape.latR) + band;
+    if (limit < 1e6 && far < Math.PI / 2 - 0.01) {
+      const minCos = Math.cos(far);
+      shape.lonK = EARTH_RADIUS_IN_METERS * Math.sqrt(shape.cosLat * minCos) * 0.9983;
+    }
+  } else {
+    // the box's candidates that pass the height test lie within `band` of the centre's latitude
+    const band = ((shape.height * shape.conversion) / 2 * 1.000001 + 0.001) / EARTH_RADIUS_IN_METERS;
+    const far = Math.abs(shape.latR) + band;
+    if (far < Math.PI / 2 - 0.01) shape.lonK = EARTH_RADIUS_IN_METERS * Math.cos(far) * 0.9983;
+  }
   boundingBox(shape);
   const b = shape.bounds;
   const minLon = b[0];
@@ -467,14 +505,44 @@ export function withinShape(shape: GeoShape, score: number): boolean {
   const x = xy[0];
   const y = xy[1];
   if (shape.type === SHAPE_CIRCLE) {
-    const d = distance(shape.lon, shape.lat, x, y);
-    if (d > shape.radius * shape.conversion) return false;
+    // distance(shape.lon, shape.lat, x, y) with the centre's terms precomputed
+    const limit = shape.radius * shape.conversion;
+    // Quick rejection: a great circle is never shorter than its latitude
+    // difference along a meridian. The margin (far above the formula's
+    // rounding error) keeps every borderline point for the exact test, so
+    // the outcome is always the haversine's. Only below 1000 km: the cells
+    // of larger searches can hold near-antipodal points, whose haversine
+    // can round to NaN, which Redis's test then lets through.
+    if (limit < 1e6 && EARTH_RADIUS_IN_METERS * Math.abs(degRad(y) - shape.latR) > limit * 1.000001 + 0.001) return false;
+    const lon2r = degRad(x);
+    // Same for longitude: the haversine is at least
+    // R * sqrt(cos(lat1) * cos(lat2)) * |sin(dlon / 2)| * 2, and for
+    // |dlon| <= 0.2 the sine is at least 0.99833 * |dlon / 2|; lonK holds
+    // those factors with cos(lat2) bounded below (0 when not applicable).
+    const dl = lon2r - shape.lonR;
+    if (dl < 0.2 && dl > -0.2 && shape.lonK * Math.abs(dl) > limit * 1.000001 + 0.001) return false;
+    const v = Math.sin(dl / 2);
+    let d: number;
+    if (v === 0) {
+      d = EARTH_RADIUS_IN_METERS * Math.abs(degRad(y) - shape.latR);
+    } else {
+      const lat2r = degRad(y);
+      const u = Math.sin((lat2r - shape.latR) / 2);
+      const a = u * u + shape.cosLat * Math.cos(lat2r) * v * v;
+      d = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+    }
+    if (d > limit) return false;
     xy[2] = d;
     return true;
   }
   const w = shape.width * shape.conversion;
   const h = shape.height * shape.conversion;
   if (latDistance(y, shape.lat) > h / 2) return false;
+  // quick rejection as for circles: along the point's parallel the
+  // haversine is 2R * asin(cos(lat) * |sin(dlon / 2)|), at least
+  // lonK * |dlon| for |dlon| <= 0.2 (lonK bounds cos(lat) from below)
+  const dl = degRad(x) - shape.lonR;
+  if (dl < 0.2 && dl > -0.2 && shape.lonK * Math.abs(dl) > (w / 2) * 1.000001 + 0.001) return false;
   if (distance(x, y, shape.lon, y) > w / 2) return false;
   xy[2] = distance(shape.lon, shape.lat, x, y);
   return true;
