@@ -119,14 +119,15 @@ test('SIGTERM shuts down cleanly and closes clients', async () => {
   }
 });
 
-test('SHUTDOWN SAVE without persistence still exits and says so in the log', async () => {
+test('SHUTDOWN SAVE writes the RDB file, then exits', async () => {
   const srv = await startNodis();
   try {
     const a = await RawConnection.connect(srv.port);
     a.write('*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n');
     assert.ok(await a.waitClosed());
     assert.equal(await exited(srv.proc), 0);
-    assert.match(srv.output(), /no persistence/);
+    assert.match(srv.output(), /Saving the final RDB snapshot before exiting\.[\s\S]*DB saved on disk/);
+    assert.ok(fs.existsSync(path.join(srv.dir, 'dump.rdb')));
   } finally {
     await srv.stop();
   }
