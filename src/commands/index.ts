@@ -25,6 +25,7 @@ import * as multi from './multi';
 import * as replication from './replication';
 import * as bitmap from './bitmap';
 import * as persistence from './persistence';
+import * as migrate from './migrate';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -50,6 +51,7 @@ export const families: Record<string, CommandFamily> = {
   replication,
   bitmap,
   persistence,
+  migrate,
 };
 
 export function allHandlers(): HandlerMap {
