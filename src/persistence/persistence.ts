@@ -103,10 +103,14 @@ function tempPath(name: string): string {
 /** The whole dataset as RDB bytes. */
 export function snapshot(server: Server): Buffer {
   const fp = functionPersistence.current;
-  return writeRdb(server.keyspace, process.memoryUsage().rss, {
+  const ks = server.keyspace;
+  const policy = server.config.maxmemoryPolicy;
+  return writeRdb(ks, process.memoryUsage().rss, {
     compress: server.config.rdbcompression,
     checksum: server.config.rdbchecksum,
     functions: fp === null ? [] : fp.codes(server),
+    idleSeconds: policy.endsWith('-lru') ? (clock) => Math.floor(ks.idleTimeMs(clock) / 1000) : undefined,
+    lfuCounter: policy.endsWith('-lfu') ? (clock) => ks.lfuCounter(clock) : undefined,
   });
 }
 

@@ -338,3 +338,26 @@ test('MIGRATE between two servers: move, COPY, REPLACE, KEYS, NOKEY, AUTH, TTL, 
     await b.stop();
   }
 });
+
+test('with an LRU or LFU policy the idle time / frequency survive a save and reload', async () => {
+  await r.flushall();
+  const payload = await (async () => {
+    await r.set('tmp', 'bar');
+    const p = await r.dumpBuffer('tmp');
+    await r.del('tmp');
+    return p;
+  })();
+  await r.config('SET', 'maxmemory-policy', 'allkeys-lru');
+  try {
+    assert.equal(await r.restore('idle', 0, payload, 'IDLETIME', 5000), 'OK');
+    assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+    const idle = Number(await r.object('IDLETIME', 'idle'));
+    assert.ok(idle >= 5000 && idle <= 5003, String(idle));
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lfu');
+    assert.equal(await r.restore('freq', 0, payload, 'FREQ', 77), 'OK');
+    assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(await r.object('FREQ', 'freq'), 77);
+  } finally {
+    await r.config('SET', 'maxmemory-policy', 'noeviction');
+  }
+});
