@@ -32,6 +32,7 @@ import * as persistence from './persistence';
 import * as hyperloglog from './hyperloglog';
 import * as scripting from './scripting';
 import * as stream from './stream';
+import * as migrate from './migrate';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -64,6 +65,7 @@ export const families: Record<string, CommandFamily> = {
   hyperloglog,
   scripting,
   stream,
+  migrate,
 };
 
 export function allHandlers(): HandlerMap {

@@ -13,8 +13,9 @@
  * (the spec carries Redis's hidden "protected" flag). Its subcommands and
  * their replies follow Redis 7.0.15; those tied to the C implementation
  * (allocator, sds, listpack dumps) answer what Redis answers for the cases
- * Nodis can be in. RELOAD and LOADAOF keep the dataset as it is (a save and
- * reload round trip without persistence) until persistence takes them over.
+ * Nodis can be in. RELOAD and LOADAOF run through debugHooks: persistence
+ * (src/commands/persistence.ts) installs RELOAD's save/flush/load; without a
+ * hook they keep the dataset as it is.
  */
 import type { Client } from '../server/client';
 import { stringMatch } from '../util/glob';

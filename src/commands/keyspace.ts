@@ -20,6 +20,7 @@
  * SSCAN/HSCAN/ZSCAN reuse parseScanCursor, parseScanOptions and scanDict
  * (exported below) so that every SCAN variant parses and iterates alike.
  */
+import { afterFlushAll } from '../persistence/persistence';
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
 import type { Database } from '../keyspace/database';
@@ -471,6 +472,8 @@ function flushall(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
   const ks = c.server.keyspace;
   ks.dirty += ks.flush(-1);
+  // a running background save is stopped; with save points the empty dataset is saved at once
+  afterFlushAll(c.server);
   c.server.propagator.force();
   c.reply.ok();
 }

@@ -17,7 +17,7 @@ import { parseInteger } from '../util/numbers';
 import { dumpPayload } from '../persistence/rdb-writer';
 import { decodeDumpPayload, verifyDumpPayload, RdbError } from '../persistence/rdb-reader';
 import {
-  bgsave, saveSync, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR,
+  bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR,
 } from '../persistence/persistence';
 import { debugHooks } from './introspection';
 import { addCommandGate } from '../server/dispatch';
@@ -172,7 +172,10 @@ function debugReload(server: Server, opts: { save: boolean; flush: boolean; merg
 
 export function setup(server: Server): void {
   debugHooks.reload = debugReload;
-  server.saveOnShutdown = () => saveSync(server);
+  server.saveOnShutdown = () => {
+    killBgsave(server);
+    return saveSync(server);
+  };
   server.cronTasks.push(() => saveCron(server));
   addCommandGate((srv, _c, cmd) => {
     if (!writesDenied(srv)) return false;

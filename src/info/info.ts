@@ -16,6 +16,7 @@
  * shows (mostly 0).
  */
 import { persistenceState } from '../persistence/persistence';
+import { migrateCachedSockets } from '../commands/migrate';
 import * as os from 'os';
 import type { Server } from '../server/server';
 import { REDIS_VERSION } from '../server/server';
@@ -265,7 +266,7 @@ function statsSection(server: Server): Lines {
     ['pubsubshard_channels', server.pubsub.shardChannels.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
-    ['migrate_cached_sockets', 0],
+    ['migrate_cached_sockets', migrateCachedSockets(server)],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],

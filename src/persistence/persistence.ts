@@ -48,6 +48,10 @@ export interface PersistenceState {
   lastLoadKeysLoaded: number;
   lastLoadKeysExpired: number;
   loading: boolean;
+  /** bumped to cancel the running background save (its completion is then ignored) */
+  bgsaveGeneration: number;
+  /** timer emulating rdb-key-save-delay before the write starts */
+  bgsaveDelayTimer: NodeJS.Timeout | null;
 }
 
 const states = new WeakMap<Server, PersistenceState>();
@@ -66,6 +70,8 @@ export function persistenceState(server: Server): PersistenceState {
       lastLoadKeysLoaded: 0,
       lastLoadKeysExpired: 0,
       loading: false,
+      bgsaveGeneration: 0,
+      bgsaveDelayTimer: null,
     };
     states.set(server, s);
   }
@@ -97,10 +103,14 @@ function tempPath(name: string): string {
 /** The whole dataset as RDB bytes. */
 export function snapshot(server: Server): Buffer {
   const fp = functionPersistence.current;
-  return writeRdb(server.keyspace, process.memoryUsage().rss, {
+  const ks = server.keyspace;
+  const policy = server.config.maxmemoryPolicy;
+  return writeRdb(ks, process.memoryUsage().rss, {
     compress: server.config.rdbcompression,
     checksum: server.config.rdbchecksum,
     functions: fp === null ? [] : fp.codes(server),
+    idleSeconds: policy.endsWith('-lru') ? (clock) => Math.floor(ks.idleTimeMs(clock) / 1000) : undefined,
+    lfuCounter: policy.endsWith('-lfu') ? (clock) => ks.lfuCounter(clock) : undefined,
   });
 }
 
@@ -181,10 +191,12 @@ export function bgsave(server: Server): string | null {
   }
   st.bgsaveInProgress = true;
   st.bgsaveStart = nowSec;
+  const generation = ++st.bgsaveGeneration;
   server.log.notice(`Background saving started by pid ${process.pid}`);
   const target = rdbPath(server);
   const tmp = tempPath(`temp-${process.pid}.rdb`);
   const finish = (err: Error | null) => {
+    if (generation !== st.bgsaveGeneration) return; // killed meanwhile
     st.bgsaveInProgress = false;
     st.lastBgsaveTimeSec = Math.floor(Date.now() / 1000) - st.bgsaveStart;
     st.bgsaveStart = -1;
@@ -200,31 +212,70 @@ export function bgsave(server: Server): string | null {
       st.lastBgsaveOk = false;
     }
   };
-  fs.open(tmp, 'w', (err, fd) => {
-    if (err) {
-      finish(new Error(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${errMessage(err)}`));
-      return;
-    }
-    fs.write(fd, data, 0, data.length, null, (werr) => {
-      const fail = (e: Error) => {
-        fs.close(fd, () => fs.unlink(tmp, () => finish(e)));
-      };
-      if (werr) return fail(new Error(`Write error saving DB on disk: ${errMessage(werr)}`));
-      fs.fsync(fd, (ferr) => {
-        if (ferr) return fail(new Error(`Write error saving DB on disk: ${errMessage(ferr)}`));
-        fs.close(fd, () => {
-          fs.rename(tmp, target, (rerr) => {
-            if (rerr) {
-              fs.unlink(tmp, () => finish(new Error(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${path.basename(target)} (in server root dir ${process.cwd()}): ${errMessage(rerr)}`)));
+  const write = () => {
+    st.bgsaveDelayTimer = null;
+    if (generation !== st.bgsaveGeneration) return;
+    fs.open(tmp, 'w', (err, fd) => {
+      if (err) {
+        finish(new Error(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${errMessage(err)}`));
+        return;
+      }
+      fs.write(fd, data, 0, data.length, null, (werr) => {
+        const fail = (e: Error) => {
+          fs.close(fd, () => fs.unlink(tmp, () => finish(e)));
+        };
+        if (werr) return fail(new Error(`Write error saving DB on disk: ${errMessage(werr)}`));
+        fs.fsync(fd, (ferr) => {
+          if (ferr) return fail(new Error(`Write error saving DB on disk: ${errMessage(ferr)}`));
+          fs.close(fd, () => {
+            if (generation !== st.bgsaveGeneration) {
+              fs.unlink(tmp, () => undefined);
               return;
             }
-            finish(null);
+            fs.rename(tmp, target, (rerr) => {
+              if (rerr) {
+                fs.unlink(tmp, () => finish(new Error(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${path.basename(target)} (in server root dir ${process.cwd()}): ${errMessage(rerr)}`)));
+                return;
+              }
+              finish(null);
+            });
           });
         });
       });
     });
-  });
+  };
+  // rdb-key-save-delay (microseconds per key, a testing knob): the child would take that long
+  const delayUs = server.config.rdbKeySaveDelay;
+  if (delayUs > 0) {
+    const keys = server.keyspace.totalKeys();
+    st.bgsaveDelayTimer = setTimeout(write, Math.min(2147483647, Math.ceil((keys * delayUs) / 1000)));
+  } else {
+    write();
+  }
   return null;
+}
+
+/** Stop the running background save, if any (Redis's killRDBChild): its result is dropped. */
+export function killBgsave(server: Server): void {
+  const st = persistenceState(server);
+  if (!st.bgsaveInProgress) return;
+  st.bgsaveGeneration++;
+  if (st.bgsaveDelayTimer !== null) clearTimeout(st.bgsaveDelayTimer);
+  st.bgsaveDelayTimer = null;
+  st.bgsaveInProgress = false;
+  st.bgsaveStart = -1;
+  server.log.notice('Background saving terminated by signal 10');
+  try {
+    fs.unlinkSync(tempPath(`temp-${process.pid}.rdb`));
+  } catch {
+    /* not written yet */
+  }
+}
+
+/** FLUSHALL: stop a background save, and save the empty dataset when save points are set. */
+export function afterFlushAll(server: Server): void {
+  killBgsave(server);
+  if (server.config.save.length > 0) saveSync(server);
 }
 
 /** Set an entry's LRU/LFU clock from IDLE/FREQ data (Redis's objectSetLRUOrLFU). */

@@ -46,6 +46,8 @@ const RDB_TYPE_HASH_LISTPACK = 16;
 const RDB_TYPE_ZSET_LISTPACK = 17;
 const RDB_TYPE_LIST_QUICKLIST_2 = 18;
 const OPCODE_FUNCTION2 = 245;
+const OPCODE_IDLE = 248;
+const OPCODE_FREQ = 249;
 const OPCODE_AUX = 0xfa;
 const OPCODE_RESIZEDB = 0xfb;
 const OPCODE_EXPIRETIME_MS = 0xfc;
@@ -496,6 +498,13 @@ export interface RdbWriteOptions {
   aux?: [string, string][];
   /** the BASE file of a multi-part AOF (aof-base aux field 1) */
   aofBase?: boolean;
+  /**
+   * With an LRU or LFU maxmemory-policy Redis saves each key's idle time
+   * (IDLE opcode, seconds) or access frequency (FREQ opcode): these give
+   * them from an entry's clock.
+   */
+  idleSeconds?: (clock: number) => number;
+  lfuCounter?: (clock: number) => number;
 }
 
 /** Serialise the whole keyspace as an RDB file. */
@@ -524,11 +533,18 @@ export function writeRdb(ks: Keyspace, usedMemory: number, opts: RdbWriteOptions
     out.byte(OPCODE_RESIZEDB);
     out.length(db.dict.size);
     out.length(db.expires.size);
-    db.dict.forEach((key, value) => {
+    db.dict.forEach((key, value, id) => {
       const when = db.expires.size > 0 ? db.expires.get(key) : undefined;
       if (when !== undefined) {
         out.byte(OPCODE_EXPIRETIME_MS);
         out.int64LE(when);
+      }
+      if (opts.idleSeconds !== undefined) {
+        out.byte(OPCODE_IDLE);
+        out.length(opts.idleSeconds(db.dict.clockAt(id)));
+      } else if (opts.lfuCounter !== undefined) {
+        out.byte(OPCODE_FREQ);
+        out.byte(opts.lfuCounter(db.dict.clockAt(id)) & 0xff);
       }
       out.byte(rdbTypeOf(value));
       out.string(key);

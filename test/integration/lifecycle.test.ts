@@ -119,7 +119,7 @@ test('SIGTERM shuts down cleanly and closes clients', async () => {
   }
 });
 
-test('SHUTDOWN SAVE writes the RDB snapshot, then exits', async () => {
+test('SHUTDOWN SAVE writes the RDB file, then exits', async () => {
   const srv = await startNodis();
   try {
     const a = await RawConnection.connect(srv.port);

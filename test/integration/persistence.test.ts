@@ -112,7 +112,7 @@ test('BGSAVE: started, in progress until written, then ok; arguments', async () 
 test('a restart loads dbfilename from dir; SHUTDOWN saves when save points are set', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-rdb-'));
   const a = await startNodis(['--dir', dir, '--save', '3600 1']);
-  const ca = new Redis({ port: a.port, lazyConnect: true, enableReadyCheck: false });
+  const ca = new Redis({ port: a.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
   await ca.connect();
   await fill(ca);
   const digest = await ca.call('DEBUG', 'DIGEST').catch(() => null);
@@ -120,8 +120,8 @@ test('a restart loads dbfilename from dir; SHUTDOWN saves when save points are s
   ca.disconnect();
   await a.stop();
   assert.ok(fs.existsSync(path.join(dir, 'dump.rdb')));
-  const b = await startNodis(['--dir', dir, '--enable-debug-command', 'yes']);
-  const cb = new Redis({ port: b.port, lazyConnect: true, enableReadyCheck: false });
+  const b = await startNodis(['--dir', dir, '--enable-debug-command', 'yes', '--save', '']);
+  const cb = new Redis({ port: b.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
   await cb.connect();
   try {
     assert.equal(await cb.dbsize(), 9);
@@ -141,7 +141,7 @@ test('a restart loads dbfilename from dir; SHUTDOWN saves when save points are s
     await b.stop();
   }
   const c = await startNodis(['--dir', dir]);
-  const cc = new Redis({ port: c.port, lazyConnect: true, enableReadyCheck: false });
+  const cc = new Redis({ port: c.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
   await cc.connect();
   try {
     assert.equal(await cc.dbsize(), 9);
@@ -169,7 +169,7 @@ test('save points: the cron saves after enough changes and time', async () => {
 test('a failed BGSAVE sets the error status and MISCONF refuses writes while save points exist', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-rdb-'));
   const a = await startNodis(['--dir', dir, '--save', '3600 1']);
-  const ca = new Redis({ port: a.port, lazyConnect: true, enableReadyCheck: false });
+  const ca = new Redis({ port: a.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
   await ca.connect();
   // the target is a directory: the rename fails
   fs.mkdirSync(path.join(dir, 'dump.rdb'));
@@ -255,5 +255,109 @@ test('payloads and files exchanged with the real Redis 7.0.15', { skip: !fs.exis
   } finally {
     cr.disconnect();
     red.proc.kill('SIGKILL');
+  }
+});
+
+test('FLUSHALL saves when save points exist (dirty back to 0) and stops a running BGSAVE', async () => {
+  await r.set('x', '1');
+  await r.flushall();
+  assert.ok(Number(infoField(await r.info('persistence'), 'rdb_changes_since_last_save')) > 0);
+  await r.config('SET', 'save', '3600 1');
+  try {
+    await r.set('x', '1');
+    await r.flushall();
+    assert.equal(infoField(await r.info('persistence'), 'rdb_changes_since_last_save'), '0');
+    // rdb-key-save-delay keeps the save in progress (a testing knob: microseconds per key)
+    await r.config('SET', 'save', '');
+    await r.config('SET', 'rdb-key-save-delay', '1000000');
+    await r.set('k', 'v');
+    assert.equal(await r.bgsave(), 'Background saving started');
+    assert.equal(infoField(await r.info('persistence'), 'rdb_bgsave_in_progress'), '1');
+    await assert.rejects(r.bgsave(), /ERR Background save already in progress/);
+    await assert.rejects(r.save(), /ERR Background save already in progress/);
+    await r.flushall();
+    assert.equal(infoField(await r.info('persistence'), 'rdb_bgsave_in_progress'), '0');
+  } finally {
+    await r.config('SET', 'save', '');
+    await r.config('SET', 'rdb-key-save-delay', '0');
+  }
+});
+
+test('MIGRATE between two servers: move, COPY, REPLACE, KEYS, NOKEY, AUTH, TTL, timeout, cached sockets', async () => {
+  const b = await startNodis(['--save', '', '--enable-debug-command', 'yes']);
+  const cb = new Redis({ port: b.port, lazyConnect: true, enableReadyCheck: false, db: 9 });
+  await cb.connect();
+  try {
+    await r.flushall();
+    await r.set('key', 'Some Value');
+    assert.equal(infoField(await r.info('stats'), 'migrate_cached_sockets'), '0');
+    assert.equal(await r.migrate('127.0.0.1', b.port, 'key', 9, 1000), 'OK');
+    assert.equal(infoField(await r.info('stats'), 'migrate_cached_sockets'), '1');
+    assert.equal(await r.exists('key'), 0);
+    assert.equal(await cb.get('key'), 'Some Value');
+    assert.equal(await cb.ttl('key'), -1);
+    await r.rpush('list', 'a', 'b');
+    await cb.set('list', 'x');
+    await assert.rejects(r.migrate('127.0.0.1', b.port, 'list', 9, 1000, 'COPY'), /^ReplyError: ERR Target instance replied with error: BUSYKEY Target key name already exists\.$/);
+    assert.equal(await r.migrate('127.0.0.1', b.port, 'list', 9, 1000, 'COPY', 'REPLACE'), 'OK');
+    assert.deepEqual(await cb.lrange('list', 0, -1), ['a', 'b']);
+    assert.equal(await r.exists('list'), 1);
+    await r.mset('k1', '1', 'k2', '2');
+    await r.expire('k2', 100);
+    assert.equal(await r.migrate('127.0.0.1', b.port, '', 9, 1000, 'KEYS', 'nokey', 'k1', 'k2'), 'OK');
+    assert.equal(await r.exists('k1', 'k2'), 0);
+    assert.ok((await cb.ttl('k2')) > 90);
+    assert.equal(await r.migrate('127.0.0.1', b.port, '', 9, 1000, 'KEYS', 'nokey'), 'NOKEY');
+    await assert.rejects(r.migrate('127.0.0.1', b.port, 'x', 9, 1000, 'KEYS', 'a'), /When using MIGRATE KEYS option, the key argument must be set to the empty string/);
+    await assert.rejects(r.migrate('127.0.0.1', b.port, 'x', 9, 1000, 'AUTH'), /ERR syntax error/);
+    await cb.config('SET', 'requirepass', 'foobar');
+    await cb.auth('foobar');
+    await r.set('a', '1');
+    await r.set('a2', '1');
+    // (the cached connection stays authenticated: the RESTORE itself still succeeds, as with Redis)
+    await assert.rejects(r.migrate('127.0.0.1', b.port, 'a', 9, 1000, 'AUTH', 'wrong'), /WRONGPASS/);
+    assert.equal(await r.exists('a'), 1);
+    assert.equal(await r.migrate('127.0.0.1', b.port, 'a2', 9, 1000, 'AUTH', 'foobar'), 'OK');
+    assert.equal(await r.migrate('127.0.0.1', b.port, 'a2', 9, 1000, 'AUTH2', 'default', 'foobar', 'COPY'), 'NOKEY');
+    await cb.config('SET', 'requirepass', '');
+    // a target that does not answer in time
+    await r.set('slow', 'v');
+    const sleeper = new Redis({ port: b.port, lazyConnect: true, enableReadyCheck: false });
+    await sleeper.connect();
+    const sleeping = sleeper.call('DEBUG', 'SLEEP', '1');
+    await new Promise((res) => setTimeout(res, 50));
+    await assert.rejects(r.migrate('127.0.0.1', b.port, 'slow', 9, 300), /IOERR error or timeout reading to target instance/);
+    await sleeping;
+    sleeper.disconnect();
+    assert.equal(await r.exists('slow'), 1);
+    // nobody listening
+    const dead = await freePort();
+    await assert.rejects(r.migrate('127.0.0.1', dead, 'slow', 0, 300), /IOERR error or timeout connecting to the client/);
+  } finally {
+    cb.disconnect();
+    await b.stop();
+  }
+});
+
+test('with an LRU or LFU policy the idle time / frequency survive a save and reload', async () => {
+  await r.flushall();
+  const payload = await (async () => {
+    await r.set('tmp', 'bar');
+    const p = await r.dumpBuffer('tmp');
+    await r.del('tmp');
+    return p;
+  })();
+  await r.config('SET', 'maxmemory-policy', 'allkeys-lru');
+  try {
+    assert.equal(await r.restore('idle', 0, payload, 'IDLETIME', 5000), 'OK');
+    assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+    const idle = Number(await r.object('IDLETIME', 'idle'));
+    assert.ok(idle >= 5000 && idle <= 5003, String(idle));
+    await r.config('SET', 'maxmemory-policy', 'allkeys-lfu');
+    assert.equal(await r.restore('freq', 0, payload, 'FREQ', 77), 'OK');
+    assert.equal(await r.call('DEBUG', 'RELOAD'), 'OK');
+    assert.equal(await r.object('FREQ', 'freq'), 77);
+  } finally {
+    await r.config('SET', 'maxmemory-policy', 'noeviction');
   }
 });
