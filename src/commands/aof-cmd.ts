@@ -1,6 +1,7 @@
 /*
- * The append-only file's command, BGREWRITEAOF, and the wiring of the AOF
- * (src/persistence/aof.ts) into the server at startup.
+ * The append-only file's command, BGREWRITEAOF, and the wiring of the
+ * persistence modules at startup: the AOF (src/persistence/aof.ts), the
+ * RDB loader it uses for RDB bases, and the stream codecs (rdb-stream.ts).
  */
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -8,6 +9,7 @@ import type { HandlerMap } from './table';
 import { aofOf, setupAof } from '../persistence/aof';
 import { aofRdbLoader } from '../persistence/aof-loader';
 import { loadRdbImage } from '../persistence/persistence';
+import { registerStreamPersistence } from '../persistence/rdb-stream';
 
 function bgrewriteaof(c: Client): void {
   const r = aofOf(c.server).bgrewriteCommand(c.server.inExec > 0);
@@ -21,5 +23,6 @@ export const handlers: HandlerMap = {
 
 export function setup(server: Server): void {
   aofRdbLoader.load = loadRdbImage;
+  registerStreamPersistence();
   setupAof(server);
 }

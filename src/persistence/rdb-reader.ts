@@ -771,7 +771,12 @@ export function readStreamRaw(r: RdbInput, type: number): RawStream {
   for (let g = 0; g < ng; g++) {
     const name = r.string();
     const gid = rawId(r);
-    const entriesRead = v2 ? r.len() : null;
+    // entries_read is a signed 64-bit value saved as a length: -1 (unknown) arrives as 2^64-1
+    let entriesRead: number | null = null;
+    if (v2) {
+      const er = bigLen(r);
+      entriesRead = er > 9223372036854775807n ? Number(er - 18446744073709551616n) : Number(er);
+    }
     const np = r.len();
     if (np > r.remaining) throw new RdbError('Stream PEL size loading failed.');
     const pel: RawStream['groups'][number]['pel'] = [];

@@ -238,7 +238,7 @@ function lpInt(s: string): bigint | null {
 }
 
 /** Builds a listpack blob exactly as Redis lays it out. */
-class ListpackBuilder {
+export class ListpackBuilder {
   private out = new ByteSink(false, 256);
   private count = 0;
 
