@@ -48,6 +48,7 @@ import {
   idSeqIsMax,
   idMs,
   parseU64,
+  raxNodeCount,
   u64,
   type TrimArgs,
 } from '../types/stream';
@@ -289,10 +290,9 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
   for (; i < argc; i++) {
     const more = argc - 1 - i;
     const opt = argv[i];
+    if (xadd && opt === '*') break;
     const lower = opt.length <= 10 ? opt.toLowerCase() : '';
-    if (xadd && opt === '*') {
-      break;
-    } else if (lower === 'maxlen' && more) {
+    if (lower === 'maxlen' && more) {
       if (a.strategy !== STRATEGY_NONE) {
         c.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
         return -1;
@@ -1432,22 +1432,6 @@ function replyLag(c: Client, s: StreamValue, g: ConsumerGroup): void {
   else c.reply.int(lag);
 }
 
-/** Redis's rax node count for the stream's keys, approximated: a root plus one node per key and branch. */
-function raxNodes(s: StreamValue): number {
-  const n = s.nodes.length;
-  if (n === 0) return 1;
-  // count distinct branching points between consecutive sorted keys
-  let nodes = 1 + n;
-  for (let i = 1; i < n; i++) {
-    const a = s.nodes[i - 1].masterId;
-    const b = s.nodes[i].masterId;
-    let k = 0;
-    while (k < 16 && a.charCodeAt(k) === b.charCodeAt(k)) k++;
-    nodes += 1;
-  }
-  return nodes + (n > 1 ? 1 : 0);
-}
-
 function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
   let full = true;
   let count = 10;
@@ -1475,7 +1459,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
   r.bulk('radix-tree-keys');
   r.int(s.nodes.length);
   r.bulk('radix-tree-nodes');
-  r.int(raxNodes(s));
+  r.int(raxNodeCount(s.nodes.map((n) => n.masterId)));
   r.bulk('last-generated-id');
   r.bulk(idToString(s.lastId));
   r.bulk('max-deleted-entry-id');

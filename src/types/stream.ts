@@ -36,7 +36,7 @@
  */
 import type { RedisObject } from '../keyspace/values';
 import type { ValueDigester } from '../info/digest';
-import { jemallocSize, sdsBytes } from './mem-estimate';
+import { jemallocSize } from './mem-estimate';
 
 type Latin1Buffer = Buffer & {
   latin1Write(s: string, offset: number, length?: number): number;
@@ -542,6 +542,42 @@ export class ConsumerGroup {
   }
 }
 
+/* ------------------------------------------------------- radix estimates */
+
+/**
+ * Nodes a Redis radix tree holding these sorted 16-byte keys has when built
+ * by insertion: a compressed node per shared run, a node per branching
+ * point, a node per key end (XINFO radix-tree-nodes, MEMORY USAGE).
+ */
+export function raxNodeCount(keys: readonly string[]): number {
+  if (keys.length === 0) return 1;
+  return countNodes(keys, 0, keys.length, 0);
+}
+
+function countNodes(keys: readonly string[], lo: number, hi: number, depth: number): number {
+  if (hi - lo === 1) return depth >= 16 ? 1 : 2;
+  // common prefix of the first and last key (sorted) beyond depth
+  const a = keys[lo];
+  const b = keys[hi - 1];
+  let d = depth;
+  while (d < 16 && a.charCodeAt(d) === b.charCodeAt(d)) d++;
+  let nodes = d > depth ? 2 : 1; // compressed run (if any) + the branch node
+  let i = lo;
+  while (i < hi) {
+    const ch = keys[i].charCodeAt(d);
+    let j = i + 1;
+    while (j < hi && keys[j].charCodeAt(d) === ch) j++;
+    nodes += countNodes(keys, i, j, d + 1);
+    i = j;
+  }
+  return nodes;
+}
+
+/** streamRadixTreeMemoryUsage: keys * 16 + nodes * (4 + 30 words). */
+function raxMemory(keys: readonly string[]): number {
+  return keys.length * 16 + raxNodeCount(keys) * (4 + 8 * 30);
+}
+
 /* --------------------------------------------------------------- stream */
 
 export interface TrimArgs {
@@ -873,23 +909,31 @@ export class StreamValue implements RedisObject {
     }
   }
 
-  /** MEMORY USAGE estimate in Redis's terms (stream struct, rax, listpacks, groups). */
+  /** MEMORY USAGE as Redis's objectComputeSize counts it (listpacks, radix trees, groups, PELs). */
   memoryUsage(samples: number): number {
-    let bytes = 16 + jemallocSize(104) + jemallocSize(24);
+    let bytes = 16 + 80; // robj + stream struct
+    const keys = this.nodes.map((n) => n.masterId);
+    bytes += raxMemory(keys);
     const n = this.nodes.length;
-    bytes += n * 48; // rax nodes per key
-    let sampled = 0;
+    // the tail node is preallocated (4 KB) until it is full, as Redis's listpacks
+    const alloc = (i: number): number => {
+      const node = this.nodes[i];
+      return jemallocSize(i === n - 1 && node.buf.length > node.used ? Math.max(4096, node.lpBytes) : node.lpBytes);
+    };
     let lp = 0;
-    for (let i = 0; i < n && (samples === 0 || sampled < samples); i++, sampled++) lp += jemallocSize(this.nodes[i].lpBytes);
-    if (sampled > 0) bytes += (lp / sampled) * n;
+    let sampled = 0;
+    for (let i = 0; i < n && sampled < samples; i++, sampled++) lp += alloc(i);
+    if (n <= sampled) bytes += lp;
+    else {
+      if (sampled) lp = Math.floor(lp / sampled);
+      bytes += lp * (n - 1) + alloc(n - 1);
+    }
     if (this.groups !== null) {
-      bytes += jemallocSize(24);
-      for (const [name, g] of this.groups) {
-        bytes += jemallocSize(56) + sdsBytes(name) + jemallocSize(24) * 2;
-        bytes += g.pel.size * (jemallocSize(24) + 32);
-        for (const c of g.consumers.values()) bytes += jemallocSize(32) + sdsBytes(c.name) + jemallocSize(24) + c.pel.size * 32;
+      for (const g of this.groups.values()) {
+        bytes += 40 + raxMemory(g.pel.keys) + 24 * g.pel.size;
+        for (const c of g.consumers.values()) bytes += 24 + c.name.length + raxMemory(c.pel.keys);
       }
     }
-    return Math.round(bytes);
+    return bytes;
   }
 }
