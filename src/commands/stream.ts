@@ -391,7 +391,8 @@ function newArgs(): AddTrimArgs {
 /** streamRewriteTrimArgument: the exact form of an approximate trim. */
 function rewriteTrim(argv: string[], s: StreamValue, a: AddTrimArgs): void {
   argv[a.argIdx - 1] = '=';
-  argv[a.argIdx] = a.strategy === STRATEGY_MAXLEN ? String(s.length) : idToString(s.edgeId(true));
+  // MINID: the first entry still stored, tombstones included (the maximum ID when none is left)
+  argv[a.argIdx] = a.strategy === STRATEGY_MAXLEN ? String(s.length) : idToString(s.nodes.length > 0 ? s.nodes[0].masterId : MAX_ID);
 }
 
 /* ---------------------------------------------------------------- XADD */
