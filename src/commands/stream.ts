@@ -861,33 +861,40 @@ function blockForStreams(
         }
         return false;
       }
-      let gt = waitAfter.get(key) as string;
-      let g: ConsumerGroup | null = null;
-      if (groupName !== null) {
-        g = v.group(groupName) ?? null;
-        if (g === null) {
-          c.error('NOGROUP the consumer group this client was blocked on no longer exists');
-          return true;
+      const prop = c.server.propagator;
+      prop.beginUnit();
+      try {
+        let gt = waitAfter.get(key) as string;
+        let g: ConsumerGroup | null = null;
+        if (groupName !== null) {
+          g = v.group(groupName) ?? null;
+          if (g === null) {
+            c.error('NOGROUP the consumer group this client was blocked on no longer exists');
+            return true;
+          }
+          gt = g.lastId;
         }
-        gt = g.lastId;
-      }
-      if (!(v.lastId > gt)) return false;
-      const start = idIncr(gt) ?? MIN_ID;
-      let consumer: Consumer | null = null;
-      if (g !== null && groupName !== null) {
-        consumer = lookupConsumer(g, consumerName) ?? null;
-        if (consumer === null) {
-          consumer = createConsumer(c, g, consumerName, key, bdb.id);
-          if (noack) ks.propagate(bdb.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
+        if (!(v.lastId > gt)) return false;
+        const start = idIncr(gt) ?? MIN_ID;
+        let consumer: Consumer | null = null;
+        if (g !== null && groupName !== null) {
+          consumer = lookupConsumer(g, consumerName) ?? null;
+          if (consumer === null) {
+            consumer = createConsumer(c, g, consumerName, key, bdb.id);
+            if (noack) ks.propagate(bdb.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
+          }
         }
+        if (c.resp === 2) {
+          c.reply.arrayHeader(1);
+          c.reply.arrayHeader(2);
+        } else c.reply.mapHeader(1);
+        c.reply.bulk(key);
+        replyRange(c, v, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
+        return true;
+      } finally {
+        // the effects of one served client go out together (MULTI/EXEC when more than one), as after a command
+        prop.endUnit();
       }
-      if (c.resp === 2) {
-        c.reply.arrayHeader(1);
-        c.reply.arrayHeader(2);
-      } else c.reply.mapHeader(1);
-      c.reply.bulk(key);
-      replyRange(c, v, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
-      return true;
     },
     timeout(): void {
       c.reply.nullArray();
