@@ -52,7 +52,7 @@ import {
   u64,
   type TrimArgs,
 } from '../types/stream';
-import { parseInteger } from '../util/numbers';
+import { parseInteger, parseBigInteger } from '../util/numbers';
 import { ERR_NOT_INTEGER, replyHelp } from './args';
 
 const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
@@ -442,7 +442,8 @@ function xadd(c: Client, argv: string[]): void {
     if (a.seqGiven) id = a.id;
     else if (idSameMs(last, a.id)) {
       if (idSeqIsMax(last)) {
-        c.error(ERR_XADD_SMALLER);
+        // Redis fails here without setting errno, and its reply shows the "too large" message
+        c.error('ERR Elements are too large to be stored');
         return;
       }
       id = idIncr(last) as string;
@@ -1336,8 +1337,9 @@ function xautoclaim(c: Client, argv: string[]): void {
     const opt = argv[j].toLowerCase();
     if (opt === 'count' && more) {
       const x = parseInteger(argv[j + 1]);
-      // LONG_MAX / max(sizeof(streamID), attempts_factor)
-      if (x === null || x < 1 || x > 576460752303423487) {
+      // at most LONG_MAX / max(sizeof(streamID), attempts_factor)
+      const big = x !== null && x > 2 ** 53 ? parseBigInteger(argv[j + 1]) : null;
+      if (x === null || x < 1 || (big !== null && big > 576460752303423487n)) {
         c.error('ERR COUNT must be > 0');
         return;
       }
