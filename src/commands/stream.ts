@@ -245,14 +245,14 @@ function replyConsumerPel(c: Client, s: StreamValue, start: string, count: numbe
   const d = deferStart(c);
   const pel = consumer.pel;
   let n = 0;
-  for (let i = pel.lowerBound(start); i < pel.keys.length && (!count || n < count); i++) {
+  for (let i = pel.next(pel.lowerBound(start)); i < pel.keys.length && (!count || n < count); i = pel.next(i + 1)) {
     const id = pel.keys[i];
     if (!replyOneEntry(c, s, id)) {
       c.reply.arrayHeader(2);
       c.reply.bulk(idToString(id));
       c.reply.nullArray();
     } else {
-      const nack = pel.vals[i];
+      const nack = pel.vals[i] as NACK;
       nack.deliveryTime = Date.now();
       nack.deliveryCount++;
     }
@@ -1144,8 +1144,8 @@ function xpending(c: Client, argv: string[]): void {
       r.nullBulk();
       r.nullArray();
     } else {
-      r.bulk(idToString(g.pel.keys[0]));
-      r.bulk(idToString(g.pel.keys[g.pel.size - 1]));
+      r.bulk(idToString(g.pel.firstKey() as string));
+      r.bulk(idToString(g.pel.lastKey() as string));
       const withPel = g.sortedConsumers().filter((x) => x.pel.size > 0);
       r.arrayHeader(withPel.length);
       for (const cons of withPel) {
@@ -1168,8 +1168,8 @@ function xpending(c: Client, argv: string[]): void {
   const now = Date.now();
   const d = deferStart(c);
   let n = 0;
-  for (let i = pel.lowerBound(start); count && i < pel.keys.length && pel.keys[i] <= end; i++) {
-    const nack = pel.vals[i];
+  for (let i = pel.next(pel.lowerBound(start)); count && i < pel.keys.length && pel.keys[i] <= end; i = pel.next(i + 1)) {
+    const nack = pel.vals[i] as NACK;
     if (minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
@@ -1375,10 +1375,10 @@ function xautoclaim(c: Client, argv: string[]): void {
   const d0 = deferStart(c);
   let n = 0;
   const pel = g.pel;
-  let i = pel.lowerBound(start);
+  let i = pel.next(pel.lowerBound(start));
   while (attempts-- > 0 && count && i < pel.keys.length) {
     const id = pel.keys[i];
-    const nack = pel.vals[i];
+    const nack = pel.vals[i] as NACK;
     if (!s.has(id)) {
       propagateXclaim(c, key, g, argv[2], idToString(id), nack);
       ks.dirty++;
@@ -1386,9 +1386,10 @@ function xautoclaim(c: Client, argv: string[]): void {
       if (nack.consumer !== null) nack.consumer.pel.delete(id);
       deleted.push(id);
       count--;
-      continue; // i now points to the next entry
+      i = pel.next(i + 1);
+      continue;
     }
-    i++;
+    i = pel.next(i + 1);
     if (minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
@@ -1512,8 +1513,8 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
     r.bulk('pending');
     const np = count ? Math.min(count, g.pel.size) : g.pel.size;
     r.arrayHeader(np);
-    for (let i = 0; i < np; i++) {
-      const nack = g.pel.vals[i];
+    for (let i = g.pel.next(0), k = 0; k < np; i = g.pel.next(i + 1), k++) {
+      const nack = g.pel.vals[i] as NACK;
       r.arrayHeader(4);
       r.bulk(idToString(g.pel.keys[i]));
       r.bulk(nack.consumer ? nack.consumer.name : '');
@@ -1534,8 +1535,8 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
       r.bulk('pending');
       const nc = count ? Math.min(count, cons.pel.size) : cons.pel.size;
       r.arrayHeader(nc);
-      for (let i = 0; i < nc; i++) {
-        const nack = cons.pel.vals[i];
+      for (let i = cons.pel.next(0), k = 0; k < nc; i = cons.pel.next(i + 1), k++) {
+        const nack = cons.pel.vals[i] as NACK;
         r.arrayHeader(3);
         r.bulk(idToString(cons.pel.keys[i]));
         r.int(nack.deliveryTime);

@@ -568,17 +568,40 @@ export class NACK {
   }
 }
 
-/** A map from ID key to value, kept sorted by ID (binary search; appends are O(1)). */
+/**
+ * A map from ID key to value, kept sorted by ID: binary search, appends in
+ * O(1). Deletion leaves a tombstone (value undefined) so that it costs no
+ * array move and indexes held by a caller stay valid; tombstones are
+ * dropped in one pass once they outnumber live entries, only at
+ * lowerBound() and add() (never while a caller walks indexes and deletes).
+ * Walk live entries with: for (i = m.next(m.lowerBound(id)); i < m.keys.length; i = m.next(i + 1)).
+ */
 export class IdMap<V> {
   keys: string[] = [];
-  vals: V[] = [];
+  vals: (V | undefined)[] = [];
+  private dead = 0;
 
   get size(): number {
-    return this.keys.length;
+    return this.keys.length - this.dead;
   }
 
-  /** Index of the first key >= id. */
-  lowerBound(id: string): number {
+  private maybeCompact(): void {
+    if (this.dead < 32 || this.dead * 2 < this.keys.length) return;
+    const k = this.keys;
+    const v = this.vals;
+    let w = 0;
+    for (let r = 0; r < k.length; r++) {
+      if (v[r] === undefined) continue;
+      k[w] = k[r];
+      v[w] = v[r];
+      w++;
+    }
+    k.length = w;
+    v.length = w;
+    this.dead = 0;
+  }
+
+  private search(id: string): number {
     const k = this.keys;
     let lo = 0;
     let hi = k.length;
@@ -591,8 +614,38 @@ export class IdMap<V> {
     return lo;
   }
 
+  /** Index of the first key >= id (possibly a tombstone: pass it through next()). */
+  lowerBound(id: string): number {
+    this.maybeCompact();
+    return this.search(id);
+  }
+
+  /** The first live index >= i (keys.length when none). */
+  next(i: number): number {
+    const v = this.vals;
+    while (i < v.length && v[i] === undefined) i++;
+    return i;
+  }
+
+  /** Live keys in order. */
+  liveKeys(): string[] {
+    const out: string[] = [];
+    for (let i = this.next(0); i < this.keys.length; i = this.next(i + 1)) out.push(this.keys[i]);
+    return out;
+  }
+
+  firstKey(): string | undefined {
+    const i = this.next(0);
+    return i < this.keys.length ? this.keys[i] : undefined;
+  }
+
+  lastKey(): string | undefined {
+    for (let i = this.keys.length - 1; i >= 0; i--) if (this.vals[i] !== undefined) return this.keys[i];
+    return undefined;
+  }
+
   get(id: string): V | undefined {
-    const i = this.lowerBound(id);
+    const i = this.search(id);
     return i < this.keys.length && this.keys[i] === id ? this.vals[i] : undefined;
   }
 
@@ -605,18 +658,29 @@ export class IdMap<V> {
       this.vals.push(v);
       return true;
     }
-    const i = this.lowerBound(id);
-    if (k[i] === id) return false;
+    this.maybeCompact();
+    const i = this.search(id);
+    if (i < k.length && k[i] === id) {
+      if (this.vals[i] !== undefined) return false;
+      this.vals[i] = v;
+      this.dead--;
+      return true;
+    }
     k.splice(i, 0, id);
     this.vals.splice(i, 0, v);
     return true;
   }
 
   delete(id: string): boolean {
-    const i = this.lowerBound(id);
-    if (i >= this.keys.length || this.keys[i] !== id) return false;
-    this.keys.splice(i, 1);
-    this.vals.splice(i, 1);
+    const i = this.search(id);
+    if (i >= this.keys.length || this.keys[i] !== id || this.vals[i] === undefined) return false;
+    if (i === this.keys.length - 1) {
+      this.keys.pop();
+      this.vals.pop();
+    } else {
+      this.vals[i] = undefined;
+      this.dead++;
+    }
     return true;
   }
 }
@@ -648,7 +712,7 @@ export class ConsumerGroup {
   }
 
   deleteConsumer(c: Consumer): void {
-    for (const id of c.pel.keys) this.pel.delete(id);
+    for (const id of c.pel.liveKeys()) this.pel.delete(id);
     this.consumers.delete(c.name);
   }
 }
@@ -1014,8 +1078,8 @@ export class StreamValue implements RedisObject {
       for (const [name, g] of this.groups) {
         const ng = new ConsumerGroup(g.lastId, g.entriesRead);
         const map = new Map<NACK, NACK>();
-        for (let i = 0; i < g.pel.keys.length; i++) {
-          const old = g.pel.vals[i];
+        for (let i = g.pel.next(0); i < g.pel.keys.length; i = g.pel.next(i + 1)) {
+          const old = g.pel.vals[i] as NACK;
           const nn = new NACK(null, old.deliveryTime);
           nn.deliveryCount = old.deliveryCount;
           map.set(old, nn);
@@ -1023,8 +1087,8 @@ export class StreamValue implements RedisObject {
         }
         for (const [cname, c] of g.consumers) {
           const nc = new Consumer(cname, c.seenTime);
-          for (let i = 0; i < c.pel.keys.length; i++) {
-            const nn = map.get(c.pel.vals[i]) as NACK;
+          for (let i = c.pel.next(0); i < c.pel.keys.length; i = c.pel.next(i + 1)) {
+            const nn = map.get(c.pel.vals[i] as NACK) as NACK;
             nn.consumer = nc;
             nc.pel.add(c.pel.keys[i], nn);
           }
@@ -1070,8 +1134,8 @@ export class StreamValue implements RedisObject {
     }
     if (this.groups !== null) {
       for (const g of this.groups.values()) {
-        bytes += 40 + raxMemory(g.pel.keys) + 24 * g.pel.size;
-        for (const c of g.consumers.values()) bytes += 24 + c.name.length + raxMemory(c.pel.keys);
+        bytes += 40 + raxMemory(g.pel.liveKeys()) + 24 * g.pel.size;
+        for (const c of g.consumers.values()) bytes += 24 + c.name.length + raxMemory(c.pel.liveKeys());
       }
     }
     return bytes;

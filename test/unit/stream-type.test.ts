@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
   StreamValue, StreamIterator, MIN_ID, MAX_ID, idFromNumbers, idToString, idIncr, idDecr, parseU64, u64, makeId,
-  INVALID_ENTRIES_READ,
+  INVALID_ENTRIES_READ, IdMap,
 } from '../../src/types/stream';
 
 function add(s: StreamValue, ms: number, seq: number, fields: string[], maxEntries = 100, maxBytes = 4096): void {
@@ -160,4 +160,26 @@ test('lag: valid counter, tombstones make it unknown', () => {
   s.delete(idFromNumbers(3, 0));
   s.maxDeletedId = idFromNumbers(3, 0);
   assert.equal(s.lag(g), null);
+});
+
+test('IdMap: sorted inserts, tombstone deletes, revival, compaction', () => {
+  const m = new IdMap<number>();
+  for (let i = 0; i < 200; i++) assert.ok(m.add(idFromNumbers(i * 2, 0), i));
+  assert.ok(m.add(idFromNumbers(3, 0), -1));
+  assert.ok(!m.add(idFromNumbers(3, 0), -2));
+  assert.equal(m.size, 201);
+  for (let i = 0; i < 150; i++) assert.ok(m.delete(idFromNumbers(i * 2, 0)));
+  assert.ok(!m.delete(idFromNumbers(0, 0)));
+  assert.equal(m.size, 51);
+  assert.equal(m.get(idFromNumbers(2, 0)), undefined);
+  assert.equal(m.get(idFromNumbers(300, 0)), 150);
+  assert.equal(idToString(m.firstKey() as string), '3-0');
+  assert.equal(idToString(m.lastKey() as string), '398-0');
+  const walked: string[] = [];
+  for (let i = m.next(m.lowerBound(idFromNumbers(390, 0))); i < m.keys.length; i = m.next(i + 1)) walked.push(idToString(m.keys[i]));
+  assert.deepEqual(walked, ['390-0', '392-0', '394-0', '396-0', '398-0']);
+  assert.ok(m.add(idFromNumbers(4, 0), 2));
+  assert.equal(m.size, 52);
+  assert.equal(m.keys.length, 52, 'compacted once tombstones outnumbered live entries');
+  assert.deepEqual(m.liveKeys().slice(0, 3).map(idToString), ['3-0', '4-0', '300-0']);
 });
