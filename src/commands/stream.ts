@@ -384,8 +384,22 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
   return i;
 }
 
+/** One argument record reused by every XADD/XTRIM (no allocation per command): reset here. */
+const sharedArgs: AddTrimArgs = { strategy: STRATEGY_NONE, approx: false, limit: 0, maxlen: 0, minid: MIN_ID, id: MIN_ID, idGiven: false, seqGiven: true, noMkstream: false, argIdx: 0 };
+
 function newArgs(): AddTrimArgs {
-  return { strategy: STRATEGY_NONE, approx: false, limit: 0, maxlen: 0, minid: MIN_ID, id: MIN_ID, idGiven: false, seqGiven: true, noMkstream: false, argIdx: 0 };
+  const a = sharedArgs;
+  a.strategy = STRATEGY_NONE;
+  a.approx = false;
+  a.limit = 0;
+  a.maxlen = 0;
+  a.minid = MIN_ID;
+  a.id = MIN_ID;
+  a.idGiven = false;
+  a.seqGiven = true;
+  a.noMkstream = false;
+  a.argIdx = 0;
+  return a;
 }
 
 /** streamRewriteTrimArgument: the exact form of an approximate trim. */
