@@ -48,10 +48,11 @@ import {
   idSeqIsMax,
   idMs,
   parseU64,
+  raxNodeCount,
   u64,
   type TrimArgs,
 } from '../types/stream';
-import { parseInteger } from '../util/numbers';
+import { parseInteger, parseBigInteger } from '../util/numbers';
 import { ERR_NOT_INTEGER, replyHelp } from './args';
 
 const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
@@ -244,14 +245,14 @@ function replyConsumerPel(c: Client, s: StreamValue, start: string, count: numbe
   const d = deferStart(c);
   const pel = consumer.pel;
   let n = 0;
-  for (let i = pel.lowerBound(start); i < pel.keys.length && (!count || n < count); i++) {
+  for (let i = pel.next(pel.lowerBound(start)); i < pel.keys.length && (!count || n < count); i = pel.next(i + 1)) {
     const id = pel.keys[i];
     if (!replyOneEntry(c, s, id)) {
       c.reply.arrayHeader(2);
       c.reply.bulk(idToString(id));
       c.reply.nullArray();
     } else {
-      const nack = pel.vals[i];
+      const nack = pel.vals[i] as NACK;
       nack.deliveryTime = Date.now();
       nack.deliveryCount++;
     }
@@ -289,10 +290,9 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
   for (; i < argc; i++) {
     const more = argc - 1 - i;
     const opt = argv[i];
+    if (xadd && opt === '*') break;
     const lower = opt.length <= 10 ? opt.toLowerCase() : '';
-    if (xadd && opt === '*') {
-      break;
-    } else if (lower === 'maxlen' && more) {
+    if (lower === 'maxlen' && more) {
       if (a.strategy !== STRATEGY_NONE) {
         c.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
         return -1;
@@ -384,14 +384,29 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
   return i;
 }
 
+/** One argument record reused by every XADD/XTRIM (no allocation per command): reset here. */
+const sharedArgs: AddTrimArgs = { strategy: STRATEGY_NONE, approx: false, limit: 0, maxlen: 0, minid: MIN_ID, id: MIN_ID, idGiven: false, seqGiven: true, noMkstream: false, argIdx: 0 };
+
 function newArgs(): AddTrimArgs {
-  return { strategy: STRATEGY_NONE, approx: false, limit: 0, maxlen: 0, minid: MIN_ID, id: MIN_ID, idGiven: false, seqGiven: true, noMkstream: false, argIdx: 0 };
+  const a = sharedArgs;
+  a.strategy = STRATEGY_NONE;
+  a.approx = false;
+  a.limit = 0;
+  a.maxlen = 0;
+  a.minid = MIN_ID;
+  a.id = MIN_ID;
+  a.idGiven = false;
+  a.seqGiven = true;
+  a.noMkstream = false;
+  a.argIdx = 0;
+  return a;
 }
 
 /** streamRewriteTrimArgument: the exact form of an approximate trim. */
 function rewriteTrim(argv: string[], s: StreamValue, a: AddTrimArgs): void {
   argv[a.argIdx - 1] = '=';
-  argv[a.argIdx] = a.strategy === STRATEGY_MAXLEN ? String(s.length) : idToString(s.edgeId(true));
+  // MINID: the first entry still stored, tombstones included (the maximum ID when none is left)
+  argv[a.argIdx] = a.strategy === STRATEGY_MAXLEN ? String(s.length) : idToString(s.nodes.length > 0 ? s.nodes[0].masterId : MAX_ID);
 }
 
 /* ---------------------------------------------------------------- XADD */
@@ -441,7 +456,8 @@ function xadd(c: Client, argv: string[]): void {
     if (a.seqGiven) id = a.id;
     else if (idSameMs(last, a.id)) {
       if (idSeqIsMax(last)) {
-        c.error(ERR_XADD_SMALLER);
+        // Redis fails here without setting errno, and its reply shows the "too large" message
+        c.error('ERR Elements are too large to be stored');
         return;
       }
       id = idIncr(last) as string;
@@ -860,33 +876,40 @@ function blockForStreams(
         }
         return false;
       }
-      let gt = waitAfter.get(key) as string;
-      let g: ConsumerGroup | null = null;
-      if (groupName !== null) {
-        g = v.group(groupName) ?? null;
-        if (g === null) {
-          c.error('NOGROUP the consumer group this client was blocked on no longer exists');
-          return true;
+      const prop = c.server.propagator;
+      prop.beginUnit();
+      try {
+        let gt = waitAfter.get(key) as string;
+        let g: ConsumerGroup | null = null;
+        if (groupName !== null) {
+          g = v.group(groupName) ?? null;
+          if (g === null) {
+            c.error('NOGROUP the consumer group this client was blocked on no longer exists');
+            return true;
+          }
+          gt = g.lastId;
         }
-        gt = g.lastId;
-      }
-      if (!(v.lastId > gt)) return false;
-      const start = idIncr(gt) ?? MIN_ID;
-      let consumer: Consumer | null = null;
-      if (g !== null && groupName !== null) {
-        consumer = lookupConsumer(g, consumerName) ?? null;
-        if (consumer === null) {
-          consumer = createConsumer(c, g, consumerName, key, bdb.id);
-          if (noack) ks.propagate(bdb.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
+        if (!(v.lastId > gt)) return false;
+        const start = idIncr(gt) ?? MIN_ID;
+        let consumer: Consumer | null = null;
+        if (g !== null && groupName !== null) {
+          consumer = lookupConsumer(g, consumerName) ?? null;
+          if (consumer === null) {
+            consumer = createConsumer(c, g, consumerName, key, bdb.id);
+            if (noack) ks.propagate(bdb.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
+          }
         }
+        if (c.resp === 2) {
+          c.reply.arrayHeader(1);
+          c.reply.arrayHeader(2);
+        } else c.reply.mapHeader(1);
+        c.reply.bulk(key);
+        replyRange(c, v, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
+        return true;
+      } finally {
+        // the effects of one served client go out together (MULTI/EXEC when more than one), as after a command
+        prop.endUnit();
       }
-      if (c.resp === 2) {
-        c.reply.arrayHeader(1);
-        c.reply.arrayHeader(2);
-      } else c.reply.mapHeader(1);
-      c.reply.bulk(key);
-      replyRange(c, v, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
-      return true;
     },
     timeout(): void {
       c.reply.nullArray();
@@ -1135,8 +1158,8 @@ function xpending(c: Client, argv: string[]): void {
       r.nullBulk();
       r.nullArray();
     } else {
-      r.bulk(idToString(g.pel.keys[0]));
-      r.bulk(idToString(g.pel.keys[g.pel.size - 1]));
+      r.bulk(idToString(g.pel.firstKey() as string));
+      r.bulk(idToString(g.pel.lastKey() as string));
       const withPel = g.sortedConsumers().filter((x) => x.pel.size > 0);
       r.arrayHeader(withPel.length);
       for (const cons of withPel) {
@@ -1159,8 +1182,8 @@ function xpending(c: Client, argv: string[]): void {
   const now = Date.now();
   const d = deferStart(c);
   let n = 0;
-  for (let i = pel.lowerBound(start); count && i < pel.keys.length && pel.keys[i] <= end; i++) {
-    const nack = pel.vals[i];
+  for (let i = pel.next(pel.lowerBound(start)); count && i < pel.keys.length && pel.keys[i] <= end; i = pel.next(i + 1)) {
+    const nack = pel.vals[i] as NACK;
     if (minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
@@ -1328,8 +1351,9 @@ function xautoclaim(c: Client, argv: string[]): void {
     const opt = argv[j].toLowerCase();
     if (opt === 'count' && more) {
       const x = parseInteger(argv[j + 1]);
-      // LONG_MAX / max(sizeof(streamID), attempts_factor)
-      if (x === null || x < 1 || x > 576460752303423487) {
+      // at most LONG_MAX / max(sizeof(streamID), attempts_factor)
+      const big = x !== null && x > 2 ** 53 ? parseBigInteger(argv[j + 1]) : null;
+      if (x === null || x < 1 || (big !== null && big > 576460752303423487n)) {
         c.error('ERR COUNT must be > 0');
         return;
       }
@@ -1365,10 +1389,10 @@ function xautoclaim(c: Client, argv: string[]): void {
   const d0 = deferStart(c);
   let n = 0;
   const pel = g.pel;
-  let i = pel.lowerBound(start);
+  let i = pel.next(pel.lowerBound(start));
   while (attempts-- > 0 && count && i < pel.keys.length) {
     const id = pel.keys[i];
-    const nack = pel.vals[i];
+    const nack = pel.vals[i] as NACK;
     if (!s.has(id)) {
       propagateXclaim(c, key, g, argv[2], idToString(id), nack);
       ks.dirty++;
@@ -1376,9 +1400,10 @@ function xautoclaim(c: Client, argv: string[]): void {
       if (nack.consumer !== null) nack.consumer.pel.delete(id);
       deleted.push(id);
       count--;
-      continue; // i now points to the next entry
+      i = pel.next(i + 1);
+      continue;
     }
-    i++;
+    i = pel.next(i + 1);
     if (minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
@@ -1432,22 +1457,6 @@ function replyLag(c: Client, s: StreamValue, g: ConsumerGroup): void {
   else c.reply.int(lag);
 }
 
-/** Redis's rax node count for the stream's keys, approximated: a root plus one node per key and branch. */
-function raxNodes(s: StreamValue): number {
-  const n = s.nodes.length;
-  if (n === 0) return 1;
-  // count distinct branching points between consecutive sorted keys
-  let nodes = 1 + n;
-  for (let i = 1; i < n; i++) {
-    const a = s.nodes[i - 1].masterId;
-    const b = s.nodes[i].masterId;
-    let k = 0;
-    while (k < 16 && a.charCodeAt(k) === b.charCodeAt(k)) k++;
-    nodes += 1;
-  }
-  return nodes + (n > 1 ? 1 : 0);
-}
-
 function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
   let full = true;
   let count = 10;
@@ -1475,7 +1484,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
   r.bulk('radix-tree-keys');
   r.int(s.nodes.length);
   r.bulk('radix-tree-nodes');
-  r.int(raxNodes(s));
+  r.int(raxNodeCount(s.nodes.map((n) => n.masterId)));
   r.bulk('last-generated-id');
   r.bulk(idToString(s.lastId));
   r.bulk('max-deleted-entry-id');
@@ -1518,8 +1527,8 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
     r.bulk('pending');
     const np = count ? Math.min(count, g.pel.size) : g.pel.size;
     r.arrayHeader(np);
-    for (let i = 0; i < np; i++) {
-      const nack = g.pel.vals[i];
+    for (let i = g.pel.next(0), k = 0; k < np; i = g.pel.next(i + 1), k++) {
+      const nack = g.pel.vals[i] as NACK;
       r.arrayHeader(4);
       r.bulk(idToString(g.pel.keys[i]));
       r.bulk(nack.consumer ? nack.consumer.name : '');
@@ -1540,8 +1549,8 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
       r.bulk('pending');
       const nc = count ? Math.min(count, cons.pel.size) : cons.pel.size;
       r.arrayHeader(nc);
-      for (let i = 0; i < nc; i++) {
-        const nack = cons.pel.vals[i];
+      for (let i = cons.pel.next(0), k = 0; k < nc; i = cons.pel.next(i + 1), k++) {
+        const nack = cons.pel.vals[i] as NACK;
         r.arrayHeader(3);
         r.bulk(idToString(cons.pel.keys[i]));
         r.int(nack.deliveryTime);

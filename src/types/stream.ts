@@ -11,8 +11,13 @@
  * radix tree: each node owns one Buffer holding up to
  * stream-node-max-entries entries (and roughly stream-node-max-bytes).
  * Layout of an entry inside node.buf:
- *   16 bytes  ID (same bytes as the ID key)
- *   1 byte    flags: 1 = deleted, 2 = same fields as the node's first entry
+ *   1 byte    flags: 1 = deleted, 2 = same fields as the node's first
+ *             entry, bits 2-3 = how the ID is stored (below)
+ *   ID        tag 0: 16 bytes (the ID key's bytes); tag 1: nothing, the
+ *             previous entry's ms with seq + 1; tag 2: a varint d (< 2^28),
+ *             ms = previous ms + d and seq = 0. A node's first entry always
+ *             uses tag 0, so IDs are decoded by scanning from a node's start
+ *             (every seek does), keeping the running ID in an IdState.
  *   hdr       number of field/value pairs
  *   elements  field, value, field, value... (only the values with flag 2)
  * where hdr and every element's length header are one byte below 255, or
@@ -36,7 +41,7 @@
  */
 import type { RedisObject } from '../keyspace/values';
 import type { ValueDigester } from '../info/digest';
-import { jemallocSize, sdsBytes } from './mem-estimate';
+import { jemallocSize } from './mem-estimate';
 
 type Latin1Buffer = Buffer & {
   latin1Write(s: string, offset: number, length?: number): number;
@@ -209,6 +214,8 @@ export class StreamNode {
   masterFields = 0;
   /** estimate of Redis's listpack size for this node */
   lpBytes = 0;
+  /** ID of the last entry stored (the base of the next entry's compact ID) */
+  readonly last = new IdState();
 
   constructor(masterId: string, capacity: number) {
     this.masterId = masterId;
@@ -258,20 +265,101 @@ function writeHdr(buf: Buffer, pos: number, n: number): number {
   return pos + 5;
 }
 
-/** Compare the ID at buf[pos] with an ID key: <0, 0, >0. */
-function cmpBufId(buf: Buffer, pos: number, id: string): number {
-  for (let i = 0; i < 16; i++) {
-    const d = buf[pos + i] - id.charCodeAt(i);
-    if (d !== 0) return d;
+/** A decoded ID as four 32-bit halves (ms hi/lo, seq hi/lo). */
+export class IdState {
+  mh = 0;
+  ml = 0;
+  sh = 0;
+  sl = 0;
+
+  setKey(id: string): this {
+    this.mh = u32At(id, 0);
+    this.ml = u32At(id, 4);
+    this.sh = u32At(id, 8);
+    this.sl = u32At(id, 12);
+    return this;
   }
-  return 0;
+
+  copy(o: IdState): void {
+    this.mh = o.mh;
+    this.ml = o.ml;
+    this.sh = o.sh;
+    this.sl = o.sl;
+  }
+
+  /** <0, 0, >0 compared with another state. */
+  cmp(o: IdState): number {
+    return this.mh - o.mh || this.ml - o.ml || this.sh - o.sh || this.sl - o.sl;
+  }
+
+  key(): string {
+    return makeId(this.mh, this.ml, this.sh, this.sl);
+  }
+
+  toString(): string {
+    return formatU64(this.mh, this.ml) + '-' + formatU64(this.sh, this.sl);
+  }
 }
 
-/** Position after the entry at pos (its ID at pos). */
-function skipEntry(node: StreamNode, pos: number): number {
-  const buf = node.buf;
-  const flags = buf[pos + 16];
-  let p = pos + 17;
+const TAG_FULL = 0;
+const TAG_NEXT_SEQ = 4;
+const TAG_MS_DELTA = 8;
+const TAG_MASK = 12;
+const MAX_DELTA = 268435456;
+
+/** Decode the ID of the entry whose flags are `flags`, its ID bytes at p, updating st; returns the position after the ID. */
+function readId(buf: Buffer, p: number, flags: number, st: IdState): number {
+  const tag = flags & TAG_MASK;
+  if (tag === TAG_FULL) {
+    st.mh = buf.readUInt32BE(p);
+    st.ml = buf.readUInt32BE(p + 4);
+    st.sh = buf.readUInt32BE(p + 8);
+    st.sl = buf.readUInt32BE(p + 12);
+    return p + 16;
+  }
+  if (tag === TAG_NEXT_SEQ) {
+    if (st.sl === 0xffffffff) {
+      st.sl = 0;
+      st.sh++;
+    } else st.sl++;
+    return p;
+  }
+  let d = 0;
+  let mul = 1;
+  let b: number;
+  do {
+    b = buf[p++];
+    d += (b & 127) * mul;
+    mul *= 128;
+  } while (b & 128);
+  const ml = st.ml + d;
+  if (ml > 0xffffffff) {
+    st.mh++;
+    st.ml = ml - U32;
+  } else st.ml = ml;
+  st.sh = 0;
+  st.sl = 0;
+  return p;
+}
+
+/** Length of the ID bytes of an entry. */
+function idBytes(buf: Buffer, p: number, flags: number): number {
+  const tag = flags & TAG_MASK;
+  if (tag === TAG_FULL) return 16;
+  if (tag === TAG_NEXT_SEQ) return 0;
+  let n = 1;
+  while (buf[p + n - 1] & 128) n++;
+  return n;
+}
+
+/** Position of the pair count of the entry scanned last by scanEntry. */
+let fieldsAt = 0;
+
+/** Decode the entry at pos (updating st when given), return the position of the next one. */
+function scanEntry(buf: Buffer, pos: number, st: IdState | null): number {
+  const flags = buf[pos];
+  let p = st !== null ? readId(buf, pos + 1, flags, st) : pos + 1 + idBytes(buf, pos + 1, flags);
+  fieldsAt = p;
   let pairs = buf[p];
   if (pairs < 255) p++;
   else {
@@ -285,6 +373,9 @@ function skipEntry(node: StreamNode, pos: number): number {
   }
   return p;
 }
+
+const scanSt = new IdState();
+const keySt = new IdState();
 
 function readCount(buf: Buffer, p: number): number {
   return buf[p] < 255 ? buf[p] : buf.readUInt32BE(p + 1);
@@ -300,14 +391,19 @@ function readCount(buf: Buffer, p: number): number {
  */
 export class StreamIterator {
   private s: StreamValue;
-  private start: string;
-  private end: string;
+  private start = new IdState();
+  private end = new IdState();
   private rev: boolean;
   private ni = -1;
+  /** reverse iteration: entry positions, pair-count positions and IDs of the current node */
   private offsets: number[] = [];
+  private fields: number[] = [];
+  private ids: number[] = [];
   private oi = 0;
   private nextPos = 0;
   private done = false;
+  /** the current entry's ID */
+  readonly cur = new IdState();
   node: StreamNode | null = null;
   pos = 0;
   pairs = 0;
@@ -321,8 +417,8 @@ export class StreamIterator {
 
   constructor(s: StreamValue, start: string, end: string, rev: boolean) {
     this.s = s;
-    this.start = start;
-    this.end = end;
+    this.start.setKey(start);
+    this.end.setKey(end);
     this.rev = rev;
     if (start > end || s.nodes.length === 0) {
       this.done = true;
@@ -341,14 +437,25 @@ export class StreamIterator {
   private loadOffsets(): void {
     const node = this.s.nodes[this.ni];
     const offs = this.offsets;
+    const flds = this.fields;
+    const ids = this.ids;
     offs.length = 0;
-    for (let p = 0; p < node.used; p = skipEntry(node, p)) offs.push(p);
+    flds.length = 0;
+    ids.length = 0;
+    const st = this.cur;
+    for (let p = 0; p < node.used;) {
+      offs.push(p);
+      p = scanEntry(node.buf, p, st);
+      flds.push(fieldsAt);
+      ids.push(st.mh, st.ml, st.sh, st.sl);
+    }
     this.oi = offs.length - 1;
   }
 
   next(): boolean {
     if (this.done) return false;
     const nodes = this.s.nodes;
+    const cur = this.cur;
     if (!this.rev) {
       for (;;) {
         if (this.ni >= nodes.length) break;
@@ -359,12 +466,12 @@ export class StreamIterator {
           continue;
         }
         const pos = this.nextPos;
-        this.nextPos = skipEntry(node, pos);
         const buf = node.buf;
-        if (cmpBufId(buf, pos, this.end) > 0) break;
-        if (buf[pos + 16] & F_DELETED) continue;
-        if (cmpBufId(buf, pos, this.start) < 0) continue;
-        this.setCurrent(node, pos);
+        this.nextPos = scanEntry(buf, pos, cur);
+        if (cur.cmp(this.end) > 0) break;
+        if (buf[pos] & F_DELETED) continue;
+        if (cur.cmp(this.start) < 0) continue;
+        this.setCurrent(node, pos, fieldsAt);
         return true;
       }
     } else {
@@ -377,12 +484,17 @@ export class StreamIterator {
           this.loadOffsets();
           continue;
         }
-        const pos = this.offsets[this.oi--];
-        const buf = node.buf;
-        if (cmpBufId(buf, pos, this.start) < 0) break;
-        if (buf[pos + 16] & F_DELETED) continue;
-        if (cmpBufId(buf, pos, this.end) > 0) continue;
-        this.setCurrent(node, pos);
+        const i = this.oi--;
+        const pos = this.offsets[i];
+        const ids = this.ids;
+        cur.mh = ids[i * 4];
+        cur.ml = ids[i * 4 + 1];
+        cur.sh = ids[i * 4 + 2];
+        cur.sl = ids[i * 4 + 3];
+        if (cur.cmp(this.start) < 0) break;
+        if (node.buf[pos] & F_DELETED) continue;
+        if (cur.cmp(this.end) > 0) continue;
+        this.setCurrent(node, pos, this.fields[i]);
         return true;
       }
     }
@@ -391,24 +503,23 @@ export class StreamIterator {
     return false;
   }
 
-  private setCurrent(node: StreamNode, pos: number): void {
+  private setCurrent(node: StreamNode, pos: number, fields: number): void {
     this.node = node;
     this.pos = pos;
     const buf = node.buf;
-    this.same = (buf[pos + 16] & F_SAMEFIELDS) !== 0;
-    const p = pos + 17;
-    this.pairs = readCount(buf, p);
-    this.fp = p + hdrSize(this.pairs);
+    this.same = (buf[pos] & F_SAMEFIELDS) !== 0;
+    this.pairs = readCount(buf, fields);
+    this.fp = fields + hdrSize(this.pairs);
     this.mp = node.masterPos;
   }
 
   /** ID key of the current entry. */
   id(): string {
-    return (this.node!.buf as Latin1Buffer).latin1Slice(this.pos, this.pos + 16);
+    return this.cur.key();
   }
 
   idString(): string {
-    return bufIdToString(this.node!.buf, this.pos);
+    return this.cur.toString();
   }
 
   /** Advance to the next field/value pair of the current entry. */
@@ -457,17 +568,40 @@ export class NACK {
   }
 }
 
-/** A map from ID key to value, kept sorted by ID (binary search; appends are O(1)). */
+/**
+ * A map from ID key to value, kept sorted by ID: binary search, appends in
+ * O(1). Deletion leaves a tombstone (value undefined) so that it costs no
+ * array move and indexes held by a caller stay valid; tombstones are
+ * dropped in one pass once they outnumber live entries, only at
+ * lowerBound() and add() (never while a caller walks indexes and deletes).
+ * Walk live entries with: for (i = m.next(m.lowerBound(id)); i < m.keys.length; i = m.next(i + 1)).
+ */
 export class IdMap<V> {
   keys: string[] = [];
-  vals: V[] = [];
+  vals: (V | undefined)[] = [];
+  private dead = 0;
 
   get size(): number {
-    return this.keys.length;
+    return this.keys.length - this.dead;
   }
 
-  /** Index of the first key >= id. */
-  lowerBound(id: string): number {
+  private maybeCompact(): void {
+    if (this.dead < 32 || this.dead * 2 < this.keys.length) return;
+    const k = this.keys;
+    const v = this.vals;
+    let w = 0;
+    for (let r = 0; r < k.length; r++) {
+      if (v[r] === undefined) continue;
+      k[w] = k[r];
+      v[w] = v[r];
+      w++;
+    }
+    k.length = w;
+    v.length = w;
+    this.dead = 0;
+  }
+
+  private search(id: string): number {
     const k = this.keys;
     let lo = 0;
     let hi = k.length;
@@ -480,8 +614,38 @@ export class IdMap<V> {
     return lo;
   }
 
+  /** Index of the first key >= id (possibly a tombstone: pass it through next()). */
+  lowerBound(id: string): number {
+    this.maybeCompact();
+    return this.search(id);
+  }
+
+  /** The first live index >= i (keys.length when none). */
+  next(i: number): number {
+    const v = this.vals;
+    while (i < v.length && v[i] === undefined) i++;
+    return i;
+  }
+
+  /** Live keys in order. */
+  liveKeys(): string[] {
+    const out: string[] = [];
+    for (let i = this.next(0); i < this.keys.length; i = this.next(i + 1)) out.push(this.keys[i]);
+    return out;
+  }
+
+  firstKey(): string | undefined {
+    const i = this.next(0);
+    return i < this.keys.length ? this.keys[i] : undefined;
+  }
+
+  lastKey(): string | undefined {
+    for (let i = this.keys.length - 1; i >= 0; i--) if (this.vals[i] !== undefined) return this.keys[i];
+    return undefined;
+  }
+
   get(id: string): V | undefined {
-    const i = this.lowerBound(id);
+    const i = this.search(id);
     return i < this.keys.length && this.keys[i] === id ? this.vals[i] : undefined;
   }
 
@@ -494,18 +658,29 @@ export class IdMap<V> {
       this.vals.push(v);
       return true;
     }
-    const i = this.lowerBound(id);
-    if (k[i] === id) return false;
+    this.maybeCompact();
+    const i = this.search(id);
+    if (i < k.length && k[i] === id) {
+      if (this.vals[i] !== undefined) return false;
+      this.vals[i] = v;
+      this.dead--;
+      return true;
+    }
     k.splice(i, 0, id);
     this.vals.splice(i, 0, v);
     return true;
   }
 
   delete(id: string): boolean {
-    const i = this.lowerBound(id);
-    if (i >= this.keys.length || this.keys[i] !== id) return false;
-    this.keys.splice(i, 1);
-    this.vals.splice(i, 1);
+    const i = this.search(id);
+    if (i >= this.keys.length || this.keys[i] !== id || this.vals[i] === undefined) return false;
+    if (i === this.keys.length - 1) {
+      this.keys.pop();
+      this.vals.pop();
+    } else {
+      this.vals[i] = undefined;
+      this.dead++;
+    }
     return true;
   }
 }
@@ -537,9 +712,45 @@ export class ConsumerGroup {
   }
 
   deleteConsumer(c: Consumer): void {
-    for (const id of c.pel.keys) this.pel.delete(id);
+    for (const id of c.pel.liveKeys()) this.pel.delete(id);
     this.consumers.delete(c.name);
   }
+}
+
+/* ------------------------------------------------------- radix estimates */
+
+/**
+ * Nodes a Redis radix tree holding these sorted 16-byte keys has when built
+ * by insertion: a compressed node per shared run, a node per branching
+ * point, a node per key end (XINFO radix-tree-nodes, MEMORY USAGE).
+ */
+export function raxNodeCount(keys: readonly string[]): number {
+  if (keys.length === 0) return 1;
+  return countNodes(keys, 0, keys.length, 0);
+}
+
+function countNodes(keys: readonly string[], lo: number, hi: number, depth: number): number {
+  if (hi - lo === 1) return depth >= 16 ? 1 : 2;
+  // common prefix of the first and last key (sorted) beyond depth
+  const a = keys[lo];
+  const b = keys[hi - 1];
+  let d = depth;
+  while (d < 16 && a.charCodeAt(d) === b.charCodeAt(d)) d++;
+  let nodes = d > depth ? 2 : 1; // compressed run (if any) + the branch node
+  let i = lo;
+  while (i < hi) {
+    const ch = keys[i].charCodeAt(d);
+    let j = i + 1;
+    while (j < hi && keys[j].charCodeAt(d) === ch) j++;
+    nodes += countNodes(keys, i, j, d + 1);
+    i = j;
+  }
+  return nodes;
+}
+
+/** streamRadixTreeMemoryUsage: keys * 16 + nodes * (4 + 30 words). */
+function raxMemory(keys: readonly string[]): number {
+  return keys.length * 16 + raxNodeCount(keys) * (4 + 8 * 30);
 }
 
 /* --------------------------------------------------------------- stream */
@@ -614,7 +825,7 @@ export class StreamValue implements RedisObject {
     if (node === null) {
       node = new StreamNode(id, Math.max(256, 16 + 1 + 5 + bytes));
       nodes.push(node);
-      node.masterPos = 17 + hdrSize(pairs);
+      node.masterPos = 1 + 16 + hdrSize(pairs);
       node.masterFields = pairs;
       // listpack header, count, deleted, num-fields, master fields, terminator
       let lp = 7 + 2 + 2 + 2 + 2;
@@ -636,17 +847,41 @@ export class StreamValue implements RedisObject {
       }
       if (i >= argv.length) flags = F_SAMEFIELDS;
     }
-    const isFirst = node.count === 0;
     if (flags === F_SAMEFIELDS) {
       bytes = 0;
       for (let i = from + 1; i < argv.length; i += 2) bytes += hdrSize(argv[i].length) + argv[i].length;
     }
-    node.ensure(17 + hdrSize(pairs) + bytes);
+    // how the ID is stored: relative to the node's previous entry when possible
+    const st = keySt.setKey(id);
+    const last = node.last;
+    let tag = TAG_FULL;
+    let delta = 0;
+    if (node.count > 0) {
+      if (st.mh === last.mh && st.ml === last.ml) {
+        if ((st.sh === last.sh && st.sl === last.sl + 1) || (st.sl === 0 && last.sl === 0xffffffff && st.sh === last.sh + 1)) tag = TAG_NEXT_SEQ;
+      } else if (st.sh === 0 && st.sl === 0) {
+        const d = st.mh === last.mh ? st.ml - last.ml : st.mh === last.mh + 1 ? st.ml + U32 - last.ml : -1;
+        if (d > 0 && d < MAX_DELTA) {
+          tag = TAG_MS_DELTA;
+          delta = d;
+        }
+      }
+    }
+    node.ensure(1 + 16 + hdrSize(pairs) + bytes);
     const buf = node.buf as Latin1Buffer;
     let p = node.used;
-    buf.latin1Write(id, p, 16);
-    p += 16;
-    buf[p++] = isFirst ? 0 : flags;
+    buf[p++] = flags | tag;
+    if (tag === TAG_FULL) {
+      buf.latin1Write(id, p, 16);
+      p += 16;
+    } else if (tag === TAG_MS_DELTA) {
+      while (delta >= 128) {
+        buf[p++] = (delta & 127) | 128;
+        delta = Math.floor(delta / 128);
+      }
+      buf[p++] = delta;
+    }
+    last.copy(st);
     p = writeHdr(buf, p, pairs);
     let lp = 2 + 4 + 2 + 2; // flags, ms delta, seq delta, lp-count
     for (let i = flags === F_SAMEFIELDS ? from + 1 : from; i < argv.length; i += flags === F_SAMEFIELDS ? 2 : 1) {
@@ -679,14 +914,17 @@ export class StreamValue implements RedisObject {
     if (ni < 0) return -1;
     const node = this.nodes[ni];
     const buf = node.buf;
-    for (let p = 0; p < node.used; p = skipEntry(node, p)) {
-      const c = cmpBufId(buf, p, id);
+    const target = keySt.setKey(id);
+    for (let p = 0; p < node.used;) {
+      const next = scanEntry(buf, p, scanSt);
+      const c = scanSt.cmp(target);
       if (c > 0) return -1;
       if (c === 0) {
-        if (buf[p + 16] & F_DELETED) return -1;
+        if (buf[p] & F_DELETED) return -1;
         this.locNode = ni;
         return p;
       }
+      p = next;
     }
     return -1;
   }
@@ -697,7 +935,7 @@ export class StreamValue implements RedisObject {
     if (p < 0) return false;
     const ni = this.locNode;
     const node = this.nodes[ni];
-    node.buf[p + 16] |= F_DELETED;
+    node.buf[p] |= F_DELETED;
     node.live--;
     this.length--;
     if (node.live === 0) this.nodes.splice(ni, 1);
@@ -730,9 +968,7 @@ export class StreamValue implements RedisObject {
         removeNode = this.length - entries >= a.maxlen;
       } else {
         // the node's last entry ID (deleted or not) < minid
-        let last = 0;
-        for (let p = 0; p < node.used; p = skipEntry(node, p)) last = p;
-        removeNode = cmpBufId(node.buf, last, a.minid) < 0;
+        removeNode = node.last.cmp(keySt.setKey(a.minid)) < 0;
       }
       if (removeNode) {
         removeNodes++;
@@ -743,14 +979,17 @@ export class StreamValue implements RedisObject {
       if (a.approx) break;
       const buf = node.buf;
       let fromNode = 0;
-      for (let p = 0; p < node.used; p = skipEntry(node, p)) {
-        const stop = a.strategy === 1 ? this.length <= a.maxlen : cmpBufId(buf, p, a.minid) >= 0;
+      const minid = keySt.setKey(a.minid);
+      for (let p = 0; p < node.used;) {
+        const next = scanEntry(buf, p, scanSt);
+        const stop = a.strategy === 1 ? this.length <= a.maxlen : scanSt.cmp(minid) >= 0;
         if (stop) break;
-        if ((buf[p + 16] & F_DELETED) === 0) {
-          buf[p + 16] |= F_DELETED;
+        if ((buf[p] & F_DELETED) === 0) {
+          buf[p] |= F_DELETED;
           fromNode++;
           this.length--;
         }
+        p = next;
       }
       node.live -= fromNode;
       deleted += fromNode;
@@ -826,6 +1065,7 @@ export class StreamValue implements RedisObject {
       m.masterPos = n.masterPos;
       m.masterFields = n.masterFields;
       m.lpBytes = n.lpBytes;
+      m.last.copy(n.last);
       s.nodes.push(m);
     }
     s.length = this.length;
@@ -838,8 +1078,8 @@ export class StreamValue implements RedisObject {
       for (const [name, g] of this.groups) {
         const ng = new ConsumerGroup(g.lastId, g.entriesRead);
         const map = new Map<NACK, NACK>();
-        for (let i = 0; i < g.pel.keys.length; i++) {
-          const old = g.pel.vals[i];
+        for (let i = g.pel.next(0); i < g.pel.keys.length; i = g.pel.next(i + 1)) {
+          const old = g.pel.vals[i] as NACK;
           const nn = new NACK(null, old.deliveryTime);
           nn.deliveryCount = old.deliveryCount;
           map.set(old, nn);
@@ -847,8 +1087,8 @@ export class StreamValue implements RedisObject {
         }
         for (const [cname, c] of g.consumers) {
           const nc = new Consumer(cname, c.seenTime);
-          for (let i = 0; i < c.pel.keys.length; i++) {
-            const nn = map.get(c.pel.vals[i]) as NACK;
+          for (let i = c.pel.next(0); i < c.pel.keys.length; i = c.pel.next(i + 1)) {
+            const nn = map.get(c.pel.vals[i] as NACK) as NACK;
             nn.consumer = nc;
             nc.pel.add(c.pel.keys[i], nn);
           }
@@ -873,23 +1113,31 @@ export class StreamValue implements RedisObject {
     }
   }
 
-  /** MEMORY USAGE estimate in Redis's terms (stream struct, rax, listpacks, groups). */
+  /** MEMORY USAGE as Redis's objectComputeSize counts it (listpacks, radix trees, groups, PELs). */
   memoryUsage(samples: number): number {
-    let bytes = 16 + jemallocSize(104) + jemallocSize(24);
+    let bytes = 16 + 80; // robj + stream struct
+    const keys = this.nodes.map((n) => n.masterId);
+    bytes += raxMemory(keys);
     const n = this.nodes.length;
-    bytes += n * 48; // rax nodes per key
-    let sampled = 0;
+    // the tail node is preallocated (4 KB) until it is full, as Redis's listpacks
+    const alloc = (i: number): number => {
+      const node = this.nodes[i];
+      return jemallocSize(i === n - 1 && node.buf.length > node.used ? Math.max(4096, node.lpBytes) : node.lpBytes);
+    };
     let lp = 0;
-    for (let i = 0; i < n && (samples === 0 || sampled < samples); i++, sampled++) lp += jemallocSize(this.nodes[i].lpBytes);
-    if (sampled > 0) bytes += (lp / sampled) * n;
+    let sampled = 0;
+    for (let i = 0; i < n && sampled < samples; i++, sampled++) lp += alloc(i);
+    if (n <= sampled) bytes += lp;
+    else {
+      if (sampled) lp = Math.floor(lp / sampled);
+      bytes += lp * (n - 1) + alloc(n - 1);
+    }
     if (this.groups !== null) {
-      bytes += jemallocSize(24);
-      for (const [name, g] of this.groups) {
-        bytes += jemallocSize(56) + sdsBytes(name) + jemallocSize(24) * 2;
-        bytes += g.pel.size * (jemallocSize(24) + 32);
-        for (const c of g.consumers.values()) bytes += jemallocSize(32) + sdsBytes(c.name) + jemallocSize(24) + c.pel.size * 32;
+      for (const g of this.groups.values()) {
+        bytes += 40 + raxMemory(g.pel.liveKeys()) + 24 * g.pel.size;
+        for (const c of g.consumers.values()) bytes += 24 + c.name.length + raxMemory(c.pel.liveKeys());
       }
     }
-    return Math.round(bytes);
+    return bytes;
   }
 }
