@@ -245,12 +245,13 @@ export class Frames {
 
 /*
  * Output buffer limits. Redis classes: a subscriber is "pubsub", a replica
- * or monitor is "replica", others (masters included) are "normal".
+ * is "replica", others (masters and monitors included) are "normal".
  */
 function limitClass(server: Server, c: Client) {
   const limits = server.config.clientOutputBufferLimit;
   if (c.isMaster) return limits.normal;
-  if (c.isReplica || c.monitor) return limits.replica;
+  // a MONITOR client counts as normal here (Redis's getClientType)
+  if (c.isReplica && !c.monitor) return limits.replica;
   if (c.subscriptions > 0) return limits.pubsub;
   return limits.normal;
 }
