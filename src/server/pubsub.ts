@@ -54,7 +54,8 @@ function bulkText(s: string): string {
  * when CLIENT REPLY OFF/SKIP discards the replies of the running command.
  */
 export function markPush(c: Client, start: number): void {
-  if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) {
+  // only output written while the client's own commands run can be discarded
+  if ((c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) && (c.inRead || c.server.current === c)) {
     if (c.pushKeep === null) c.pushKeep = [];
     c.pushKeep.push(start, c.reply.len);
   }
