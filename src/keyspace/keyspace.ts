@@ -17,7 +17,7 @@
  */
 import { Database } from './database';
 import type { Dict } from '../types/dict';
-import { NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from './notify-flags';
+import { NOTIFY_EXPIRED, NOTIFY_EVICTED, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from './notify-flags';
 
 export type ModifiedListener = (db: Database, key: string) => void;
 export type NotifyListener = (type: number, event: string, key: string, dbid: number) => void;
@@ -198,6 +198,26 @@ export class Keyspace {
       this.modifiedSource = 0;
     }
     this.propagateSideEffect(db.id, [this.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key]);
+  }
+
+  /**
+   * Delete a key chosen by maxmemory eviction and tell everyone as Redis's
+   * performEvictions does: stats, watchers and client tracking (as a server
+   * side change), the "evicted" notification, DEL/UNLINK to AOF/replicas.
+   * For the eviction code to call; nothing in the keyspace evicts by itself.
+   */
+  deleteEvicted(db: Database, key: string, lazy: boolean): void {
+    db.dict.delete(key);
+    if (db.expires.size > 0) db.expires.delete(key);
+    this.stats.evictedKeys++;
+    this.modifiedSource = 1;
+    try {
+      this.signalModified(db, key);
+    } finally {
+      this.modifiedSource = 0;
+    }
+    this.notify(NOTIFY_EVICTED, 'evicted', key, db.id);
+    this.propagateSideEffect(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
   }
 
   /** Update an entry's access clock (LRU seconds or LFU counter). */

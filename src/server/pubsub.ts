@@ -54,7 +54,8 @@ function bulkText(s: string): string {
  * when CLIENT REPLY OFF/SKIP discards the replies of the running command.
  */
 export function markPush(c: Client, start: number): void {
-  if (c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) {
+  // only output written while the client's own commands run can be discarded
+  if ((c.replyMode === REPLY_OFF || c.replyMode === REPLY_SKIP) && (c.inRead || c.server.current === c)) {
     if (c.pushKeep === null) c.pushKeep = [];
     c.pushKeep.push(start, c.reply.len);
   }
@@ -245,12 +246,13 @@ export class Frames {
 
 /*
  * Output buffer limits. Redis classes: a subscriber is "pubsub", a replica
- * or monitor is "replica", others (masters included) are "normal".
+ * is "replica", others (masters and monitors included) are "normal".
  */
 function limitClass(server: Server, c: Client) {
   const limits = server.config.clientOutputBufferLimit;
   if (c.isMaster) return limits.normal;
-  if (c.isReplica || c.monitor) return limits.replica;
+  // a MONITOR client counts as normal here (Redis's getClientType)
+  if (c.isReplica && !c.monitor) return limits.replica;
   if (c.subscriptions > 0) return limits.pubsub;
   return limits.normal;
 }

@@ -238,3 +238,33 @@ test('a subscriber that does not read is closed at the pubsub output buffer hard
   slow.destroy();
   ctl.close();
 });
+
+test('the soft limit closes a subscriber that stays over it for longer than its seconds', async () => {
+  const ctl = await conn();
+  await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 1gb 256kb 1']], '+OK\r\n');
+  const slow = net.createConnection({ port: srv.port, host: '127.0.0.1' });
+  await new Promise<void>((r) => slow.once('connect', () => r()));
+  slow.on('error', () => { /* reset by the server */ });
+  slow.write(resp('CLIENT', 'SETNAME', 'softie') + resp('SUBSCRIBE', 'soft'));
+  await new Promise<void>((r) => slow.once('data', () => r()));
+  slow.pause();
+  const msg = 'x'.repeat(64 * 1024);
+  let batch = '';
+  for (let i = 0; i < 256; i++) batch += resp('PUBLISH', 'soft', msg);
+  ctl.write(batch);
+  await ctl.readUntil((d) => (d.match(/\r\n/g) ?? []).length >= 256);
+  await ctl.read(0);
+  const started = Date.now();
+  let gone = false;
+  // over the soft limit for more than 1 s (unix seconds, so at most ~2 s); the cron closes it
+  while (!gone && Date.now() - started < 15000) {
+    gone = !(await ask(ctl, ['CLIENT', 'LIST'])).includes('name=softie');
+    if (!gone) await ctl.readUntil(() => false, 100);
+  }
+  assert.ok(gone, 'the subscriber over the soft limit was not disconnected');
+  assert.ok(Date.now() - started >= 500, 'closed before the soft limit seconds elapsed');
+  assert.match(srv.output(), /name=softie .*(closed|scheduled to be closed ASAP) for overcoming of output buffer limits\./);
+  await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60']], '+OK\r\n');
+  slow.destroy();
+  ctl.close();
+});
