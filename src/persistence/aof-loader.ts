@@ -59,6 +59,9 @@ export function loadAofBuffer(server: Server, buf: Buffer, name: string, isOldSt
   const client = new Client(server, null, 0, server.keyspace.dbs[0], '', '', -1);
   client.authenticated = true;
   client.denyBlocking = true;
+  // obeyed like a master's stream (Redis's mustObeyClient): no READONLY, OOM
+  // or limits meant for users, e.g. XADD's LIMIT with an exact trim
+  client.isMaster = true;
   let validUpTo = pos;
   let validBeforeMulti = pos;
   let inMulti = false;
