@@ -243,7 +243,9 @@ function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): S
   for (const g of raw.groups) {
     if (s.groups === null) s.groups = new Map();
     if (s.groups.has(g.name)) throw new RdbError('Duplicated consumer group name');
-    const group = new ConsumerGroup(rawIdKey(g.lastId), g.entriesRead ?? -1);
+    const gid = rawIdKey(g.lastId);
+    // before RDB 10 no read counter was saved: estimate it as Redis does on load
+    const group = new ConsumerGroup(gid, g.entriesRead ?? s.estimateDistance(gid));
     s.groups.set(g.name, group);
     for (const p of g.pel) {
       const nack = new NACK(null, p.deliveryTime);
@@ -285,7 +287,7 @@ function rewriteStream(out: AofCommandSink, key: string, v: RedisValue): void {
     }
   } else {
     // an empty stream still exists (and may have groups): create it and trim it to nothing
-    out.command(['XADD', key, 'MAXLEN', '0', lastId, 'x', 'y']);
+    out.command(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
   }
   out.command(['XSETID', key, lastId, 'ENTRIESADDED', String(s.entriesAdded), 'MAXDELETEDID', idToString(s.maxDeletedId)]);
   if (s.groups === null) return;
