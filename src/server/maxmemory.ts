@@ -1,36 +1,218 @@
 /*
- * maxmemory: with a limit set and the memory in use above it, commands
- * that may grow memory (flag denyoom; for EXEC, any such queued command)
- * are refused with Redis's OOM error, as with maxmemory-policy noeviction;
- * inside MULTI every command but EXEC, DISCARD, QUIT and RESET is.
+ * maxmemory: keeping the memory in use under the limit by evicting keys
+ * (Redis's performEvictions), or refusing commands that may grow memory
+ * with Redis's OOM error when nothing can be evicted (maxmemory-policy
+ * noeviction, or no candidate keys left).
  *
- * Memory in use is the V8 heap in use plus off-heap buffers, the figure
- * INFO reports as used_memory. Key eviction for the other policies is not
- * done yet: the heap figure includes garbage until the next collection, so
- * evicting "until below the limit" needs an allocation-accurate measure
- * first (docs/compatibility.md); until then every policy refuses like
- * noeviction rather than evicting.
+ * Measuring. Memory in use is V8's heap in use plus off-heap buffers, the
+ * figure INFO reports as used_memory. That figure includes garbage until
+ * the next collection, so when it crosses the limit a full collection is
+ * run first (at most every 100 ms, when the process was started with
+ * --expose-gc, as bin/nodis-server does) and the heap measured again.
+ * Between collections the memory an eviction frees is not visible in the
+ * heap figure yet: each evicted key's estimated size (MEMORY USAGE's
+ * estimate) is counted as freed until the next collection resets it.
+ *
+ * Choosing keys, as Redis: the LRU, LFU and volatile-ttl policies keep a
+ * pool of the best 16 candidates, refilled by sampling maxmemory-samples
+ * keys of every database (all keys, or only keys with a TTL for volatile-*)
+ * and evict the one idle longest (least frequently used, nearest to
+ * expiring); the random policies pick a random key, visiting databases in
+ * turn. Each eviction deletes the key (UNLINK with lazyfree-lazy-eviction),
+ * counts evicted_keys, signals the key, sends the 'evicted' event and
+ * propagates the deletion.
+ *
+ * Refusing. With the limit still exceeded, denyoom commands are refused;
+ * inside MULTI every command but EXEC, DISCARD, QUIT and RESET is (queueing
+ * takes memory too), and EXEC is when a queued command was denyoom.
  */
 import type { Server } from './server';
+import type { Database } from '../keyspace/database';
 import { addCommandGate } from './dispatch';
 import { CMD_DENYOOM } from '../commands/table';
-import { usedMemory } from '../info/memory';
+import { usedMemory, valueMemoryUsage } from '../info/memory';
 import { OOM_ERROR } from './heap-guard';
 
-let installed = false;
+const POOL_SIZE = 16;
+const GC_INTERVAL_MS = 100;
+/** the smallest cost counted for an evicted key (its dict entry and key) */
+const MIN_KEY_COST = 64;
 
-export function installMaxmemory(_server: Server): void {
-  if (installed) return;
-  installed = true;
+interface Candidate {
+  score: number;
+  db: Database;
+  key: string;
+}
+
+class Evictor {
+  private readonly server: Server;
+  private pool: Candidate[] = [];
+  private nextDb = 0;
+  /** estimated bytes evicted since the last full collection */
+  private freedSinceGc = 0;
+  private lastGc = 0;
+
+  constructor(server: Server) {
+    this.server = server;
+  }
+
+  /** Memory in use as far as eviction can tell. */
+  used(): number {
+    return Math.max(0, usedMemory() - this.freedSinceGc);
+  }
+
+  private collect(): void {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const now = Date.now();
+    if (gc === undefined || now - this.lastGc < GC_INTERVAL_MS) return;
+    this.lastGc = now;
+    gc();
+    this.freedSinceGc = 0;
+  }
+
+  /** Evict until under the limit. False when the limit is still exceeded. */
+  perform(): boolean {
+    const server = this.server;
+    const limit = server.config.maxmemory;
+    if (limit <= 0) return true;
+    if (this.used() <= limit) return true;
+    this.collect();
+    if (this.used() <= limit) return true;
+    const policy = server.config.maxmemoryPolicy;
+    if (policy === 'noeviction') return false;
+    const ks = server.keyspace;
+    const lazy = server.config.lazyfreeLazyEviction;
+    let evicted = 0;
+    while (this.used() > limit) {
+      const pick = policy.endsWith('random') ? this.randomKey(policy === 'volatile-random') : this.poolKey(policy);
+      if (pick === null) break;
+      const value = pick.db.dict.get(pick.key);
+      if (value === undefined) continue;
+      let cost = MIN_KEY_COST;
+      try {
+        cost = Math.max(MIN_KEY_COST, valueMemoryUsage(pick.key, value, 5));
+      } catch {
+        /* an estimate is enough */
+      }
+      ks.deleteEvicted(pick.db, pick.key, lazy);
+      this.freedSinceGc += cost;
+      evicted++;
+      // every so often look at the real heap again
+      if ((evicted & 1023) === 0) this.collect();
+    }
+    return this.used() <= limit;
+  }
+
+  /** allkeys-random / volatile-random: a random key, databases in turn. */
+  private randomKey(volatile: boolean): Candidate | null {
+    const dbs = this.server.keyspace.dbs;
+    for (let i = 0; i < dbs.length; i++) {
+      const db = dbs[this.nextDb];
+      this.nextDb = (this.nextDb + 1) % dbs.length;
+      const dict = volatile ? db.expires : db.dict;
+      if (dict.size === 0) continue;
+      const id = dict.randomId();
+      if (id < 0) continue;
+      return { score: 0, db, key: dict.keyAt(id) };
+    }
+    return null;
+  }
+
+  /** LRU, LFU, volatile-ttl: refill the pool from every database, take its best. */
+  private poolKey(policy: string): Candidate | null {
+    const ks = this.server.keyspace;
+    const volatile = policy.startsWith('volatile');
+    const samples = Math.max(1, this.server.config.maxmemorySamples);
+    for (;;) {
+      let keysInDbs = 0;
+      for (const db of ks.dbs) {
+        const dict = volatile ? db.expires : db.dict;
+        if (dict.size === 0) continue;
+        keysInDbs += dict.size;
+        const n = Math.min(samples, dict.size);
+        for (let s = 0; s < n; s++) {
+          const id = dict.randomId();
+          if (id < 0) continue;
+          const key = dict.keyAt(id);
+          this.offer({ score: this.score(policy, db, key), db, key });
+        }
+      }
+      if (keysInDbs === 0) return null;
+      // best candidate last; skip those deleted since they were sampled
+      while (this.pool.length > 0) {
+        const best = this.pool.pop()!;
+        const dict = volatile ? best.db.expires : best.db.dict;
+        if (dict.has(best.key)) return best;
+      }
+    }
+  }
+
+  /** Higher is a better candidate (Redis's "idle"). */
+  private score(policy: string, db: Database, key: string): number {
+    const ks = this.server.keyspace;
+    if (policy === 'volatile-ttl') return Number.MAX_SAFE_INTEGER - (db.expires.get(key) ?? 0);
+    const id = db.dict.find(key);
+    if (id < 0) return -1;
+    const clock = db.dict.clockAt(id);
+    if (policy.endsWith('lfu')) return 255 - ks.lfuCounter(clock);
+    return ks.idleTimeMs(clock);
+  }
+
+  /** Insert into the pool kept sorted by score, at most POOL_SIZE entries (dropping the worst). */
+  private offer(c: Candidate): void {
+    const pool = this.pool;
+    for (const p of pool) if (p.key === c.key && p.db === c.db) return;
+    let i = 0;
+    while (i < pool.length && pool[i].score <= c.score) i++;
+    if (pool.length >= POOL_SIZE) {
+      if (i === 0) return;
+      pool.splice(i, 0, c);
+      pool.shift();
+    } else {
+      pool.splice(i, 0, c);
+    }
+  }
+}
+
+const evictors = new WeakMap<Server, Evictor>();
+
+function evictorOf(server: Server): Evictor {
+  let e = evictors.get(server);
+  if (e === undefined) {
+    e = new Evictor(server);
+    evictors.set(server, e);
+  }
+  return e;
+}
+
+/** Evict now if over the limit (CONFIG SET maxmemory, the cron). False: still over it. */
+export function performEvictions(server: Server): boolean {
+  return evictorOf(server).perform();
+}
+
+let gateInstalled = false;
+
+export function installMaxmemory(server: Server): void {
+  evictorOf(server);
+  server.config.onChange('maxmemory', (cfg) => {
+    if (cfg.maxmemory <= 0 || !server.isListening()) return;
+    const used = usedMemory();
+    if (cfg.maxmemory < used) {
+      server.log.warning(`WARNING: the new maxmemory value set via CONFIG SET (${cfg.maxmemory}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`);
+    }
+    performEvictions(server);
+  });
+  if (gateInstalled) return;
+  gateInstalled = true;
   addCommandGate((srv, c, cmd) => {
-    const limit = srv.config.maxmemory;
-    if (limit <= 0 || c.isMaster) return false;
+    if (srv.config.maxmemory <= 0 || c.isMaster) return false;
+    const ok = performEvictions(srv);
+    if (ok) return false;
     const name = cmd.name;
     const flags = name === 'exec' ? c.multiCmdFlags : cmd.flags;
     // queueing in MULTI takes memory too: only EXEC, DISCARD, QUIT and RESET pass
     const inMulti = c.multiQueued >= 0 && name !== 'exec' && name !== 'discard' && name !== 'quit' && name !== 'reset';
     if ((flags & CMD_DENYOOM) === 0 && !inMulti) return false;
-    if (usedMemory() <= limit) return false;
     return OOM_ERROR;
   });
 }
