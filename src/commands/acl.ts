@@ -23,6 +23,7 @@ import type { Command, HandlerMap } from './table';
 import { isWord, replyHelp } from './args';
 import { clientInfoString } from './client-cmd';
 import { parseInteger } from '../util/numbers';
+import { KEY_ACCESS } from './keys';
 import {
   type Acl, type AclUser, type Selector,
   ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_AUTH, ACL_DENIED_CHANNEL,
@@ -92,6 +93,13 @@ export function aclCheckCommand(c: Client, cmd: Command, argv: string[]): number
   const u = c.aclUser;
   if (u.unrestricted) return ACL_OK;
   return c.server.acl.checkCommand(u, cmd, argv);
+}
+
+/** SORT BY/GET: whether the client's user may run the command with read access to every key. */
+export function aclFullKeyAccess(c: Client, argv: string[]): boolean {
+  const u = c.aclUser;
+  if (u.unrestricted || c.cmd === null) return true;
+  return c.server.acl.checkCommandWithUnrestrictedKeys(u, c.cmd, argv, KEY_ACCESS);
 }
 
 /** For pub/sub: whether the client's user may use this channel (isPattern: a PSUBSCRIBE pattern). */
