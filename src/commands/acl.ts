@@ -95,6 +95,25 @@ export function aclCheckCommand(c: Client, cmd: Command, argv: string[]): number
   return c.server.acl.checkCommand(u, cmd, argv);
 }
 
+/**
+ * Scripting (redis.call / server.call): check a command the script runs with
+ * the user of the client that runs the script. Returns null when allowed,
+ * else the message Redis raises in the script ("The user executing the
+ * script can't ..."), after logging the denial with the lua context.
+ */
+export function aclScriptCheck(caller: Client, cmd: Command, argv: string[]): string | null {
+  const u = caller.aclUser;
+  if (u.unrestricted) return null;
+  const acl = caller.server.acl;
+  const r = acl.checkCommand(u, cmd, argv);
+  if (r === ACL_OK) return null;
+  aclLogDenial(caller, r, ACL_LOG_CTX_LUA, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos]);
+  const what = r === ACL_DENIED_CMD ? "can't run this command or subcommand"
+    : r === ACL_DENIED_KEY ? "can't access at least one of the keys mentioned in the command arguments"
+      : "can't publish to the channel mentioned in the command";
+  return `The user executing the script ${what}`;
+}
+
 /** SORT BY/GET: whether the client's user may run the command with read access to every key. */
 export function aclFullKeyAccess(c: Client, argv: string[]): boolean {
   const u = c.aclUser;
