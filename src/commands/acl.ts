@@ -134,6 +134,16 @@ export interface SubscriptionLister {
 }
 let subscriptionLister: SubscriptionLister | null = null;
 
+/**
+ * Without a registered lister, read the per-client subscription sets the
+ * pub/sub registry keeps on the client (`pubsub: { channels, patterns, shard }`).
+ */
+function defaultSubscriptionLister(c: Client): { channels: Iterable<string>; patterns: Iterable<string>; shardChannels: Iterable<string> } {
+  const s = (c as unknown as { pubsub?: { channels: Set<string>; patterns: Set<string>; shard: Set<string> } | null }).pubsub;
+  if (s === undefined || s === null) return { channels: [], patterns: [], shardChannels: [] };
+  return { channels: s.channels, patterns: s.patterns, shardChannels: s.shard };
+}
+
 /** Pub/sub registers how to list a client's subscriptions, so ACL changes can kill clients that lost access. */
 export function setSubscriptionLister(fn: SubscriptionLister): void {
   subscriptionLister = fn;
@@ -183,10 +193,11 @@ function killPubsubClientsIfNeeded(server: Server, next: AclUser, current: AclUs
     }
     if (!match) break;
   }
-  if (match || subscriptionLister === null) return;
+  if (match) return;
+  const lister = subscriptionLister ?? defaultSubscriptionLister;
   for (const cl of [...server.clients.values()]) {
     if (cl.aclUser !== current || cl.subscriptions === 0) continue;
-    const subs = subscriptionLister(cl);
+    const subs = lister(cl);
     let kill = false;
     for (const p of subs.patterns) if (!kill && !channelAllowed(upcoming, p, true)) kill = true;
     for (const ch of subs.channels) if (!kill && !channelAllowed(upcoming, ch, false)) kill = true;
