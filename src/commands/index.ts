@@ -25,6 +25,7 @@ import * as multi from './multi';
 import * as replication from './replication';
 import * as bitmap from './bitmap';
 import * as acl from './acl';
+import * as cluster from './cluster';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -50,6 +51,7 @@ export const families: Record<string, CommandFamily> = {
   replication,
   bitmap,
   acl,
+  cluster,
 };
 
 export function allHandlers(): HandlerMap {
