@@ -8,6 +8,7 @@
 import { buildTable, loadSpecs, type CommandTable, type HandlerMap } from './table';
 import type { Server } from '../server/server';
 import * as connection from './connection';
+import * as cluster from './cluster';
 import * as string from './string';
 import * as keyspace from './keyspace';
 import * as expire from './expire';
@@ -25,7 +26,6 @@ import * as multi from './multi';
 import * as replication from './replication';
 import * as bitmap from './bitmap';
 import * as acl from './acl';
-import * as cluster from './cluster';
 
 export interface CommandFamily {
   handlers: HandlerMap;
@@ -34,6 +34,7 @@ export interface CommandFamily {
 
 export const families: Record<string, CommandFamily> = {
   connection,
+  cluster,
   string,
   keyspace,
   expire,
@@ -51,7 +52,6 @@ export const families: Record<string, CommandFamily> = {
   replication,
   bitmap,
   acl,
-  cluster,
 };
 
 export function allHandlers(): HandlerMap {
