@@ -23,6 +23,7 @@ import type { Command, HandlerMap } from './table';
 import { isWord, replyHelp } from './args';
 import { clientInfoString } from './client-cmd';
 import { parseInteger } from '../util/numbers';
+import { KEY_ACCESS } from './keys';
 import {
   type Acl, type AclUser, type Selector,
   ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_AUTH, ACL_DENIED_CHANNEL,
@@ -94,6 +95,32 @@ export function aclCheckCommand(c: Client, cmd: Command, argv: string[]): number
   return c.server.acl.checkCommand(u, cmd, argv);
 }
 
+/**
+ * Scripting (redis.call / server.call): check a command the script runs with
+ * the user of the client that runs the script. Returns null when allowed,
+ * else the message Redis raises in the script ("The user executing the
+ * script can't ..."), after logging the denial with the lua context.
+ */
+export function aclScriptCheck(caller: Client, cmd: Command, argv: string[]): string | null {
+  const u = caller.aclUser;
+  if (u.unrestricted) return null;
+  const acl = caller.server.acl;
+  const r = acl.checkCommand(u, cmd, argv);
+  if (r === ACL_OK) return null;
+  aclLogDenial(caller, r, ACL_LOG_CTX_LUA, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos]);
+  const what = r === ACL_DENIED_CMD ? "can't run this command or subcommand"
+    : r === ACL_DENIED_KEY ? "can't access at least one of the keys mentioned in the command arguments"
+      : "can't publish to the channel mentioned in the command";
+  return `The user executing the script ${what}`;
+}
+
+/** SORT BY/GET: whether the client's user may run the command with read access to every key. */
+export function aclFullKeyAccess(c: Client, argv: string[]): boolean {
+  const u = c.aclUser;
+  if (u.unrestricted || c.cmd === null) return true;
+  return c.server.acl.checkCommandWithUnrestrictedKeys(u, c.cmd, argv, KEY_ACCESS);
+}
+
 /** For pub/sub: whether the client's user may use this channel (isPattern: a PSUBSCRIBE pattern). */
 export function aclCheckChannel(c: Client, channel: string, isPattern: boolean): boolean {
   const u = c.aclUser;
@@ -106,6 +133,16 @@ export interface SubscriptionLister {
   (c: Client): { channels: Iterable<string>; patterns: Iterable<string>; shardChannels: Iterable<string> };
 }
 let subscriptionLister: SubscriptionLister | null = null;
+
+/**
+ * Without a registered lister, read the per-client subscription sets the
+ * pub/sub registry keeps on the client (`pubsub: { channels, patterns, shard }`).
+ */
+function defaultSubscriptionLister(c: Client): { channels: Iterable<string>; patterns: Iterable<string>; shardChannels: Iterable<string> } {
+  const s = (c as unknown as { pubsub?: { channels: Set<string>; patterns: Set<string>; shard: Set<string> } | null }).pubsub;
+  if (s === undefined || s === null) return { channels: [], patterns: [], shardChannels: [] };
+  return { channels: s.channels, patterns: s.patterns, shardChannels: s.shard };
+}
 
 /** Pub/sub registers how to list a client's subscriptions, so ACL changes can kill clients that lost access. */
 export function setSubscriptionLister(fn: SubscriptionLister): void {
@@ -156,10 +193,11 @@ function killPubsubClientsIfNeeded(server: Server, next: AclUser, current: AclUs
     }
     if (!match) break;
   }
-  if (match || subscriptionLister === null) return;
+  if (match) return;
+  const lister = subscriptionLister ?? defaultSubscriptionLister;
   for (const cl of [...server.clients.values()]) {
     if (cl.aclUser !== current || cl.subscriptions === 0) continue;
-    const subs = subscriptionLister(cl);
+    const subs = lister(cl);
     let kill = false;
     for (const p of subs.patterns) if (!kill && !channelAllowed(upcoming, p, true)) kill = true;
     for (const ch of subs.channels) if (!kill && !channelAllowed(upcoming, ch, false)) kill = true;

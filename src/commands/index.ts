@@ -8,6 +8,7 @@
 import { buildTable, loadSpecs, type CommandTable, type HandlerMap } from './table';
 import type { Server } from '../server/server';
 import * as connection from './connection';
+import * as cluster from './cluster';
 import * as string from './string';
 import * as keyspace from './keyspace';
 import * as expire from './expire';
@@ -41,6 +42,7 @@ export interface CommandFamily {
 
 export const families: Record<string, CommandFamily> = {
   connection,
+  cluster,
   string,
   keyspace,
   expire,

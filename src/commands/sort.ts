@@ -43,6 +43,7 @@ import { type RedisObject, type RedisValue, WRONGTYPE, stringOf, isStringValue }
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify-flags';
 import { intArg, isWord, ERR_SYNTAX } from './args';
 import { ListValue } from '../types/list';
+import { aclFullKeyAccess } from './acl';
 
 /** What SORT reads from lists, sets and sorted sets. */
 export interface SortableValue extends RedisObject {
@@ -220,11 +221,18 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
       } else if (cluster) {
         c.error('ERR BY option of SORT denied in Cluster mode.');
         return;
+      } else if (!aclFullKeyAccess(c, argv)) {
+        c.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
+        return;
       }
       j++;
     } else if (left >= 1 && isWord(a, 'get')) {
       if (cluster) {
         c.error('ERR GET option of SORT denied in Cluster mode.');
+        return;
+      }
+      if (!aclFullKeyAccess(c, argv)) {
+        c.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
         return;
       }
       gets.push(argv[++j]);

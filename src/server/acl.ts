@@ -636,6 +636,25 @@ export class Acl {
     return relevant;
   }
 
+  /**
+   * Whether some selector both allows the command and grants `keyFlags`
+   * access to every key (SORT's BY and GET need full read access).
+   */
+  checkCommandWithUnrestrictedKeys(u: AclUser, cmd: Command, argv: readonly string[], keyFlags: number): boolean {
+    const id = this.commands.idOf(cmd);
+    const ks = this.keysState;
+    ks.init = false;
+    let need = 0;
+    if ((keyFlags & KEY_ACCESS) !== 0) need |= ACL_READ;
+    if ((keyFlags & (KEY_INSERT | KEY_DELETE | KEY_UPDATE)) !== 0) need |= ACL_WRITE;
+    for (const s of u.selectors) {
+      if (this.checkSelector(s, cmd, id, argv, ks) !== ACL_OK) continue;
+      if (s.allKeys) return true;
+      for (const p of s.patterns) if ((p.flags & need) === need && p.pattern === '*') return true;
+    }
+    return false;
+  }
+
   /** Whether the user may use a channel (isPattern: a PSUBSCRIBE pattern, compared literally). */
   checkChannel(u: AclUser, channel: string, isPattern: boolean): boolean {
     for (const s of u.selectors) {

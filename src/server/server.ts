@@ -233,7 +233,8 @@ export class Server {
       sock.end('-ERR max number of clients reached\r\n');
       return;
     }
-    if (refusedByProtectedMode(this.config.protectedMode, this.config.requirepass, sock.remoteAddress)) {
+    // protected mode applies while the default user needs no password (requirepass or ACL SETUSER default)
+    if (refusedByProtectedMode(this.config.protectedMode, this.acl.defaultUser.nopass ? '' : 'set', sock.remoteAddress)) {
       this.stats.rejectedConnections++;
       sock.end(PROTECTED_MODE_ERROR);
       return;

@@ -212,3 +212,30 @@ test('user directives in the configuration; duplicates are fatal', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.output, /Duplicate user/);
 });
+
+test('HELLO AUTH, default user off, RESET back to the default user', async () => {
+  const admin = await RawConnection.connect(srv.port);
+  await expectReply(admin, '+OK\r\n', 'ACL', 'SETUSER', 'hel', 'on', '>hp', '+@all', 'allkeys');
+  const c = await RawConnection.connect(srv.port);
+  await expectReply(c, '-WRONGPASS invalid username-password pair or user is disabled.\r\n', 'HELLO', '2', 'AUTH', 'hel', 'bad');
+  const hello = await c.request(resp('HELLO', '2', 'AUTH', 'hel', 'hp'), '*14\r\n');
+  assert.ok(hello.startsWith('*14\r\n'), hello);
+  await c.readUntil((d) => d.includes('modules'));
+  await expectReply(c, bulk('hel'), 'ACL', 'WHOAMI');
+  await expectReply(c, '+RESET\r\n', 'RESET');
+  await expectReply(c, bulk('default'), 'ACL', 'WHOAMI');
+  // a disabled default user: new connections must authenticate, existing ones go on
+  await expectReply(admin, '+OK\r\n', 'ACL', 'SETUSER', 'default', 'off');
+  const d = await RawConnection.connect(srv.port);
+  await expectReply(d, '-NOAUTH Authentication required.\r\n', 'PING');
+  await expectReply(d, '+OK\r\n', 'AUTH', 'hel', 'hp');
+  await expectReply(d, '+PONG\r\n', 'PING');
+  await expectReply(admin, '+OK\r\n', 'ACL', 'SETUSER', 'default', 'on');
+  // CLIENT KILL USER knows ACL users
+  await expectReply(admin, ':1\r\n', 'CLIENT', 'KILL', 'USER', 'hel');
+  assert.equal(await d.waitClosed(5000), true);
+  await expectReply(admin, "-ERR No such user 'nosuch'\r\n", 'CLIENT', 'KILL', 'USER', 'nosuch');
+  await expectReply(admin, ':1\r\n', 'ACL', 'DELUSER', 'hel');
+  c.close();
+  admin.close();
+});
