@@ -164,10 +164,13 @@ function migrate(c: Client, argv: string[]): void {
     else if (isWord(a, 'auth')) {
       if (more < 1) return c.error(ERR_SYNTAX);
       password = argv[++j];
+      argv[j] = '(redacted)'; // SLOWLOG and MONITOR never show it
     } else if (isWord(a, 'auth2')) {
       if (more < 2) return c.error(ERR_SYNTAX);
       username = argv[++j];
+      argv[j] = '(redacted)';
       password = argv[++j];
+      argv[j] = '(redacted)';
     } else if (isWord(a, 'keys')) {
       if (argv[3].length !== 0) {
         return c.error('ERR When using MIGRATE KEYS option, the key argument must be set to the empty string');
