@@ -130,8 +130,12 @@ export class ScriptHost {
     w.on('exit', () => {
       // a worker that stopped by itself (engine failure) is replaced on the next run
       if (this.worker === w) {
+        const st = this.running;
         this.worker = null;
         this.end = null;
+        if (st !== null && st.async) {
+          this.finish(st, { kind: 'error', msg: `ERR Error running script ${st.run.name}, the Lua VM stopped`, counted: false });
+        }
       }
     });
     this.worker = w;
@@ -148,6 +152,7 @@ export class ScriptHost {
   }
 
   private ready(): ChannelEnd | null {
+    if (this.end !== null && Atomics.load(this.end.ctl, W_READY) === 3) this.terminate();
     if (this.worker === null) this.startWorker();
     const end = this.end as ChannelEnd;
     const ctl = end.ctl;
@@ -212,6 +217,11 @@ export class ScriptHost {
         if (this.handle(st, r)) return;
         continue;
       }
+      if (Atomics.load(end.ctl, W_READY) === 3) {
+        this.terminate();
+        this.finish(st, { kind: 'error', msg: `ERR Error running script ${run.name}, the Lua VM stopped`, counted: false });
+        return;
+      }
       const elapsed = performance.now() - st.start;
       if (run.timeoutMs !== undefined) {
         if (elapsed >= run.timeoutMs) {
@@ -256,6 +266,12 @@ export class ScriptHost {
   /** Handle one worker message; true when the script ended. */
   private handle(st: Running, r: MsgReader): boolean {
     const end = this.end as ChannelEnd;
+    if (Atomics.load(end.ctl, W_READY) === 3) {
+      // the worker died under the script (the VM failed): report it, start afresh next time
+      this.terminate();
+      this.finish(st, { kind: 'error', msg: `ERR Error running script ${st.run.name}, the Lua VM stopped`, counted: false });
+      return true;
+    }
     const op = r.u8();
     if (op === OP_CALL) {
       const isPcall = r.u8() === 1;

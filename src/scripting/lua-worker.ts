@@ -19,7 +19,7 @@
 import { workerData } from 'worker_threads';
 import type { MessagePort } from 'worker_threads';
 import {
-  ChannelEnd, MsgWriter, MsgReader, W_READY,
+  ChannelEnd, MsgWriter, MsgReader, W_READY, W_TO_MAIN,
   OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE,
   DONE_REPLY, DONE_ERROR, DONE_LOADED, MODE_EVAL, MODE_FCALL, MODE_LOAD, MODE_CHECK,
 } from './channel';
@@ -88,8 +88,20 @@ const ERROR_SHIM =
 /** compiles ARGV[1] under the chunk name ARGV[2]: 1, or Lua's message */
 const CHECK_CHUNK = Buffer.from("local f, e = loadstring(ARGV[1], ARGV[2]) if f then return 1 end return e");
 
+/**
+ * The engine reads a returned table's fields through its metatable, which a
+ * script may have set (or _G's global protection): outside protected mode an
+ * error there is fatal to the VM. Scripts that may return such a table
+ * (they mention setmetatable or _G) have their result copied first, reading
+ * fields raw as Redis does; the wrapper also keeps only the first result.
+ */
+const SANITIZE_PRE =
+  "local function __nodis_s(v, d) if type(v) ~= 'table' then return v end if d > 200 then return {err = 'ERR reached lua stack limit'} end local c = {} local x = rawget(v, 'err') if x ~= nil then c.err = x end x = rawget(v, 'ok') if x ~= nil then c.ok = x end x = rawget(v, 'double') if x ~= nil then c.double = x end x = rawget(v, 'big_number') if x ~= nil then c.big_number = x end x = rawget(v, 'verbatim_string') if type(x) == 'table' then c.verbatim_string = {format = rawget(x, 'format'), string = rawget(x, 'string')} end x = rawget(v, 'map') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = __nodis_s(y, d + 1) end c.map = m end x = rawget(v, 'set') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = y end c.set = m end local i = 1 while true do x = rawget(v, i) if x == nil then break end c[i] = __nodis_s(x, d + 1) i = i + 1 end return c end return __nodis_s((function(...) ";
+const SANITIZE_POST = '\nend)(...), 0)';
+
 function evalChunk(body: string): Buffer {
   const pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
+  if (/[{]|setmetatable|_G/.test(body)) return Buffer.from(pre + SANITIZE_PRE + body + SANITIZE_POST, 'latin1');
   return Buffer.from(pre + body, 'latin1');
 }
 
@@ -108,7 +120,8 @@ const LIB_POST = "\nend\n__nodis_lib()\n__loading = false\nredis = __R\nlocal __
 
 function libChunk(code: string): Buffer {
   const pre = /\berror\b/.test(code) ? ERROR_SHIM : '';
-  return Buffer.from(pre + LIB_PRE + code + LIB_POST, 'latin1');
+  const sanitize = SANITIZE_PRE.slice(0, SANITIZE_PRE.indexOf('return __nodis_s('));
+  return Buffer.from(pre + sanitize + LIB_PRE + code + LIB_POST.replace('return __r\n', 'return __nodis_s(__r, 0)\n'), 'latin1');
 }
 
 /* ------------------------------------------------------------------ */
@@ -561,6 +574,13 @@ function describeLoaded(res: Buffer): LoadedFn[] {
 let needsReset = false;
 
 async function main(): Promise<void> {
+  // the VM may end the thread (a Lua panic calls exit()): tell the main thread at once
+  process.on('exit', () => {
+    Atomics.store(ch.ctl, W_READY, 3);
+    Atomics.notify(ch.ctl, W_READY);
+    Atomics.add(ch.ctl, W_TO_MAIN, 1);
+    Atomics.notify(ch.ctl, W_TO_MAIN);
+  });
   try {
     await vm.start();
   } catch {
