@@ -464,7 +464,24 @@ let rp = 0;
 const vm = new Vm();
 const argBlock = new MsgWriter();
 
+const PROF = process.env.NODIS_LUA_PROF === '1';
+const CALL_SPIN = Number(process.env.NODIS_LUA_CALL_SPIN ?? 100);
+let profRun = 0n;
+let profWait = 0n;
+let profN = 0;
+
 function awaitReply(): MsgReader {
+  const t0 = PROF ? process.hrtime.bigint() : 0n;
+  if (PROF) {
+    for (;;) {
+      const r = ch.receive(1000, CALL_SPIN);
+      if (r === null) continue;
+      if (r.u8() === OP_REPLY) {
+        profWait += process.hrtime.bigint() - t0;
+        return r;
+      }
+    }
+  }
   for (;;) {
     const r = ch.receive(1000, 20000);
     if (r === null) continue;
@@ -519,7 +536,17 @@ function runMessage(r: MsgReader): void {
   }
   let res: Buffer;
   try {
+    const t0 = PROF ? process.hrtime.bigint() : 0n;
     res = vm.run(chunk, Buffer.from(block), engineKeys);
+    if (PROF) {
+      profRun += process.hrtime.bigint() - t0;
+      if (++profN % 20000 === 0) {
+        require("fs").appendFileSync("/tmp/lua-prof.txt", `lua-worker: run ${Number(profRun) / profN / 1000} us, wait ${Number(profWait) / profN / 1000} us\n`);
+        profRun = 0n;
+        profWait = 0n;
+        profN = 0;
+      }
+    }
   } catch (e) {
     needsReset = true;
     out.reset().u8(OP_DONE).u8(DONE_ERROR).u8(0).str(`ERR Error running script, the Lua engine failed: ${(e as Error).message}`);
@@ -603,6 +630,6 @@ async function main(): Promise<void> {
   }
 }
 
-const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 20000);
+const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 100);
 
 void main();
