@@ -290,9 +290,11 @@ export class ScriptHost {
       sc.reply.len = 0;
       sc.reply.resp = resp;
       this.scriptCall(st, argv);
-      if (!isPcall && sc.reply.len > 0 && sc.reply.buf[0] === 45) {
+      if (sc.reply.len > 0 && sc.reply.buf[0] === 45) {
+        // an error redis.call/pcall got was counted then: not again if the script ends with it
         st.lastCallError = sc.reply.buf.toString('latin1', 1, sc.reply.len - 2);
       }
+      void isPcall;
       this.out.reset().u8(OP_REPLY).tail(sc.reply.buf, 0, sc.reply.len);
       sc.reply.len = 0;
       end.send(this.out);
@@ -364,30 +366,35 @@ export class ScriptHost {
       cmd = sub;
     }
     if (cmd === undefined) {
-      w.raw('-ERR Unknown Redis command called from script\r\n');
+      sc.error('ERR Unknown Redis command called from script');
       return;
     }
     sc.cmd = cmd;
+    // refusals count in errorstats and as rejected calls of the command, as in Redis
+    const reject = (msg: string): void => {
+      sc.error(msg);
+      (cmd as Command).stats.rejectedCalls++;
+    };
     if (!cmd.arityOk(argv.length)) {
-      w.raw('-ERR Wrong number of args calling Redis command from script\r\n');
+      reject('ERR Wrong number of args calling Redis command from script');
       return;
     }
     if ((cmd.flags & CMD_NOSCRIPT) !== 0 && !server.debugKnobs.disableDenyScripts) {
-      w.raw('-ERR This Redis command is not allowed from script\r\n');
+      reject('ERR This Redis command is not allowed from script');
       return;
     }
     if ((cmd.flags & CMD_WRITE) !== 0) {
       if (st.run.readOnly) {
-        w.raw('-ERR Write commands are not allowed from read-only scripts.\r\n');
+        reject('ERR Write commands are not allowed from read-only scripts.');
         return;
       }
       if ((cmd.flags & CMD_DENYOOM) !== 0 && !st.run.allowOom && !st.wrote && st.oomAtStart) {
-        w.raw("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+        reject("OOM command not allowed when used memory > 'maxmemory'.");
         return;
       }
       st.wrote = true;
     } else if ((cmd.flags & CMD_MAY_REPLICATE) !== 0 && st.run.readOnly) {
-      w.raw('-ERR Write commands are not allowed from read-only scripts.\r\n');
+      reject('ERR Write commands are not allowed from read-only scripts.');
       return;
     }
     server.keyspace.now = st.now;
@@ -449,7 +456,12 @@ export function scriptHost(server: Server): ScriptHost {
 export function replyResult(c: Client, res: RunResult): void {
   if (res.kind === 'reply') c.reply.rawBytes(res.bytes);
   else if (res.kind === 'error') {
-    if (res.counted) c.reply.raw(`-${res.msg.replace(/[\r\n]/g, ' ')}\r\n`);
-    else c.error(res.msg);
+    if (res.counted) {
+      // counted in errorstats when the command failed; still a failed call of EVAL/FCALL
+      c.reply.raw(`-${res.msg.replace(/[\r\n]/g, ' ')}\r\n`);
+      c.errorInCommand = true;
+    } else {
+      c.error(res.msg);
+    }
   }
 }

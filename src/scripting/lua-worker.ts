@@ -99,8 +99,36 @@ const SANITIZE_PRE =
   "local function __nodis_s(v, d) if type(v) ~= 'table' then return v end if d > 200 then return {err = 'ERR reached lua stack limit'} end local c = {} local x = rawget(v, 'err') if x ~= nil then c.err = x end x = rawget(v, 'ok') if x ~= nil then c.ok = x end x = rawget(v, 'double') if x ~= nil then c.double = x end x = rawget(v, 'big_number') if x ~= nil then c.big_number = x end x = rawget(v, 'verbatim_string') if type(x) == 'table' then c.verbatim_string = {format = rawget(x, 'format'), string = rawget(x, 'string')} end x = rawget(v, 'map') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = __nodis_s(y, d + 1) end c.map = m end x = rawget(v, 'set') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = y end c.set = m end local i = 1 while true do x = rawget(v, i) if x == nil then break end c[i] = __nodis_s(x, d + 1) i = i + 1 end return c end return __nodis_s((function(...) ";
 const SANITIZE_POST = '\nend)(...), 0)';
 
+/**
+ * pcall shim (scripts that call pcall): the engine raises a marker for a
+ * read of a missing global; a script catching it sees Redis's message.
+ */
+const PCALL_SHIM =
+  "local pcall = pcall; do local P, T, U = pcall, type, unpack; pcall = function(...) local r = {P(...)} " +
+  "if r[1] == false and T(r[2]) == 'string' then r[2] = string.gsub(r[2], '__RLUA_E__:global%-read:(.*)$', \"Script attempted to access nonexistent global variable '%1'\") end " +
+  "return U(r, 1, table.maxn(r)) end end ";
+
+/**
+ * redis.error_reply as Redis 7.0 has it (the engine's adds an "ERR " code
+ * Redis does not): scripts that use it see a `redis` whose error_reply
+ * keeps the message's own code.
+ */
+const ERROR_REPLY_SHIM =
+  "local redis = redis; do local R, T, E = redis, type, error; redis = setmetatable({error_reply = function(m) " +
+  "if T(m) ~= 'string' and T(m) ~= 'number' then E('wrong number or type of arguments', 2) end m = tostring(m) " +
+  "if string.sub(m, 1, 1) == '-' then m = string.sub(m, 2) end m = string.gsub(m, '[\\r\\n]+$', '') " +
+  "if not string.find(m, ' ', 1, true) then m = 'ERR ' .. m end return {err = m} end}, " +
+  "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
+
+function shims(body: string): string {
+  let pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
+  if (/(^|[^.\w])pcall\b/.test(body)) pre += PCALL_SHIM;
+  if (body.includes('error_reply')) pre += ERROR_REPLY_SHIM;
+  return pre;
+}
+
 function evalChunk(body: string): Buffer {
-  const pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
+  const pre = shims(body);
   if (/[{]|setmetatable|_G/.test(body)) return Buffer.from(pre + SANITIZE_PRE + body + SANITIZE_POST, 'latin1');
   return Buffer.from(pre + body, 'latin1');
 }
@@ -119,7 +147,7 @@ const LIB_PRE = 'local __F, __O, __loading, __R, __E, __T, __S = {}, {}, true, r
 const LIB_POST = "\nend\n__nodis_lib()\n__loading = false\nredis = __R\nlocal __mode = table.remove(ARGV)\nlocal __nk = tonumber(table.remove(ARGV))\nif __mode == '\\0load' then\n  local r = {}\n  for i, t in ipairs(__O) do r[i] = {t.name, t.description or false, t.flags} end\n  return r\nend\nlocal __f = __F[__mode]\nif __f == nil then return {err = 'ERR Function not found'} end\nlocal __k, __a = {}, {}\nfor i = 1, #ARGV do if i <= __nk then __k[#__k + 1] = ARGV[i] else __a[#__a + 1] = ARGV[i] end end\nlocal __r = __f.callback(__k, __a)\nreturn __r\n";
 
 function libChunk(code: string): Buffer {
-  const pre = /\berror\b/.test(code) ? ERROR_SHIM : '';
+  const pre = shims(code);
   const sanitize = SANITIZE_PRE.slice(0, SANITIZE_PRE.indexOf('return __nodis_s('));
   return Buffer.from(pre + sanitize + LIB_PRE + code + LIB_POST.replace('return __r\n', 'return __nodis_s(__r, 0)\n'), 'latin1');
 }
