@@ -405,12 +405,11 @@ export class ScriptHost {
   kill(isFunction: boolean): string | null {
     const st = this.running;
     if (st === null || !st.async) return 'NOTBUSY No scripts in execution right now.';
-    if (st.run.isFunction !== isFunction) {
-      return isFunction ? 'NOTBUSY No scripts in execution right now.' : 'NOTBUSY No scripts in execution right now.';
-    }
     if (st.wrote) {
       return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE option.';
     }
+    // SCRIPT KILL does not stop a function, nor FUNCTION KILL an EVAL: the refusal is the BUSY text
+    if (st.run.isFunction !== isFunction) return st.run.isFunction ? BUSY_FUNCTION : BUSY_EVAL;
     st.killed = true;
     this.terminate();
     const what = st.run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL';
