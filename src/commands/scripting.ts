@@ -118,6 +118,8 @@ export function compileCheck(server: Server, body: string, chunkName: string): s
     readOnly: true,
     allowOom: true,
     isFunction: false,
+    timeoutMs: 10000,
+    timeoutError: 'compilation timed out',
     done: (r) => {
       out = r;
     },

@@ -55,8 +55,10 @@ export interface ScriptRun {
   isFunction: boolean;
   /** the command that started it (FUNCTION STATS) */
   argv?: string[];
-  /** FUNCTION LOAD: stop the run after this long (ms) instead of going busy */
+  /** internal runs (compile checks, FUNCTION LOAD): stop after this long (ms) instead of going busy */
   timeoutMs?: number;
+  /** the error reported when timeoutMs passes */
+  timeoutError?: string;
   /** called with the outcome once the script ended (sync or async) */
   done: (r: RunResult) => void;
 }
@@ -234,7 +236,7 @@ export class ScriptHost {
         if (elapsed >= run.timeoutMs) {
           this.running = null;
           this.terminate();
-          run.done({ kind: 'error', msg: 'ERR Error registering functions: FUNCTION LOAD timeout', counted: false });
+          run.done({ kind: 'error', msg: run.timeoutError ?? 'ERR Error registering functions: FUNCTION LOAD timeout', counted: false });
           return;
         }
         continue;
