@@ -293,6 +293,12 @@ export function setup(server: Server): void {
     return host.busyError;
   });
   void server;
+  // FUNCTION LOAD/RESTORE grow memory (denyoom): refused above maxmemory
+  addCommandGate((srv, _c, cmd) => {
+    if (cmd.fullName !== 'function|load' && cmd.fullName !== 'function|restore') return false;
+    const max = srv.config.maxmemory;
+    return max > 0 && usedMemory() > max ? "OOM command not allowed when used memory > 'maxmemory'." : false;
+  });
   // SORT BY <constant> from a script sorts the output (deterministic replies)
   sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;
