@@ -81,7 +81,10 @@ function parseLibrary(code: string): { name: string; body: string } | string {
   const engine = parts[0].slice(2);
   let name: string | null = null;
   for (let i = 1; i < parts.length; i++) {
-    if (parts[i].toLowerCase().startsWith('name=')) name = parts[i].slice(5);
+    if (parts[i].toLowerCase().startsWith('name=')) {
+      if (name !== null) return 'ERR Invalid metadata value, name argument was given multiple times';
+      name = parts[i].slice(5);
+    }
     else return `ERR Invalid metadata value given: ${parts[i]}`;
   }
   if (name === null) return 'ERR Library name was not given';
