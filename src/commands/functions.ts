@@ -10,6 +10,9 @@
  * the library's chunk again in the worker and calls the named function with
  * KEYS and ARGV (the worker keeps no Lua state between runs).
  *
+ * Names of libraries and functions are case-insensitive (maps keyed by the
+ * lower-cased name), as in Redis.
+ *
  * Invariants: every function name maps to exactly one library; a library
  * has at least one function; replacing a library is all-or-nothing.
  */
@@ -78,7 +81,10 @@ function parseLibrary(code: string): { name: string; body: string } | string {
   const engine = parts[0].slice(2);
   let name: string | null = null;
   for (let i = 1; i < parts.length; i++) {
-    if (parts[i].toLowerCase().startsWith('name=')) name = parts[i].slice(5);
+    if (parts[i].toLowerCase().startsWith('name=')) {
+      if (name !== null) return 'ERR Invalid metadata value, name argument was given multiple times';
+      name = parts[i].slice(5);
+    }
     else return `ERR Invalid metadata value given: ${parts[i]}`;
   }
   if (name === null) return 'ERR Library name was not given';
@@ -94,7 +100,7 @@ function parseLibrary(code: string): { name: string; body: string } | string {
 function createLibrary(server: Server, code: string, replace: boolean, st: FunctionsState): Library | string {
   const md = parseLibrary(code);
   if (typeof md === 'string') return md;
-  const existing = st.libraries.get(md.name);
+  const existing = st.libraries.get(md.name.toLowerCase());
   if (existing !== undefined && !replace) return `ERR Library '${md.name}' already exists`;
   const cerr = compileCheck(server, md.body, '@user_function');
   if (cerr !== null) return `ERR Error compiling function: ${cerr}`;
@@ -142,22 +148,22 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
 function joinLibraries(st: FunctionsState, libs: Library[]): string | null {
   for (const lib of libs) {
     for (const fname of lib.functions.keys()) {
-      const owner = st.functions.get(fname);
+      const owner = st.functions.get(fname.toLowerCase());
       if (owner !== undefined && owner.lib.name !== lib.name) return `ERR Function ${fname} already exists`;
     }
   }
   for (const lib of libs) {
-    const old = st.libraries.get(lib.name);
+    const old = st.libraries.get(lib.name.toLowerCase());
     if (old !== undefined) removeLibrary(st, old);
-    st.libraries.set(lib.name, lib);
-    for (const f of lib.functions.values()) st.functions.set(f.name, f);
+    st.libraries.set(lib.name.toLowerCase(), lib);
+    for (const f of lib.functions.values()) st.functions.set(f.name.toLowerCase(), f);
   }
   return null;
 }
 
 function removeLibrary(st: FunctionsState, lib: Library): void {
-  st.libraries.delete(lib.name);
-  for (const f of lib.functions.keys()) st.functions.delete(f);
+  st.libraries.delete(lib.name.toLowerCase());
+  for (const f of lib.functions.keys()) st.functions.delete(f.toLowerCase());
 }
 
 function functionLoad(c: Client, argv: string[]): void {
@@ -193,7 +199,7 @@ function functionLoad(c: Client, argv: string[]): void {
 
 function functionDelete(c: Client, argv: string[]): void {
   const st = functionsState(c.server);
-  const lib = st.libraries.get(argv[2]);
+  const lib = st.libraries.get(argv[2].toLowerCase());
   if (lib === undefined) {
     c.error('ERR Library not found');
     return;
@@ -471,7 +477,7 @@ function functionRestore(c: Client, argv: string[]): void {
     flushFunctions(server);
   } else if (policy === 'append') {
     for (const lib of libs) {
-      if (st.libraries.has(lib.name)) {
+      if (st.libraries.has(lib.name.toLowerCase())) {
         c.error(`ERR Library ${lib.name} already exists`);
         return;
       }
@@ -566,7 +572,7 @@ function functionHelp(c: Client): void {
 function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
   const server = c.server;
   const st = functionsState(server);
-  const fn = st.functions.get(argv[1]);
+  const fn = st.functions.get(argv[1].toLowerCase());
   if (fn === undefined) {
     c.error('ERR Function not found');
     return;

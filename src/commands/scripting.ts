@@ -27,6 +27,10 @@ import { scriptHost, replyResult, type RunResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
 import { usedMemory } from '../info/memory';
 import { splitArgs } from '../protocol/split-args';
+import { provideInfoField } from '../info/info';
+import { bytesToHuman } from '../info/format';
+import { sortAdapters } from './sort';
+import { functionsState, functionsMemory } from './functions';
 
 export const SF_NO_WRITES = 1;
 export const SF_ALLOW_OOM = 2;
@@ -114,6 +118,8 @@ export function compileCheck(server: Server, body: string, chunkName: string): s
     readOnly: true,
     allowOom: true,
     isFunction: false,
+    timeoutMs: 10000,
+    timeoutError: 'compilation timed out',
     done: (r) => {
       out = r;
     },
@@ -287,6 +293,29 @@ export function setup(server: Server): void {
     return host.busyError;
   });
   void server;
+  // FUNCTION LOAD/RESTORE grow memory (denyoom): refused above maxmemory
+  addCommandGate((srv, _c, cmd) => {
+    if (cmd.fullName !== 'function|load' && cmd.fullName !== 'function|restore') return false;
+    const max = srv.config.maxmemory;
+    return max > 0 && usedMemory() > max ? "OOM command not allowed when used memory > 'maxmemory'." : false;
+  });
+  // SORT BY <constant> from a script sorts the output (deterministic replies)
+  sortAdapters.isScriptClient = (c) => c.isScriptClient;
+  const LUA_VM_BASE = 32768;
+  const evalMem = (srv: Server): number => scriptsMemory(srv);
+  provideInfoField('used_memory_lua', () => LUA_VM_BASE);
+  provideInfoField('used_memory_vm_eval', () => LUA_VM_BASE);
+  provideInfoField('used_memory_lua_human', () => bytesToHuman(LUA_VM_BASE));
+  provideInfoField('used_memory_scripts_eval', evalMem);
+  provideInfoField('number_of_cached_scripts', (srv) => scriptCache(srv).size);
+  provideInfoField('number_of_functions', (srv) => functionsState(srv).functions.size);
+  provideInfoField('number_of_libraries', (srv) => functionsState(srv).libraries.size);
+  provideInfoField('used_memory_vm_functions', () => LUA_VM_BASE);
+  provideInfoField('used_memory_vm_total', () => 2 * LUA_VM_BASE);
+  provideInfoField('used_memory_vm_total_human', () => bytesToHuman(2 * LUA_VM_BASE));
+  provideInfoField('used_memory_functions', (srv) => functionsMemory(srv));
+  provideInfoField('used_memory_scripts', (srv) => evalMem(srv) + functionsMemory(srv));
+  provideInfoField('used_memory_scripts_human', (srv) => bytesToHuman(evalMem(srv) + functionsMemory(srv)));
 }
 
 export const handlers: HandlerMap = {

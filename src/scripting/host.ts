@@ -55,8 +55,10 @@ export interface ScriptRun {
   isFunction: boolean;
   /** the command that started it (FUNCTION STATS) */
   argv?: string[];
-  /** FUNCTION LOAD: stop the run after this long (ms) instead of going busy */
+  /** internal runs (compile checks, FUNCTION LOAD): stop after this long (ms) instead of going busy */
   timeoutMs?: number;
+  /** the error reported when timeoutMs passes */
+  timeoutError?: string;
   /** called with the outcome once the script ended (sync or async) */
   done: (r: RunResult) => void;
 }
@@ -83,6 +85,13 @@ interface Running {
 interface AtomicsAsync {
   waitAsync(a: Int32Array, i: number, v: number, t: number): { async: boolean; value: Promise<string> | string };
 }
+
+/**
+ * Rounds of spinning before sleeping on the channel. Measured on a loaded
+ * 2-core machine: spinning threads steal the CPU the other side needs, and
+ * a futex wake-up costs only a few µs, so the spin is kept short.
+ */
+const SYNC_SPIN = Number(process.env.NODIS_LUA_SPIN ?? 100);
 
 const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
@@ -130,8 +139,12 @@ export class ScriptHost {
     w.on('exit', () => {
       // a worker that stopped by itself (engine failure) is replaced on the next run
       if (this.worker === w) {
+        const st = this.running;
         this.worker = null;
         this.end = null;
+        if (st !== null && st.async) {
+          this.finish(st, { kind: 'error', msg: `ERR Error running script ${st.run.name}, the Lua VM stopped`, counted: false });
+        }
       }
     });
     this.worker = w;
@@ -148,6 +161,7 @@ export class ScriptHost {
   }
 
   private ready(): ChannelEnd | null {
+    if (this.end !== null && Atomics.load(this.end.ctl, W_READY) === 3) this.terminate();
     if (this.worker === null) this.startWorker();
     const end = this.end as ChannelEnd;
     const ctl = end.ctl;
@@ -207,17 +221,22 @@ export class ScriptHost {
     // synchronous phase
     const threshold = server.config.busyReplyThreshold;
     for (;;) {
-      const r = end.receive(10, 2000);
+      const r = end.receive(10, SYNC_SPIN);
       if (r !== null) {
         if (this.handle(st, r)) return;
         continue;
+      }
+      if (Atomics.load(end.ctl, W_READY) === 3) {
+        this.terminate();
+        this.finish(st, { kind: 'error', msg: `ERR Error running script ${run.name}, the Lua VM stopped`, counted: false });
+        return;
       }
       const elapsed = performance.now() - st.start;
       if (run.timeoutMs !== undefined) {
         if (elapsed >= run.timeoutMs) {
           this.running = null;
           this.terminate();
-          run.done({ kind: 'error', msg: 'ERR Error registering functions: FUNCTION LOAD timeout', counted: false });
+          run.done({ kind: 'error', msg: run.timeoutError ?? 'ERR Error registering functions: FUNCTION LOAD timeout', counted: false });
           return;
         }
         continue;
@@ -256,6 +275,12 @@ export class ScriptHost {
   /** Handle one worker message; true when the script ended. */
   private handle(st: Running, r: MsgReader): boolean {
     const end = this.end as ChannelEnd;
+    if (Atomics.load(end.ctl, W_READY) === 3) {
+      // the worker died under the script (the VM failed): report it, start afresh next time
+      this.terminate();
+      this.finish(st, { kind: 'error', msg: `ERR Error running script ${st.run.name}, the Lua VM stopped`, counted: false });
+      return true;
+    }
     const op = r.u8();
     if (op === OP_CALL) {
       const isPcall = r.u8() === 1;
@@ -267,9 +292,11 @@ export class ScriptHost {
       sc.reply.len = 0;
       sc.reply.resp = resp;
       this.scriptCall(st, argv);
-      if (!isPcall && sc.reply.len > 0 && sc.reply.buf[0] === 45) {
+      if (sc.reply.len > 0 && sc.reply.buf[0] === 45) {
+        // an error redis.call/pcall got was counted then: not again if the script ends with it
         st.lastCallError = sc.reply.buf.toString('latin1', 1, sc.reply.len - 2);
       }
+      void isPcall;
       this.out.reset().u8(OP_REPLY).tail(sc.reply.buf, 0, sc.reply.len);
       sc.reply.len = 0;
       end.send(this.out);
@@ -341,30 +368,35 @@ export class ScriptHost {
       cmd = sub;
     }
     if (cmd === undefined) {
-      w.raw('-ERR Unknown Redis command called from script\r\n');
+      sc.error('ERR Unknown Redis command called from script');
       return;
     }
     sc.cmd = cmd;
+    // refusals count in errorstats and as rejected calls of the command, as in Redis
+    const reject = (msg: string): void => {
+      sc.error(msg);
+      (cmd as Command).stats.rejectedCalls++;
+    };
     if (!cmd.arityOk(argv.length)) {
-      w.raw('-ERR Wrong number of args calling Redis command from script\r\n');
+      reject('ERR Wrong number of args calling Redis command from script');
       return;
     }
     if ((cmd.flags & CMD_NOSCRIPT) !== 0 && !server.debugKnobs.disableDenyScripts) {
-      w.raw('-ERR This Redis command is not allowed from script\r\n');
+      reject('ERR This Redis command is not allowed from script');
       return;
     }
     if ((cmd.flags & CMD_WRITE) !== 0) {
       if (st.run.readOnly) {
-        w.raw('-ERR Write commands are not allowed from read-only scripts.\r\n');
+        reject('ERR Write commands are not allowed from read-only scripts.');
         return;
       }
       if ((cmd.flags & CMD_DENYOOM) !== 0 && !st.run.allowOom && !st.wrote && st.oomAtStart) {
-        w.raw("-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+        reject("OOM command not allowed when used memory > 'maxmemory'.");
         return;
       }
       st.wrote = true;
     } else if ((cmd.flags & CMD_MAY_REPLICATE) !== 0 && st.run.readOnly) {
-      w.raw('-ERR Write commands are not allowed from read-only scripts.\r\n');
+      reject('ERR Write commands are not allowed from read-only scripts.');
       return;
     }
     server.keyspace.now = st.now;
@@ -375,12 +407,11 @@ export class ScriptHost {
   kill(isFunction: boolean): string | null {
     const st = this.running;
     if (st === null || !st.async) return 'NOTBUSY No scripts in execution right now.';
-    if (st.run.isFunction !== isFunction) {
-      return isFunction ? 'NOTBUSY No scripts in execution right now.' : 'NOTBUSY No scripts in execution right now.';
-    }
     if (st.wrote) {
       return 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE option.';
     }
+    // SCRIPT KILL does not stop a function, nor FUNCTION KILL an EVAL: the refusal is the BUSY text
+    if (st.run.isFunction !== isFunction) return st.run.isFunction ? BUSY_FUNCTION : BUSY_EVAL;
     st.killed = true;
     this.terminate();
     const what = st.run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL';
@@ -426,7 +457,12 @@ export function scriptHost(server: Server): ScriptHost {
 export function replyResult(c: Client, res: RunResult): void {
   if (res.kind === 'reply') c.reply.rawBytes(res.bytes);
   else if (res.kind === 'error') {
-    if (res.counted) c.reply.raw(`-${res.msg.replace(/[\r\n]/g, ' ')}\r\n`);
-    else c.error(res.msg);
+    if (res.counted) {
+      // counted in errorstats when the command failed; still a failed call of EVAL/FCALL
+      c.reply.raw(`-${res.msg.replace(/[\r\n]/g, ' ')}\r\n`);
+      c.errorInCommand = true;
+    } else {
+      c.error(res.msg);
+    }
   }
 }

@@ -19,7 +19,7 @@
 import { workerData } from 'worker_threads';
 import type { MessagePort } from 'worker_threads';
 import {
-  ChannelEnd, MsgWriter, MsgReader, W_READY,
+  ChannelEnd, MsgWriter, MsgReader, W_READY, W_TO_MAIN,
   OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE,
   DONE_REPLY, DONE_ERROR, DONE_LOADED, MODE_EVAL, MODE_FCALL, MODE_LOAD, MODE_CHECK,
 } from './channel';
@@ -88,8 +88,48 @@ const ERROR_SHIM =
 /** compiles ARGV[1] under the chunk name ARGV[2]: 1, or Lua's message */
 const CHECK_CHUNK = Buffer.from("local f, e = loadstring(ARGV[1], ARGV[2]) if f then return 1 end return e");
 
+/**
+ * The engine reads a returned table's fields through its metatable, which a
+ * script may have set (or _G's global protection): outside protected mode an
+ * error there is fatal to the VM. Scripts that may return such a table
+ * (they mention setmetatable or _G) have their result copied first, reading
+ * fields raw as Redis does; the wrapper also keeps only the first result.
+ */
+const SANITIZE_PRE =
+  "local function __nodis_s(v, d) if type(v) ~= 'table' then return v end if d > 200 then return {err = 'ERR reached lua stack limit'} end local c = {} local x = rawget(v, 'err') if x ~= nil then c.err = x end x = rawget(v, 'ok') if x ~= nil then c.ok = x end x = rawget(v, 'double') if x ~= nil then c.double = x end x = rawget(v, 'big_number') if x ~= nil then c.big_number = x end x = rawget(v, 'verbatim_string') if type(x) == 'table' then c.verbatim_string = {format = rawget(x, 'format'), string = rawget(x, 'string')} end x = rawget(v, 'map') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = __nodis_s(y, d + 1) end c.map = m end x = rawget(v, 'set') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = y end c.set = m end local i = 1 while true do x = rawget(v, i) if x == nil then break end c[i] = __nodis_s(x, d + 1) i = i + 1 end return c end return __nodis_s((function(...) ";
+const SANITIZE_POST = '\nend)(...), 0)';
+
+/**
+ * pcall shim (scripts that call pcall): the engine raises a marker for a
+ * read of a missing global; a script catching it sees Redis's message.
+ */
+const PCALL_SHIM =
+  "local pcall = pcall; do local P, T, U = pcall, type, unpack; pcall = function(...) local r = {P(...)} " +
+  "if r[1] == false and T(r[2]) == 'string' then r[2] = string.gsub(r[2], '__RLUA_E__:global%-read:(.*)$', \"Script attempted to access nonexistent global variable '%1'\") end " +
+  "return U(r, 1, table.maxn(r)) end end ";
+
+/**
+ * redis.error_reply as Redis 7.0 has it (the engine's adds an "ERR " code
+ * Redis does not): scripts that use it see a `redis` whose error_reply
+ * keeps the message's own code.
+ */
+const ERROR_REPLY_SHIM =
+  "local redis = redis; do local R, T, E = redis, type, error; redis = setmetatable({error_reply = function(m) " +
+  "if T(m) ~= 'string' and T(m) ~= 'number' then E('wrong number or type of arguments', 2) end m = tostring(m) " +
+  "if string.sub(m, 1, 1) == '-' then m = string.sub(m, 2) end m = string.gsub(m, '[\\r\\n]+$', '') " +
+  "if not string.find(m, ' ', 1, true) then m = 'ERR ' .. m end return {err = m} end}, " +
+  "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
+
+function shims(body: string): string {
+  let pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
+  if (/(^|[^.\w])pcall\b/.test(body)) pre += PCALL_SHIM;
+  if (body.includes('error_reply')) pre += ERROR_REPLY_SHIM;
+  return pre;
+}
+
 function evalChunk(body: string): Buffer {
-  const pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
+  const pre = shims(body);
+  if (/[{]|setmetatable|_G/.test(body)) return Buffer.from(pre + SANITIZE_PRE + body + SANITIZE_POST, 'latin1');
   return Buffer.from(pre + body, 'latin1');
 }
 
@@ -103,12 +143,13 @@ function evalChunk(body: string): Buffer {
  * registered functions (load mode) or the called function's result is
  * returned. ARGV ends with numkeys and the function name (or "\\0load").
  */
-const LIB_PRE = 'local __F, __O, __loading, __R, __E, __T, __S = {}, {}, true, redis, error, type, tostring local __flagok = {[\'no-writes\'] = true, [\'allow-oom\'] = true, [\'allow-stale\'] = true, [\'no-cluster\'] = true, [\'allow-cross-slot-keys\'] = true} local function __isstr(x) return __T(x) == \'string\' or __T(x) == \'number\' end local function __reg(...) if not __loading then __E(\'redis.register_function can only be called on FUNCTION LOAD command\', 0) end local n = select(\'#\', ...) local a, b = ... local name, cb, desc, flags if n == 1 then if __T(a) ~= \'table\' then __E(\'calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).\', 0) end for k, v in pairs(a) do if __T(k) ~= \'string\' then __E(\'named argument key given to redis.register_function is not a string\', 0) end if k == \'function_name\' then if not __isstr(v) then __E(\'function_name argument given to redis.register_function must be a string\', 0) end name = __S(v) elseif k == \'description\' then if not __isstr(v) then __E(\'description argument given to redis.register_function must be a string\', 0) end desc = __S(v) elseif k == \'callback\' then if __T(v) ~= \'function\' then __E(\'callback argument given to redis.register_function must be a function\', 0) end cb = v elseif k == \'flags\' then if __T(v) ~= \'table\' then __E(\'flags argument to redis.register_function must be a table representing function flags\', 0) end flags = {} for _, f in ipairs(v) do if __T(f) ~= \'string\' or not __flagok[f] then __E(\'unknown flag given\', 0) end flags[#flags + 1] = f end else __E(\'unknown argument given to redis.register_function\', 0) end end if name == nil then __E(\'redis.register_function must get a function name argument\', 0) end if cb == nil then __E(\'redis.register_function must get a callback argument\', 0) end elseif n == 2 then if not __isstr(a) then __E(\'first argument to redis.register_function must be a string\', 0) end if __T(b) ~= \'function\' then __E(\'second argument to redis.register_function must be a function\', 0) end name, cb = __S(a), b else __E(\'wrong number of arguments to redis.register_function\', 0) end if not string.find(name, \'^[%w_]+$\') then __E(\'Function names can only contain letters, numbers, or underscores(_) and must be at least one character long\', 0) end if __F[name] ~= nil then __E(\'Function already exists in the library\', 0) end local t = {name = name, callback = cb, description = desc, flags = flags or {}} __F[name] = t __O[#__O + 1] = t end local __L = setmetatable({}, {__index = function(_, k) if k == \'register_function\' then return __reg end if k == \'log\' or k == \'LOG_DEBUG\' or k == \'LOG_VERBOSE\' or k == \'LOG_NOTICE\' or k == \'LOG_WARNING\' or k == \'REDIS_VERSION\' or k == \'REDIS_VERSION_NUM\' then return __R[k] end __E("Script attempted to access nonexistent global variable \'" .. __S(k) .. "\'", 2) end, __newindex = function() __E(\'Attempt to modify a readonly table\', 2) end, __metatable = false}) local redis = __L local __nodis_lib = function()';
+const LIB_PRE = 'local __F, __O, __loading, __R, __E, __T, __S = {}, {}, true, redis, error, type, tostring local __flagok = {[\'no-writes\'] = true, [\'allow-oom\'] = true, [\'allow-stale\'] = true, [\'no-cluster\'] = true, [\'allow-cross-slot-keys\'] = true} local function __isstr(x) return __T(x) == \'string\' or __T(x) == \'number\' end local function __reg(...) if not __loading then __E(\'redis.register_function can only be called on FUNCTION LOAD command\', 0) end local n = select(\'#\', ...) local a, b = ... local name, cb, desc, flags if n == 1 then if __T(a) ~= \'table\' then __E(\'calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).\', 0) end for k, v in pairs(a) do if __T(k) ~= \'string\' then __E(\'named argument key given to redis.register_function is not a string\', 0) end if k == \'function_name\' then if not __isstr(v) then __E(\'function_name argument given to redis.register_function must be a string\', 0) end name = __S(v) elseif k == \'description\' then if not __isstr(v) then __E(\'description argument given to redis.register_function must be a string\', 0) end desc = __S(v) elseif k == \'callback\' then if __T(v) ~= \'function\' then __E(\'callback argument given to redis.register_function must be a function\', 0) end cb = v elseif k == \'flags\' then if __T(v) ~= \'table\' then __E(\'flags argument to redis.register_function must be a table representing function flags\', 0) end flags = {} for _, f in ipairs(v) do if __T(f) ~= \'string\' or not __flagok[f] then __E(\'unknown flag given\', 0) end flags[#flags + 1] = f end else __E(\'unknown argument given to redis.register_function\', 0) end end if name == nil then __E(\'redis.register_function must get a function name argument\', 0) end if cb == nil then __E(\'redis.register_function must get a callback argument\', 0) end elseif n == 2 then if not __isstr(a) then __E(\'first argument to redis.register_function must be a string\', 0) end if __T(b) ~= \'function\' then __E(\'second argument to redis.register_function must be a function\', 0) end name, cb = __S(a), b else __E(\'wrong number of arguments to redis.register_function\', 0) end if not string.find(name, \'^[%w_]+$\') then __E(\'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long\', 0) end if __F[name] ~= nil then __E(\'Function already exists in the library\', 0) end local t = {name = name, callback = cb, description = desc, flags = flags or {}} __F[name] = t __O[#__O + 1] = t end local __L = setmetatable({}, {__index = function(_, k) if k == \'register_function\' then return __reg end if k == \'log\' or k == \'LOG_DEBUG\' or k == \'LOG_VERBOSE\' or k == \'LOG_NOTICE\' or k == \'LOG_WARNING\' or k == \'REDIS_VERSION\' or k == \'REDIS_VERSION_NUM\' then return __R[k] end __E("Script attempted to access nonexistent global variable \'" .. __S(k) .. "\'", 2) end, __newindex = function() __E(\'Attempt to modify a readonly table\', 2) end, __metatable = false}) local redis = __L local __nodis_lib = function()';
 const LIB_POST = "\nend\n__nodis_lib()\n__loading = false\nredis = __R\nlocal __mode = table.remove(ARGV)\nlocal __nk = tonumber(table.remove(ARGV))\nif __mode == '\\0load' then\n  local r = {}\n  for i, t in ipairs(__O) do r[i] = {t.name, t.description or false, t.flags} end\n  return r\nend\nlocal __f = __F[__mode]\nif __f == nil then return {err = 'ERR Function not found'} end\nlocal __k, __a = {}, {}\nfor i = 1, #ARGV do if i <= __nk then __k[#__k + 1] = ARGV[i] else __a[#__a + 1] = ARGV[i] end end\nlocal __r = __f.callback(__k, __a)\nreturn __r\n";
 
 function libChunk(code: string): Buffer {
-  const pre = /\berror\b/.test(code) ? ERROR_SHIM : '';
-  return Buffer.from(pre + LIB_PRE + code + LIB_POST, 'latin1');
+  const pre = shims(code);
+  const sanitize = SANITIZE_PRE.slice(0, SANITIZE_PRE.indexOf('return __nodis_s('));
+  return Buffer.from(pre + sanitize + LIB_PRE + code + LIB_POST.replace('return __r\n', 'return __nodis_s(__r, 0)\n'), 'latin1');
 }
 
 /* ------------------------------------------------------------------ */
@@ -451,7 +492,24 @@ let rp = 0;
 const vm = new Vm();
 const argBlock = new MsgWriter();
 
+const PROF = process.env.NODIS_LUA_PROF === '1';
+const CALL_SPIN = Number(process.env.NODIS_LUA_CALL_SPIN ?? 100);
+let profRun = 0n;
+let profWait = 0n;
+let profN = 0;
+
 function awaitReply(): MsgReader {
+  const t0 = PROF ? process.hrtime.bigint() : 0n;
+  if (PROF) {
+    for (;;) {
+      const r = ch.receive(1000, CALL_SPIN);
+      if (r === null) continue;
+      if (r.u8() === OP_REPLY) {
+        profWait += process.hrtime.bigint() - t0;
+        return r;
+      }
+    }
+  }
   for (;;) {
     const r = ch.receive(1000, 20000);
     if (r === null) continue;
@@ -506,7 +564,17 @@ function runMessage(r: MsgReader): void {
   }
   let res: Buffer;
   try {
+    const t0 = PROF ? process.hrtime.bigint() : 0n;
     res = vm.run(chunk, Buffer.from(block), engineKeys);
+    if (PROF) {
+      profRun += process.hrtime.bigint() - t0;
+      if (++profN % 20000 === 0) {
+        require("fs").appendFileSync("/tmp/lua-prof.txt", `lua-worker: run ${Number(profRun) / profN / 1000} us, wait ${Number(profWait) / profN / 1000} us\n`);
+        profRun = 0n;
+        profWait = 0n;
+        profN = 0;
+      }
+    }
   } catch (e) {
     needsReset = true;
     out.reset().u8(OP_DONE).u8(DONE_ERROR).u8(0).str(`ERR Error running script, the Lua engine failed: ${(e as Error).message}`);
@@ -561,6 +629,13 @@ function describeLoaded(res: Buffer): LoadedFn[] {
 let needsReset = false;
 
 async function main(): Promise<void> {
+  // the VM may end the thread (a Lua panic calls exit()): tell the main thread at once
+  process.on('exit', () => {
+    Atomics.store(ch.ctl, W_READY, 3);
+    Atomics.notify(ch.ctl, W_READY);
+    Atomics.add(ch.ctl, W_TO_MAIN, 1);
+    Atomics.notify(ch.ctl, W_TO_MAIN);
+  });
   try {
     await vm.start();
   } catch {
@@ -583,6 +658,6 @@ async function main(): Promise<void> {
   }
 }
 
-const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 20000);
+const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 100);
 
 void main();
