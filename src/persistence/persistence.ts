@@ -368,8 +368,8 @@ export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st
   } catch (e) {
     st.loading = false;
     if (e instanceof RdbError) {
-      log.warning(`${e.message}`);
-      log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+      log.warning(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}`);
+      if (/^Unexpected EOF/.test(e.message)) log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
       return e.message;
     }
     throw e;
