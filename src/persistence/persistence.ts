@@ -404,9 +404,16 @@ export function loadDataAtStartup(server: Server): boolean {
   const file = rdbPath(server);
   if (!fs.existsSync(file)) return true;
   const start = process.hrtime.bigint();
-  const err = loadRdbFile(server, file, { allowDup: false, startup: true });
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    server.log.warning(`Fatal error loading the DB: ${errMessage(e)}. Exiting.`);
+    return false;
+  }
+  const err = loadRdbBuffer(server, buf, { allowDup: false, startup: true });
   if (err !== null) {
-    server.log.warning(`Fatal error loading the DB: ${err}. Exiting.`);
+    server.log.warning('Terminating server after rdb file reading failure.');
     return false;
   }
   const secs = Number(process.hrtime.bigint() - start) / 1e9;

@@ -472,7 +472,7 @@ export function zipmapEntries(b: Buffer): string[] {
     p += vlen + free;
     out.push(f, v);
   }
-  if (p !== b.length) throw new RdbError('Zipmap integrity check failed.');
+  if (p !== b.length || out.length === 0) throw new RdbError('Zipmap integrity check failed.');
   const zmlen = b[0];
   if (zmlen < 254 && zmlen !== out.length / 2) throw new RdbError('Zipmap integrity check failed.');
   return out;
