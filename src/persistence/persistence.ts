@@ -375,7 +375,13 @@ function startLoad(server: Server, buf: Buffer, opts: LoadOptions, st: Persisten
     st.loading = false;
     if (e !== null) {
       if (e instanceof RdbError) {
-        log.warning(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}`);
+        const line = `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}`;
+        log.warning(line);
+        if (opts.startup) {
+          // Redis then runs its RDB checker on the file, which reports the error again
+          log.warning('--- RDB ERROR DETECTED ---');
+          log.warning(`[offset 0] ${line}`);
+        }
         if (/^Unexpected EOF/.test(e.message)) log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
         return e.message;
       }
