@@ -486,12 +486,12 @@ function emptyKey(): RdbError {
   return e;
 }
 
-function hashFromPairs(items: string[], forceTable: boolean, limits: LoadLimits): HashValue {
+function hashFromPairs(items: string[], forceTable: boolean, limits: LoadLimits, fromBlob = true): HashValue {
   const n = items.length >> 1;
   if (n === 0) throw emptyKey();
   const seen = new Set<string>();
   for (let i = 0; i < items.length; i += 2) {
-    if (seen.has(items[i])) throw new RdbError('Duplicate hash fields detected');
+    if (seen.has(items[i])) throw new RdbError(fromBlob ? 'listpack with dup elements' : 'Duplicate hash fields detected');
     seen.add(items[i]);
   }
   if (!forceTable) return new HashValue(sp.pack(items));
@@ -557,7 +557,7 @@ function checked<T>(msg: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof RdbError && !e.emptyKey) throw new RdbError(msg);
+    if (e instanceof RdbError && !e.emptyKey) throw new RdbError(e.message.endsWith('integrity check failed.') ? msg : `${msg} (${e.message})`);
     throw e;
   }
 }
@@ -633,7 +633,7 @@ export function readValue(r: RdbInput, type: number, limits: LoadLimits): RedisV
         if (f.length > limits.hashMaxListpackValue || v.length > limits.hashMaxListpackValue) big = true;
         items.push(f, v);
       }
-      return hashFromPairs(items, big, limits);
+      return hashFromPairs(items, big, limits, false);
     }
     case RDB_TYPE_LIST_QUICKLIST:
     case RDB_TYPE_LIST_QUICKLIST_2: {
