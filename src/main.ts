@@ -99,7 +99,7 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   log.warning('Server initialized');
-  if (!(await loadDataAtStartup(server))) process.exit(1);
+  if (!loadDataAtStartup(server)) process.exit(1);
   server.startCron();
   log.notice('Ready to accept connections');
   const onSignal = (sig: string) => {

@@ -11,13 +11,13 @@
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
-import { CMD_WRITE, CMD_LOADING } from './table';
+import { CMD_WRITE } from './table';
 import { isWord, ERR_SYNTAX } from './args';
 import { parseInteger } from '../util/numbers';
 import { dumpPayload } from '../persistence/rdb-writer';
 import { decodeDumpPayload, verifyDumpPayload, RdbError } from '../persistence/rdb-reader';
 import {
-  bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR, LOADING_ERROR,
+  bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR,
 } from '../persistence/persistence';
 import { debugHooks } from './introspection';
 import { addCommandGate } from '../server/dispatch';
@@ -179,8 +179,6 @@ export function setup(server: Server): void {
   };
   server.cronTasks.push(() => saveCron(server));
   addCommandGate((srv, _c, cmd) => {
-    // while the dataset loads at startup, only commands flagged "loading" run
-    if (persistenceState(srv).loading && (cmd.flags & CMD_LOADING) === 0) return LOADING_ERROR;
     if (!writesDenied(srv)) return false;
     if ((cmd.flags & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return MISCONF_ERROR;
     return false;

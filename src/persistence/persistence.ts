@@ -22,7 +22,7 @@ import type { Server } from '../server/server';
 import type { Database } from '../keyspace/database';
 import type { RedisValue } from '../keyspace/values';
 import { writeRdb } from './rdb-writer';
-import { loadRdbSteps, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader';
+import { loadRdb, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader';
 import { lruClock } from '../keyspace/keyspace';
 
 /** What the functions subsystem provides to persist its libraries (filled in by it). */
@@ -319,14 +319,7 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): st
   return loadRdbBuffer(server, buf, opts, st);
 }
 
-/** One load in progress: the decoding steps and how to report the outcome. */
-interface LoadRun {
-  steps: Generator<number, unknown, void>;
-  /** call once the steps are exhausted or threw: logs, clears the loading state, returns null or the error */
-  end(e: unknown): string | null;
-}
-
-function startLoad(server: Server, buf: Buffer, opts: LoadOptions, st: PersistenceState): LoadRun {
+export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st = persistenceState(server)): string | null {
   const log = server.log;
   const ks = server.keyspace;
   const now = Date.now();
@@ -335,113 +328,65 @@ function startLoad(server: Server, buf: Buffer, opts: LoadOptions, st: Persisten
   st.lastLoadKeysExpired = 0;
   st.loading = true;
   let emptySkipped = 0;
-  const steps = loadRdbSteps(buf, {
-    limits: loadLimits(server),
-    databases: ks.dbs.length,
-    checkCrc: server.config.rdbchecksum && !server.debugKnobs.skipChecksumValidation,
-    onAux: (k, v) => {
-      if (k.startsWith('%')) log.notice(`RDB '${k}': ${v}`);
-      else if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${v}`);
-      else if (k === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - (parseInt(v, 10) || 0))} seconds`);
-      else if (k === 'used-mem') log.notice(`RDB memory usage when created ${((parseInt(v, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
-      else if (k === 'aof-preamble' && parseInt(v, 10)) log.notice('RDB has an AOF tail');
-      else if (k === 'aof-base' && parseInt(v, 10)) log.notice('RDB is base AOF');
-    },
-    onFunction: (code) => {
-      const fp = functionPersistence.current;
-      if (fp === null) throw new RdbError('Failed loading library, functions are not supported');
-      const err = fp.load(server, code, opts.allowDup);
-      if (err !== null) {
-        log.warning(`Failed loading library, ${err}`);
-        throw new RdbError(err);
-      }
-    },
-    onEmptyKey: (key) => {
-      if (emptySkipped++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
-    },
-    onKey: (k: LoadedKey) => {
-      if (isPrimary && k.expireAt !== -1 && k.expireAt < now) {
-        st.lastLoadKeysExpired++;
-        return;
-      }
-      const db = ks.dbs[k.db];
-      addLoadedKey(db, k.key, k.value, opts.allowDup);
-      st.lastLoadKeysLoaded++;
-      if (k.expireAt !== -1) db.setExpire(k.key, k.expireAt);
-      setLruOrLfu(server, db, k.key, k.freq, k.idle);
-    },
-  });
-  const end = (e: unknown): string | null => {
-    st.loading = false;
-    if (e !== null) {
-      if (e instanceof RdbError) {
-        const line = `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}`;
-        log.warning(line);
-        if (opts.startup) {
-          // Redis then runs its RDB checker on the file, which reports the error again
-          log.warning('--- RDB ERROR DETECTED ---');
-          log.warning(`[offset 0] ${line}`);
+  try {
+    loadRdb(buf, {
+      limits: loadLimits(server),
+      databases: ks.dbs.length,
+      checkCrc: server.config.rdbchecksum && !server.debugKnobs.skipChecksumValidation,
+      onAux: (k, v) => {
+        if (k.startsWith('%')) log.notice(`RDB '${k}': ${v}`);
+        else if (k === 'redis-ver') log.notice(`Loading RDB produced by version ${v}`);
+        else if (k === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - (parseInt(v, 10) || 0))} seconds`);
+        else if (k === 'used-mem') log.notice(`RDB memory usage when created ${((parseInt(v, 10) || 0) / (1024 * 1024)).toFixed(2)} Mb`);
+        else if (k === 'aof-preamble' && parseInt(v, 10)) log.notice('RDB has an AOF tail');
+        else if (k === 'aof-base' && parseInt(v, 10)) log.notice('RDB is base AOF');
+      },
+      onFunction: (code) => {
+        const fp = functionPersistence.current;
+        if (fp === null) throw new RdbError('Failed loading library, functions are not supported');
+        const err = fp.load(server, code, opts.allowDup);
+        if (err !== null) {
+          log.warning(`Failed loading library, ${err}`);
+          throw new RdbError(err);
         }
-        if (/^Unexpected EOF/.test(e.message)) log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
-        return e.message;
-      }
-      throw e;
-    }
-    if (emptySkipped > 0) {
-      log.warning(`Done loading RDB, keys loaded: ${st.lastLoadKeysLoaded}, keys expired: ${st.lastLoadKeysExpired}, empty keys skipped: ${emptySkipped}.`);
-    } else {
-      log.notice(`Done loading RDB, keys loaded: ${st.lastLoadKeysLoaded}, keys expired: ${st.lastLoadKeysExpired}.`);
-    }
-    return null;
-  };
-  return { steps, end };
-}
-
-/** Load RDB bytes into the keyspace in one go. Returns null or the error. */
-export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st = persistenceState(server)): string | null {
-  const run = startLoad(server, buf, opts, st);
-  try {
-    while (run.steps.next().done !== true) {
-      /* one key per step */
-    }
+      },
+      onEmptyKey: (key) => {
+        if (emptySkipped++ < 10) log.warning(`rdbLoadObject skipping empty key: ${key}`);
+      },
+      onKey: (k: LoadedKey) => {
+        if (isPrimary && k.expireAt !== -1 && k.expireAt < now) {
+          st.lastLoadKeysExpired++;
+          return;
+        }
+        const db = ks.dbs[k.db];
+        addLoadedKey(db, k.key, k.value, opts.allowDup);
+        st.lastLoadKeysLoaded++;
+        if (k.expireAt !== -1) db.setExpire(k.key, k.expireAt);
+        setLruOrLfu(server, db, k.key, k.freq, k.idle);
+      },
+    });
   } catch (e) {
-    return run.end(e);
-  }
-  return run.end(null);
-}
-
-/**
- * Load RDB bytes returning to the event loop every
- * loading-process-events-interval-bytes (clients connecting meanwhile get
- * -LOADING), honouring key-load-delay (microseconds per key, a test knob).
- */
-export async function loadRdbBufferAsync(server: Server, buf: Buffer, opts: LoadOptions): Promise<string | null> {
-  const st = persistenceState(server);
-  const run = startLoad(server, buf, opts, st);
-  let lastYield = 0;
-  let delayUs = 0;
-  try {
-    for (;;) {
-      const step = run.steps.next();
-      if (step.done === true) break;
-      const pos = step.value;
-      const keyDelay = server.config.keyLoadDelay;
-      if (keyDelay > 0) delayUs += keyDelay;
-      const interval = Math.max(1024, server.config.loadingProcessEventsIntervalBytes);
-      if (delayUs >= 1000) {
-        const ms = Math.floor(delayUs / 1000);
-        delayUs -= ms * 1000;
-        lastYield = pos;
-        await new Promise((res) => setTimeout(res, ms));
-      } else if (pos - lastYield >= interval) {
-        lastYield = pos;
-        await new Promise((res) => setImmediate(res));
+    st.loading = false;
+    if (e instanceof RdbError) {
+      const line = `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}`;
+      log.warning(line);
+      if (opts.startup) {
+        // Redis then runs its RDB checker on the file, which reports the error again
+        log.warning('--- RDB ERROR DETECTED ---');
+        log.warning(`[offset 0] ${line}`);
       }
+      if (/^Unexpected EOF/.test(e.message)) log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+      return e.message;
     }
-  } catch (e) {
-    return run.end(e);
+    throw e;
   }
-  return run.end(null);
+  st.loading = false;
+  if (emptySkipped > 0) {
+    log.warning(`Done loading RDB, keys loaded: ${st.lastLoadKeysLoaded}, keys expired: ${st.lastLoadKeysExpired}, empty keys skipped: ${emptySkipped}.`);
+  } else {
+    log.notice(`Done loading RDB, keys loaded: ${st.lastLoadKeysLoaded}, keys expired: ${st.lastLoadKeysExpired}.`);
+  }
+  return null;
 }
 
 class DuplicateKeyError extends RdbError {}
@@ -458,11 +403,10 @@ function addLoadedKey(db: Database, key: string, value: RedisValue, allowDup: bo
 }
 
 /**
- * Startup: load dbfilename when it exists (Redis's loadDataFromDisk), while
- * already listening: clients get -LOADING until it is done. Resolves false
- * when the server must exit (an unreadable or corrupt file).
+ * Startup: load dbfilename when it exists (Redis's loadDataFromDisk).
+ * Returns false when the server must exit (a corrupt file).
  */
-export async function loadDataAtStartup(server: Server): Promise<boolean> {
+export function loadDataAtStartup(server: Server): boolean {
   const file = rdbPath(server);
   if (!fs.existsSync(file)) return true;
   const start = process.hrtime.bigint();
@@ -473,7 +417,7 @@ export async function loadDataAtStartup(server: Server): Promise<boolean> {
     server.log.warning(`Fatal error loading the DB: ${errMessage(e)}. Exiting.`);
     return false;
   }
-  const err = await loadRdbBufferAsync(server, buf, { allowDup: false, startup: true });
+  const err = loadRdbBuffer(server, buf, { allowDup: false, startup: true });
   if (err !== null) {
     server.log.warning('Terminating server after rdb file reading failure.');
     return false;
@@ -482,8 +426,6 @@ export async function loadDataAtStartup(server: Server): Promise<boolean> {
   server.log.notice(`DB loaded from disk: ${secs.toFixed(3)} seconds`);
   return true;
 }
-
-export const LOADING_ERROR = 'LOADING Redis is loading the dataset in memory';
 
 /** serverCron's save points and scheduled BGSAVE. */
 export function saveCron(server: Server): void {

@@ -860,19 +860,6 @@ export interface RdbLoadResult {
 
 /** Decode a whole RDB file. Throws RdbError on anything malformed. */
 export function loadRdb(buf: Buffer, h: RdbLoadHandlers): RdbLoadResult {
-  const it = loadRdbSteps(buf, h);
-  for (;;) {
-    const step = it.next();
-    if (step.done === true) return step.value;
-  }
-}
-
-/**
- * The same, one key at a time: the generator yields the input offset after
- * each key, so that a caller can return to the event loop while loading
- * (clients get -LOADING meanwhile), and returns the result at the end.
- */
-export function* loadRdbSteps(buf: Buffer, h: RdbLoadHandlers): Generator<number, RdbLoadResult, void> {
   const r = new RdbInput(buf);
   if (buf.length < 9 || buf.toString('latin1', 0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
   const verText = buf.toString('latin1', 5, 9);
@@ -943,7 +930,6 @@ export function* loadRdbSteps(buf: Buffer, h: RdbLoadHandlers): Generator<number
     }
     h.onKey({ db, key, value, expireAt, idle, freq });
     expireAt = idle = freq = -1;
-    yield r.pos;
   }
   let crcDisabled = false;
   if (version >= 5) {

@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawn, type ChildProcess } from 'child_process';
 import Redis from 'ioredis';
-import { startNodis, freePort, SERVER_BIN, type NodisProcess } from '../helpers/server';
+import { startNodis, freePort, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let r: Redis;
@@ -359,34 +359,5 @@ test('with an LRU or LFU policy the idle time / frequency survive a save and rel
     assert.equal(await r.object('FREQ', 'freq'), 77);
   } finally {
     await r.config('SET', 'maxmemory-policy', 'noeviction');
-  }
-});
-
-test('while the file loads at startup, clients get -LOADING and INFO says loading:1', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-rdb-'));
-  const a = await startNodis(['--dir', dir, '--save', '', '--enable-debug-command', 'yes']);
-  const ca = new Redis({ port: a.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
-  await ca.connect();
-  await ca.call('DEBUG', 'POPULATE', '20000');
-  assert.equal(await ca.save(), 'OK');
-  ca.disconnect();
-  await a.stop();
-  const port = await freePort();
-  const proc = spawn(SERVER_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--key-load-delay', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  try {
-    await waitFor(async () => out.includes('Loading RDB produced by version'), 10000);
-    const c = new Redis({ port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
-    await c.connect();
-    assert.equal(infoField(await c.info('persistence'), 'loading'), '1');
-    await assert.rejects(c.get('key:1'), /LOADING Redis is loading the dataset in memory/);
-    await waitFor(async () => out.includes('Ready to accept connections'), 20000);
-    assert.equal(infoField(await c.info('persistence'), 'loading'), '0');
-    assert.equal(await c.dbsize(), 20000);
-    assert.equal(await c.get('key:1'), 'value:1');
-    c.disconnect();
-  } finally {
-    proc.kill('SIGKILL');
   }
 });
