@@ -122,6 +122,7 @@ function restore(c: Client, argv: string[]): void {
     value = decodeDumpPayload(payload, loadLimits(server));
   } catch (e) {
     if (e instanceof RdbError) {
+      server.log.verbose(`Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}`);
       c.error('ERR Bad data format');
       return;
     }

@@ -382,8 +382,14 @@ export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st
   } catch (e) {
     st.loading = false;
     if (e instanceof RdbError) {
-      log.warning(`${e.message}`);
-      log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+      const line = `Internal error in RDB reading offset 0, function at rdb.c:0 -> ${e.message}`;
+      log.warning(line);
+      if (opts.startup) {
+        // Redis then runs its RDB checker on the file, which reports the error again
+        log.warning('--- RDB ERROR DETECTED ---');
+        log.warning(`[offset 0] ${line}`);
+      }
+      if (/^Unexpected EOF/.test(e.message)) log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
       return e.message;
     }
     throw e;
@@ -418,9 +424,16 @@ export function loadDataAtStartup(server: Server): boolean {
   const file = rdbPath(server);
   if (!fs.existsSync(file)) return true;
   const start = process.hrtime.bigint();
-  const err = loadRdbFile(server, file, { allowDup: false, startup: true });
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    server.log.warning(`Fatal error loading the DB: ${errMessage(e)}. Exiting.`);
+    return false;
+  }
+  const err = loadRdbBuffer(server, buf, { allowDup: false, startup: true });
   if (err !== null) {
-    server.log.warning(`Fatal error loading the DB: ${err}. Exiting.`);
+    server.log.warning('Terminating server after rdb file reading failure.');
     return false;
   }
   const secs = Number(process.hrtime.bigint() - start) / 1e9;

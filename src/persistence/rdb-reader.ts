@@ -472,7 +472,7 @@ export function zipmapEntries(b: Buffer): string[] {
     p += vlen + free;
     out.push(f, v);
   }
-  if (p !== b.length) throw new RdbError('Zipmap integrity check failed.');
+  if (p !== b.length || out.length === 0) throw new RdbError('Zipmap integrity check failed.');
   const zmlen = b[0];
   if (zmlen < 254 && zmlen !== out.length / 2) throw new RdbError('Zipmap integrity check failed.');
   return out;
@@ -486,12 +486,12 @@ function emptyKey(): RdbError {
   return e;
 }
 
-function hashFromPairs(items: string[], forceTable: boolean, limits: LoadLimits): HashValue {
+function hashFromPairs(items: string[], forceTable: boolean, limits: LoadLimits, fromBlob = true): HashValue {
   const n = items.length >> 1;
   if (n === 0) throw emptyKey();
   const seen = new Set<string>();
   for (let i = 0; i < items.length; i += 2) {
-    if (seen.has(items[i])) throw new RdbError('Duplicate hash fields detected');
+    if (seen.has(items[i])) throw new RdbError(fromBlob ? 'listpack with dup elements' : 'Duplicate hash fields detected');
     seen.add(items[i]);
   }
   if (!forceTable) return new HashValue(sp.pack(items));
@@ -550,6 +550,16 @@ function setFromInts(items: string[], limits: LoadLimits): SetValue {
 
 function newList(limits: LoadLimits): ListValue {
   return new ListValue(limits.listMaxListpackSize, limits.listCompressDepth);
+}
+
+/** Run a blob's validation and conversion; a failure is reported with Redis's message for that encoding. */
+function checked<T>(msg: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof RdbError && !e.emptyKey) throw new RdbError(e.message.endsWith('integrity check failed.') ? msg : `${msg} (${e.message})`);
+    throw e;
+  }
 }
 
 /** A value decoder for one RDB type byte: reads the body, returns the value. */
@@ -623,7 +633,7 @@ export function readValue(r: RdbInput, type: number, limits: LoadLimits): RedisV
         if (f.length > limits.hashMaxListpackValue || v.length > limits.hashMaxListpackValue) big = true;
         items.push(f, v);
       }
-      return hashFromPairs(items, big, limits);
+      return hashFromPairs(items, big, limits, false);
     }
     case RDB_TYPE_LIST_QUICKLIST:
     case RDB_TYPE_LIST_QUICKLIST_2: {
@@ -645,38 +655,53 @@ export function readValue(r: RdbInput, type: number, limits: LoadLimits): RedisV
           l.pushTail(bytesToLatin1(blob));
           continue;
         }
-        const items = type === RDB_TYPE_LIST_QUICKLIST_2 ? listpackEntries(blob) : ziplistEntries(blob);
+        const items = type === RDB_TYPE_LIST_QUICKLIST_2
+          ? checked('Listpack integrity check failed.', () => listpackEntries(blob))
+          : checked('Ziplist integrity check failed.', () => ziplistEntries(blob));
         for (const s of items) l.pushTail(s);
       }
       if (l.length === 0) throw emptyKey();
       return l;
     }
     case RDB_TYPE_HASH_ZIPMAP: {
-      const items = zipmapEntries(r.stringBytes());
-      let maxLen = 0;
-      for (const s of items) if (s.length > maxLen) maxLen = s.length;
-      const big = items.length / 2 > limits.hashMaxListpackEntries || maxLen > limits.hashMaxListpackValue;
-      return hashFromPairs(items, big, limits);
+      const b = r.stringBytes();
+      return checked('Zipmap integrity check failed.', () => {
+        const items = zipmapEntries(b);
+        let maxLen = 0;
+        for (const s of items) if (s.length > maxLen) maxLen = s.length;
+        const big = items.length / 2 > limits.hashMaxListpackEntries || maxLen > limits.hashMaxListpackValue;
+        return hashFromPairs(items, big, limits);
+      });
     }
     case RDB_TYPE_LIST_ZIPLIST: {
-      const items = ziplistEntries(r.stringBytes());
+      const b = r.stringBytes();
+      const items = checked('List ziplist integrity check failed.', () => ziplistEntries(b));
       if (items.length === 0) throw emptyKey();
       const l = newList(limits);
       for (const s of items) l.pushTail(s);
       return l;
     }
-    case RDB_TYPE_SET_INTSET:
-      return setFromInts(intsetEntries(r.stringBytes()), limits);
-    case RDB_TYPE_ZSET_ZIPLIST:
-      return zsetFromFlat(ziplistEntries(r.stringBytes()), limits);
-    case RDB_TYPE_ZSET_LISTPACK:
-      return zsetFromFlat(listpackEntries(r.stringBytes()), limits);
+    case RDB_TYPE_SET_INTSET: {
+      const b = r.stringBytes();
+      return checked('Intset integrity check failed.', () => setFromInts(intsetEntries(b), limits));
+    }
+    case RDB_TYPE_ZSET_ZIPLIST: {
+      const b = r.stringBytes();
+      return checked('Zset ziplist integrity check failed.', () => zsetFromFlat(ziplistEntries(b), limits));
+    }
+    case RDB_TYPE_ZSET_LISTPACK: {
+      const b = r.stringBytes();
+      return checked('Zset listpack integrity check failed.', () => zsetFromFlat(listpackEntries(b), limits));
+    }
     case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_HASH_LISTPACK: {
       const blob = r.stringBytes();
-      const items = type === RDB_TYPE_HASH_ZIPLIST ? ziplistEntries(blob) : listpackEntries(blob);
-      if (items.length % 2 !== 0) throw new RdbError('Hash listpack integrity check failed.');
-      return hashFromPairs(items, items.length / 2 > limits.hashMaxListpackEntries, limits);
+      const zl = type === RDB_TYPE_HASH_ZIPLIST;
+      return checked(zl ? 'Hash ziplist integrity check failed.' : 'Hash listpack integrity check failed.', () => {
+        const items = zl ? ziplistEntries(blob) : listpackEntries(blob);
+        if (items.length % 2 !== 0) throw new RdbError('odd number of elements');
+        return hashFromPairs(items, items.length / 2 > limits.hashMaxListpackEntries, limits);
+      });
     }
     default: {
       const dec = rdbTypeDecoders.get(type);
