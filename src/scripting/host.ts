@@ -21,6 +21,7 @@
  * with a dedicated client (no socket: MONITOR shows it as "lua") whose clock
  * is frozen at the script's start.
  */
+import { aclScriptCheck } from '../commands/acl';
 import { Worker, MessageChannel } from 'worker_threads';
 import * as path from 'path';
 import type { Server } from '../server/server';
@@ -383,6 +384,12 @@ export class ScriptHost {
     }
     if ((cmd.flags & CMD_NOSCRIPT) !== 0 && !server.debugKnobs.disableDenyScripts) {
       reject('ERR This Redis command is not allowed from script');
+      return;
+    }
+    // the caller's ACL rules apply to what its script runs (logged with context 'lua')
+    const denied = aclScriptCheck(st.run.caller, cmd, argv);
+    if (denied !== null) {
+      w.raw(`-ERR ${denied}\r\n`);
       return;
     }
     if ((cmd.flags & CMD_WRITE) !== 0) {
