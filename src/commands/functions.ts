@@ -24,6 +24,7 @@ import { scriptHost, replyResult, type RunResult } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
 import { compileCheck, checkScriptFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
 import { splitArgs } from '../protocol/split-args';
+import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';
 import { stringMatch } from '../util/glob';
 
@@ -596,6 +597,7 @@ function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
     return;
   }
   const lib = fn.lib;
+  if (server.monitors.size > 0) feedMonitors(server, c, argv, performance.now());
   scriptHost(server).execute({
     caller: c,
     mode: MODE_FCALL,

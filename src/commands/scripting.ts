@@ -21,7 +21,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { CMD_ALLOW_BUSY } from './table';
-import { addCommandGate } from '../server/dispatch';
+import { addCommandGate, feedMonitors } from '../server/dispatch';
 import { replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
@@ -201,6 +201,8 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
     c.error(refusal);
     return;
   }
+  // scripts are shown to MONITOR before the commands they run (EVAL itself skips the usual feed)
+  if (server.monitors.size > 0) feedMonitors(server, c, argv, performance.now());
   const host = scriptHost(server);
   host.execute({
     caller: c,
