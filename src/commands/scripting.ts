@@ -216,6 +216,7 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
     allowOom: (script.flags & SF_ALLOW_OOM) !== 0,
     isFunction: false,
     done: (r) => replyResult(c, r),
+    argv,
   });
   // effects replication: the script's commands propagated themselves
   server.propagator.explicit = true;

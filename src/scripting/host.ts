@@ -194,6 +194,9 @@ export class ScriptHost {
     const server = this.server;
     const sc = this.client;
     sc.db = run.caller.db;
+    // the caller is the current client while its script runs (tracking's NOLOOP, invalidation order)
+    sc.scriptCaller = run.caller;
+    sc.scriptCallerArgv = run.argv ?? null;
     sc.reply.resp = 2;
     const maxmem = server.config.maxmemory;
     const st: Running = {

@@ -114,6 +114,9 @@ export class Client {
   noEvict = false;
   /** the client scripts run their commands with (its clock stays at the script's start) */
   isScriptClient = false;
+  /** for the script client: the client whose EVAL/FCALL is running, and that command's argv */
+  scriptCaller: Client | null = null;
+  scriptCallerArgv: string[] | null = null;
   /** its EVAL/FCALL outlived busy-reply-threshold: no more input is read until the script ends */
   busyScript = false;
   /** paused input: commands are held until CLIENT UNPAUSE or the timeout */

@@ -204,13 +204,23 @@ function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
   return (cmd.flags & mask) !== 0 || (c.multiQueued >= 0 && cmd.fullName === 'exec' && (c.multiCmdFlags & mask) !== 0);
 }
 
+function rememberReadKeys(server: Server, c: Client, cmd: Command, argv: string[]): void {
+  const name = cmd.fullName;
+  if (name === 'eval_ro' || name === 'evalsha_ro' || name === 'fcall_ro') return;
+  const caller = c.isScriptClient ? c.scriptCaller : c;
+  if (caller === null || !caller.tracking || caller.trackingBcast) return;
+  if (caller === c) server.tracking.rememberKeys(c, cmd, argv);
+  else if (caller.cmd !== null && c.scriptCallerArgv !== null) server.tracking.rememberKeys(caller, caller.cmd, c.scriptCallerArgv);
+}
+
 /** Run a command and do the bookkeeping that follows it. */
 export function call(server: Server, c: Client, cmd: Command, argv: string[]): void {
   const handler = cmd.handler;
   if (handler === null) return;
   c.errorInCommand = false;
   const prev = server.current;
-  server.current = c;
+  // while a script runs, its caller stays the current client (Redis's current_client)
+  server.current = c.isScriptClient && c.scriptCaller !== null ? c.scriptCaller : c;
   // Inside one read's batch, the clock read that ended the previous command starts this one.
   const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
   // commands EXEC runs (nested calls for the same client) see the instant EXEC started, as in Redis
@@ -234,7 +244,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   prop.explicit = outerExplicit;
   prop.forced = outerForced;
   // client-side caching: remember the keys a tracking client read
-  if (c.tracking && (cmd.flags & CMD_READONLY) !== 0 && !c.trackingBcast) server.tracking.rememberKeys(c, cmd, argv);
+  // (a read inside a script tracks the keys its EVAL/FCALL declared; EVAL_RO itself tracks nothing)
+  if ((cmd.flags & CMD_READONLY) !== 0) rememberReadKeys(server, c, cmd, argv);
   const t1 = performance.now();
   // only a read's batch may reuse this reading: elsewhere (timers, tests, resumed clients) it would go stale
   server.batchClock = c.inRead ? t1 : -1;

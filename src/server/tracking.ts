@@ -144,8 +144,6 @@ export class Tracking {
   rememberKeys(c: Client, cmd: Command, argv: string[]): void {
     const opts = c.trackingOptions;
     if (((opts & TRACK_OPTIN) !== 0 && !c.trackingCaching) || ((opts & TRACK_OPTOUT) !== 0 && c.trackingCaching)) return;
-    const name = cmd.fullName;
-    if (name === 'eval_ro' || name === 'evalsha_ro' || name === 'fcall_ro') return;
     const r = this.keys;
     const n = getKeysFromCommand(cmd, argv, r);
     if (n === 0 || (cmd.flags & CMD_PUBSUB) !== 0) return;
