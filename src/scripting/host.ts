@@ -228,9 +228,8 @@ export class ScriptHost {
       const r = end.receive(10, SYNC_SPIN);
       if (r !== null) {
         if (this.handle(st, r)) return;
-        continue;
-      }
-      if (Atomics.load(end.ctl, W_READY) === 3) {
+        // a script busy with redis.call()s must go busy too: fall through to the time check
+      } else if (Atomics.load(end.ctl, W_READY) === 3) {
         this.terminate();
         this.finish(st, { kind: 'error', msg: `ERR Error running script ${run.name}, the Lua VM stopped`, counted: false });
         return;
