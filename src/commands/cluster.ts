@@ -1,7 +1,8 @@
 /*
- * Cluster family, standalone only: READONLY and READWRITE exist (so that ACL
- * rules and COMMAND can name them) but refuse with Redis's error while
- * cluster mode is off, which is always the case in Nodis.
+ * Cluster family, standalone only: CLUSTER (every subcommand), READONLY and
+ * READWRITE exist, so that COMMAND, ACL rules and clients can name them,
+ * and answer as Redis 7.0 does with cluster mode off: "This instance has
+ * cluster support disabled". Cluster mode itself comes with Redis Cluster.
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
@@ -26,7 +27,19 @@ function readwrite(c: Client): void {
   c.reply.ok();
 }
 
+function clusterDisabled(c: Client): void {
+  c.error(DISABLED);
+}
+
+const CLUSTER_SUBCOMMANDS = [
+  'addslots', 'addslotsrange', 'bumpepoch', 'count-failure-reports', 'countkeysinslot', 'delslots',
+  'delslotsrange', 'failover', 'flushslots', 'forget', 'getkeysinslot', 'help', 'info', 'keyslot',
+  'links', 'meet', 'myid', 'nodes', 'replicas', 'replicate', 'reset', 'saveconfig', 'set-config-epoch',
+  'setslot', 'shards', 'slaves', 'slots',
+];
+
 export const handlers: HandlerMap = {
   readonly,
   readwrite,
+  ...Object.fromEntries(CLUSTER_SUBCOMMANDS.map((s) => [`cluster|${s}`, clusterDisabled])),
 };
