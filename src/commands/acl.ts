@@ -114,6 +114,12 @@ export function aclScriptCheck(caller: Client, cmd: Command, argv: string[]): st
   return `The user executing the script ${what}`;
 }
 
+/** Whether the client's user may run this command line (no ACL LOG entry): redis.acl_check_cmd. */
+export function aclAllowed(c: Client, cmd: Command, argv: string[]): boolean {
+  const u = c.aclUser;
+  return u.unrestricted || c.server.acl.checkCommand(u, cmd, argv) === ACL_OK;
+}
+
 /** SORT BY/GET: whether the client's user may run the command with read access to every key. */
 export function aclFullKeyAccess(c: Client, argv: string[]): boolean {
   const u = c.aclUser;

@@ -21,7 +21,10 @@
  * with a dedicated client (no socket: MONITOR shows it as "lua") whose clock
  * is frozen at the script's start.
  */
-import { aclScriptCheck } from '../commands/acl';
+import { aclScriptCheck, aclAllowed } from '../commands/acl';
+
+/** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
+const ACL_CHECK_CALL = '\0acl-check';
 import { Worker, MessageChannel } from 'worker_threads';
 import * as path from 'path';
 import type { Server } from '../server/server';
@@ -360,6 +363,10 @@ export class ScriptHost {
       w.raw('-ERR Please specify at least one argument for this redis lib call\r\n');
       return;
     }
+    if (argv[0] === ACL_CHECK_CALL) {
+      this.aclCheckCmd(st, argv.slice(1));
+      return;
+    }
     let cmd: Command | undefined = server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       const sub = cmd.subcommands.get(argv[1].toLowerCase());
@@ -410,6 +417,18 @@ export class ScriptHost {
     }
     server.keyspace.now = st.now;
     call(server, sc, cmd, argv);
+  }
+
+  /** redis.acl_check_cmd(): may the caller run this command line? (no ACL LOG entry, as Redis) */
+  private aclCheckCmd(st: Running, argv: string[]): void {
+    const w = this.client.reply;
+    let cmd: Command | undefined = argv.length > 0 ? this.server.commands.lookup(argv[0]) : undefined;
+    if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) cmd = cmd.subcommands.get(argv[1].toLowerCase());
+    if (cmd === undefined || !cmd.arityOk(argv.length)) {
+      w.raw('-ERR Invalid command passed to redis.acl_check_cmd()\r\n');
+      return;
+    }
+    w.raw(aclAllowed(st.run.caller, cmd, argv) ? ':1\r\n' : ':0\r\n');
   }
 
   /** SCRIPT KILL / FUNCTION KILL. Returns the error to reply, or null when killed. */

@@ -120,10 +120,22 @@ const ERROR_REPLY_SHIM =
   "if not string.find(m, ' ', 1, true) then m = 'ERR ' .. m end return {err = m} end}, " +
   "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
 
+/**
+ * redis.acl_check_cmd(cmd, args...): whether the script's caller may run that
+ * command with those arguments. It reaches the host as a call to an internal
+ * name (a NUL byte starts it, so no real command can collide) that answers 1
+ * or 0, or an error for an unknown command.
+ */
+const ACL_CHECK_SHIM =
+  "local redis = redis; do local R, T, E = redis, type, error; redis = setmetatable({acl_check_cmd = function(...) " +
+  "local r = R.pcall('\\0acl-check', ...) if T(r) == 'table' and r.err then E(r.err, 2) end return r == 1 end}, " +
+  "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
+
 function shims(body: string): string {
   let pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
   if (/(^|[^.\w])pcall\b/.test(body)) pre += PCALL_SHIM;
   if (body.includes('error_reply')) pre += ERROR_REPLY_SHIM;
+  if (body.includes('acl_check_cmd')) pre += ACL_CHECK_SHIM;
   return pre;
 }
 
