@@ -240,6 +240,18 @@ function goodReplicas(server: Server): number {
   return n;
 }
 
+/** min-replicas-to-write: may a master accept writes now? (checkGoodReplicasStatus) */
+export function enoughGoodReplicas(server: Server): boolean {
+  if (links.has(server)) return true;
+  const min = server.config.minReplicasToWrite;
+  return !(min > 0 && server.config.minReplicasMaxLag > 0 && goodReplicas(server) < min);
+}
+
+/** A replica with replica-read-only: writes from clients are refused. */
+export function isReadonlyReplica(server: Server): boolean {
+  return links.has(server) && server.config.replicaReadOnly;
+}
+
 /* -------------------------------------------------------------------- WAIT */
 
 interface WaitState {

@@ -16,6 +16,7 @@
  * EVAL never propagates itself: the commands the script ran do (effects
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
+import { enoughGoodReplicas, isReadonlyReplica } from './replication';
 import { createHash } from 'crypto';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -165,6 +166,11 @@ export function checkScriptFlags(c: Client, flags: number, ro: boolean): string 
     return "OOM command not allowed when used memory > 'maxmemory'.";
   }
   if ((flags & SF_NO_WRITES) === 0 && ro) return 'ERR Can not execute a script with write flag using *_ro command.';
+  if ((flags & SF_NO_WRITES) === 0 && !c.isMaster) {
+    // a script that may write needs what a write needs
+    if (isReadonlyReplica(server)) return 'READONLY Can not run script with write flag on readonly replica';
+    if (!enoughGoodReplicas(server)) return 'NOREPLICAS Not enough good replicas to write.';
+  }
   return null;
 }
 

@@ -35,10 +35,21 @@ function state(server: Server): MemState {
   return s;
 }
 
-/** Bytes in use: V8 heap plus off-heap buffers (cheap: no /proc read, fine for the cron). */
+/**
+ * Bytes in use: V8's heap in use plus off-heap buffers, without the young
+ * generation (cheap: no /proc read, about 1 µs). Objects that live on are
+ * promoted out of the young generation within two scavenges, while most of
+ * what a command allocates and drops dies there: leaving it out keeps the
+ * figure (INFO used_memory, what maxmemory compares with) close to the data
+ * held rather than to the garbage of the last milliseconds.
+ */
 export function usedMemory(): number {
   const h = v8.getHeapStatistics();
-  return h.used_heap_size + h.external_memory;
+  let young = 0;
+  for (const sp of v8.getHeapSpaceStatistics()) {
+    if (sp.space_name === 'new_space' || sp.space_name === 'new_large_object_space') young += sp.space_used_size;
+  }
+  return h.used_heap_size - young + h.external_memory;
 }
 
 export function recordStartupMemory(server: Server): void {

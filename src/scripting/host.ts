@@ -22,6 +22,7 @@
  * is frozen at the script's start.
  */
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
+import { enoughGoodReplicas, isReadonlyReplica } from '../commands/replication';
 
 /** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
 const ACL_CHECK_CALL = '\0acl-check';
@@ -405,6 +406,16 @@ export class ScriptHost {
       if (st.run.readOnly) {
         reject('ERR Write commands are not allowed from read-only scripts.');
         return;
+      }
+      if (!st.run.caller.isMaster) {
+        if (isReadonlyReplica(server)) {
+          reject("READONLY You can't write against a read only replica.");
+          return;
+        }
+        if (!enoughGoodReplicas(server)) {
+          reject('NOREPLICAS Not enough good replicas to write.');
+          return;
+        }
       }
       if ((cmd.flags & CMD_DENYOOM) !== 0 && !st.run.allowOom && !st.wrote && st.oomAtStart) {
         reject("OOM command not allowed when used memory > 'maxmemory'.");
