@@ -409,7 +409,8 @@ export function setup(server: Server): void {
   });
   // a replica refuses writes from its clients; with the link down it may refuse everything
   addCommandGate((srv, c, cmd) => {
-    if (c.isMaster) return false;
+    // the common case first: a master without min-replicas-to-write has nothing to check
+    if (c.isMaster || (!srv.keyspace.isReplica && srv.config.minReplicasToWrite === 0)) return false;
     const isExec = cmd.name === 'exec';
     const flags = isExec ? c.multiCmdFlags : cmd.flags;
     const link = links.get(srv);

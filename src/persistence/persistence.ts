@@ -186,6 +186,7 @@ export function bgsave(server: Server): string | null {
     data = snapshot(server);
   } catch (e) {
     st.lastBgsaveOk = false;
+    anyBgsaveFailed = true;
     server.log.warning(`Can't save in background: ${errMessage(e)}`);
     return 'ERR';
   }
@@ -210,6 +211,7 @@ export function bgsave(server: Server): string | null {
       server.log.warning(errMessage(err));
       server.log.warning('Background saving error');
       st.lastBgsaveOk = false;
+      anyBgsaveFailed = true;
     }
   };
   const write = () => {
@@ -463,6 +465,11 @@ export const MISCONF_ERROR =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 /** writeCommandsDeniedByDiskError for RDB. */
+/** Set once any save failed in this process: until then no write can be refused (MISCONF). */
+let anyBgsaveFailed = false;
+
 export function writesDenied(server: Server): boolean {
+  // no failed background save (the common case) settles it without the state lookup
+  if (!anyBgsaveFailed) return false;
   return server.config.stopWritesOnBgsaveError && server.config.save.length > 0 && !persistenceState(server).lastBgsaveOk;
 }
