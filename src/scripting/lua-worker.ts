@@ -505,7 +505,7 @@ const vm = new Vm();
 const argBlock = new MsgWriter();
 
 const PROF = process.env.NODIS_LUA_PROF === '1';
-const CALL_SPIN = Number(process.env.NODIS_LUA_CALL_SPIN ?? 100);
+const CALL_SPIN = Number(process.env.NODIS_LUA_CALL_SPIN ?? 20000);
 let profRun = 0n;
 let profWait = 0n;
 let profN = 0;
@@ -670,6 +670,6 @@ async function main(): Promise<void> {
   }
 }
 
-const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 100);
+const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 20000);
 
 void main();
