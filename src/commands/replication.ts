@@ -10,6 +10,8 @@
  * from a backlog, replica-side replication, WAIT and the replication
  * timeouts come with the replication capability.
  */
+import { encodeCommand } from '../protocol/command-encoder';
+import { randomHex } from '../server/server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
@@ -32,17 +34,21 @@ function replicaSet(server: Server): Set<Client> {
     const attached = set;
     server.onClientFreed((c) => attached.delete(c));
     server.propagator.addTarget((argv) => {
-      if (attached.size === 0) return;
-      let s = `*${argv.length}\r\n`;
-      for (const a of argv) s += `$${a.length}\r\n${a}\r\n`;
-      server.masterReplOffset += s.length;
-      for (const r of attached) {
-        r.reply.raw(s);
-        server.scheduleFlush(r);
-      }
+      if (attached.size > 0) feedReplicas(server, encodeCommand(argv));
     });
   }
   return set;
+}
+
+/** Append bytes to the replication stream: every attached replica gets them, the offset counts them. */
+function feedReplicas(server: Server, s: string): void {
+  const set = replicas.get(server);
+  if (set === undefined || set.size === 0) return;
+  server.masterReplOffset += s.length;
+  for (const r of set) {
+    r.reply.raw(s);
+    server.scheduleFlush(r);
+  }
 }
 
 /** Send the snapshot and start streaming to the client. */
@@ -111,10 +117,6 @@ export function masterLink(server: Server): ReplicaLink | undefined {
   return links.get(server);
 }
 
-function describeClient(c: Client): string {
-  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} db=${c.db.id}`;
-}
-
 /** Become a replica of host:port (replicationSetMaster). */
 function setMaster(server: Server, host: string, port: number): void {
   const old = links.get(server);
@@ -146,18 +148,12 @@ function unsetMaster(server: Server): void {
   server.replId2 = link.replId === '?' ? server.replId : link.replId;
   server.masterReplOffset = Math.max(link.offset, 0);
   server.secondReplOffset = server.masterReplOffset + 1;
-  server.replId = randomReplId();
+  server.replId = randomHex(40);
   server.log.notice(`Setting secondary replication ID to ${server.replId2}, valid up to offset: ${server.secondReplOffset}. New replication ID is ${server.replId}`);
   // replicas must learn the new id: drop them (they reconnect)
   const set = replicas.get(server);
   if (set !== undefined) for (const r of [...set]) server.closeClient(r);
   server.propagator.selectedDb = -1;
-}
-
-function randomReplId(): string {
-  let s = '';
-  for (let i = 0; i < 40; i++) s += '0123456789abcdef'[Math.floor(Math.random() * 16)];
-  return s;
 }
 
 /** REPLICAOF host port | NO ONE (SLAVEOF is the same command). */
@@ -166,7 +162,7 @@ function replicaof(c: Client, argv: string[]): void {
   if (isWord(argv[1], 'no') && isWord(argv[2], 'one')) {
     if (links.has(server)) {
       unsetMaster(server);
-      server.log.notice(`MASTER MODE enabled (user request from '${describeClient(c)}')`);
+      server.log.notice(`MASTER MODE enabled (user request from '${server.clientDescription(c)}')`);
     }
     c.reply.ok();
     return;
@@ -188,7 +184,7 @@ function replicaof(c: Client, argv: string[]): void {
     return;
   }
   setMaster(server, argv[1], port);
-  server.log.notice(`REPLICAOF ${argv[1]}:${port} enabled (user request from '${describeClient(c)}')`);
+  server.log.notice(`REPLICAOF ${argv[1]}:${port} enabled (user request from '${server.clientDescription(c)}')`);
   c.reply.ok();
 }
 
@@ -279,15 +275,11 @@ function serveWaiters(server: Server): void {
 
 /** Ask every replica for its offset now (part of the stream, as Redis). */
 function requestAcks(server: Server): void {
-  const set = replicas.get(server);
-  if (set === undefined || set.size === 0) return;
-  const getack = '*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n';
-  server.masterReplOffset += getack.length;
-  for (const r of set) {
-    r.reply.raw(getack);
-    server.scheduleFlush(r);
-  }
+  feedReplicas(server, GETACK);
 }
+
+const GETACK = encodeCommand(['REPLCONF', 'GETACK', '*']);
+const PING = encodeCommand(['PING']);
 
 /** WAIT numreplicas timeout */
 function wait(c: Client, argv: string[]): void {
@@ -396,16 +388,9 @@ export function setup(server: Server): void {
   // the master pings its replicas every repl-ping-replica-period seconds (part of the stream)
   let lastPing = Date.now();
   server.cronTasks.push((now) => {
-    const set = replicas.get(server);
-    if (set === undefined || set.size === 0 || links.has(server)) return;
-    if (now - lastPing < server.config.replPingReplicaPeriod * 1000) return;
+    if (links.has(server) || now - lastPing < server.config.replPingReplicaPeriod * 1000) return;
     lastPing = now;
-    const ping = '*1\r\n$4\r\nPING\r\n';
-    server.masterReplOffset += ping.length;
-    for (const r of set) {
-      r.reply.raw(ping);
-      server.scheduleFlush(r);
-    }
+    feedReplicas(server, PING);
   });
   // a replica refuses writes from its clients; with the link down it may refuse everything
   addCommandGate((srv, c, cmd) => {

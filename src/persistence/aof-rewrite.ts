@@ -12,6 +12,7 @@
  *
  * The output is a latin1 string of RESP arrays, like the INCR files.
  */
+import { encodeCommand } from '../protocol/command-encoder';
 import type { Keyspace } from '../keyspace/keyspace';
 import type { RedisValue } from '../keyspace/values';
 import { ByteString } from '../keyspace/values';
@@ -35,9 +36,7 @@ export class AofCommandSink {
   private size = 0;
 
   command(argv: readonly string[]): void {
-    let s = `*${argv.length}\r\n`;
-    for (const a of argv) s += `$${a.length}\r\n${a}\r\n`;
-    this.push(s);
+    this.push(encodeCommand(argv));
   }
 
   /** Raw text (annotations). */

@@ -28,6 +28,7 @@
  * when aof-load-truncated is yes; anything else fatal exits 1 with Redis's
  * log lines.
  */
+import { encodeCommand } from '../protocol/command-encoder';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Server } from '../server/server';
@@ -103,13 +104,10 @@ export class AppendOnlyLog {
       }
     }
     if (dbid !== this.selectedDb) {
-      const id = String(dbid);
-      s += `*2\r\n$6\r\nSELECT\r\n$${id.length}\r\n${id}\r\n`;
+      s += encodeCommand(['SELECT', String(dbid)]);
       this.selectedDb = dbid;
     }
-    s += `*${argv.length}\r\n`;
-    for (const a of argv) s += `$${a.length}\r\n${a}\r\n`;
-    this.buf += s;
+    this.buf += s + encodeCommand(argv);
     if (!this.writeScheduled) {
       this.writeScheduled = true;
       setImmediate(() => this.writePending());

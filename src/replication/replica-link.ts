@@ -20,6 +20,7 @@
  * expired by the replica itself: it waits for the master's DELs
  * (Keyspace.isReplica).
  */
+import { encodeCommand } from '../protocol/command-encoder';
 import * as net from 'net';
 import type { Server } from '../server/server';
 import { Client } from '../server/client';
@@ -149,9 +150,7 @@ export class ReplicaLink {
 
   private write(argv: string[]): void {
     if (this.socket === null) return;
-    let s = `*${argv.length}\r\n`;
-    for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-    this.socket.write(Buffer.from(s, 'latin1'));
+    this.socket.write(Buffer.from(encodeCommand(argv), 'latin1'));
   }
 
   // ------------------------------------------------------------ handshake I/O

@@ -530,7 +530,8 @@ function formatAddr(host: string, port: number): string {
   return host.indexOf(':') >= 0 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function randomHex(n: number): string {
+/** n random hex digits (run id, replication ids). */
+export function randomHex(n: number): string {
   let s = '';
   while (s.length < n) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
   return s.slice(0, n);
