@@ -17,13 +17,13 @@ import type { Keyspace } from '../keyspace/keyspace';
 import type { RedisValue } from '../keyspace/values';
 import { ByteString } from '../keyspace/values';
 import { formatG17 } from '../util/numbers';
+import type { ListValue } from '../types/list';
+import type { SetValue } from '../types/set';
+import type { HashValue } from '../types/hash';
+import type { ZSet } from '../types/zset';
 
 const ITEMS_PER_CMD = 64;
 
-interface ListLike { length: number; forEach(fn: (s: string) => void): void }
-interface SetLike { size: number; forEach(fn: (m: string) => void): void }
-interface HashLike { size: number; forEach(fn: (f: string, v: string) => void): void }
-interface ZSetLike { size: number; forEach(fn: (m: string, score: number) => void): void }
 
 /** Appends the commands that rebuild one key (other than its TTL). */
 export type AofKeyRewriter = (out: AofCommandSink, key: string, value: RedisValue) => void;
@@ -83,22 +83,22 @@ function rewriteKey(out: AofCommandSink, key: string, v: RedisValue): void {
       out.command(['SET', key, v instanceof ByteString ? v.toString() : String(v)]);
       return;
     case 'list': {
-      const l = v as unknown as ListLike;
+      const l = v as unknown as ListValue;
       batched(out, 'RPUSH', key, l.length, (emit) => l.forEach((s) => emit(s)));
       return;
     }
     case 'set': {
-      const s = v as unknown as SetLike;
+      const s = v as unknown as SetValue;
       batched(out, 'SADD', key, s.size, (emit) => s.forEach((m) => emit(m)));
       return;
     }
     case 'zset': {
-      const z = v as unknown as ZSetLike;
+      const z = v as unknown as ZSet;
       batched(out, 'ZADD', key, z.size, (emit) => z.forEach((m, score) => emit(formatG17(score), m)));
       return;
     }
     case 'hash': {
-      const h = v as unknown as HashLike;
+      const h = v as unknown as HashValue;
       batched(out, 'HMSET', key, h.size, (emit) => h.forEach((f, val) => emit(f, val)));
       return;
     }

@@ -35,8 +35,7 @@ import type { Server } from '../server/server';
 import { AofManifest, parseManifest, isManifestError } from './aof-manifest';
 import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
-import { writeRdb } from './rdb-writer';
-import { functionPersistence } from './persistence';
+import { snapshot } from './persistence';
 import { provideInfoField, provideInfoExtraLines } from '../info/info';
 import { debugHooks } from '../commands/introspection';
 
@@ -444,16 +443,8 @@ export class AppendOnlyLog {
 
   private snapshot(rdbFormat: boolean): Buffer {
     const ks = this.server.keyspace;
-    if (rdbFormat) {
-      const cfg = this.server.config;
-      const fp = functionPersistence.current;
-      return writeRdb(ks, process.memoryUsage().rss, {
-        compress: cfg.rdbcompression,
-        checksum: cfg.rdbchecksum,
-        functions: fp === null ? [] : fp.codes(this.server),
-        aofBase: true,
-      });
-    }
+    // the same image as SAVE writes (functions, IDLE/FREQ), flagged as an AOF base
+    if (rdbFormat) return snapshot(this.server, true);
     const preamble = this.server.config.aofTimestampEnabled ? `#TS:${Math.floor(Date.now() / 1000)}\r\n` : '';
     return Buffer.from(rewriteDatasetAsAof(ks, preamble), 'latin1');
   }

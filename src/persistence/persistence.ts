@@ -101,7 +101,7 @@ function tempPath(name: string): string {
 }
 
 /** The whole dataset as RDB bytes. */
-export function snapshot(server: Server): Buffer {
+export function snapshot(server: Server, aofBase = false): Buffer {
   const fp = functionPersistence.current;
   const ks = server.keyspace;
   const policy = server.config.maxmemoryPolicy;
@@ -111,6 +111,7 @@ export function snapshot(server: Server): Buffer {
     functions: fp === null ? [] : fp.codes(server),
     idleSeconds: policy.endsWith('-lru') ? (clock) => Math.floor(ks.idleTimeMs(clock) / 1000) : undefined,
     lfuCounter: policy.endsWith('-lfu') ? (clock) => ks.lfuCounter(clock) : undefined,
+    aofBase,
   });
 }
 
