@@ -157,64 +157,9 @@ export function patLenString(s: string): number {
   return finish(hhi, hlo);
 }
 
-/** Same as patLenString for n bytes of b from off. */
+/** Same as patLenString for n bytes of b from off (the hash reads them as latin1 chars). */
 export function patLenBytes(b: Uint8Array, off: number, n: number): number {
-  const len = n;
-  let a0: number, a1: number, m1: number, m2: number;
-  // h = seed ^ (len * M)
-  a0 = len & 0xffff;
-  a1 = len >>> 16;
-  m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
-  m2 = a0 * M_LO1 + (m1 & 0xffff);
-  let hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(len, M_HI)) | 0;
-  let hlo = Math.imul(len, M_LO) ^ SEED;
-  const body = off + len - (len & 7);
-  for (let i = off; i < body; i += 8) {
-    const klo = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
-    const khi = b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24);
-    // k *= M; k ^= k >> 47
-    let k2hi: number;
-    let k2lo: number;
-    a0 = klo & 0xffff;
-    a1 = klo >>> 16;
-    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
-    m2 = a0 * M_LO1 + (m1 & 0xffff);
-    k2hi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(khi, M_LO) + Math.imul(klo, M_HI)) | 0;
-    k2lo = Math.imul(klo, M_LO);
-    k2lo ^= k2hi >>> 15;
-    // h ^= k * M; h *= M
-    a0 = k2lo & 0xffff;
-    a1 = k2lo >>> 16;
-    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
-    m2 = a0 * M_LO1 + (m1 & 0xffff);
-    hhi ^= (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(k2hi, M_LO) + Math.imul(k2lo, M_HI)) | 0;
-    hlo ^= Math.imul(k2lo, M_LO);
-    a0 = hlo & 0xffff;
-    a1 = hlo >>> 16;
-    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
-    m2 = a0 * M_LO1 + (m1 & 0xffff);
-    hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(hhi, M_LO) + Math.imul(hlo, M_HI)) | 0;
-    const nlo = Math.imul(hlo, M_LO);
-    hlo = nlo;
-  }
-  const rem = len & 7;
-  if (rem !== 0) {
-    if (rem >= 7) hhi ^= b[body + 6] << 16;
-    if (rem >= 6) hhi ^= b[body + 5] << 8;
-    if (rem >= 5) hhi ^= b[body + 4];
-    if (rem >= 4) hlo ^= b[body + 3] << 24;
-    if (rem >= 3) hlo ^= b[body + 2] << 16;
-    if (rem >= 2) hlo ^= b[body + 1] << 8;
-    hlo ^= b[body];
-    a0 = hlo & 0xffff;
-    a1 = hlo >>> 16;
-    m1 = a1 * M_LO0 + ((a0 * M_LO0) >>> 16);
-    m2 = a0 * M_LO1 + (m1 & 0xffff);
-    hhi = (a1 * M_LO1 + (m1 >>> 16) + (m2 >>> 16) + Math.imul(hhi, M_LO) + Math.imul(hlo, M_HI)) | 0;
-    const nlo = Math.imul(hlo, M_LO);
-    hlo = nlo;
-  }
-  return finish(hhi, hlo);
+  return patLenString(Buffer.from(b.buffer, b.byteOffset + off, n).toString('latin1'));
 }
 
 /* ------------------------------------------------------------ the value */
@@ -476,15 +421,6 @@ function promote(h: HllBuffer, index: number, count: number): number {
  */
 export function hllAdd(h: HllBuffer, ele: string, maxBytes: number): number {
   const r = patLenString(ele);
-  const b = h.buf;
-  if (b[4] === HLL_DENSE) return denseSet(b, r >>> 6, r & 63);
-  if (b[4] === HLL_SPARSE) return sparseSet(h, r >>> 6, r & 63, maxBytes);
-  return -1;
-}
-
-/** Same as hllAdd for an element given as bytes. */
-export function hllAddBytes(h: HllBuffer, ele: Uint8Array, off: number, len: number, maxBytes: number): number {
-  const r = patLenBytes(ele, off, len);
   const b = h.buf;
   if (b[4] === HLL_DENSE) return denseSet(b, r >>> 6, r & 63);
   if (b[4] === HLL_SPARSE) return sparseSet(h, r >>> 6, r & 63, maxBytes);
