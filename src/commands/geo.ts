@@ -24,11 +24,11 @@
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
-import { WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
 import { ERR_SYNTAX, ERR_NOT_INTEGER } from './args';
 import { parseDouble, parseInteger } from '../util/numbers';
 import { ZSet } from '../types/zset';
+import { zsetRead, zsetWrite } from './zset';
 import type { ZLeaf } from '../types/zset-tree';
 import {
   GEO_LAT_MAX,
@@ -114,16 +114,6 @@ export function formatDist(d: number): string {
 
 /* ---------------------------------------------------------------- argument helpers */
 
-function lookupZsetRead(c: Client, key: string): ZSet | undefined | null {
-  const v = c.db.lookupRead(key);
-  if (v === undefined) return undefined;
-  if (!(v instanceof ZSet)) {
-    c.error(WRONGTYPE);
-    return null;
-  }
-  return v;
-}
-
 /** Parsed longitude/latitude pair (scratch). */
 const lonlat = new Float64Array(2);
 
@@ -199,20 +189,18 @@ function geoadd(c: Client, argv: string[]): void {
   const key = argv[1];
   const db = c.db;
   const cfg = c.server.config;
-  const v = db.lookupWrite(key);
+  const found = zsetWrite(c, key);
+  if (found === null) return;
   let z: ZSet;
-  if (v === undefined) {
+  if (found === undefined) {
     if (xx) {
       c.reply.int(0);
       return;
     }
     z = ZSet.create(cfg, argv[longIdx + 2].length);
     db.add(key, z);
-  } else if (!(v instanceof ZSet)) {
-    c.error(WRONGTYPE);
-    return;
   } else {
-    z = v;
+    z = found;
   }
   let added = 0;
   let updated = 0;
@@ -257,7 +245,7 @@ function geodist(c: Client, argv: string[]): void {
     c.error(ERR_SYNTAX);
     return;
   }
-  const z = lookupZsetRead(c, argv[1]);
+  const z = zsetRead(c, argv[1]);
   if (z === null) return;
   if (z === undefined) {
     c.reply.nullBulk();
@@ -277,7 +265,7 @@ function geodist(c: Client, argv: string[]): void {
 }
 
 function geohash(c: Client, argv: string[]): void {
-  const z = lookupZsetRead(c, argv[1]);
+  const z = zsetRead(c, argv[1]);
   if (z === null) return;
   c.reply.arrayHeader(argv.length - 2);
   for (let j = 2; j < argv.length; j++) {
@@ -292,7 +280,7 @@ function replyCoord(c: Client, d: number): void {
 }
 
 function geopos(c: Client, argv: string[]): void {
-  const z = lookupZsetRead(c, argv[1]);
+  const z = zsetRead(c, argv[1]);
   if (z === null) return;
   c.reply.arrayHeader(argv.length - 2);
   for (let j = 2; j < argv.length; j++) {
@@ -472,7 +460,7 @@ function memberCentre(c: Client, z: ZSet, member: string): boolean {
 function georadiusGeneric(c: Client, argv: string[], srcIdx: number, flags: number): void {
   let storeKey: string | null = null;
   let storeDist = false;
-  const z = lookupZsetRead(c, argv[srcIdx]);
+  const z = zsetRead(c, argv[srcIdx]);
   if (z === null) return;
   const sh = shape;
   sh.type = 0;

@@ -35,7 +35,7 @@ const ERR_POSITIVE = 'ERR value is out of range, must be positive';
 /* ---------------------------------------------------------------- helpers */
 
 /** The zset at key for writing: undefined if absent, null after a WRONGTYPE reply. */
-function zsetWrite(c: Client, key: string): ZSet | undefined | null {
+export function zsetWrite(c: Client, key: string): ZSet | undefined | null {
   const v = c.db.lookupWrite(key);
   if (v === undefined) return undefined;
   if (!(v instanceof ZSet)) {
@@ -45,7 +45,7 @@ function zsetWrite(c: Client, key: string): ZSet | undefined | null {
   return v;
 }
 
-function zsetRead(c: Client, key: string): ZSet | undefined | null {
+export function zsetRead(c: Client, key: string): ZSet | undefined | null {
   const v = c.db.lookupRead(key);
   if (v === undefined) return undefined;
   if (!(v instanceof ZSet)) {
