@@ -292,11 +292,12 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
     const opt = argv[i];
     if (xadd && opt === '*') break;
     const lower = opt.length <= 10 ? opt.toLowerCase() : '';
-    if (lower === 'maxlen' && more) {
+    if ((lower === 'maxlen' || lower === 'minid') && more) {
       if (a.strategy !== STRATEGY_NONE) {
         c.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
         return -1;
       }
+      // an optional = (exact) or ~ (approximate) before the threshold
       a.approx = false;
       const next = argv[i + 1];
       if (more >= 2 && next === '~') {
@@ -305,34 +306,22 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
       } else if (more >= 2 && next === '=') {
         i++;
       }
-      const v = llArg(c, argv[i + 1]);
-      if (v === null) return -1;
-      if (v < 0) {
-        c.error('ERR The MAXLEN argument must be >= 0.');
-        return -1;
+      if (lower === 'maxlen') {
+        const v = llArg(c, argv[i + 1]);
+        if (v === null) return -1;
+        if (v < 0) {
+          c.error('ERR The MAXLEN argument must be >= 0.');
+          return -1;
+        }
+        a.maxlen = v;
+        a.strategy = STRATEGY_MAXLEN;
+      } else {
+        const id = parseId(c, argv[i + 1], false, true);
+        if (id === null) return -1;
+        a.minid = id;
+        a.strategy = STRATEGY_MINID;
       }
-      a.maxlen = v;
       i++;
-      a.strategy = STRATEGY_MAXLEN;
-      a.argIdx = i;
-    } else if (lower === 'minid' && more) {
-      if (a.strategy !== STRATEGY_NONE) {
-        c.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
-        return -1;
-      }
-      a.approx = false;
-      const next = argv[i + 1];
-      if (more >= 2 && next === '~') {
-        a.approx = true;
-        i++;
-      } else if (more >= 2 && next === '=') {
-        i++;
-      }
-      const id = parseId(c, argv[i + 1], false, true);
-      if (id === null) return -1;
-      a.minid = id;
-      i++;
-      a.strategy = STRATEGY_MINID;
       a.argIdx = i;
     } else if (lower === 'limit' && more) {
       const v = llArg(c, argv[i + 1]);
