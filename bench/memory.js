@@ -8,7 +8,6 @@
  */
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const path = require('path');
 
 const args = process.argv.slice(2);
@@ -16,18 +15,7 @@ const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[
 const load = opt('--load', '-t set -r 1000000 -n 2000000 -d 10').split(' ');
 const settle = Number(opt('--settle', '5'));
 
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-});
-async function waitPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
+const { freePort, waitPort } = require('./lib');
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 const cli = (port, ...a) => execFileSync('redis-cli', ['-p', String(port), ...a], { encoding: 'utf8' }).trim();
 

@@ -27,31 +27,10 @@ const clients = opt('-c', '50');
 const pipeline = opt('-P', '1');
 const rounds = Number(opt('--rounds', '3'));
 const size = Number(opt('--size', '16'));
+const { freePort, waitPort } = require('./lib');
 const redisBin = opt('--redis-server', 'redis-server');
 const CHANNEL = 'bench-channel';
 const MESSAGE = 'x'.repeat(size);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`port ${port} never opened`);
-}
 
 /** Open the subscribers; resolves once every SUBSCRIBE was confirmed. Returns byte counters. */
 async function subscribe(port) {
