@@ -205,10 +205,11 @@ function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
 }
 
 function rememberReadKeys(server: Server, c: Client, cmd: Command, argv: string[]): void {
-  const name = cmd.fullName;
-  if (name === 'eval_ro' || name === 'evalsha_ro' || name === 'fcall_ro') return;
+  // most clients do not track: settle that before looking at the command
   const caller = c.isScriptClient ? c.scriptCaller : c;
   if (caller === null || !caller.tracking || caller.trackingBcast) return;
+  const name = cmd.fullName;
+  if (name === 'eval_ro' || name === 'evalsha_ro' || name === 'fcall_ro') return;
   if (caller === c) server.tracking.rememberKeys(c, cmd, argv);
   else if (caller.cmd !== null && c.scriptCallerArgv !== null) server.tracking.rememberKeys(caller, caller.cmd, c.scriptCallerArgv);
 }
