@@ -188,6 +188,8 @@ function toBig(s: string): bigint {
 function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): StreamValue {
   const raw = readStreamRaw(input, type);
   const s = new StreamValue();
+  let live = 0;
+  let first = MIN_ID;
   for (const node of raw.nodes) {
     const mms = node.masterId.readBigUInt64BE(0);
     const mseq = node.masterId.readBigUInt64BE(8);
@@ -225,14 +227,8 @@ function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): S
       if (s.nodes.length > 0 && id <= s.lastId) throw new RdbError('Stream entries are not in increasing ID order');
       s.append(id, argv, 0, NODE_MAX_ENTRIES, NODE_MAX_BYTES);
       s.lastId = id;
+      if (live++ === 0) first = id;
     }
-  }
-  let live = 0;
-  const it = new StreamIterator(s, MIN_ID, MAX_ID, false);
-  let first = MIN_ID;
-  while (it.next()) {
-    if (live === 0) first = it.id();
-    live++;
   }
   if (live !== raw.length) throw new RdbError('Stream length inconsistent with its listpacks');
   s.length = raw.length;

@@ -117,7 +117,7 @@ export class ReplicaLink {
     if (this.closedByUs) return;
     if (wasConnected) {
       this.server.log.notice('Connection with master lost.');
-      this.server.log.notice('* Caching the disconnected master state.');
+      this.server.log.notice('Caching the disconnected master state.');
       this.downSince = Date.now();
     }
     this.state = 'connect';
