@@ -4,34 +4,9 @@
  * sequence (recorded from the reference server; only deterministic
  * commands: listpack order, single-field random picks).
  */
-import { test } from 'node:test';
-import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
+import { runReplyCases, type ReplyCase } from '../helpers/reply-cases';
 
-type Case = [string[], string, string];
-
-function runCases(cases: Record<string, Case[]>): void {
-  for (const [name, list] of Object.entries(cases)) {
-    for (const proto of [2, 3]) {
-      test(`${name} (RESP${proto})`, () => {
-        const server = new Server(new Config());
-        const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-        executeCommand(server, c, ['HELLO', String(proto)]);
-        c.reply.take();
-        for (const [argv, r2, r3] of list) {
-          executeCommand(server, c, argv);
-          const got = c.reply.take().toString('latin1');
-          assert.equal(got, proto === 2 ? r2 : r3, argv.join(' '));
-        }
-      });
-    }
-  }
-}
-
-const CASES: Record<string, Case[]> = {
+const CASES: Record<string, ReplyCase[]> = {
   "basic writes and reads": [
     [["HSET","h","a","1","b","2"], ":2\r\n", ":2\r\n"],
     [["HSET","h","a","10","c","3"], ":1\r\n", ":1\r\n"],
@@ -221,4 +196,4 @@ const CASES: Record<string, Case[]> = {
   ],
 };
 
-runCases(CASES);
+runReplyCases(CASES);

@@ -4,34 +4,9 @@
  * sequence (recorded from the reference server; only deterministic
  * results: intsets iterate in ascending order as Redis's do).
  */
-import { test } from 'node:test';
-import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
+import { runReplyCases, type ReplyCase } from '../helpers/reply-cases';
 
-type Case = [string[], string, string];
-
-function runCases(cases: Record<string, Case[]>): void {
-  for (const [name, list] of Object.entries(cases)) {
-    for (const proto of [2, 3]) {
-      test(`${name} (RESP${proto})`, () => {
-        const server = new Server(new Config());
-        const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-        executeCommand(server, c, ['HELLO', String(proto)]);
-        c.reply.take();
-        for (const [argv, r2, r3] of list) {
-          executeCommand(server, c, argv);
-          const got = c.reply.take().toString('latin1');
-          assert.equal(got, proto === 2 ? r2 : r3, argv.join(' '));
-        }
-      });
-    }
-  }
-}
-
-const CASES: Record<string, Case[]> = {
+const CASES: Record<string, ReplyCase[]> = {
   "basics": [
     [["SADD","s","5","3","-1","3","10"], ":4\r\n", ":4\r\n"],
     [["SMEMBERS","s"], "*4\r\n$2\r\n-1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n10\r\n", "~4\r\n$2\r\n-1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n10\r\n"],
@@ -251,4 +226,4 @@ const CASES: Record<string, Case[]> = {
   ],
 };
 
-runCases(CASES);
+runReplyCases(CASES);
