@@ -33,26 +33,12 @@ import type { SetValue } from '../types/set';
 import type { ZSet } from '../types/zset';
 import { ListValue } from '../types/list';
 import { formatG17 } from '../util/numbers';
+import {
+  RDB_VERSION, RDB_TYPE_STRING, RDB_TYPE_LIST, RDB_TYPE_SET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_SET_INTSET,
+  RDB_TYPE_HASH_LISTPACK, RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2, OPCODE_FUNCTION2, OPCODE_IDLE,
+  OPCODE_FREQ, OPCODE_AUX, OPCODE_RESIZEDB, OPCODE_EXPIRETIME_MS, OPCODE_SELECTDB, OPCODE_EOF,
+} from './rdb-reader';
 
-const RDB_VERSION = 10;
-
-export const RDB_TYPE_STRING = 0;
-export const RDB_TYPE_LIST = 1;
-export const RDB_TYPE_SET = 2;
-export const RDB_TYPE_HASH = 4;
-export const RDB_TYPE_ZSET_2 = 5;
-const RDB_TYPE_SET_INTSET = 11;
-const RDB_TYPE_HASH_LISTPACK = 16;
-const RDB_TYPE_ZSET_LISTPACK = 17;
-const RDB_TYPE_LIST_QUICKLIST_2 = 18;
-const OPCODE_FUNCTION2 = 245;
-const OPCODE_IDLE = 248;
-const OPCODE_FREQ = 249;
-const OPCODE_AUX = 0xfa;
-const OPCODE_RESIZEDB = 0xfb;
-const OPCODE_EXPIRETIME_MS = 0xfc;
-const OPCODE_SELECTDB = 0xfe;
-const OPCODE_EOF = 0xff;
 
 type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number, length?: number): number };
 
