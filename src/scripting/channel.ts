@@ -76,19 +76,10 @@ export class MsgWriter {
 
   /** a latin1 JS string (one char per byte), length-prefixed */
   str(s: string): this {
-    const n = s.length;
-    this.ensure(4 + n);
-    this.buf.writeUInt32LE(n, this.len);
+    this.ensure(4);
+    this.buf.writeUInt32LE(s.length, this.len);
     this.len += 4;
-    if (n < 64) {
-      const b = this.buf;
-      let o = this.len;
-      for (let i = 0; i < n; i++) b[o++] = s.charCodeAt(i);
-      this.len = o;
-    } else {
-      this.len += this.buf.write(s, this.len, n, 'latin1');
-    }
-    return this;
+    return this.raw(s);
   }
 
   bytes(b: Uint8Array, start = 0, end = b.length): this {
