@@ -9,21 +9,13 @@ import type { HandlerMap } from './table';
 
 const DISABLED = 'ERR This instance has cluster support disabled';
 
-function readonly(c: Client): void {
+/** READONLY / READWRITE: reads from replicas of a cluster, once cluster mode exists. */
+function setReadonlyMode(c: Client, on: boolean): void {
   if (!c.server.config.clusterEnabled) {
     c.error(DISABLED);
     return;
   }
-  c.readonlyMode = true;
-  c.reply.ok();
-}
-
-function readwrite(c: Client): void {
-  if (!c.server.config.clusterEnabled) {
-    c.error(DISABLED);
-    return;
-  }
-  c.readonlyMode = false;
+  c.readonlyMode = on;
   c.reply.ok();
 }
 
@@ -39,7 +31,7 @@ const CLUSTER_SUBCOMMANDS = [
 ];
 
 export const handlers: HandlerMap = {
-  readonly,
-  readwrite,
+  readonly: (c: Client) => setReadonlyMode(c, true),
+  readwrite: (c: Client) => setReadonlyMode(c, false),
   ...Object.fromEntries(CLUSTER_SUBCOMMANDS.map((s) => [`cluster|${s}`, clusterDisabled])),
 };
