@@ -630,9 +630,9 @@ export function setup(server: Server): void {
   });
   // before each command, as Redis's processCommand: keep the table within tracking-table-max-keys
   addCommandGate(() => {
-    if (tracking.clients > 0) tracking.limitUsedSlots();
+    tracking.limitUsedSlots();
     return false;
-  });
+  }, () => tracking.clients > 0);
 }
 
 export const handlers: HandlerMap = {

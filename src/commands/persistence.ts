@@ -182,7 +182,7 @@ export function setup(server: Server): void {
     if (!writesDenied(srv)) return false;
     if ((cmd.flags & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return MISCONF_ERROR;
     return false;
-  });
+  }, writesDenied);
 }
 
 export const handlers: HandlerMap = {

@@ -119,7 +119,7 @@ export function setup(server: Server): void {
     if (c.subscriptions === 0 || c.resp !== 2) return false;
     if (SUBSCRIBED_ALLOWED.has(cmd.parent !== null ? cmd.parent.name : cmd.name)) return false;
     return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-  });
+  }, (srv) => srv.pubsub.subscribedClients > 0);
   server.keyspace.onNotify((_type, event, key, dbid) => keyspaceEvent(server, event, key, dbid));
   server.onClientReset((c) => server.pubsub.dropClient(c));
   server.onClientFreed((c) => server.pubsub.dropClient(c));

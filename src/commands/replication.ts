@@ -35,7 +35,7 @@ function replicaSet(server: Server): Set<Client> {
     server.onClientFreed((c) => attached.delete(c));
     server.propagator.addTarget((argv) => {
       if (attached.size > 0) feedReplicas(server, encodeCommand(argv));
-    });
+    }, () => attached.size > 0);
   }
   return set;
 }
@@ -413,7 +413,7 @@ export function setup(server: Server): void {
       return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     }
     return false;
-  });
+  }, (srv) => srv.keyspace.isReplica || srv.config.minReplicasToWrite > 0 || links.has(srv));
   const initial = server.config.replicaof.trim();
   if (initial !== '') {
     const [host, port] = initial.split(/\s+/);

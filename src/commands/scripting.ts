@@ -300,14 +300,14 @@ export function setup(server: Server): void {
     const host = scriptHost(srv);
     if (!host.busy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
     return host.busyError;
-  });
+  }, (srv) => scriptHost(srv).busy);
   void server;
   // FUNCTION LOAD/RESTORE grow memory (denyoom): refused above maxmemory
   addCommandGate((srv, _c, cmd) => {
     if (cmd.fullName !== 'function|load' && cmd.fullName !== 'function|restore') return false;
     const max = srv.config.maxmemory;
     return max > 0 && usedMemory() > max ? "OOM command not allowed when used memory > 'maxmemory'." : false;
-  });
+  }, (srv) => srv.config.maxmemory > 0);
   // SORT BY <constant> from a script sorts the output (deterministic replies)
   sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;

@@ -35,11 +35,38 @@ import { authRequired, aclCheckCall } from '../commands/acl';
  * as Redis does for its own refusals.
  */
 export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string[]) => boolean | string;
-const gates: CommandGate[] = [];
+/**
+ * Whether a gate can refuse anything in the server's present state (maxmemory
+ * set, a busy script, a replica...). Most of the time no gate can, and
+ * dispatch then runs none: the armed set is recomputed when a read batch
+ * starts, after every command that is not a plain data command (CONFIG SET,
+ * REPLICAOF, SUBSCRIBE, SAVE... are the only ones that arm a gate
+ * synchronously), and for commands run outside a read batch. Everything else
+ * that arms one (a script going busy, a failed background save, the heap
+ * growing, a replication link event) happens between batches.
+ */
+export type GateArmed = (server: Server) => boolean;
+interface GateEntry { check: CommandGate; armed: GateArmed }
+const gates: GateEntry[] = [];
+const ALWAYS: GateArmed = () => true;
 
-export function addCommandGate(g: CommandGate): void {
-  gates.push(g);
+export function addCommandGate(check: CommandGate, armed: GateArmed = ALWAYS): void {
+  gates.push({ check, armed });
 }
+
+/** Recompute which gates apply now (server.armedGates, in registration order). */
+export function refreshGates(server: Server): void {
+  let mask = 0;
+  for (let i = 0; i < gates.length; i++) if (gates[i].armed(server)) mask |= 1 << i;
+  if (mask === server.armedGatesMask) return;
+  server.armedGatesMask = mask;
+  const list: CommandGate[] = [];
+  for (let i = 0; i < gates.length; i++) if ((mask & (1 << i)) !== 0) list.push(gates[i].check);
+  server.armedGates = list;
+}
+
+/** exactly one of these (and not admin) marks a command that only reads or writes data */
+const DATA_ONLY = CMD_WRITE | CMD_READONLY | CMD_ADMIN;
 
 function reject(server: Server, c: Client, cmd: Command | null, msg: string, argv: string[]): void {
   if (cmd !== null) cmd.stats.rejectedCalls++;
@@ -80,7 +107,11 @@ export function resyncClock(): void {
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
   const replyStart = c.reply.len;
   c.pushKeep = null;
+  if (!c.inRead) refreshGates(server);
   processCommand(server, c, argv);
+  // only admin and non-data commands (CONFIG SET, SUBSCRIBE, SAVE...) can arm a gate for the next one
+  const ran = c.cmd;
+  if (ran === null || (ran.flags & DATA_ONLY) !== CMD_WRITE && (ran.flags & DATA_ONLY) !== CMD_READONLY) refreshGates(server);
   // CLIENT CACHING applies to the next command only (or the whole next transaction)
   if (c.trackingCaching && c.multiQueued < 0 && (c.cmd === null || c.cmd.parent === null || c.cmd.parent.name !== 'client')) {
     c.trackingCaching = false;
@@ -156,8 +187,9 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
       return;
     }
   }
-  for (let i = 0; i < gates.length; i++) {
-    const refusal = gates[i](server, c, cmd, argv);
+  const armed = server.armedGates;
+  for (let i = 0; i < armed.length; i++) {
+    const refusal = armed[i](server, c, cmd, argv);
     if (refusal === false) continue;
     if (refusal === true) {
       cmd.stats.rejectedCalls++;

@@ -51,10 +51,12 @@ export function installHeapGuard(server: Server): void {
   if (gateInstalled) return;
   gateInstalled = true;
   addCommandGate((srv, c, cmd) => {
-    if ((cmd.flags & CMD_DENYOOM) === 0) return false;
-    if (srv.stats.netInputBytes - (lastSampleInput.get(srv) ?? 0) > RESAMPLE_INPUT_BYTES) sample(srv);
-    if (!srv.heapNearLimit) return false;
+    if ((cmd.flags & CMD_DENYOOM) === 0 || !srv.heapNearLimit) return false;
     c.error(OOM_ERROR);
     return true;
+  }, (srv) => {
+    // input grows only between batches, when gates are re-armed: sample the heap then
+    if (srv.stats.netInputBytes - (lastSampleInput.get(srv) ?? 0) > RESAMPLE_INPUT_BYTES) sample(srv);
+    return srv.heapNearLimit;
   });
 }

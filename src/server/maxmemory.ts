@@ -214,5 +214,5 @@ export function installMaxmemory(server: Server): void {
     const inMulti = c.multiQueued >= 0 && name !== 'exec' && name !== 'discard' && name !== 'quit' && name !== 'reset';
     if ((flags & CMD_DENYOOM) === 0 && !inMulti) return false;
     return OOM_ERROR;
-  });
+  }, (srv) => srv.config.maxmemory > 0);
 }

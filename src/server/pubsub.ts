@@ -66,6 +66,8 @@ export class PubSub {
   readonly channels = new Map<string, Client[]>();
   readonly patterns = new Map<string, Client[]>();
   readonly shardChannels = new Map<string, Client[]>();
+  /** clients with at least one subscription */
+  subscribedClients = 0;
 
   constructor(server: Server) {
     this.server = server;
@@ -86,11 +88,13 @@ export class PubSub {
   }
 
   private syncCounts(c: Client): void {
+    const was = c.subscriptions;
     const s = c.pubsub;
     c.subChannels = s === null ? 0 : s.channels.size;
     c.subPatterns = s === null ? 0 : s.patterns.size;
     c.subShardChannels = s === null ? 0 : s.shard.size;
     c.subscriptions = c.subChannels + c.subPatterns + c.subShardChannels;
+    if ((was === 0) !== (c.subscriptions === 0)) this.subscribedClients += was === 0 ? 1 : -1;
   }
 
   /** The count a (un)subscribe confirmation reports: channels + patterns, or shard channels alone. */

@@ -20,7 +20,7 @@ import { Client } from './client';
 import { ProtocolError } from '../protocol/request-parser';
 import { Logger, levelFromName } from './log';
 import { ServerStats } from './stats';
-import { executeCommand } from './dispatch';
+import { executeCommand, refreshGates, type CommandGate } from './dispatch';
 import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
 import { serverCron } from './cron';
@@ -92,6 +92,9 @@ export class Server {
   cronLoops = 0;
   /** set by the heap guard while the V8 heap is close to its limit */
   heapNearLimit = false;
+  /** the command gates that can refuse something now (dispatch.refreshGates) */
+  armedGates: CommandGate[] = [];
+  armedGatesMask = -1;
   /** Periodic tasks run by serverCron, in order (active expiry, client timeouts, ...). */
   readonly cronTasks: ((now: number) => void)[] = [];
   shuttingDown = false;
@@ -287,6 +290,7 @@ export class Server {
   processInput(c: Client): void {
     c.inRead = true;
     this.batchClock = -1;
+    refreshGates(this);
     try {
       const limits = { maxBulkLen: this.config.protoMaxBulkLen, authRequired: false };
       while (!c.closeAfterReply && !c.closed && c.pausedArgv === null && c.blockState === null && !c.busyScript) {
@@ -329,10 +333,11 @@ export class Server {
     const hooks = this.beforeReplyWrite;
     for (let i = 0; i < hooks.length; i++) hooks[i]();
     if (c.reply.len > 0) {
-      const out = c.reply.take();
-      this.stats.netOutputBytes += out.length;
+      // a socket that takes everything at once (the common case) leaves the writer's buffer free for reuse
+      this.stats.netOutputBytes += c.reply.len;
+      sock.write(c.reply.pending());
+      c.reply.sent(sock.writableLength > 0);
       this.stats.totalWritesProcessed++;
-      sock.write(out);
       // output the peer does not read piles up in the socket: client-output-buffer-limit
       if (sock.writableLength > 0) checkOutputBufferLimits(this, c);
     }
