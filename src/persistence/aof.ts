@@ -700,7 +700,7 @@ export function aofOf(server: Server): AppendOnlyLog {
 /** Wire the AOF into the server: propagation, cron, config, INFO, DEBUG LOADAOF, shutdown. */
 export function setupAof(server: Server): void {
   const aof = aofOf(server);
-  server.propagator.addDbTarget((dbid, argv) => aof.feed(dbid, argv));
+  server.propagator.addDbTarget((dbid, argv) => aof.feed(dbid, argv), () => aof.state !== 'off');
   server.beforeReplyWrite.push(() => {
     if (aof.bufferLength > 0) aof.writePending();
   });

@@ -36,6 +36,8 @@ export class Propagator {
   private readonly targets: PropagationTarget[] = [];
   /** targets that track the selected database themselves (the AOF) */
   private readonly dbTargets: DbPropagationTarget[] = [];
+  /** whether each target wants effects now (an AOF that is on, attached replicas) */
+  private readonly wants: (() => boolean)[] = [];
   /** set while replaying a file: nothing is propagated */
   muted = false;
   /**
@@ -59,16 +61,26 @@ export class Propagator {
     this.forced = true;
   }
 
-  addTarget(t: PropagationTarget): void {
+  /** A target for every effect while `wants()` says so (attached replicas, say). */
+  addTarget(t: PropagationTarget, wants: () => boolean): void {
     this.targets.push(t);
+    this.wants.push(wants);
   }
 
-  addDbTarget(t: DbPropagationTarget): void {
+  addDbTarget(t: DbPropagationTarget, wants: () => boolean): void {
     this.dbTargets.push(t);
+    this.wants.push(wants);
   }
 
+  /**
+   * Whether effects go anywhere now. Without an AOF or replicas (the common
+   * case) nothing is collected, so commands pay nothing for propagation.
+   */
   get active(): boolean {
-    return (this.targets.length > 0 || this.dbTargets.length > 0) && !this.muted;
+    if (this.muted) return false;
+    const w = this.wants;
+    for (let i = 0; i < w.length; i++) if (w[i]()) return true;
+    return false;
   }
 
   add(dbid: number, argv: string[]): void {

@@ -38,7 +38,7 @@ test('notifications and propagation follow Redis for a PF* sequence', () => {
   const props: string[] = [];
   server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
   server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
-  server.propagator.addTarget((argv) => props.push(argv.join(' ')));
+  server.propagator.addTarget((argv) => props.push(argv.join(' ')), () => true);
   for (const [line, reply, ev, prop] of SEQUENCE) {
     executeCommand(server, c, line.split(' '));
     assert.equal(c.reply.take().toString('latin1'), reply, line);
