@@ -60,6 +60,26 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * The pending output as a view of the writer's own buffer, to be written
+   * without a copy; the caller then calls sent() before anything else is
+   * written here.
+   */
+  pending(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
+
+  /**
+   * The view pending() gave was written. `kept` says the consumer still
+   * refers to those bytes (a socket that could not send them all at once
+   * queues the view): then the writer moves on to a fresh buffer, otherwise
+   * it reuses its own (unless it grew big).
+   */
+  sent(kept: boolean): void {
+    this.len = 0;
+    if (kept || this.buf.length > COPY_LIMIT) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  }
+
   private ensure(extra: number): void {
     const need = this.len + extra;
     if (need <= this.buf.length) return;
