@@ -55,6 +55,8 @@ export class RequestParser {
   private argv: string[] = [];
   /** set when a request was a multibulk (Redis tracks this per request) */
   lastWasInline = false;
+  /** `buf` is a view of memory the caller will reuse (see settle()) */
+  private borrowed = false;
 
   /** Bytes received but not yet consumed as part of a complete request. */
   get pendingBytes(): number {
@@ -69,12 +71,13 @@ export class RequestParser {
    * arguments), so that receiving a large argument in many reads costs
    * linear, not quadratic, copying.
    */
-  append(data: Buffer): void {
+  append(data: Buffer, borrowed = false): void {
     const rest = this.buf.length - this.pos;
     if (rest === 0) {
       this.buf = data;
       this.store = data;
       this.pos = 0;
+      this.borrowed = borrowed;
       return;
     }
     // `buf` always starts at the start of `store`
@@ -97,6 +100,30 @@ export class RequestParser {
     data.copy(nb, rest);
     this.store = nb;
     this.buf = nb.subarray(0, need);
+    this.pos = 0;
+    this.borrowed = false;
+  }
+
+  /**
+   * The caller is about to reuse the memory of a chunk appended as borrowed
+   * (a socket's read buffer): keep a copy of what is still unconsumed, and no
+   * reference to that memory. Parsed arguments are strings: they never
+   * refer to the input.
+   */
+  settle(): void {
+    if (!this.borrowed) return;
+    this.borrowed = false;
+    const rest = this.buf.length - this.pos;
+    if (rest === 0) {
+      this.buf = EMPTY_BUF;
+      this.store = EMPTY_BUF;
+      this.pos = 0;
+      return;
+    }
+    const nb = Buffer.allocUnsafe(Math.max(rest * 2, 1024));
+    this.buf.copy(nb, 0, this.pos);
+    this.store = nb;
+    this.buf = nb.subarray(0, rest);
     this.pos = 0;
   }
 
@@ -222,6 +249,7 @@ export class RequestParser {
   reset(): void {
     this.buf = EMPTY_BUF;
     this.store = EMPTY_BUF;
+    this.borrowed = false;
     this.pos = 0;
     this.multibulkLen = 0;
     this.bulkLen = -1;

@@ -32,6 +32,7 @@ import { PubSub, checkOutputBufferLimits } from './pubsub';
 import { Tracking } from './tracking';
 import { PROTECTED_MODE_ERROR, refusedByProtectedMode } from './protected-mode';
 import { Acl } from './acl';
+import { USER_BUFFER_READS, readIntoSharedBuffer } from './socket-reads';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
@@ -212,7 +213,7 @@ export class Server {
 
   private listenOn(opts: net.ListenOptions): Promise<void> {
     return new Promise((resolve, reject) => {
-      const srv = net.createServer({ noDelay: true }, (sock) => this.accept(sock));
+      const srv = net.createServer({ noDelay: true, pauseOnConnect: USER_BUFFER_READS }, (sock) => this.accept(sock, srv));
       srv.maxConnections = Infinity;
       const onError = (err: Error) => reject(err);
       srv.once('error', onError);
@@ -226,7 +227,21 @@ export class Server {
     });
   }
 
-  private accept(sock: net.Socket): void {
+  private accept(accepted: net.Socket, listener: net.Server): void {
+    let c: Client | null = null;
+    let sock = accepted;
+    let sharedReads = false;
+    if (USER_BUFFER_READS) {
+      const moved = readIntoSharedBuffer(accepted, listener, (n, buf) => {
+        if (c !== null) this.onData(c, buf.subarray(0, n), true);
+      });
+      if (moved !== null) {
+        sock = moved;
+        sharedReads = true;
+      } else {
+        accepted.resume();
+      }
+    }
     if (this.shuttingDown) {
       sock.destroy();
       return;
@@ -248,26 +263,27 @@ export class Server {
     const laddr = tcp ? formatAddr(sock.localAddress as string, sock.localPort ?? 0) : `${this.config.unixsocket}:0`;
     const handle = (sock as unknown as { _handle?: { fd?: number } })._handle;
     const fd = handle && typeof handle.fd === 'number' ? handle.fd : -1;
-    const c = new Client(this, sock, this.clientIdCounter++, this.keyspace.dbs[0], addr, laddr, fd);
-    this.clients.set(c.id, c);
+    const client = new Client(this, sock, this.clientIdCounter++, this.keyspace.dbs[0], addr, laddr, fd);
+    c = client;
+    this.clients.set(client.id, client);
     this.stats.numConnections++;
-    sock.on('data', (data: Buffer) => this.onData(c, data));
-    sock.on('error', () => this.freeClient(c));
-    sock.on('close', () => this.freeClient(c));
+    if (!sharedReads) sock.on('data', (data: Buffer) => this.onData(client, data, false));
+    sock.on('error', () => this.freeClient(client));
+    sock.on('close', () => this.freeClient(client));
     sock.on('drain', () => {
-      if (c.closeAfterReply && c.reply.len === 0) sock.end();
+      if (client.closeAfterReply && client.reply.len === 0) sock.end();
     });
   }
 
   /** A read arrived: parse and run every complete command, then write the replies once. */
-  onData(c: Client, data: Buffer): void {
+  onData(c: Client, data: Buffer, borrowed: boolean): void {
     if (c.closed) return;
     this.stats.netInputBytes += data.length;
     this.stats.totalReadsProcessed++;
     c.lastInteraction = Date.now();
     if (c.closeAfterReply) return;
     c.noteRead(data.length);
-    c.parser.append(data);
+    c.parser.append(data, borrowed);
     // Like Redis, the limit applies to what is buffered right after the
     // read, before parsing: an argument whose bytes plus CRLF exceed it can
     // never be received.
@@ -276,6 +292,8 @@ export class Server {
       return;
     }
     this.processInput(c);
+    // the read buffer is reused for the next read: keep a copy of what is left
+    if (borrowed) c.parser.settle();
     this.flush(c);
   }
 
