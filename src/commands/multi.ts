@@ -64,10 +64,9 @@ interface QueuedCommand {
 
 /**
  * A client's transaction while inside MULTI. Created at the client's first
- * MULTI and reused by the next ones (a WeakMap insertion per MULTI costs more
- * than the transaction's own bookkeeping).
+ * MULTI, kept on the client (c.multiState) and reused by the next ones.
  */
-class MultiState {
+export class MultiState {
   queue: QueuedCommand[] = [];
   /** a command was refused while queueing (Redis's CLIENT_DIRTY_EXEC) */
   dirtyExec = false;
@@ -80,7 +79,6 @@ class WatchRegistry {
   count = 0;
 }
 
-const transactions = new WeakMap<Client, MultiState>();
 const watchedByClient = new WeakMap<Client, WatchEntry[]>();
 const registries = new WeakMap<Server, WatchRegistry>();
 /** watch entries of all servers in the process: 0 lets EXEC skip every WATCH step */
@@ -102,9 +100,9 @@ function registryOf(server: Server): WatchRegistry {
 
 /** Called by dispatch once a command passed every check inside MULTI. */
 export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
-  const st = transactions.get(c);
+  const st = c.multiState;
   // no point storing commands of a transaction that cannot run
-  if (st !== undefined && !st.dirtyExec && !c.dirtyCas) {
+  if (st !== null && !st.dirtyExec && !c.dirtyCas) {
     st.queue.push({ cmd, argv });
     c.multiQueued++;
     let mem = argv.length * ARGV_POINTER_BYTES;
@@ -119,8 +117,8 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
 /** A command was refused while the client is in MULTI: EXEC will abort. */
 export function flagTransaction(c: Client): void {
   if (c.multiQueued < 0) return;
-  const st = transactions.get(c);
-  if (st !== undefined) st.dirtyExec = true;
+  const st = c.multiState;
+  if (st !== null) st.dirtyExec = true;
 }
 
 let execHandler: CommandHandler | null = null;
@@ -157,9 +155,9 @@ export function execCommandAbort(server: Server, c: Client, msg: string, argv: s
 /** Leave MULTI (if in it), forget the queue, the dirty flags and every watched key. */
 export function discardTransaction(c: Client): void {
   if (c.multiQueued >= 0) {
-    const st = transactions.get(c);
-    if (st !== undefined) {
-      if (st.queue.length > 0) st.queue = [];
+    const st = c.multiState;
+    if (st !== null) {
+      if (st.queue.length > 0) st.queue.length = 0;
       st.dirtyExec = false;
     }
   }
@@ -301,7 +299,7 @@ function multi(c: Client): void {
     c.error('ERR MULTI calls can not be nested');
     return;
   }
-  if (transactions.get(c) === undefined) transactions.set(c, new MultiState());
+  if (c.multiState === null) c.multiState = new MultiState();
   c.multiQueued = 0;
   c.multiMem = 0;
   c.multiCmdFlags = 0;
@@ -310,8 +308,8 @@ function multi(c: Client): void {
 }
 
 function exec(c: Client): void {
-  const st = c.multiQueued >= 0 ? transactions.get(c) : undefined;
-  if (st === undefined) {
+  const st = c.multiQueued >= 0 ? c.multiState : null;
+  if (st === null) {
     c.error('ERR EXEC without MULTI');
     return;
   }

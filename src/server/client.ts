@@ -15,6 +15,7 @@ import type { Server } from './server';
 import type { BlockState } from './blocking';
 import type { ClientSubscriptions } from './pubsub';
 import type { AclUser } from './acl';
+import type { MultiState } from '../commands/multi';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -65,6 +66,8 @@ export class Client {
   isMaster = false;
   /** commands queued by MULTI, -1 outside a transaction [x]; memory they hold (multi-mem) */
   multiQueued = -1;
+  /** the transaction's queue and flags, from the client's first MULTI on (commands/multi.ts) */
+  multiState: MultiState | null = null;
   multiMem = 0;
   /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
   multiCmdFlags = 0;

@@ -271,7 +271,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     server.current = prev;
   }
   // a command that changed the dataset propagates itself, unless it propagated its effect explicitly
-  if (prop.active && !prop.explicit && (server.keyspace.dirty > dirtyBefore || prop.forced) && cmd.fullName !== 'exec') {
+  if ((server.keyspace.dirty > dirtyBefore || prop.forced) && !prop.explicit && cmd.fullName !== 'exec' && prop.active) {
     prop.add(c.db.id, argv);
   }
   prop.explicit = outerExplicit;
