@@ -42,6 +42,35 @@ const LF = 10;
 
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 
+/**
+ * The bytes [p, p + len) as a latin1 string. Short arguments (keys, small
+ * values) are built with String.fromCharCode: two to four times cheaper than
+ * the native latin1Slice call, which longer ones use.
+ */
+function latin1(b: Latin1Buffer, p: number, len: number): string {
+  const f = String.fromCharCode;
+  switch (len) {
+    case 0: return '';
+    case 1: return f(b[p]);
+    case 2: return f(b[p], b[p + 1]);
+    case 3: return f(b[p], b[p + 1], b[p + 2]);
+    case 4: return f(b[p], b[p + 1], b[p + 2], b[p + 3]);
+    case 5: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4]);
+    case 6: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5]);
+    case 7: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6]);
+    case 8: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7]);
+    case 9: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8]);
+    case 10: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9]);
+    case 11: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10]);
+    case 12: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11]);
+    case 13: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12]);
+    case 14: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13]);
+    case 15: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14]);
+    case 16: return f(b[p], b[p + 1], b[p + 2], b[p + 3], b[p + 4], b[p + 5], b[p + 6], b[p + 7], b[p + 8], b[p + 9], b[p + 10], b[p + 11], b[p + 12], b[p + 13], b[p + 14], b[p + 15]);
+    default: return b.latin1Slice(p, p + len);
+  }
+}
+
 export class RequestParser {
   /** the received bytes: a view of exactly the valid part of `store` */
   private buf: Buffer = EMPTY_BUF;
@@ -178,7 +207,7 @@ export class RequestParser {
       if (end - this.pos < this.bulkLen + 2) return null;
       this.argv.push(this.argv.length === 0 && this.bulkLen <= NAME_CACHE_MAX_LEN
         ? internName(buf, this.pos, this.pos + this.bulkLen)
-        : buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+        : latin1(buf, this.pos, this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLen--;
@@ -221,7 +250,7 @@ export class RequestParser {
       if (len > maxBulkLen || p + 1 >= end || buf[p] !== CR || buf[p + 1] !== LF) return null;
       p += 2;
       if (end - p < len + 2) return null;
-      argv[i] = i === 0 && len <= NAME_CACHE_MAX_LEN ? internName(buf, p, p + len) : buf.latin1Slice(p, p + len);
+      argv[i] = i === 0 && len <= NAME_CACHE_MAX_LEN ? internName(buf, p, p + len) : latin1(buf, p, len);
       p += len + 2;
     }
     this.pos = p;

@@ -322,3 +322,34 @@ test('fuzz: random byte streams only yield commands, null, or a ProtocolError, w
     assert.equal(outcomes[2], outcomes[0], `byte by byte differs for ${JSON.stringify(stream.toString('latin1'))}`);
   }
 });
+
+test('arguments of every length and byte value decode as latin1, whole or split', () => {
+  // short arguments take a different decoding path from long ones: cover both and the boundary
+  for (let len = 0; len <= 40; len++) {
+    const arg = Buffer.alloc(len);
+    for (let i = 0; i < len; i++) arg[i] = (len * 37 + i * 101) & 0xff;
+    if (len > 0) arg[0] = 0xff;
+    const wire = Buffer.concat([Buffer.from(`*2\r\n$3\r\nSET\r\n$${len}\r\n`, 'latin1'), arg, Buffer.from('\r\n', 'latin1')]);
+    const expected = [['SET', arg.toString('latin1')]];
+    assert.deepEqual(run([wire]).cmds, expected);
+    assert.deepEqual(run([wire.subarray(0, wire.length - 3), wire.subarray(wire.length - 3)]).cmds, expected);
+  }
+});
+
+test('settle() keeps the unconsumed part of a borrowed chunk when its memory is reused', () => {
+  const p = new RequestParser();
+  const shared = Buffer.alloc(64);
+  const first = Buffer.from('*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$2\r\nbc', 'latin1');
+  first.copy(shared);
+  p.append(shared.subarray(0, first.length), true);
+  assert.deepEqual(p.next(LIMITS), ['GET', 'a']);
+  assert.equal(p.next(LIMITS), null);
+  p.settle();
+  shared.fill(0x58);
+  const rest = Buffer.from('\r\n', 'latin1');
+  rest.copy(shared);
+  p.append(shared.subarray(0, rest.length), true);
+  assert.deepEqual(p.next(LIMITS), ['GET', 'bc']);
+  p.settle();
+  assert.equal(p.pendingBytes, 0);
+});
