@@ -38,12 +38,14 @@ export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string
 /**
  * Whether a gate can refuse anything in the server's present state (maxmemory
  * set, a busy script, a replica...). Most of the time no gate can, and
- * dispatch then runs none: the armed set is recomputed when a read batch
- * starts, after every command that is not a plain data command (CONFIG SET,
- * REPLICAOF, SUBSCRIBE, SAVE... are the only ones that arm a gate
- * synchronously), and for commands run outside a read batch. Everything else
- * that arms one (a script going busy, a failed background save, the heap
- * growing, a replication link event) happens between batches.
+ * dispatch then runs none. The armed set is recomputed when a read batch
+ * starts, for commands run outside a read batch, and before the next
+ * command once server.gatesStale is set: by any admin command (CONFIG SET,
+ * REPLICAOF, SAVE, DEBUG...) and by the subsystems whose state the
+ * predicates read and that commands change synchronously (subscriptions,
+ * tracking). Everything else that arms a gate (a script going busy, a
+ * failed background save, the heap growing, a replication link event)
+ * happens between batches.
  */
 export type GateArmed = (server: Server) => boolean;
 interface GateEntry { check: CommandGate; armed: GateArmed }
@@ -56,6 +58,7 @@ export function addCommandGate(check: CommandGate, armed: GateArmed = ALWAYS): v
 
 /** Recompute which gates apply now (server.armedGates, in registration order). */
 export function refreshGates(server: Server): void {
+  server.gatesStale = false;
   let mask = 0;
   for (let i = 0; i < gates.length; i++) if (gates[i].armed(server)) mask |= 1 << i;
   if (mask === server.armedGatesMask) return;
@@ -64,9 +67,6 @@ export function refreshGates(server: Server): void {
   for (let i = 0; i < gates.length; i++) if ((mask & (1 << i)) !== 0) list.push(gates[i].check);
   server.armedGates = list;
 }
-
-/** exactly one of these (and not admin) marks a command that only reads or writes data */
-const DATA_ONLY = CMD_WRITE | CMD_READONLY | CMD_ADMIN;
 
 function reject(server: Server, c: Client, cmd: Command | null, msg: string, argv: string[]): void {
   if (cmd !== null) cmd.stats.rejectedCalls++;
@@ -107,11 +107,8 @@ export function resyncClock(): void {
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
   const replyStart = c.reply.len;
   c.pushKeep = null;
-  if (!c.inRead) refreshGates(server);
+  if (!c.inRead || server.gatesStale) refreshGates(server);
   processCommand(server, c, argv);
-  // only admin and non-data commands (CONFIG SET, SUBSCRIBE, SAVE...) can arm a gate for the next one
-  const ran = c.cmd;
-  if (ran === null || (ran.flags & DATA_ONLY) !== CMD_WRITE && (ran.flags & DATA_ONLY) !== CMD_READONLY) refreshGates(server);
   // CLIENT CACHING applies to the next command only (or the whole next transaction)
   if (c.trackingCaching && c.multiQueued < 0 && (c.cmd === null || c.cmd.parent === null || c.cmd.parent.name !== 'client')) {
     c.trackingCaching = false;
@@ -251,6 +248,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const handler = cmd.handler;
   if (handler === null) return;
   c.errorInCommand = false;
+  // an admin command (CONFIG SET, REPLICAOF, SAVE...) may arm a gate for the commands after it
+  if ((cmd.flags & CMD_ADMIN) !== 0) server.gatesStale = true;
   const prev = server.current;
   // while a script runs, its caller stays the current client (Redis's current_client)
   server.current = c.isScriptClient && c.scriptCaller !== null ? c.scriptCaller : c;

@@ -94,7 +94,10 @@ export class PubSub {
     c.subPatterns = s === null ? 0 : s.patterns.size;
     c.subShardChannels = s === null ? 0 : s.shard.size;
     c.subscriptions = c.subChannels + c.subPatterns + c.subShardChannels;
-    if ((was === 0) !== (c.subscriptions === 0)) this.subscribedClients += was === 0 ? 1 : -1;
+    if ((was === 0) !== (c.subscriptions === 0)) {
+      this.subscribedClients += was === 0 ? 1 : -1;
+      this.server.gatesStale = true;
+    }
   }
 
   /** The count a (un)subscribe confirmation reports: channels + patterns, or shard channels alone. */

@@ -96,6 +96,8 @@ export class Server {
   /** the command gates that can refuse something now (dispatch.refreshGates) */
   armedGates: CommandGate[] = [];
   armedGatesMask = -1;
+  /** something a gate's armed() reads may have changed: recompute before the next command */
+  gatesStale = true;
   /** Periodic tasks run by serverCron, in order (active expiry, client timeouts, ...). */
   readonly cronTasks: ((now: number) => void)[] = [];
   shuttingDown = false;

@@ -75,7 +75,10 @@ export class Tracking {
   }
 
   enable(c: Client, redirect: number, options: number, prefixes: string[]): void {
-    if (!c.tracking) this.clients++;
+    if (!c.tracking) {
+      this.clients++;
+      this.server.gatesStale = true;
+    }
     c.tracking = true;
     c.trackingBrokenRedir = false;
     c.trackingOptions = options & (TRACK_OPTIN | TRACK_OPTOUT | TRACK_NOLOOP | TRACK_BCAST);
@@ -112,6 +115,7 @@ export class Tracking {
     }
     if (c.tracking) {
       this.clients--;
+      this.server.gatesStale = true;
       c.tracking = false;
       c.trackingBcast = false;
       c.trackingBrokenRedir = false;
