@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildTable, loadSpecs } from '../../src/commands/table';
+import { buildTable, loadSpecs, LatencyHistogram } from '../../src/commands/table';
 import { allHandlers } from '../../src/commands';
 import { Server } from '../../src/server/server';
 import { Config } from '../../src/config/config';
@@ -176,4 +176,20 @@ test('replaced_by, where present, is a text (the fixture only flags that one exi
       }
     }
   }
+});
+
+test('LatencyHistogram: durations below 1024 ns count in the floor bucket, others in theirs', () => {
+  const h = new LatencyHistogram();
+  assert.equal(h.active, false);
+  h.record(0);
+  h.record(300.4);
+  h.record(1024);
+  assert.equal(h.total, 3);
+  // every sample sits in the 1024 ns bucket: the 100th percentile is that bucket's top, in µs
+  assert.equal(h.percentile(100), LatencyHistogram.highestOf(LatencyHistogram.indexOf(1024)) / 1000);
+  h.record(5_000_000);
+  h.record(2e12);
+  assert.equal(h.total, 5);
+  assert.equal(h.percentile(80), LatencyHistogram.highestOf(LatencyHistogram.indexOf(5_000_000)) / 1000);
+  assert.equal(h.percentile(100), LatencyHistogram.highestOf(LatencyHistogram.indexOf(LatencyHistogram.MAX_NS)) / 1000);
 });
