@@ -28,7 +28,7 @@ import type { RedisValue } from '../keyspace/values';
 import { writeRdb } from './rdb-writer';
 import { loadRdb, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader';
 import { lruClock } from '../keyspace/keyspace';
-import { spawnSaveChild, type SaveChild } from './save-child';
+import { spawnSaveChild, hasActiveChild, type SaveChild } from './save-child';
 
 /** What the functions subsystem provides to persist its libraries (filled in by it). */
 export interface FunctionPersistence {
@@ -36,6 +36,8 @@ export interface FunctionPersistence {
   codes(server: Server): string[];
   /** load one library's code; replace: an existing library of that name is replaced. Returns an error or null. */
   load(server: Server, code: string, replace: boolean): string | null;
+  /** remove every library (emptying the dataset before loading a whole file) */
+  clear(server: Server): void;
 }
 export const functionPersistence: { current: FunctionPersistence | null } = { current: null };
 
@@ -184,6 +186,7 @@ export function saveSync(server: Server): string | null {
 export function bgsave(server: Server): string | null {
   const st = persistenceState(server);
   if (st.bgsaveInProgress) return 'Background save already in progress';
+  if (hasActiveChild(server)) return 'ERR';
   const nowSec = Math.floor(Date.now() / 1000);
   st.rdbSaves++;
   st.lastBgsaveTry = nowSec;
@@ -195,6 +198,7 @@ export function bgsave(server: Server): string | null {
     const data = snapshot(server, false, keyEnds);
     const keysTotal = server.keyspace.totalKeys();
     child = spawnSaveChild({
+      owner: server,
       image: data,
       keyEnds: keyEnds ?? null,
       delayUs,
@@ -266,6 +270,11 @@ export function killBgsave(server: Server): void {
 /** The running background save child, if any. */
 export function bgsaveChild(server: Server): SaveChild | null {
   return persistenceState(server).child;
+}
+
+/** Remove the function libraries (Redis's emptyData without EMPTYDB_NOFUNCTIONS). */
+export function clearFunctions(server: Server): void {
+  functionPersistence.current?.clear(server);
 }
 
 /** FLUSHALL: stop a background save, and save the empty dataset when save points are set. */
@@ -440,7 +449,7 @@ export function loadDataAtStartup(server: Server): boolean {
 /** serverCron's save points and scheduled BGSAVE. */
 export function saveCron(server: Server): void {
   const st = persistenceState(server);
-  if (st.bgsaveInProgress) return;
+  if (st.bgsaveInProgress || hasActiveChild(server)) return;
   const nowSec = Math.floor(Date.now() / 1000);
   for (const [secs, changes] of server.config.save) {
     if (server.keyspace.dirty >= changes && nowSec - server.lastSave > secs && (nowSec - st.lastBgsaveTry > 5 || st.lastBgsaveOk)) {

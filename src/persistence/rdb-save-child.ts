@@ -17,8 +17,8 @@
  * Output (stdout): lines for the parent, "N <text>" / "W <text>" log lines
  * at notice / warning level, "P <keys>" keys processed so far.
  *
- * The child never outlives the server: SIGUSR1 (the parent killing it)
- * removes the temp file and exits, and when its parent process disappears
+ * The child never outlives the server: SIGTERM (the parent stopping it)
+ * or SIGUSR1 removes the temp file and exits, and when its parent process disappears
  * (the parent pid changes, or stdin ends early) it does the same.
  */
 import * as fs from 'fs';

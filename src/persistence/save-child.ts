@@ -17,6 +17,8 @@ import * as path from 'path';
 import type { SaveChildHeader } from './rdb-save-child';
 
 export interface SaveChildOptions {
+  /** the server the child works for (hasActiveChild) */
+  owner: object;
   image: Buffer;
   /** offset just after each key in the image (used with a per-key delay) */
   keyEnds: number[] | null;
@@ -37,6 +39,7 @@ export class SaveChild {
   readonly pid: number;
   readonly tempFile: string;
   readonly keysTotal: number;
+  readonly owner: object;
   keysProcessed = 0;
   private detached = false;
 
@@ -44,15 +47,22 @@ export class SaveChild {
     this.pid = proc.pid!;
     this.tempFile = path.resolve(opts.tempPattern.replace('%d', String(this.pid)));
     this.keysTotal = opts.keysTotal;
+    this.owner = opts.owner;
   }
 
-  /** Parent-initiated stop (Redis's killRDBChild): SIGUSR1, temp file removed, no report. */
+  /**
+   * Parent-initiated stop (Redis's killRDBChild, which sends SIGUSR1): no
+   * report follows, the temp file is removed now and again once the child
+   * is gone. SIGTERM rather than SIGUSR1, because a Node process that has
+   * not yet installed its handler would take SIGUSR1 as "start the
+   * inspector" and keep running.
+   */
   kill(): void {
     if (this.detached) return;
     this.detached = true;
     live.delete(this);
     try {
-      this.proc.kill('SIGUSR1');
+      this.proc.kill('SIGTERM');
     } catch {
       /* already gone */
     }
@@ -91,6 +101,12 @@ function installExitHook(): void {
   });
 }
 
+/** Whether a save child works for this server (Redis's hasActiveChildProcess). */
+export function hasActiveChild(owner: object): boolean {
+  for (const c of live) if (c.owner === owner) return true;
+  return false;
+}
+
 /** Path of the compiled child script (next to this module). */
 export function childScriptPath(): string {
   return path.join(__dirname, 'rdb-save-child.js');
@@ -115,6 +131,13 @@ export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
   }
   const child = new SaveChild(proc, opts);
   live.add(child);
+  // Node takes a while to boot: create the child's temp file now, as a
+  // forked child would have at once (it truncates and fills it later)
+  try {
+    fs.closeSync(fs.openSync(child.tempFile, 'w', 0o644));
+  } catch {
+    /* the child reports why it cannot open it */
+  }
   proc.on('error', () => undefined);
   proc.stdin!.on('error', () => undefined); // EPIPE when the child dies early
   let partial = '';
@@ -134,8 +157,11 @@ export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
     }
   });
   proc.on('close', (code, signal) => {
-    if (!child.ended()) return;
-    if (signal !== null) removeFile(child.tempFile);
+    if (!child.ended()) {
+      removeFile(child.tempFile); // killed by the parent: it may have reopened the file meanwhile
+      return;
+    }
+    if (signal !== null || code !== 0) removeFile(child.tempFile);
     opts.done(code ?? 0, signal === null ? 0 : signalNumber(signal));
   });
   const header: SaveChildHeader = {
