@@ -20,7 +20,8 @@ import {
   bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR, clearFunctions,
 } from '../persistence/persistence';
 import { debugHooks } from './introspection';
-import { hasActiveChild } from '../persistence/save-child';
+import { hasActiveChild, forkStatsOf } from '../persistence/save-child';
+import { provideInfoField } from '../info/info';
 import { addCommandGate } from '../server/dispatch';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
 
@@ -185,6 +186,8 @@ export function setup(server: Server): void {
     return saveSync(server);
   };
   server.cronTasks.push(() => saveCron(server));
+  provideInfoField('total_forks', (srv) => forkStatsOf(srv).total);
+  provideInfoField('latest_fork_usec', (srv) => forkStatsOf(srv).latestUsec);
   addCommandGate((srv, _c, cmd) => {
     if (!writesDenied(srv)) return false;
     if ((cmd.flags & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return MISCONF_ERROR;

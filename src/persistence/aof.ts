@@ -98,7 +98,9 @@ export class AppendOnlyLog {
 
   /** Propagation target: one effect on database dbid. */
   feed(dbid: number, argv: readonly string[]): void {
-    if (this.state === 'off') return;
+    // waiting for a rewrite that has not started (another child runs): the
+    // snapshot it takes will hold these changes, nothing is logged yet
+    if (this.state === 'off' || (this.state === 'wait_rewrite' && this.rewrite === null)) return;
     let s = '';
     if (this.server.config.aofTimestampEnabled) {
       const now = Math.floor(Date.now() / 1000);
@@ -514,10 +516,12 @@ export class AppendOnlyLog {
     const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
     let child: SaveChild;
     let job: RewriteJob | null = null;
+    const startedAt = process.hrtime.bigint();
     try {
       const data = this.snapshot(rdbFormat, keyEnds);
       child = spawnSaveChild({
         owner: this.server,
+        startedAt,
         image: data,
         keyEnds: keyEnds ?? null,
         delayUs,
@@ -585,7 +589,8 @@ export class AppendOnlyLog {
       }
       log.notice(`Successfully renamed the temporary AOF incr file ${this.tempIncrName()} into ${incrName}`);
     }
-    temp.markRewrittenIncrAsHistory();
+    // the INCR file being written stays; with the AOF off every INCR file is history
+    temp.markRewrittenIncrAsHistory(this.fd >= 0);
     if (!this.persistManifest(temp)) {
       fs.unlink(this.pathOf(baseName), () => undefined);
       this.rewriteFailed(job);

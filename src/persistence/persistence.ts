@@ -194,11 +194,13 @@ export function bgsave(server: Server): string | null {
   const delayUs = server.config.rdbKeySaveDelay;
   const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
   let child: SaveChild;
+  const startedAt = process.hrtime.bigint();
   try {
     const data = snapshot(server, false, keyEnds);
     const keysTotal = server.keyspace.totalKeys();
     child = spawnSaveChild({
       owner: server,
+      startedAt,
       image: data,
       keyEnds: keyEnds ?? null,
       delayUs,

@@ -17,6 +17,8 @@ import * as path from 'path';
 import type { SaveChildHeader } from './rdb-save-child';
 
 export interface SaveChildOptions {
+  /** process.hrtime.bigint() when the parent started producing the snapshot */
+  startedAt: bigint;
   /** the server the child works for (hasActiveChild) */
   owner: object;
   image: Buffer;
@@ -101,6 +103,23 @@ function installExitHook(): void {
   });
 }
 
+/** INFO stats total_forks / latest_fork_usec, per server. */
+export interface ForkStats {
+  total: number;
+  /** µs the parent spent starting the last child, snapshot included (Redis's fork time) */
+  latestUsec: number;
+}
+const forkStats = new WeakMap<object, ForkStats>();
+
+export function forkStatsOf(owner: object): ForkStats {
+  let f = forkStats.get(owner);
+  if (f === undefined) {
+    f = { total: 0, latestUsec: 0 };
+    forkStats.set(owner, f);
+  }
+  return f;
+}
+
 /** Whether a save child works for this server (Redis's hasActiveChildProcess). */
 export function hasActiveChild(owner: object): boolean {
   for (const c of live) if (c.owner === owner) return true;
@@ -131,6 +150,9 @@ export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
   }
   const child = new SaveChild(proc, opts);
   live.add(child);
+  const fs0 = forkStatsOf(opts.owner);
+  fs0.total++;
+  fs0.latestUsec = Number((process.hrtime.bigint() - opts.startedAt) / 1000n);
   // Node takes a while to boot: create the child's temp file now, as a
   // forked child would have at once (it truncates and fills it later)
   try {
