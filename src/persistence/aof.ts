@@ -260,7 +260,7 @@ export class AppendOnlyLog {
     this.manifest = m;
   }
 
-  private deleteHistoryFiles(): void {
+  deleteHistoryFiles(): void {
     if (this.server.config.aofDisableAutoGc || this.manifest.history.length === 0) return;
     for (const f of this.manifest.history) {
       this.server.log.notice(`Removing the history file ${f.name} in the background`);
@@ -734,6 +734,10 @@ export function setupAof(server: Server): void {
     if (!server.isListening()) return;
     if (c.appendonly) return aof.start(server.inExec > 0) ?? undefined;
     aof.stop();
+  });
+  // turning automatic removal back on removes the history at once (updateAofAutoGCEnabled)
+  server.config.onChange('aof-disable-auto-gc', (c) => {
+    if (!c.aofDisableAutoGc) aof.deleteHistoryFiles();
   });
   debugHooks.loadAof = () => aof.debugLoad();
   const yesNo = (b: boolean) => (b ? 'ok' : 'err');
