@@ -5,7 +5,9 @@
  * is a failed save (rdb_last_bgsave_status:err, "terminated by signal 9")
  * and the next BGSAVE works; rdb-key-save-delay keeps the child writing;
  * FLUSHALL and SHUTDOWN stop it and leave no temp file nor process behind.
- * The file a BGSAVE writes loads in Nodis and in the real Redis 7.0.15.
+ * The file a BGSAVE writes loads in Nodis and in the real Redis 7.0.15,
+ * function libraries included. BGREWRITEAOF uses the same kind of child,
+ * and only one child runs at a time (scheduling as in Redis).
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -208,6 +210,7 @@ const REDIS = '/usr/bin/redis-server';
 
 test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', async () => {
   await fill(r);
+  await r.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=bglib\nredis.register_function('bgf', function() return 7 end)");
   const digest = await r.call('DEBUG', 'DIGEST');
   assert.equal(await r.bgsave(), 'Background saving started');
   await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
@@ -221,6 +224,7 @@ test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', as
   await c2.connect();
   try {
     assert.equal(await c2.call('DEBUG', 'DIGEST'), digest);
+    assert.equal(await c2.call('FCALL', 'bgf', '0'), 7);
   } finally {
     c2.disconnect();
     await n2.stop();
@@ -239,10 +243,82 @@ test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', as
     await cr.connect();
     try {
       assert.equal(await cr.call('DEBUG', 'DIGEST'), digest);
+      assert.equal(await cr.call('FCALL', 'bgf', '0'), 7);
     } finally {
       cr.disconnect();
     }
   } finally {
     proc.kill('SIGKILL');
+    await r.call('FUNCTION', 'FLUSH');
+  }
+});
+
+test('DEBUG RELOAD brings the function libraries back from the file (and drops those not in it)', async () => {
+  await r.flushall();
+  await r.call('FUNCTION', 'FLUSH');
+  await r.call('FUNCTION', 'LOAD', "#!lua name=keep\nredis.register_function('keepf', function() return 1 end)");
+  assert.equal(await r.save(), 'OK');
+  await r.call('FUNCTION', 'LOAD', "#!lua name=extra\nredis.register_function('extraf', function() return 2 end)");
+  assert.equal(await r.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
+  assert.equal(await r.call('FCALL', 'keepf', '0'), 1);
+  await assert.rejects(r.call('FCALL', 'extraf', '0'), /^ReplyError: ERR Function not found$/);
+  await r.call('FUNCTION', 'FLUSH');
+});
+
+test('BGREWRITEAOF in a child; one child at a time: a rewrite waits for BGSAVE, BGSAVE needs SCHEDULE during a rewrite', async () => {
+  const s = await startNodis(['--save', '', '--appendonly', 'yes', '--auto-aof-rewrite-percentage', '0', '--enable-debug-command', 'yes']);
+  const c = new Redis({ port: s.port, lazyConnect: true, enableReadyCheck: false });
+  await c.connect();
+  const stat = async (name: string) => infoField(await c.info(), name);
+  try {
+    await c.call('FUNCTION', 'LOAD', "#!lua name=aoflib\nredis.register_function('aoff', function() return 3 end)");
+    for (let i = 0; i < 5; i++) await c.set(`k${i}`, String(i));
+    const forks = Number(await stat('total_forks'));
+    // a rewrite asked for during a BGSAVE is scheduled, and starts once the save child is gone
+    await c.config('SET', 'rdb-key-save-delay', '10000000');
+    assert.equal(await c.bgsave(), 'Background saving started');
+    const savePid = await saveChild(s);
+    assert.equal(await c.call('BGREWRITEAOF'), 'Background append only file rewriting scheduled');
+    assert.equal(await stat('aof_rewrite_scheduled'), '1');
+    await c.config('SET', 'rdb-key-save-delay', '0');
+    process.kill(savePid, 'SIGKILL');
+    await waitFor(async () => (await stat('aof_rewrite_scheduled')) === '0' && (await stat('aof_rewrite_in_progress')) === '0');
+    assert.equal(await stat('aof_last_bgrewrite_status'), 'ok');
+    assert.equal(Number(await stat('total_forks')), forks + 2);
+    assert.match(s.output(), /Background append only file rewriting started by pid \d+\n(.*\n)*.*Background AOF rewrite finished successfully/);
+
+    // during a rewrite BGSAVE is refused, or scheduled with SCHEDULE
+    await c.config('SET', 'rdb-key-save-delay', '10000000');
+    assert.equal(await c.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+    const aofPid = await saveChild(s);
+    const temp = path.join(s.dir, `temp-rewriteaof-bg-${aofPid}.aof`);
+    await waitFor(() => fs.existsSync(temp));
+    await assert.rejects(c.call('BGREWRITEAOF'), /^ReplyError: ERR Background append only file rewriting already in progress$/);
+    await assert.rejects(c.bgsave(), /^ReplyError: ERR Another child process is active \(AOF\?\): can't BGSAVE right now\. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible\.$/);
+    assert.equal(await c.call('BGSAVE', 'SCHEDULE'), 'Background saving scheduled');
+    await c.config('SET', 'rdb-key-save-delay', '0');
+    process.kill(aofPid, 'SIGKILL');
+    await waitFor(async () => (await stat('aof_rewrite_in_progress')) === '0');
+    assert.equal(await stat('aof_last_bgrewrite_status'), 'err');
+    assert.match(s.output(), /# Background AOF rewrite terminated by signal 9\n/);
+    assert.equal(fs.existsSync(temp), false);
+    // the scheduled BGSAVE runs once the rewrite child is gone
+    const killedAt = s.output().indexOf('Background AOF rewrite terminated by signal 9');
+    await waitFor(() => /Background saving started by pid \d+\n(.*\n)*.*Background saving terminated with success/.test(s.output().slice(killedAt)));
+    assert.equal(await persistence(c, 'rdb_last_bgsave_status'), 'ok');
+
+    // a successful rewrite in AOF format: the libraries and keys come back from the files
+    await c.config('SET', 'aof-use-rdb-preamble', 'no');
+    const digest = await c.call('DEBUG', 'DIGEST');
+    assert.equal(await c.call('BGREWRITEAOF'), 'Background append only file rewriting started');
+    await waitFor(async () => (await stat('aof_rewrite_in_progress')) === '0');
+    assert.equal(await stat('aof_last_bgrewrite_status'), 'ok');
+    // (DEBUG LOADAOF empties the dataset and the libraries before loading)
+    assert.equal(await c.call('DEBUG', 'LOADAOF'), 'OK');
+    assert.equal(await c.call('DEBUG', 'DIGEST'), digest);
+    assert.equal(await c.call('FCALL', 'aoff', '0'), 3);
+  } finally {
+    c.disconnect();
+    await s.stop();
   }
 });
