@@ -7,6 +7,7 @@
  * fsyncs, renames it over the target when one is given, and exits 0. Any
  * failure is reported and exits 1, leaving no temp file behind.
  *
+ * Arguments: the server's pid and the temp file pattern ("%d" = own pid).
  * Input (stdin): a u32 LE length, a JSON header (SaveChildHeader), then
  * `keyEnds` float64 LE offsets when a per-key delay applies, then the image
  * (`imageLength` bytes). Without a delay the image is written to the file
@@ -38,9 +39,12 @@ export interface SaveChildHeader {
   kind: 'rdb' | 'aof';
 }
 
-const parentPid = process.ppid;
+// the server's pid comes as an argument: it may already be gone when this
+// process starts (then process.ppid would already be that of init)
+const parentPid = Number(process.argv[2]) || process.ppid;
 let header: SaveChildHeader | null = null;
-let tempName = '';
+// the parent creates the temp file as soon as this process exists: known from the start
+let tempName = (process.argv[3] ?? '').replace('%d', String(process.pid));
 let fd = -1;
 let finished = false;
 
@@ -90,6 +94,7 @@ function abandon(): never {
 process.on('SIGUSR1', abandon);
 process.on('SIGTERM', abandon);
 process.on('SIGINT', () => undefined); // a ^C in the server's terminal is the server's business
+if (process.ppid !== parentPid) abandon();
 const orphanCheck = setInterval(() => {
   if (process.ppid !== parentPid) abandon();
 }, 500);

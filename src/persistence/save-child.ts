@@ -138,7 +138,7 @@ function signalNumber(sig: NodeJS.Signals): number {
 /** Start a child; throws (spawn's error) when no process could be created. */
 export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
   installExitHook();
-  const proc = spawn(process.execPath, [childScriptPath()], {
+  const proc = spawn(process.execPath, [childScriptPath(), String(process.pid), opts.tempPattern], {
     cwd: process.cwd(),
     stdio: ['pipe', 'pipe', 'inherit'],
     windowsHide: true,

@@ -206,6 +206,28 @@ test('SHUTDOWN NOSAVE during a BGSAVE leaves neither the child nor its temp file
   }
 });
 
+test('a save child whose server was killed with SIGKILL stops by itself and removes its temp file', async () => {
+  const s = await startNodis(['--save', '']);
+  const c = new Redis({ port: s.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
+  await c.connect();
+  try {
+    await c.set('a', '1');
+    await c.set('b', '2');
+    await c.config('SET', 'rdb-key-save-delay', '10000000');
+    assert.equal(await c.bgsave(), 'Background saving started');
+    const pid = await saveChild(s);
+    const temp = path.join(s.dir, `temp-${pid}.rdb`);
+    await waitFor(() => fs.existsSync(temp));
+    c.disconnect();
+    s.proc.kill('SIGKILL');
+    await waitFor(() => !alive(pid));
+    assert.equal(fs.existsSync(temp), false);
+  } finally {
+    c.disconnect();
+    await s.stop();
+  }
+});
+
 const REDIS = '/usr/bin/redis-server';
 
 test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', async () => {
