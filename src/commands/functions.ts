@@ -27,6 +27,7 @@ import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';
 import { stringMatch } from '../util/glob';
+import { functionPersistence } from '../persistence/persistence';
 
 interface FunctionInfo {
   name: string;
@@ -636,3 +637,18 @@ export const handlers: HandlerMap = {
   fcall,
   fcall_ro: fcallRo,
 };
+
+/** Libraries go into RDB files (SAVE, BGSAVE, AOF base) and come back when one is loaded. */
+export function setup(): void {
+  functionPersistence.current = {
+    codes: (server) => [...functionsState(server).libraries.values()].map((l) => l.code),
+    load: (server, code, replace) => {
+      const st = functionsState(server);
+      const lib = createLibrary(server, code, replace, st);
+      if (typeof lib === 'string') return lib.replace(/^ERR /, '');
+      const err = joinLibraries(st, [lib]);
+      return err === null ? null : err.replace(/^ERR /, '');
+    },
+    clear: (server) => flushFunctions(server),
+  };
+}

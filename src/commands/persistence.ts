@@ -17,9 +17,11 @@ import { parseInteger } from '../util/numbers';
 import { dumpPayload } from '../persistence/rdb-writer';
 import { decodeDumpPayload, verifyDumpPayload, RdbError } from '../persistence/rdb-reader';
 import {
-  bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR,
+  bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR, clearFunctions,
 } from '../persistence/persistence';
 import { debugHooks } from './introspection';
+import { hasActiveChild, forkStatsOf } from '../persistence/save-child';
+import { provideInfoField } from '../info/info';
 import { addCommandGate } from '../server/dispatch';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
 
@@ -52,13 +54,16 @@ function bgsaveCmd(c: Client, argv: string[]): void {
     c.error('ERR Background save already in progress');
     return;
   }
-  if (c.denyBlocking) {
-    // inside EXEC: Redis cannot fork from a transaction, it schedules the save
-    st.bgsaveScheduled = true;
-    c.reply.simple('Background saving scheduled');
+  if (c.denyBlocking || hasActiveChild(c.server)) {
+    // inside EXEC Redis cannot fork; while an AOF rewrite child runs it must not
+    if (schedule || c.denyBlocking) {
+      st.bgsaveScheduled = true;
+      c.reply.simple('Background saving scheduled');
+    } else {
+      c.error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+    }
     return;
   }
-  void schedule;
   const err = bgsave(c.server);
   if (err === null) c.reply.simple('Background saving started');
   else c.error(err.startsWith('ERR') ? err : `ERR ${err}`);
@@ -165,7 +170,10 @@ function debugReload(server: Server, opts: { save: boolean; flush: boolean; merg
     persistenceState(server).rdbSaves++;
     if (saveSync(server) !== null) return 'ERR';
   }
-  if (opts.flush) server.keyspace.flush(-1);
+  if (opts.flush) {
+    server.keyspace.flush(-1);
+    clearFunctions(server);
+  }
   const err = loadRdbFile(server, rdbPath(server), { allowDup: opts.merge, startup: false });
   if (err !== null) return 'ERR Error trying to load the RDB dump';
   return null;
@@ -178,6 +186,8 @@ export function setup(server: Server): void {
     return saveSync(server);
   };
   server.cronTasks.push(() => saveCron(server));
+  provideInfoField('total_forks', (srv) => forkStatsOf(srv).total);
+  provideInfoField('latest_fork_usec', (srv) => forkStatsOf(srv).latestUsec);
   addCommandGate((srv, _c, cmd) => {
     if (!writesDenied(srv)) return false;
     if ((cmd.flags & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return MISCONF_ERROR;

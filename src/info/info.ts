@@ -192,6 +192,7 @@ function memorySection(server: Server): Lines {
 
 function persistenceSection(server: Server): Lines {
   const ps = persistenceState(server);
+  const child = ps.child;
   const nowSec = Math.floor(Date.now() / 1000);
   return [
     ['loading', ps.loading ? 1 : 0],
@@ -199,9 +200,9 @@ function persistenceSection(server: Server): Lines {
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
     ['current_cow_size_age', 0],
-    ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
+    ['current_fork_perc', child !== null && child.keysTotal > 0 ? ((child.keysProcessed / child.keysTotal) * 100).toFixed(2) : '0.00'],
+    ['current_save_keys_processed', child !== null ? child.keysProcessed : 0],
+    ['current_save_keys_total', child !== null ? child.keysTotal : 0],
     ['rdb_changes_since_last_save', server.keyspace.dirty],
     ['rdb_bgsave_in_progress', ps.bgsaveInProgress ? 1 : 0],
     ['rdb_last_save_time', server.lastSave],

@@ -56,8 +56,9 @@ export class AofManifest {
    */
   newBase(appendfilename: string, rdbFormat: boolean): string {
     if (this.base) {
+      // history is newest first, as Redis adds to the head of its list
       this.base.type = 'h';
-      this.history.push(this.base);
+      this.history.unshift(this.base);
     }
     const seq = ++this.curBaseSeq;
     const name = `${appendfilename}.${seq}.base${rdbFormat ? '.rdb' : '.aof'}`;
@@ -73,13 +74,12 @@ export class AofManifest {
     return name;
   }
 
-  /** After a rewrite: every INCR file but the last (the open one) is history. */
-  markRewrittenIncrAsHistory(): void {
-    const last = this.incr.pop();
-    for (const f of this.incr) {
-      f.type = 'h';
-      this.history.push(f);
-    }
+  /** After a rewrite: every INCR file but the last (the open one, when keepLast) is history. */
+  markRewrittenIncrAsHistory(keepLast = true): void {
+    const last = keepLast ? this.incr.pop() : undefined;
+    for (const f of this.incr) f.type = 'h';
+    // Redis moves them from the last one back, each to the head of the history
+    this.history = [...this.incr, ...this.history];
     this.incr = last ? [last] : [];
   }
 

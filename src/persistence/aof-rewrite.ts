@@ -7,6 +7,8 @@
  *   RPUSH / SADD / ZADD / HMSET for collections in batches of at most 64
  *   items per command (AOF_REWRITE_ITEMS_PER_CMD), then PEXPIREAT when the
  *   key has a TTL. Scores are written with %.17g.
+ * - Function libraries first, one FUNCTION LOAD each, as Redis's
+ *   rewriteFunctions does.
  * - A type this module does not know (a stream, before its rewriter is
  *   registered) is an error: the rewrite fails rather than dropping data.
  *
@@ -110,10 +112,15 @@ function rewriteKey(out: AofCommandSink, key: string, v: RedisValue): void {
   }
 }
 
-/** The whole dataset as AOF commands; `preamble` is written first (a timestamp annotation). */
-export function rewriteDatasetAsAof(ks: Keyspace, preamble = ''): string {
+/**
+ * The whole dataset as AOF commands; `preamble` is written first (a
+ * timestamp annotation), then a FUNCTION LOAD per library. `keyEnds`, when
+ * given, receives the offset just after each key's commands.
+ */
+export function rewriteDatasetAsAof(ks: Keyspace, preamble = '', functions: readonly string[] = [], keyEnds?: number[]): string {
   const out = new AofCommandSink();
   if (preamble) out.push(preamble);
+  for (const code of functions) out.command(['FUNCTION', 'LOAD', code]);
   for (const db of ks.dbs) {
     if (db.dict.size === 0) continue;
     out.command(['SELECT', String(db.id)]);
@@ -121,6 +128,7 @@ export function rewriteDatasetAsAof(ks: Keyspace, preamble = ''): string {
       rewriteKey(out, key, value);
       const when = db.expires.size > 0 ? db.expires.get(key) : undefined;
       if (when !== undefined) out.command(['PEXPIREAT', key, String(when)]);
+      if (keyEnds !== undefined) keyEnds.push(out.length);
     });
   }
   return out.text();

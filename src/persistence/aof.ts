@@ -16,11 +16,14 @@
  * Node has no fork(), so the snapshot is taken synchronously (the RDB
  * writer, or aof-rewrite.ts when aof-use-rdb-preamble is no) at the same
  * instant a new INCR file is opened: the base plus the INCR files after it
- * are then exactly the dataset, with no rewrite buffer needed. The
- * snapshot is written to a temp file asynchronously; when that completes
- * it is renamed to the new BASE, older files become HISTORY and are
- * deleted, and the manifest is rewritten (temp file, fsync, rename).
- * INFO reports the rewrite in progress meanwhile.
+ * are then exactly the dataset, with no rewrite buffer needed. A child
+ * process (save-child.ts) writes the snapshot to
+ * temp-rewriteaof-bg-<child pid>.aof (honouring rdb-key-save-delay per
+ * key); when it exits 0 the file is renamed to the new BASE, older files
+ * become HISTORY and are deleted, and the manifest is rewritten (temp
+ * file, fsync, rename). INFO reports the rewrite in progress meanwhile.
+ * As in Redis only one child runs at a time: a rewrite asked for during a
+ * BGSAVE is scheduled, and started by the cron once the child is gone.
  *
  * Loading (startup with appendonly yes, DEBUG LOADAOF) follows
  * loadAppendOnlyFiles: an old single-file AOF is first moved into the
@@ -35,17 +38,19 @@ import type { Server } from '../server/server';
 import { AofManifest, parseManifest, isManifestError } from './aof-manifest';
 import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
-import { snapshot } from './persistence';
+import { snapshot, clearFunctions, functionPersistence } from './persistence';
+import { spawnSaveChild, hasActiveChild, type SaveChild } from './save-child';
 import { provideInfoField, provideInfoExtraLines } from '../info/info';
 import { debugHooks } from '../commands/introspection';
 
 type AofState = 'off' | 'on' | 'wait_rewrite';
 
 interface RewriteJob {
+  /** temp-rewriteaof-bg-<child pid>.aof, in the working directory */
   tmpFile: string;
   rdbFormat: boolean;
   startedAt: number;
-  cancelled: boolean;
+  child: SaveChild;
 }
 
 export class AppendOnlyLog {
@@ -93,7 +98,9 @@ export class AppendOnlyLog {
 
   /** Propagation target: one effect on database dbid. */
   feed(dbid: number, argv: readonly string[]): void {
-    if (this.state === 'off') return;
+    // waiting for a rewrite that has not started (another child runs): the
+    // snapshot it takes will hold these changes, nothing is logged yet
+    if (this.state === 'off' || (this.state === 'wait_rewrite' && this.rewrite === null)) return;
     let s = '';
     if (this.server.config.aofTimestampEnabled) {
       const now = Math.floor(Date.now() / 1000);
@@ -172,7 +179,7 @@ export class AppendOnlyLog {
   cron(now: number): void {
     if (this.buf.length > 0) this.writePending();
     if (this.state !== 'off' && this.server.config.appendfsync === 'everysec') this.fsyncEverySec(now);
-    if (this.rewrite !== null) return;
+    if (this.rewrite !== null || hasActiveChild(this.server)) return;
     if (this.rewriteScheduled) {
       this.startRewrite();
       return;
@@ -253,7 +260,7 @@ export class AppendOnlyLog {
     this.manifest = m;
   }
 
-  private deleteHistoryFiles(): void {
+  deleteHistoryFiles(): void {
     if (this.server.config.aofDisableAutoGc || this.manifest.history.length === 0) return;
     for (const f of this.manifest.history) {
       this.server.log.notice(`Removing the history file ${f.name} in the background`);
@@ -430,6 +437,7 @@ export class AppendOnlyLog {
     }
     const ks = this.server.keyspace;
     for (const db of ks.dbs) db.clear();
+    clearFunctions(this.server);
     this.loadManifestFromDisk();
     this.deleteHistoryFiles();
     const st = this.loadFiles();
@@ -441,12 +449,14 @@ export class AppendOnlyLog {
 
   // -------------------------------------------------------------- rewriting
 
-  private snapshot(rdbFormat: boolean): Buffer {
+  private snapshot(rdbFormat: boolean, keyEnds?: number[]): Buffer {
     const ks = this.server.keyspace;
     // the same image as SAVE writes (functions, IDLE/FREQ), flagged as an AOF base
-    if (rdbFormat) return snapshot(this.server, true);
+    if (rdbFormat) return snapshot(this.server, true, keyEnds);
     const preamble = this.server.config.aofTimestampEnabled ? `#TS:${Math.floor(Date.now() / 1000)}\r\n` : '';
-    return Buffer.from(rewriteDatasetAsAof(ks, preamble), 'latin1');
+    const fp = functionPersistence.current;
+    const functions = fp === null ? [] : fp.codes(this.server);
+    return Buffer.from(rewriteDatasetAsAof(ks, preamble, functions, keyEnds), 'latin1');
   }
 
   private tempIncrName(): string {
@@ -487,9 +497,9 @@ export class AppendOnlyLog {
     return true;
   }
 
-  /** Start a rewrite now. Returns false when it could not start. */
+  /** Start a rewrite now (a child writes the snapshot). Returns false when it could not start. */
   startRewrite(): boolean {
-    if (this.rewrite !== null) return false;
+    if (this.rewrite !== null || hasActiveChild(this.server)) return false;
     if (!this.ensureDir()) {
       this.lastBgrewriteOk = false;
       return false;
@@ -502,67 +512,71 @@ export class AppendOnlyLog {
     }
     this.rewrites++;
     const rdbFormat = this.server.config.aofUseRdbPreamble;
-    const job: RewriteJob = {
-      tmpFile: `temp-rewriteaof-bg-${process.pid}.aof`,
-      rdbFormat,
-      startedAt: Date.now(),
-      cancelled: false,
-    };
-    let data: Buffer;
+    const delayUs = this.server.config.rdbKeySaveDelay;
+    const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
+    let child: SaveChild;
+    let job: RewriteJob | null = null;
+    const startedAt = process.hrtime.bigint();
     try {
-      data = this.snapshot(rdbFormat);
+      const data = this.snapshot(rdbFormat, keyEnds);
+      child = spawnSaveChild({
+        owner: this.server,
+        startedAt,
+        image: data,
+        keyEnds: keyEnds ?? null,
+        delayUs,
+        tempPattern: 'temp-rewriteaof-bg-%d.aof',
+        target: '',
+        kind: 'aof',
+        keysTotal: this.server.keyspace.totalKeys(),
+        log: (level, msg) => (level === 'notice' ? this.server.log.notice(msg) : this.server.log.warning(msg)),
+        done: (code, signal) => {
+          if (job !== null) this.rewriteDone(job, code, signal);
+        },
+      });
     } catch (e) {
-      this.server.log.warning(`Can't rewrite append only file in background: ${(e as Error).message}`);
+      this.server.log.warning(`Can't rewrite append only file in background: fork: ${(e as Error).message}`);
       this.lastBgrewriteOk = false;
       this.consecutiveFailures++;
       return false;
     }
+    job = { tmpFile: child.tempFile, rdbFormat, startedAt: Date.now(), child };
     this.rewrite = job;
     this.rewriteScheduled = false;
-    this.server.log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-    fs.promises.open(job.tmpFile, 'w', 0o644)
-      .then(async (fh) => {
-        try {
-          await fh.writeFile(data);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      })
-      .then(
-        () => this.rewriteDone(job, null),
-        (e: Error) => this.rewriteDone(job, e),
-      );
+    this.server.log.notice(`Background append only file rewriting started by pid ${child.pid}`);
     return true;
   }
 
-  private rewriteDone(job: RewriteJob, err: Error | null): void {
+  /** The child ended (Redis's backgroundRewriteDoneHandler). */
+  private rewriteDone(job: RewriteJob, code: number, signal: number): void {
     if (job !== this.rewrite) return;
     this.rewrite = null;
     const log = this.server.log;
     this.lastRewriteTimeSec = Math.floor((Date.now() - job.startedAt) / 1000);
-    if (job.cancelled) {
-      fs.unlink(job.tmpFile, () => undefined);
+    if (signal !== 0) {
+      log.warning(`Background AOF rewrite terminated by signal ${signal}`);
+      // SIGUSR1 is how a child is stopped on purpose: not an error
+      if (signal !== 10) this.rewriteFailed(job);
+      else this.rewriteCleanup(job);
       return;
     }
-    if (err !== null) {
-      log.warning(`Write error writing append only file on disk: ${err.message}`);
+    if (code !== 0) {
       log.warning('Background AOF rewrite terminated with error');
       this.rewriteFailed(job);
       return;
     }
-    log.notice(`Successfully created the temporary AOF base file ${job.tmpFile}`);
+    log.notice(`Successfully created the temporary AOF base file ${path.basename(job.tmpFile)}`);
     log.notice('Background AOF rewrite terminated with success');
     const temp = this.manifest.clone();
     const baseName = temp.newBase(this.fileName, job.rdbFormat);
     try {
       fs.renameSync(job.tmpFile, this.pathOf(baseName));
     } catch (e) {
-      log.warning(`Error trying to rename the temporary AOF base file ${job.tmpFile} into ${this.pathOf(baseName)}: ${(e as Error).message}`);
+      log.warning(`Error trying to rename the temporary AOF base file ${path.basename(job.tmpFile)} into ${this.pathOf(baseName)}: ${(e as Error).message}`);
       this.rewriteFailed(job);
       return;
     }
-    log.notice(`Successfully renamed the temporary AOF base file ${job.tmpFile} into ${baseName}`);
+    log.notice(`Successfully renamed the temporary AOF base file ${path.basename(job.tmpFile)} into ${baseName}`);
     if (this.state === 'wait_rewrite') {
       const incrName = temp.newIncr(this.fileName);
       try {
@@ -575,7 +589,8 @@ export class AppendOnlyLog {
       }
       log.notice(`Successfully renamed the temporary AOF incr file ${this.tempIncrName()} into ${incrName}`);
     }
-    temp.markRewrittenIncrAsHistory();
+    // the INCR file being written stays; with the AOF off every INCR file is history
+    temp.markRewrittenIncrAsHistory(this.fd >= 0);
     if (!this.persistManifest(temp)) {
       fs.unlink(this.pathOf(baseName), () => undefined);
       this.rewriteFailed(job);
@@ -596,6 +611,11 @@ export class AppendOnlyLog {
   private rewriteFailed(job: RewriteJob): void {
     this.lastBgrewriteOk = false;
     this.consecutiveFailures++;
+    this.rewriteCleanup(job);
+  }
+
+  /** After a rewrite that did not complete: no temp file; a pending AOF start retries. */
+  private rewriteCleanup(job: RewriteJob): void {
     fs.unlink(job.tmpFile, () => undefined);
     if (this.state === 'wait_rewrite') {
       this.buf = '';
@@ -608,16 +628,17 @@ export class AppendOnlyLog {
   /** Abandon a rewrite in progress (its completion is ignored, its temp file removed). */
   private cancelRewrite(): void {
     if (this.rewrite === null) return;
-    this.server.log.notice(`Killing running AOF rewrite child: ${process.pid}`);
-    this.rewrite.cancelled = true;
-    fs.unlink(this.rewrite.tmpFile, () => undefined);
+    const job = this.rewrite;
+    this.server.log.notice(`Killing running AOF rewrite child: ${job.child.pid}`);
+    job.child.kill();
     this.rewrite = null;
+    this.lastRewriteTimeSec = Math.floor((Date.now() - job.startedAt) / 1000);
   }
 
   /** BGREWRITEAOF */
   bgrewriteCommand(inExec: boolean): { ok: string } | { err: string } {
     if (this.rewrite !== null) return { err: 'ERR Background append only file rewriting already in progress' };
-    if (inExec) {
+    if (inExec || hasActiveChild(this.server)) {
       this.rewriteScheduled = true;
       this.consecutiveFailures = 0;
       return { ok: 'Background append only file rewriting scheduled' };
@@ -630,7 +651,10 @@ export class AppendOnlyLog {
   start(inExec: boolean): string | null {
     if (this.state !== 'off') return null;
     this.state = 'wait_rewrite';
-    if (inExec) {
+    if (this.rewrite === null && hasActiveChild(this.server)) {
+      this.rewriteScheduled = true;
+      this.server.log.warning('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+    } else if (inExec) {
       this.rewriteScheduled = true;
       this.server.log.warning('AOF was enabled during a transaction. An AOF background was scheduled to start when possible.');
     } else {
@@ -710,6 +734,10 @@ export function setupAof(server: Server): void {
     if (!server.isListening()) return;
     if (c.appendonly) return aof.start(server.inExec > 0) ?? undefined;
     aof.stop();
+  });
+  // turning automatic removal back on removes the history at once (updateAofAutoGCEnabled)
+  server.config.onChange('aof-disable-auto-gc', (c) => {
+    if (!c.aofDisableAutoGc) aof.deleteHistoryFiles();
   });
   debugHooks.loadAof = () => aof.debugLoad();
   const yesNo = (b: boolean) => (b ? 'ok' : 'err');

@@ -4,12 +4,16 @@
  * persistence reports.
  *
  * Node has no fork(), so BGSAVE cannot save a copy-on-write view of the
- * dataset in a child. Instead it serialises the whole keyspace into memory
- * synchronously (a consistent point-in-time snapshot, like the fork), then
- * writes the bytes to `temp-<pid>.rdb` asynchronously and renames the file
- * over `dbfilename` (as Redis's child does). rdb_bgsave_in_progress stays 1
- * until the write completes; the dirty counter is reduced by the changes
- * the snapshot covered, exactly like Redis's dirty_before_bgsave.
+ * dataset in a child. Instead the parent serialises the whole keyspace
+ * into memory synchronously (a consistent point-in-time snapshot, like the
+ * fork), and a real child process (save-child.ts / rdb-save-child.ts)
+ * writes it to `temp-<child pid>.rdb`, honours rdb-key-save-delay per key,
+ * fsyncs and renames it over `dbfilename`, as Redis's child does. The
+ * child's end is handled like Redis's reaping: exit 0 is success, a
+ * non-zero exit or a signal is a failure (SIGUSR1, the parent stopping it
+ * on purpose, is not). rdb_bgsave_in_progress stays 1 until then; the
+ * dirty counter is reduced by the changes the snapshot covered, exactly
+ * like Redis's dirty_before_bgsave.
  *
  * Invariants: at most one background save at a time; `lastSave` and the
  * dirty counter change only when a save succeeded; a failed background
@@ -24,6 +28,7 @@ import type { RedisValue } from '../keyspace/values';
 import { writeRdb } from './rdb-writer';
 import { loadRdb, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader';
 import { lruClock } from '../keyspace/keyspace';
+import { spawnSaveChild, hasActiveChild, type SaveChild } from './save-child';
 
 /** What the functions subsystem provides to persist its libraries (filled in by it). */
 export interface FunctionPersistence {
@@ -31,6 +36,8 @@ export interface FunctionPersistence {
   codes(server: Server): string[];
   /** load one library's code; replace: an existing library of that name is replaced. Returns an error or null. */
   load(server: Server, code: string, replace: boolean): string | null;
+  /** remove every library (emptying the dataset before loading a whole file) */
+  clear(server: Server): void;
 }
 export const functionPersistence: { current: FunctionPersistence | null } = { current: null };
 
@@ -48,10 +55,10 @@ export interface PersistenceState {
   lastLoadKeysLoaded: number;
   lastLoadKeysExpired: number;
   loading: boolean;
-  /** bumped to cancel the running background save (its completion is then ignored) */
+  /** bumped each time a background save starts or is killed */
   bgsaveGeneration: number;
-  /** timer emulating rdb-key-save-delay before the write starts */
-  bgsaveDelayTimer: NodeJS.Timeout | null;
+  /** the child process writing the running background save */
+  child: SaveChild | null;
 }
 
 const states = new WeakMap<Server, PersistenceState>();
@@ -71,7 +78,7 @@ export function persistenceState(server: Server): PersistenceState {
       lastLoadKeysExpired: 0,
       loading: false,
       bgsaveGeneration: 0,
-      bgsaveDelayTimer: null,
+      child: null,
     };
     states.set(server, s);
   }
@@ -101,7 +108,7 @@ function tempPath(name: string): string {
 }
 
 /** The whole dataset as RDB bytes. */
-export function snapshot(server: Server, aofBase = false): Buffer {
+export function snapshot(server: Server, aofBase = false, keyEnds?: number[]): Buffer {
   const fp = functionPersistence.current;
   const ks = server.keyspace;
   const policy = server.config.maxmemoryPolicy;
@@ -112,6 +119,7 @@ export function snapshot(server: Server, aofBase = false): Buffer {
     idleSeconds: policy.endsWith('-lru') ? (clock) => Math.floor(ks.idleTimeMs(clock) / 1000) : undefined,
     lfuCounter: policy.endsWith('-lfu') ? (clock) => ks.lfuCounter(clock) : undefined,
     aofBase,
+    keyEnds,
   });
 }
 
@@ -172,107 +180,103 @@ export function saveSync(server: Server): string | null {
 }
 
 /**
- * Start a background save: snapshot now, write asynchronously. Returns
- * null when started, else the error.
+ * Start a background save: snapshot now, then a child process writes it.
+ * Returns null when started, else the error.
  */
 export function bgsave(server: Server): string | null {
   const st = persistenceState(server);
   if (st.bgsaveInProgress) return 'Background save already in progress';
+  if (hasActiveChild(server)) return 'ERR';
   const nowSec = Math.floor(Date.now() / 1000);
   st.rdbSaves++;
   st.lastBgsaveTry = nowSec;
   const dirtyBefore = server.keyspace.dirty;
-  let data: Buffer;
+  const delayUs = server.config.rdbKeySaveDelay;
+  const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
+  let child: SaveChild;
+  const startedAt = process.hrtime.bigint();
   try {
-    data = snapshot(server);
+    const data = snapshot(server, false, keyEnds);
+    const keysTotal = server.keyspace.totalKeys();
+    child = spawnSaveChild({
+      owner: server,
+      startedAt,
+      image: data,
+      keyEnds: keyEnds ?? null,
+      delayUs,
+      tempPattern: 'temp-%d.rdb',
+      target: rdbPath(server),
+      kind: 'rdb',
+      keysTotal,
+      log: (level, msg) => (level === 'notice' ? server.log.notice(msg) : server.log.warning(msg)),
+      done: (code, signal) => bgsaveDone(server, child, dirtyBefore, code, signal),
+    });
   } catch (e) {
     st.lastBgsaveOk = false;
     anyBgsaveFailed = true;
-    server.log.warning(`Can't save in background: ${errMessage(e)}`);
+    server.log.warning(`Can't save in background: fork: ${errMessage(e)}`);
     return 'ERR';
   }
+  st.child = child;
   st.bgsaveInProgress = true;
   st.bgsaveStart = nowSec;
-  const generation = ++st.bgsaveGeneration;
-  server.log.notice(`Background saving started by pid ${process.pid}`);
-  const target = rdbPath(server);
-  const tmp = tempPath(`temp-${process.pid}.rdb`);
-  const finish = (err: Error | null) => {
-    if (generation !== st.bgsaveGeneration) return; // killed meanwhile
-    st.bgsaveInProgress = false;
-    st.lastBgsaveTimeSec = Math.floor(Date.now() / 1000) - st.bgsaveStart;
-    st.bgsaveStart = -1;
-    if (err === null) {
-      server.log.notice('Background saving terminated with success');
-      server.keyspace.dirty -= dirtyBefore;
-      if (server.keyspace.dirty < 0) server.keyspace.dirty = 0;
-      server.lastSave = Math.floor(Date.now() / 1000);
-      st.lastBgsaveOk = true;
-    } else {
-      server.log.warning(errMessage(err));
-      server.log.warning('Background saving error');
+  st.bgsaveGeneration++;
+  server.log.notice(`Background saving started by pid ${child.pid}`);
+  return null;
+}
+
+/** The child ended (Redis's backgroundSaveDoneHandlerDisk). */
+function bgsaveDone(server: Server, child: SaveChild, dirtyBefore: number, code: number, signal: number): void {
+  const st = persistenceState(server);
+  if (st.child !== child) return;
+  st.child = null;
+  st.bgsaveInProgress = false;
+  st.lastBgsaveTimeSec = Math.floor(Date.now() / 1000) - st.bgsaveStart;
+  st.bgsaveStart = -1;
+  if (signal === 0 && code === 0) {
+    server.log.notice('Background saving terminated with success');
+    server.keyspace.dirty -= dirtyBefore;
+    if (server.keyspace.dirty < 0) server.keyspace.dirty = 0;
+    server.lastSave = Math.floor(Date.now() / 1000);
+    st.lastBgsaveOk = true;
+  } else if (signal === 0) {
+    server.log.warning('Background saving error');
+    st.lastBgsaveOk = false;
+    anyBgsaveFailed = true;
+  } else {
+    server.log.warning(`Background saving terminated by signal ${signal}`);
+    // SIGUSR1 is how a child is stopped on purpose: not an error
+    if (signal !== SIGUSR1) {
       st.lastBgsaveOk = false;
       anyBgsaveFailed = true;
     }
-  };
-  const write = () => {
-    st.bgsaveDelayTimer = null;
-    if (generation !== st.bgsaveGeneration) return;
-    fs.open(tmp, 'w', (err, fd) => {
-      if (err) {
-        finish(new Error(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${errMessage(err)}`));
-        return;
-      }
-      fs.write(fd, data, 0, data.length, null, (werr) => {
-        const fail = (e: Error) => {
-          fs.close(fd, () => fs.unlink(tmp, () => finish(e)));
-        };
-        if (werr) return fail(new Error(`Write error saving DB on disk: ${errMessage(werr)}`));
-        fs.fsync(fd, (ferr) => {
-          if (ferr) return fail(new Error(`Write error saving DB on disk: ${errMessage(ferr)}`));
-          fs.close(fd, () => {
-            if (generation !== st.bgsaveGeneration) {
-              fs.unlink(tmp, () => undefined);
-              return;
-            }
-            fs.rename(tmp, target, (rerr) => {
-              if (rerr) {
-                fs.unlink(tmp, () => finish(new Error(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${path.basename(target)} (in server root dir ${process.cwd()}): ${errMessage(rerr)}`)));
-                return;
-              }
-              finish(null);
-            });
-          });
-        });
-      });
-    });
-  };
-  // rdb-key-save-delay (microseconds per key, a testing knob): the child would take that long
-  const delayUs = server.config.rdbKeySaveDelay;
-  if (delayUs > 0) {
-    const keys = server.keyspace.totalKeys();
-    st.bgsaveDelayTimer = setTimeout(write, Math.min(2147483647, Math.ceil((keys * delayUs) / 1000)));
-  } else {
-    write();
   }
-  return null;
 }
+
+const SIGUSR1 = 10;
 
 /** Stop the running background save, if any (Redis's killRDBChild): its result is dropped. */
 export function killBgsave(server: Server): void {
   const st = persistenceState(server);
   if (!st.bgsaveInProgress) return;
+  const child = st.child;
+  st.child = null;
   st.bgsaveGeneration++;
-  if (st.bgsaveDelayTimer !== null) clearTimeout(st.bgsaveDelayTimer);
-  st.bgsaveDelayTimer = null;
   st.bgsaveInProgress = false;
+  st.lastBgsaveTimeSec = Math.floor(Date.now() / 1000) - st.bgsaveStart;
   st.bgsaveStart = -1;
-  server.log.notice('Background saving terminated by signal 10');
-  try {
-    fs.unlinkSync(tempPath(`temp-${process.pid}.rdb`));
-  } catch {
-    /* not written yet */
-  }
+  if (child !== null) child.kill();
+  server.log.warning(`Background saving terminated by signal ${SIGUSR1}`);
+}
+
+/** The running background save child, if any. */
+export function bgsaveChild(server: Server): SaveChild | null {
+  return persistenceState(server).child;
+}
+
+/** Remove the function libraries (Redis's emptyData without EMPTYDB_NOFUNCTIONS). */
+export function clearFunctions(server: Server): void {
+  functionPersistence.current?.clear(server);
 }
 
 /** FLUSHALL: stop a background save, and save the empty dataset when save points are set. */
@@ -447,7 +451,7 @@ export function loadDataAtStartup(server: Server): boolean {
 /** serverCron's save points and scheduled BGSAVE. */
 export function saveCron(server: Server): void {
   const st = persistenceState(server);
-  if (st.bgsaveInProgress) return;
+  if (st.bgsaveInProgress || hasActiveChild(server)) return;
   const nowSec = Math.floor(Date.now() / 1000);
   for (const [secs, changes] of server.config.save) {
     if (server.keyspace.dirty >= changes && nowSec - server.lastSave > secs && (nowSec - st.lastBgsaveTry > 5 || st.lastBgsaveOk)) {

@@ -491,11 +491,14 @@ export interface RdbWriteOptions {
    */
   idleSeconds?: (clock: number) => number;
   lfuCounter?: (clock: number) => number;
+  /** when given, receives the offset just after each key (a background save's per-key delay) */
+  keyEnds?: number[];
 }
 
 /** Serialise the whole keyspace as an RDB file. */
 export function writeRdb(ks: Keyspace, usedMemory: number, opts: RdbWriteOptions = {}): Buffer {
   const out = new ByteSink(opts.compress ?? true, 64 * 1024);
+  const keyEnds = opts.keyEnds;
   out.raw(`REDIS${String(RDB_VERSION).padStart(4, '0')}`);
   const aux = (k: string, v: string) => {
     out.byte(OPCODE_AUX);
@@ -535,6 +538,7 @@ export function writeRdb(ks: Keyspace, usedMemory: number, opts: RdbWriteOptions
       out.byte(rdbTypeOf(value));
       out.string(key);
       writeValueBody(out, value);
+      if (keyEnds !== undefined) keyEnds.push(out.len);
     });
   }
   out.byte(OPCODE_EOF);

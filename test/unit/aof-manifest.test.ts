@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { AofManifest, parseManifest, isManifestError } from '../../src/persistence/aof-manifest';
 
-test('manifest: format and parse round trip, base first, then history, then incr', () => {
+test('manifest: format and parse round trip, base first, then history (newest first, as Redis), then incr', () => {
   const m = new AofManifest();
   m.newBase('appendonly.aof', true);
   m.newIncr('appendonly.aof');
@@ -12,8 +12,8 @@ test('manifest: format and parse round trip, base first, then history, then incr
   const text = m.format();
   assert.equal(text,
     'file appendonly.aof.2.base.aof seq 2 type b\n' +
-    'file appendonly.aof.1.base.rdb seq 1 type h\n' +
     'file appendonly.aof.1.incr.aof seq 1 type h\n' +
+    'file appendonly.aof.1.base.rdb seq 1 type h\n' +
     'file appendonly.aof.2.incr.aof seq 2 type i\n');
   const p = parseManifest(text);
   assert.ok(!isManifestError(p));
