@@ -156,8 +156,18 @@ export class MsgReader {
   }
 }
 
+/**
+ * What the Lua side needs of its peer: send a message, take the answer.
+ * ChannelEnd is the cross-thread one; the host's in-process runs use a
+ * direct one (host.ts) whose send() handles the message at once.
+ */
+export interface Peer {
+  send(w: MsgWriter): void;
+  receive(timeoutMs: number, spin: number): MsgReader | null;
+}
+
 /** One end of the channel. `out` is the word this side bumps, `inWord` the one it waits on. */
-export class ChannelEnd {
+export class ChannelEnd implements Peer {
   readonly ctl: Int32Array;
   readonly data: Buffer;
   private readonly outWord: number;

@@ -16,17 +16,17 @@
  * the prepared chunk text per script so that EVALSHA does not resend bodies.
  * Killing a script terminates this thread; the main thread starts a new one.
  */
-import { workerData } from 'worker_threads';
+import { workerData, isMainThread } from 'worker_threads';
 import type { MessagePort } from 'worker_threads';
 import {
-  ChannelEnd, MsgWriter, MsgReader, W_READY, W_TO_MAIN,
+  ChannelEnd, MsgWriter, MsgReader, W_READY, W_TO_MAIN, type Peer,
   OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE,
   DONE_REPLY, DONE_ERROR, DONE_LOADED, MODE_EVAL, MODE_FCALL, MODE_LOAD, MODE_CHECK,
 } from './channel';
 import { formatG17 } from '../util/numbers';
 
-const { sab, port } = workerData as { sab: SharedArrayBuffer; port: MessagePort };
-const ch = new ChannelEnd(sab, port, true);
+/** who runs the commands: the main thread through the shared channel, or (in process) the host directly */
+let ch: Peer;
 const out = new MsgWriter();
 
 
@@ -180,6 +180,7 @@ interface Exports {
   _alloc(n: number): number;
   _free_mem(p: number): void;
   _eval_with_args(...a: number[]): unknown;
+  _set_limits(maxFuel: number, maxReply: number, maxArg: number): void;
 }
 interface Handlers {
   call: (...a: number[]) => bigint | void;
@@ -198,12 +199,15 @@ class Vm {
   private scratch = Buffer.allocUnsafe(1 << 16);
   private slen = 0;
 
-  async start(): Promise<void> {
+  /** where the engine keeps the instruction budget left to the running script (0: unknown) */
+  private fuelAddr = 0;
+
+  async start(maxFuel = 0xffffffff): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const lib = require('lua-redis-wasm') as { load(o: unknown): Promise<{ create(h: unknown): { exports: Exports }; handlers: Handlers }> };
     const mod = await lib.load({
       profile: 'redis-7.0',
-      limits: { maxFuel: 0xffffffff },
+      limits: { maxFuel },
       redisProps: {
         REDIS_VERSION: { value: '7.0.15' },
         REDIS_VERSION_NUM: { value: 0x07000f },
@@ -230,6 +234,54 @@ class Vm {
       ch.send(out);
       awaitReply();
     };
+  }
+
+  /**
+   * Find the engine's fuel counter (a static int64 the instruction hook
+   * decrements by 1000 and that raises once it is <= 0; the package exports
+   * no accessor): set a probe limit, find the one word holding it, run a
+   * small loop, and find the one word holding the limit minus what the loop
+   * burnt. Then restore `maxFuel`. False when the layout is not as expected.
+   */
+  locateFuel(maxFuel: number): boolean {
+    const ex = this.exports;
+    const PROBE = 987654321;
+    const scan = (v: bigint, from: number, to: number): number[] => {
+      const h = ex.HEAPU8;
+      const dv = new DataView(h.buffer, h.byteOffset);
+      const hits: number[] = [];
+      for (let a = from; a + 8 <= to; a += 8) if (dv.getBigInt64(a, true) === v) hits.push(a);
+      return hits;
+    };
+    const LIMIT = Math.min(ex.HEAPU8.length, 1 << 22);
+    ex._set_limits(PROBE, 0, 0);
+    const lim = scan(BigInt(PROBE), 0, LIMIT);
+    let found = 0;
+    if (lim.length === 1) {
+      this.load('\0probe', Buffer.from('local x = 0 for i = 1, 2000 do x = x + i end return x'));
+      const res = this.run(this.resident.get('\0probe') as [number, number], Buffer.from([0, 0, 0, 0]), 0);
+      this.forget('\0probe');
+      if (res[0] === T_INT) {
+        const left: number[] = [];
+        for (let k = 1; k <= 20; k++) left.push(...scan(BigInt(PROBE - k * 1000), 0, LIMIT));
+        if (left.length === 1) found = left[0];
+      }
+    }
+    ex._set_limits(maxFuel, 0, 0);
+    this.fuelAddr = found;
+    return found !== 0;
+  }
+
+  /** instructions the current (or last) script may still run; <= 0 once its budget ran out */
+  fuelLeft(): number {
+    const h = this.exports.HEAPU8;
+    return Number(new DataView(h.buffer, h.byteOffset).getBigInt64(this.fuelAddr, true));
+  }
+
+  /** Make the running script fail at its next instruction hook (and every one after). */
+  exhaustFuel(): void {
+    const h = this.exports.HEAPU8;
+    new DataView(h.buffer, h.byteOffset).setBigInt64(this.fuelAddr, 0n, true);
   }
 
   /** host_redis_call / host_redis_pcall: forward the encoded arguments, transcode the reply. */
@@ -379,6 +431,12 @@ class Vm {
     this.resident.set(key, [p, chunk.length]);
   }
 
+  forget(key: string): void {
+    const old = this.resident.get(key);
+    if (old !== undefined) this.exports._free_mem(old[0]);
+    this.resident.delete(key);
+  }
+
   forgetAll(): void {
     for (const [p] of this.resident.values()) this.exports._free_mem(p);
     this.resident.clear();
@@ -501,7 +559,7 @@ function abiToResp(o: MsgWriter, b: Buffer, resp: number): void {
 
 let luaResp: 2 | 3 = 2;
 let rp = 0;
-const vm = new Vm();
+let vm = new Vm();
 const argBlock = new MsgWriter();
 
 const PROF = process.env.NODIS_LUA_PROF === '1';
@@ -640,23 +698,24 @@ function describeLoaded(res: Buffer): LoadedFn[] {
 
 let needsReset = false;
 
-async function main(): Promise<void> {
+async function main(end: ChannelEnd): Promise<void> {
+  ch = end;
   // the VM may end the thread (a Lua panic calls exit()): tell the main thread at once
   process.on('exit', () => {
-    Atomics.store(ch.ctl, W_READY, 3);
-    Atomics.notify(ch.ctl, W_READY);
-    Atomics.add(ch.ctl, W_TO_MAIN, 1);
-    Atomics.notify(ch.ctl, W_TO_MAIN);
+    Atomics.store(end.ctl, W_READY, 3);
+    Atomics.notify(end.ctl, W_READY);
+    Atomics.add(end.ctl, W_TO_MAIN, 1);
+    Atomics.notify(end.ctl, W_TO_MAIN);
   });
   try {
     await vm.start();
   } catch {
-    Atomics.store(ch.ctl, W_READY, 2);
-    Atomics.notify(ch.ctl, W_READY);
+    Atomics.store(end.ctl, W_READY, 2);
+    Atomics.notify(end.ctl, W_READY);
     return;
   }
-  Atomics.store(ch.ctl, W_READY, 1);
-  Atomics.notify(ch.ctl, W_READY);
+  Atomics.store(end.ctl, W_READY, 1);
+  Atomics.notify(end.ctl, W_READY);
   for (;;) {
     // between scripts: spin a little (the next EVALSHA often follows at once), then sleep
     const r = ch.receive(60000, IDLE_SPIN);
@@ -672,4 +731,74 @@ async function main(): Promise<void> {
 
 const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 20000);
 
-void main();
+if (!isMainThread && workerData !== null && typeof workerData === 'object' && 'sab' in workerData) {
+  const { sab, port } = workerData as { sab: SharedArrayBuffer; port: MessagePort };
+  void main(new ChannelEnd(sab, port, true));
+}
+
+/* ------------------------------------------------------------------ */
+/* in process: the same engine driven from the main thread             */
+
+/**
+ * A second engine in the calling thread, for the host's in-process runs
+ * (host.ts): the same RUN/CALL/LOG/DONE messages, exchanged by direct calls
+ * with a Peer instead of the shared channel. Every script runs under an
+ * instruction budget (maxFuel) that the host can also cut short
+ * (exhaustFuel); fuelLeft() <= 0 after a run tells that the script did not
+ * run to its end by itself, so its outcome must be discarded.
+ */
+export interface LocalLua {
+  /** Handle one RUN message (the reader is past the op byte), talking to `peer`. */
+  run(peer: Peer, r: MsgReader): void;
+  fuelLeft(): number;
+  exhaustFuel(): void;
+  /** the engine failed (trap, panic): drop this one, start another */
+  readonly broken: boolean;
+}
+
+let localStarted = false;
+
+/** Start the in-process engine (once per thread); null when it cannot run in process. */
+export async function startLocal(maxFuel: number): Promise<LocalLua | null> {
+  if (localStarted) return null;
+  localStarted = true;
+  const v = new Vm();
+  try {
+    await v.start(maxFuel);
+    if (!v.locateFuel(maxFuel)) {
+      localStarted = false;
+      return null;
+    }
+  } catch {
+    localStarted = false;
+    return null;
+  }
+  vm = v;
+  let broken = false;
+  return {
+    run(peer: Peer, r: MsgReader): void {
+      if (broken) throw new Error('in-process Lua engine is broken');
+      ch = peer;
+      // a Lua panic calls exit(), which the engine turns into an exception after setting the exit code
+      const exitCode = process.exitCode;
+      try {
+        runMessage(r);
+      } catch (e) {
+        broken = true;
+        throw e;
+      } finally {
+        process.exitCode = exitCode;
+        if (needsReset) {
+          needsReset = false;
+          broken = true;
+        }
+        if (broken) localStarted = false;
+      }
+    },
+    fuelLeft: () => v.fuelLeft(),
+    exhaustFuel: () => v.exhaustFuel(),
+    get broken(): boolean {
+      return broken;
+    },
+  };
+}
