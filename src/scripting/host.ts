@@ -118,8 +118,8 @@ const SYNC_SPIN = Number(process.env.NODIS_LUA_SPIN ?? 20000);
  * NODIS_LUA_LOCAL=0 sends every script to the worker.
  */
 const LOCAL_ON = process.env.NODIS_LUA_LOCAL !== '0';
-const LOCAL_FUEL = Number(process.env.NODIS_LUA_LOCAL_FUEL ?? 2_000_000);
-const LOCAL_MS = Number(process.env.NODIS_LUA_LOCAL_MS ?? 10);
+const LOCAL_FUEL = Number(process.env.NODIS_LUA_LOCAL_FUEL ?? 5_000_000);
+const LOCAL_MS = Number(process.env.NODIS_LUA_LOCAL_MS ?? 100);
 
 /** the reply to a redis.call the abandoned attempt makes after its budget ran out (never seen by a client) */
 const ABANDONED_REPLY = '-ERR script moved to the Lua worker\r\n';
@@ -520,7 +520,8 @@ export class ScriptHost {
     if (op === OP_DONE) {
       const kind = r.u8();
       let res: RunResult;
-      if (kind === DONE_REPLY) res = { kind: 'reply', bytes: Buffer.from(r.tail()) };
+      // in process, done() consumes the reply before the script's writer is reused: no copy
+      if (kind === DONE_REPLY) res = { kind: 'reply', bytes: st.local ? r.tail() : Buffer.from(r.tail()) };
       else if (kind === DONE_LOADED) res = { kind: 'loaded', json: r.str() };
       else {
         r.u8();

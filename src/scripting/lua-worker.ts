@@ -274,14 +274,17 @@ class Vm {
 
   /** instructions the current (or last) script may still run; <= 0 once its budget ran out */
   fuelLeft(): number {
-    const h = this.exports.HEAPU8;
-    return Number(new DataView(h.buffer, h.byteOffset).getBigInt64(this.fuelAddr, true));
+    // the high word says whether it went negative, the low one whether it is zero
+    const dv = this.data();
+    const hi = dv.getInt32(this.fuelAddr + 4, true);
+    return hi !== 0 ? hi : dv.getUint32(this.fuelAddr, true);
   }
 
   /** Make the running script fail at its next instruction hook (and every one after). */
   exhaustFuel(): void {
-    const h = this.exports.HEAPU8;
-    new DataView(h.buffer, h.byteOffset).setBigInt64(this.fuelAddr, 0n, true);
+    const dv = this.data();
+    dv.setInt32(this.fuelAddr, 0, true);
+    dv.setInt32(this.fuelAddr + 4, 0, true);
   }
 
   /** host_redis_call / host_redis_pcall: forward the encoded arguments, transcode the reply. */
@@ -300,7 +303,7 @@ class Vm {
     const heap = this.exports.HEAPU8;
     heap.set(this.scratch.subarray(0, n), p);
     if (hasRet) {
-      const rv = new DataView(heap.buffer, heap.byteOffset);
+      const rv = this.data();
       rv.setUint32(a[0], p, true);
       rv.setUint32(a[0] + 4, n, true);
       return;
@@ -443,30 +446,59 @@ class Vm {
   }
 
   /** Run a resident chunk with KEYS/ARGV given as an encoded block; returns the engine's reply bytes. */
+  /**
+   * Run a resident chunk with KEYS/ARGV given as an encoded block; returns
+   * the engine's reply bytes: a view of the VM's memory, valid until the next run.
+   */
   run(chunk: [number, number], args: Buffer, nkeys: number): Buffer {
     const ex = this.exports;
-    const ap = ex._alloc(Math.max(1, args.length));
+    if (this.lastResult !== 0) {
+      ex._free_mem(this.lastResult);
+      this.lastResult = 0;
+    }
+    // the argument block and the return slot are allocated once and reused
+    if (args.length > this.argsCap) {
+      if (this.argsPtr !== 0) ex._free_mem(this.argsPtr);
+      this.argsCap = Math.max(256, args.length);
+      this.argsPtr = ex._alloc(this.argsCap);
+    }
+    const ap = this.argsPtr;
     ex.HEAPU8.set(args, ap);
     let ptr: number;
     let len: number;
     if (this.sret) {
-      const ret = ex._alloc(8);
+      if (this.retPtr === 0) this.retPtr = ex._alloc(8);
+      const ret = this.retPtr;
       ex._eval_with_args(ret, chunk[0], chunk[1], ap, args.length, nkeys);
-      const h = ex.HEAPU8;
-      const dv = new DataView(h.buffer, h.byteOffset);
+      const dv = this.data();
       ptr = dv.getUint32(ret, true);
       len = dv.getUint32(ret + 4, true);
-      ex._free_mem(ret);
     } else {
       const r = ex._eval_with_args(chunk[0], chunk[1], ap, args.length, nkeys) as bigint;
       ptr = Number(r & 0xffffffffn);
       len = Number(r >> 32n);
     }
-    ex._free_mem(ap);
     if (ptr === 0 || len === 0) return Buffer.from([T_NULL, 0, 0, 0, 0]);
-    const res = Buffer.from(ex.HEAPU8.subarray(ptr, ptr + len));
-    ex._free_mem(ptr);
-    return res;
+    this.lastResult = ptr;
+    const h = ex.HEAPU8;
+    return Buffer.from(h.buffer, h.byteOffset + ptr, len);
+  }
+
+  private argsPtr = 0;
+  private argsCap = 0;
+  private retPtr = 0;
+  private lastResult = 0;
+  private dv: DataView | null = null;
+
+  /** a DataView of the VM's memory (made again if the memory was replaced) */
+  private data(): DataView {
+    const h = this.exports.HEAPU8;
+    let dv = this.dv;
+    if (dv === null || dv.buffer !== h.buffer) {
+      dv = new DataView(h.buffer, h.byteOffset);
+      this.dv = dv;
+    }
+    return dv;
   }
 }
 
@@ -635,7 +667,7 @@ function runMessage(r: MsgReader): void {
   let res: Buffer;
   try {
     const t0 = PROF ? process.hrtime.bigint() : 0n;
-    res = vm.run(chunk, Buffer.from(block), engineKeys);
+    res = vm.run(chunk, block, engineKeys);
     if (PROF) {
       profRun += process.hrtime.bigint() - t0;
       if (++profN % 20000 === 0) {
