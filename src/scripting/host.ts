@@ -34,7 +34,7 @@ import { call } from '../server/dispatch';
 import {
   ChannelEnd, MsgWriter, MsgReader, CTL_BYTES, DATA_BYTES, W_READY,
   OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE, DONE_REPLY, DONE_ERROR, DONE_LOADED,
-  MODE_EVAL, MODE_FCALL, type Peer,
+  MODE_EVAL, MODE_FCALL, MODE_CHECK, type Peer,
 } from './channel';
 import { startLocal, type LocalLua } from './lua-worker';
 import {
@@ -145,13 +145,14 @@ export class ScriptHost {
   /** the in-process engine, once started */
   private local: LocalLua | null = null;
   private localStarting = false;
+  private localUnavailable = false;
   /** chunk keys the in-process engine holds, and whether it must drop them all */
   private localKnown = new Set<string>();
   private localFlush = false;
   /** per chunk key: may it run in process (no math.random, whose sequence is the worker's) */
   private localOk = new Map<string, boolean>();
   /** the CALLs (message and reply) and LOGs of the current in-process attempt */
-  private readonly journal = new MsgWriter();
+  private journal = new MsgWriter();
   /** the script's side of in-process runs: its messages are handled as they are sent */
   private readonly localPeer: LocalPeer;
   /** the host's side: answers to the script, read back by its receive() */
@@ -210,11 +211,13 @@ export class ScriptHost {
   }
 
   private startLocal(): void {
-    if (!LOCAL_ON || this.local !== null || this.localStarting) return;
+    if (!LOCAL_ON || this.local !== null || this.localStarting || this.localUnavailable) return;
     this.localStarting = true;
     void startLocal(LOCAL_FUEL).then((l) => {
       this.localStarting = false;
       this.local = l;
+      // another server of this process has it, or the engine's layout is not the expected one
+      if (l === null) this.localUnavailable = true;
       this.localKnown.clear();
       this.localFlush = false;
     });
@@ -276,7 +279,7 @@ export class ScriptHost {
     };
     this.running = st;
     if (this.local === null) this.startLocal();
-    else if (run.timeoutMs === undefined && (run.mode === MODE_EVAL || run.mode === MODE_FCALL) && this.mayRunLocally(run)) {
+    else if (((run.timeoutMs === undefined && (run.mode === MODE_EVAL || run.mode === MODE_FCALL)) || run.mode === MODE_CHECK) && this.mayRunLocally(run)) {
       if (this.runLocal(st)) return;
       // the attempt outgrew its budget: the worker runs the script from its start, its
       // first commands answered from the journal (they ran already), then on for real
@@ -538,6 +541,8 @@ export class ScriptHost {
   private finish(st: Running, res: RunResult): void {
     this.running = null;
     st.ended = true;
+    // a journal that held big replies is not kept
+    if (this.journal.buf.length > 1 << 20) this.journal = new MsgWriter();
     const wasAsync = st.async;
     this.busy = false;
     const caller = st.run.caller;
