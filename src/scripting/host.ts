@@ -391,6 +391,9 @@ export class ScriptHost {
       this.local = null;
       this.localKnown.clear();
       this.startLocal();
+    } else if (st.abandoned) {
+      // what a long script left behind would crowd the next ones
+      local.collect();
     }
     if (st.ended) return true;
     if (failure !== null && !st.abandoned) {
@@ -405,8 +408,10 @@ export class ScriptHost {
     const op = r.buf[0];
     const j = this.journal;
     if (op === OP_DONE) {
-      // a script that ran out of fuel may have caught the error and ended anyway: its outcome is void
-      if (st.abandoned || (this.local as LocalLua).fuelLeft() <= 0) {
+      // a script that ran out of fuel may have caught the error and ended anyway: its outcome is void;
+      // so is a failure of this engine (its memory is fixed, and garbage of earlier scripts counts)
+      const local = this.local as LocalLua;
+      if (st.abandoned || local.failing || local.fuelLeft() <= 0) {
         st.abandoned = true;
         return;
       }

@@ -784,9 +784,15 @@ export interface LocalLua {
   run(peer: Peer, r: MsgReader): void;
   fuelLeft(): number;
   exhaustFuel(): void;
+  /** Run a full garbage collection (after a big script: the engine's memory is fixed). */
+  collect(): void;
+  /** the engine failed during the current run (its DONE reports it) */
+  readonly failing: boolean;
   /** the engine failed (trap, panic): drop this one, start another */
   readonly broken: boolean;
 }
+
+const GC_CHUNK = Buffer.from('collectgarbage()');
 
 let localStarted = false;
 
@@ -829,6 +835,22 @@ export async function startLocal(maxFuel: number): Promise<LocalLua | null> {
     },
     fuelLeft: () => v.fuelLeft(),
     exhaustFuel: () => v.exhaustFuel(),
+    collect(): void {
+      if (broken) return;
+      const exitCode = process.exitCode;
+      try {
+        if (!v.resident.has('\0gc')) v.load('\0gc', GC_CHUNK);
+        v.run(v.resident.get('\0gc') as [number, number], Buffer.from([0, 0, 0, 0]), 0);
+      } catch {
+        broken = true;
+        localStarted = false;
+      } finally {
+        process.exitCode = exitCode;
+      }
+    },
+    get failing(): boolean {
+      return needsReset || broken;
+    },
     get broken(): boolean {
       return broken;
     },
