@@ -1,17 +1,39 @@
 /*
- * Script host: the main thread's side of scripting. Runs scripts in the Lua
- * worker (lua-worker.ts) and serves their redis.call/pcall requests against
- * the dataset, as Redis's scriptCall() does.
+ * Script host: the main thread's side of scripting. Runs scripts and serves
+ * their redis.call/pcall requests against the dataset, as Redis's
+ * scriptCall() does. Two engines run scripts, both driven by the same code
+ * (lua-worker.ts) and the same RUN/CALL/LOG/DONE messages:
  *
- * A script runs synchronously at first: the main thread sends it to the
- * worker and waits on the shared channel (spinning briefly, then
- * Atomics.wait in slices), executing each command the script sends. Scripts
- * are therefore atomic, like in Redis. Once a script has run longer than
- * busy-reply-threshold (lua-time-limit), the main thread stops waiting
- * synchronously and goes back to the event loop, serving the worker from
- * Atomics.waitAsync: other clients then get -BUSY (a dispatch gate) except
- * for the commands flagged allow-busy (SCRIPT KILL, FUNCTION KILL, SHUTDOWN
- * NOSAVE, ...). The calling client reads no more input until the script ends.
+ * - In process (the fast path): a second engine on the main thread, whose
+ *   messages are handled by direct calls (LocalPeer): no thread crossing.
+ *   A script runs there first under a budget: LOCAL_FUEL Lua instructions
+ *   (the engine's instruction hook) and LOCAL_MS milliseconds (checked at
+ *   each redis.call, capped at half busy-reply-threshold). The main thread
+ *   cannot serve -BUSY or SCRIPT KILL while it runs Lua itself, so a script
+ *   that outgrows the budget is abandoned: the host exhausts its fuel (it
+ *   fails at its next hook even inside pcall), answers nothing more, and
+ *   drops its outcome. Every command the attempt ran is in the journal with
+ *   its reply (and every redis.log), in order.
+ * - The Lua worker: the abandoned script runs again from its start there;
+ *   its first CALLs and LOGs are answered from the journal (checked to be
+ *   the same requests) instead of running again, then it goes on for real.
+ *   Scripts are deterministic given their commands' replies, so the client
+ *   sees one run, and each command ran once. Scripts that use math.random
+ *   always run in the worker (one engine draws the whole sequence), as do
+ *   FUNCTION LOAD and runs with a time limit; a failure of the in-process
+ *   engine (a trap, its fixed memory exhausted) sends the run to the worker
+ *   too, and a fresh in-process engine is started.
+ *
+ * In the worker a script runs synchronously at first: the main thread sends
+ * it and waits on the shared channel (spinning briefly, then Atomics.wait in
+ * slices), executing each command the script sends. Scripts are therefore
+ * atomic, like in Redis. Once a script has run longer than
+ * busy-reply-threshold (lua-time-limit, counted from the in-process
+ * attempt's start), the main thread stops waiting synchronously and goes back
+ * to the event loop, serving the worker from Atomics.waitAsync: other clients
+ * then get -BUSY (a dispatch gate) except for the commands flagged allow-busy
+ * (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE, ...). The calling client
+ * reads no more input until the script ends.
  *
  * Killing a script terminates the worker; a fresh one starts at once (its
  * chunk cache is empty, so bodies are sent again on the next run).
@@ -19,7 +41,8 @@
  * Invariants: at most one script runs (`running`); while it runs in async
  * mode `busy` is true; the script's commands run through dispatch's call()
  * with a dedicated client (no socket: MONITOR shows it as "lua") whose clock
- * is frozen at the script's start.
+ * is frozen at the script's start; commands replayed from the journal leave
+ * that client as the attempt left it (SELECT), since they ran already.
  */
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica } from '../commands/replication';

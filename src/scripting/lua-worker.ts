@@ -1,20 +1,32 @@
 /*
- * The Lua worker thread: owns the Lua VM (lua-redis-wasm, Redis's Lua 5.1
- * with cjson, cmsgpack, struct and bit) and runs scripts on behalf of the
- * main thread, so that a long script never blocks the server's event loop.
+ * The Lua side of scripting: drives one engine (lua-redis-wasm, Redis's
+ * Lua 5.1 with cjson, cmsgpack, struct and bit) on behalf of the host.
  *
- * The main thread sends RUN messages over the synchronous channel
- * (channel.ts) and waits; each redis.call/pcall the script makes becomes a
- * CALL message that the main thread executes against the dataset and
+ * Loaded as a worker thread it is the Lua worker: it owns its engine and
+ * runs the scripts the main thread sends, so that a long script never
+ * blocks the server's event loop. Imported by the host (startLocal) it
+ * drives a second engine on the main thread for the in-process runs
+ * (host.ts explains when each runs what). Both talk to the host the same
+ * way, through a Peer: the synchronous shared-memory channel (channel.ts)
+ * in the worker, direct calls in process.
+ *
+ * The host sends RUN messages; each redis.call/pcall the script makes
+ * becomes a CALL message that the host executes against the dataset and
  * answers with the command's RESP reply, which is parsed here into the
  * engine's reply values (RESP2 or RESP3, per redis.setresp). When the script
  * ends, its return value is rendered as the client's reply (RESP2 or RESP3)
  * and sent back in a DONE message.
  *
- * The VM keeps no state between runs (the engine compiles every script on
- * each run), so the main thread owns the script cache; this side only keeps
- * the prepared chunk text per script so that EVALSHA does not resend bodies.
- * Killing a script terminates this thread; the main thread starts a new one.
+ * The engine keeps its Lua state between runs but compiles every script on
+ * each run (its globals are read-only and it exports no lower-level entry
+ * point, so a compiled function cannot be kept), so the main thread owns
+ * the script cache; this side only keeps the prepared chunk text per script
+ * (in the engine's memory) so that EVALSHA does not resend bodies, and
+ * reuses the engine's argument and return slots from run to run.
+ * In process every run has an instruction budget (the engine's fuel): the
+ * host reads what is left and can exhaust it to stop a script.
+ * Killing a script terminates the worker thread; the main thread starts a
+ * new one.
  */
 import { workerData, isMainThread } from 'worker_threads';
 import type { MessagePort } from 'worker_threads';
