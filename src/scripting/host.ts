@@ -355,7 +355,7 @@ export class ScriptHost {
   private writeRun(w: MsgWriter, run: ScriptRun, known: Set<string>): void {
     w.u8(run.mode).u8(run.caller.resp);
     const send = !known.has(run.key);
-    w.u8(send ? 1 : 0).str(run.key).str(run.name);
+    w.u8(send ? 1 : 0).str(run.key).str(run.name === run.key ? '' : run.name);
     if (send) {
       w.str(run.body);
       known.add(run.key);

@@ -313,7 +313,12 @@ class Vm {
     const n = this.slen;
     const p = this.exports._alloc(n);
     const heap = this.exports.HEAPU8;
-    heap.set(this.scratch.subarray(0, n), p);
+    if (n < 64) {
+      const sc = this.scratch;
+      for (let i = 0; i < n; i++) heap[p + i] = sc[i];
+    } else {
+      heap.set(this.scratch.subarray(0, n), p);
+    }
     if (hasRet) {
       const rv = this.data();
       rv.setUint32(a[0], p, true);
@@ -639,7 +644,8 @@ function runMessage(r: MsgReader): void {
   const resp = r.u8();
   const hasBody = r.u8();
   const key = r.str();
-  const name = r.str();
+  // empty: the same as the key (EVAL: both are the sha)
+  const name = r.str() || key;
   if (hasBody) {
     const body = r.str();
     if (mode !== MODE_CHECK) vm.load(key, mode === MODE_EVAL ? evalChunk(body) : libChunk(body));
@@ -837,7 +843,7 @@ export async function startLocal(maxFuel: number): Promise<LocalLua | null> {
         broken = true;
         throw e;
       } finally {
-        process.exitCode = exitCode;
+        if (process.exitCode !== exitCode) process.exitCode = exitCode;
         if (needsReset) {
           needsReset = false;
           broken = true;
