@@ -8,7 +8,8 @@
  *   messages are handled by direct calls (LocalPeer): no thread crossing.
  *   A script runs there first under a budget: LOCAL_FUEL Lua instructions
  *   (the engine's instruction hook) and LOCAL_MS milliseconds (checked at
- *   each redis.call, capped at half busy-reply-threshold). The main thread
+ *   each redis.call), both cut to about half busy-reply-threshold when
+ *   that is small. The main thread
  *   cannot serve -BUSY or SCRIPT KILL while it runs Lua itself, so a script
  *   that outgrows the budget is abandoned: the host exhausts its fuel (it
  *   fails at its next hook even inside pcall), answers nothing more, and
@@ -169,6 +170,8 @@ export class ScriptHost {
   private local: LocalLua | null = null;
   private localStarting = false;
   private localUnavailable = false;
+  /** the instruction budget the in-process engine has */
+  private localFuelSet = LOCAL_FUEL;
   /** chunk keys the in-process engine holds, and whether it must drop them all */
   private localKnown = new Set<string>();
   private localFlush = false;
@@ -239,6 +242,7 @@ export class ScriptHost {
     void startLocal(LOCAL_FUEL).then((l) => {
       this.localStarting = false;
       this.local = l;
+      this.localFuelSet = LOCAL_FUEL;
       // another server of this process has it, or the engine's layout is not the expected one
       if (l === null) this.localUnavailable = true;
       this.localKnown.clear();
@@ -385,12 +389,27 @@ export class ScriptHost {
   }
 
   /**
+   * Its instruction budget: LOCAL_FUEL, or less when busy-reply-threshold is
+   * small (the engine runs some 100k instructions per ms), so that a busy
+   * script still goes -BUSY about on time.
+   */
+  private localFuel(): number {
+    const threshold = this.server.config.busyReplyThreshold;
+    return threshold > 0 ? Math.max(10_000, Math.min(LOCAL_FUEL, Math.floor(threshold * 50_000))) : LOCAL_FUEL;
+  }
+
+  /**
    * Run a script in process. True when it ended (run.done called); false
    * when it outgrew its budget: then nothing it did reached a client, and
    * the journal holds the commands it ran (with their replies) and its logs.
    */
   private runLocal(st: Running): boolean {
     const local = this.local as LocalLua;
+    const fuel = this.localFuel();
+    if (fuel !== this.localFuelSet) {
+      local.setFuel(fuel);
+      this.localFuelSet = fuel;
+    }
     const w = this.out.reset().u8(OP_RUN).u8(this.localFlush ? 1 : 0);
     this.localFlush = false;
     this.writeRun(w, st.run, this.localKnown);

@@ -802,6 +802,8 @@ export interface LocalLua {
   run(peer: Peer, r: MsgReader): void;
   fuelLeft(): number;
   exhaustFuel(): void;
+  /** Set the instruction budget of the next runs. */
+  setFuel(maxFuel: number): void;
   /** Run a full garbage collection (after a big script: the engine's memory is fixed). */
   collect(): void;
   /** the engine failed during the current run (its DONE reports it) */
@@ -853,6 +855,7 @@ export async function startLocal(maxFuel: number): Promise<LocalLua | null> {
     },
     fuelLeft: () => v.fuelLeft(),
     exhaustFuel: () => v.exhaustFuel(),
+    setFuel: (maxFuel: number) => v.exports._set_limits(maxFuel, 0, 0),
     collect(): void {
       if (broken) return;
       const exitCode = process.exitCode;
