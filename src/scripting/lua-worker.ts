@@ -258,24 +258,23 @@ class Vm {
   locateFuel(maxFuel: number): boolean {
     const ex = this.exports;
     const PROBE = 987654321;
-    const scan = (v: bigint, from: number, to: number): number[] => {
+    // 8-byte aligned words of the static data (the low megabytes), as (low, high) int32 pairs
+    const scan = (match: (v: number) => boolean): number[] => {
       const h = ex.HEAPU8;
-      const dv = new DataView(h.buffer, h.byteOffset);
+      const words = new Int32Array(h.buffer, h.byteOffset, Math.min(h.length, 1 << 22) >> 2);
       const hits: number[] = [];
-      for (let a = from; a + 8 <= to; a += 8) if (dv.getBigInt64(a, true) === v) hits.push(a);
+      for (let i = 0; i < words.length; i += 2) if (words[i + 1] === 0 && match(words[i])) hits.push(i * 4);
       return hits;
     };
-    const LIMIT = Math.min(ex.HEAPU8.length, 1 << 22);
     ex._set_limits(PROBE, 0, 0);
-    const lim = scan(BigInt(PROBE), 0, LIMIT);
+    const lim = scan((v) => v === PROBE);
     let found = 0;
     if (lim.length === 1) {
       this.load('\0probe', Buffer.from('local x = 0 for i = 1, 2000 do x = x + i end return x'));
       const res = this.run(this.resident.get('\0probe') as [number, number], Buffer.from([0, 0, 0, 0]), 0);
       this.forget('\0probe');
       if (res[0] === T_INT) {
-        const left: number[] = [];
-        for (let k = 1; k <= 20; k++) left.push(...scan(BigInt(PROBE - k * 1000), 0, LIMIT));
+        const left = scan((v) => v < PROBE && v >= PROBE - 20000 && (PROBE - v) % 1000 === 0);
         if (left.length === 1) found = left[0];
       }
     }
