@@ -437,7 +437,11 @@ export class ScriptHost {
       // what a long script left behind would crowd the next ones
       local.collect();
     }
-    if (st.ended) return true;
+    if (st.ended) {
+      // the script ended and what failed came after (e.g. in done()): it is not the engine's
+      if (failure !== null) throw failure;
+      return true;
+    }
     if (failure !== null && !st.abandoned) {
       this.finish(st, { kind: 'error', msg: `ERR Error running script, the Lua engine failed: ${(failure as Error).message}`, counted: false });
       return true;
