@@ -491,8 +491,7 @@ export class ScriptHost {
     const n = j.readUInt32LE(at);
     at += 4;
     if (jop !== op || n !== r.end || j.compare(r.buf, 0, r.end, at, at + n) !== 0) {
-      this.server.log.warning(`Script ${st.run.name} did not repeat in the Lua worker what it did on the main thread; its remaining commands run as they come.`);
-      st.replayAt = st.replayEnd;
+      this.replayDiverged(st);
       return false;
     }
     at += n;
@@ -507,6 +506,11 @@ export class ScriptHost {
     st.replayAt = at;
     to.send(w);
     return true;
+  }
+
+  private replayDiverged(st: Running): void {
+    this.server.log.warning(`Script ${st.run.name} did not repeat in the Lua worker what it did on the main thread; its remaining commands run as they come.`);
+    st.replayAt = st.replayEnd;
   }
 
   private pumpAsync(st: Running, end: ChannelEnd): void {
@@ -572,6 +576,7 @@ export class ScriptHost {
       return false;
     }
     if (op === OP_DONE) {
+      if (st.replayAt < st.replayEnd) this.replayDiverged(st);
       const kind = r.u8();
       let res: RunResult;
       // in process, done() consumes the reply before the script's writer is reused: no copy
