@@ -83,13 +83,8 @@ export class MsgWriter {
   }
 
   bytes(b: Uint8Array, start = 0, end = b.length): this {
-    const n = end - start;
-    this.ensure(4 + n);
-    this.buf.writeUInt32LE(n, this.len);
-    this.len += 4;
-    this.buf.set(b.subarray(start, end), this.len);
-    this.len += n;
-    return this;
+    this.u32(end - start);
+    return this.tail(b, start, end);
   }
 
   /** a latin1 string without length prefix */
@@ -111,7 +106,14 @@ export class MsgWriter {
   tail(b: Uint8Array, start = 0, end = b.length): this {
     const n = end - start;
     this.ensure(n);
-    this.buf.set(b.subarray(start, end), this.len);
+    if (n < 64) {
+      // short copies (most commands and replies) cost less as a loop than as a view plus set()
+      const d = this.buf;
+      let o = this.len;
+      for (let i = start; i < end; i++) d[o++] = b[i];
+    } else {
+      this.buf.set(b.subarray(start, end), this.len);
+    }
     this.len += n;
     return this;
   }
@@ -156,8 +158,18 @@ export class MsgReader {
   }
 }
 
+/**
+ * What the Lua side needs of its peer: send a message, take the answer.
+ * ChannelEnd is the cross-thread one; the host's in-process runs use a
+ * direct one (host.ts) whose send() handles the message at once.
+ */
+export interface Peer {
+  send(w: MsgWriter): void;
+  receive(timeoutMs: number, spin: number): MsgReader | null;
+}
+
 /** One end of the channel. `out` is the word this side bumps, `inWord` the one it waits on. */
-export class ChannelEnd {
+export class ChannelEnd implements Peer {
   readonly ctl: Int32Array;
   readonly data: Buffer;
   private readonly outWord: number;

@@ -1,17 +1,40 @@
 /*
- * Script host: the main thread's side of scripting. Runs scripts in the Lua
- * worker (lua-worker.ts) and serves their redis.call/pcall requests against
- * the dataset, as Redis's scriptCall() does.
+ * Script host: the main thread's side of scripting. Runs scripts and serves
+ * their redis.call/pcall requests against the dataset, as Redis's
+ * scriptCall() does. Two engines run scripts, both driven by the same code
+ * (lua-worker.ts) and the same RUN/CALL/LOG/DONE messages:
  *
- * A script runs synchronously at first: the main thread sends it to the
- * worker and waits on the shared channel (spinning briefly, then
- * Atomics.wait in slices), executing each command the script sends. Scripts
- * are therefore atomic, like in Redis. Once a script has run longer than
- * busy-reply-threshold (lua-time-limit), the main thread stops waiting
- * synchronously and goes back to the event loop, serving the worker from
- * Atomics.waitAsync: other clients then get -BUSY (a dispatch gate) except
- * for the commands flagged allow-busy (SCRIPT KILL, FUNCTION KILL, SHUTDOWN
- * NOSAVE, ...). The calling client reads no more input until the script ends.
+ * - In process (the fast path): a second engine on the main thread, whose
+ *   messages are handled by direct calls (LocalPeer): no thread crossing.
+ *   A script runs there first under a budget: LOCAL_FUEL Lua instructions
+ *   (the engine's instruction hook) and LOCAL_MS milliseconds (checked at
+ *   each redis.call), both cut to about half busy-reply-threshold when
+ *   that is small. The main thread
+ *   cannot serve -BUSY or SCRIPT KILL while it runs Lua itself, so a script
+ *   that outgrows the budget is abandoned: the host exhausts its fuel (it
+ *   fails at its next hook even inside pcall), answers nothing more, and
+ *   drops its outcome. Every command the attempt ran is in the journal with
+ *   its reply (and every redis.log), in order.
+ * - The Lua worker: the abandoned script runs again from its start there;
+ *   its first CALLs and LOGs are answered from the journal (checked to be
+ *   the same requests) instead of running again, then it goes on for real.
+ *   Scripts are deterministic given their commands' replies, so the client
+ *   sees one run, and each command ran once. Scripts that use math.random
+ *   always run in the worker (one engine draws the whole sequence), as do
+ *   FUNCTION LOAD and runs with a time limit; a failure of the in-process
+ *   engine (a trap, its fixed memory exhausted) sends the run to the worker
+ *   too, and a fresh in-process engine is started.
+ *
+ * In the worker a script runs synchronously at first: the main thread sends
+ * it and waits on the shared channel (spinning briefly, then Atomics.wait in
+ * slices), executing each command the script sends. Scripts are therefore
+ * atomic, like in Redis. Once a script has run longer than
+ * busy-reply-threshold (lua-time-limit, counted from the in-process
+ * attempt's start), the main thread stops waiting synchronously and goes back
+ * to the event loop, serving the worker from Atomics.waitAsync: other clients
+ * then get -BUSY (a dispatch gate) except for the commands flagged allow-busy
+ * (SCRIPT KILL, FUNCTION KILL, SHUTDOWN NOSAVE, ...). The calling client
+ * reads no more input until the script ends.
  *
  * Killing a script terminates the worker; a fresh one starts at once (its
  * chunk cache is empty, so bodies are sent again on the next run).
@@ -19,7 +42,8 @@
  * Invariants: at most one script runs (`running`); while it runs in async
  * mode `busy` is true; the script's commands run through dispatch's call()
  * with a dedicated client (no socket: MONITOR shows it as "lua") whose clock
- * is frozen at the script's start.
+ * is frozen at the script's start; commands replayed from the journal leave
+ * that client as the attempt left it (SELECT), since they ran already.
  */
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica } from '../commands/replication';
@@ -34,8 +58,9 @@ import { call } from '../server/dispatch';
 import {
   ChannelEnd, MsgWriter, MsgReader, CTL_BYTES, DATA_BYTES, W_READY,
   OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE, DONE_REPLY, DONE_ERROR, DONE_LOADED,
-  MODE_EVAL,
+  MODE_EVAL, MODE_FCALL, MODE_CHECK, type Peer,
 } from './channel';
+import { startLocal, type LocalLua } from './lua-worker';
 import {
   CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, type Command,
 } from '../commands/table';
@@ -84,6 +109,15 @@ interface Running {
   now: number;
   /** last error a redis.call returned (not counted twice in errorstats) */
   lastCallError: string;
+  /** running in process (the attempt): the CALLs and LOGs it made go to the journal */
+  local: boolean;
+  /** the in-process attempt was cut short: its outcome is dropped, the worker replays it */
+  abandoned: boolean;
+  /** the attempt finished (run.done called) */
+  ended: boolean;
+  /** replay in the worker: the journal's next entry and its end */
+  replayAt: number;
+  replayEnd: number;
 }
 
 /** Atomics.waitAsync (Node 20; not in the ES2022 typings) */
@@ -100,6 +134,19 @@ interface AtomicsAsync {
  * bounded and the NODIS_LUA_*SPIN variables tune it.
  */
 const SYNC_SPIN = Number(process.env.NODIS_LUA_SPIN ?? 20000);
+
+/**
+ * In-process runs: a script first runs on the main thread with at most
+ * LOCAL_FUEL Lua instructions and LOCAL_MS milliseconds (checked at each
+ * redis.call); one that needs more moves to the worker (see execute()).
+ * NODIS_LUA_LOCAL=0 sends every script to the worker.
+ */
+const LOCAL_ON = process.env.NODIS_LUA_LOCAL !== '0';
+const LOCAL_FUEL = Number(process.env.NODIS_LUA_LOCAL_FUEL ?? 5_000_000);
+const LOCAL_MS = Number(process.env.NODIS_LUA_LOCAL_MS ?? 100);
+
+/** the reply to a redis.call the abandoned attempt makes after its budget ran out (never seen by a client) */
+const ABANDONED_REPLY = '-ERR script moved to the Lua worker\r\n';
 
 const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
@@ -119,6 +166,24 @@ export class ScriptHost {
   readonly client: Client;
   /** commands run by scripts (INFO) */
   private generation = 0;
+  /** the in-process engine, once started */
+  private local: LocalLua | null = null;
+  private localStarting = false;
+  private localUnavailable = false;
+  /** the instruction budget the in-process engine has */
+  private localFuelSet = LOCAL_FUEL;
+  /** chunk keys the in-process engine holds, and whether it must drop them all */
+  private localKnown = new Set<string>();
+  private localFlush = false;
+  /** per chunk key: may it run in process (no math.random, whose sequence is the worker's) */
+  private localOk = new Map<string, boolean>();
+  /** the CALLs (message and reply) and LOGs of the current in-process attempt */
+  private journal = new MsgWriter();
+  /** the script's side of in-process runs: its messages are handled as they are sent */
+  private readonly localPeer: LocalPeer;
+  /** the host's side: answers to the script, read back by its receive() */
+  private readonly localReplies: LocalReplies;
+  private readonly localRun = new MsgReader();
 
   constructor(server: Server) {
     this.server = server;
@@ -127,6 +192,8 @@ export class ScriptHost {
     c.authenticated = true;
     c.isScriptClient = true;
     this.client = c;
+    this.localReplies = new LocalReplies();
+    this.localPeer = new LocalPeer(this, this.localReplies);
   }
 
   get busyError(): string {
@@ -163,9 +230,24 @@ export class ScriptHost {
     this.generation++;
   }
 
-  /** Start the worker ahead of the first script. */
+  /** Start the worker ahead of the first script, and the in-process engine. */
   warmUp(): void {
     if (this.worker === null) this.startWorker();
+    this.startLocal();
+  }
+
+  private startLocal(): void {
+    if (!LOCAL_ON || this.local !== null || this.localStarting || this.localUnavailable) return;
+    this.localStarting = true;
+    void startLocal(LOCAL_FUEL).then((l) => {
+      this.localStarting = false;
+      this.local = l;
+      this.localFuelSet = LOCAL_FUEL;
+      // another server of this process has it, or the engine's layout is not the expected one
+      if (l === null) this.localUnavailable = true;
+      this.localKnown.clear();
+      this.localFlush = false;
+    });
   }
 
   private ready(): ChannelEnd | null {
@@ -183,8 +265,13 @@ export class ScriptHost {
     if (key === undefined) {
       this.known.clear();
       this.flushWorker = true;
+      this.localKnown.clear();
+      this.localFlush = true;
+      this.localOk.clear();
     } else {
       this.known.delete(key);
+      this.localKnown.delete(key);
+      this.localOk.delete(key);
     }
   }
 
@@ -193,11 +280,6 @@ export class ScriptHost {
    * it outlived busy-reply-threshold, once it went on in the background.
    */
   execute(run: ScriptRun): void {
-    const end = this.ready();
-    if (end === null) {
-      run.done({ kind: 'error', msg: 'ERR Error running script: the Lua engine could not start', counted: false });
-      return;
-    }
     const server = this.server;
     const sc = this.client;
     sc.db = run.caller.db;
@@ -216,25 +298,37 @@ export class ScriptHost {
       async: false,
       now: server.keyspace.now,
       lastCallError: '',
+      local: false,
+      abandoned: false,
+      ended: false,
+      replayAt: 0,
+      replayEnd: 0,
     };
     this.running = st;
-    const w = this.out.reset().u8(OP_RUN).u8(this.flushWorker ? 1 : 0).u8(run.mode).u8(run.caller.resp);
-    this.flushWorker = false;
-    const send = !this.known.has(run.key);
-    w.u8(send ? 1 : 0).str(run.key).str(run.name);
-    if (send) {
-      w.str(run.body);
-      this.known.add(run.key);
+    if (this.local === null) this.startLocal();
+    else if (((run.timeoutMs === undefined && (run.mode === MODE_EVAL || run.mode === MODE_FCALL)) || run.mode === MODE_CHECK) && this.mayRunLocally(run)) {
+      if (this.runLocal(st)) return;
+      // the attempt outgrew its budget: the worker runs the script from its start, its
+      // first commands answered from the journal (they ran already), then on for real
+      st.replayAt = 0;
+      st.replayEnd = this.journal.len;
     }
-    w.u32(run.nkeys).u32(run.args.length - run.nkeys);
-    for (const a of run.args) w.str(a);
+    const end = this.ready();
+    if (end === null) {
+      this.running = null;
+      run.done({ kind: 'error', msg: 'ERR Error running script: the Lua engine could not start', counted: false });
+      return;
+    }
+    const w = this.out.reset().u8(OP_RUN).u8(this.flushWorker ? 1 : 0);
+    this.flushWorker = false;
+    this.writeRun(w, run, this.known);
     end.send(w);
     // synchronous phase
     const threshold = server.config.busyReplyThreshold;
     for (;;) {
       const r = end.receive(10, SYNC_SPIN);
       if (r !== null) {
-        if (this.handle(st, r)) return;
+        if (this.handle(st, r, end)) return;
         // a script busy with redis.call()s must go busy too: fall through to the time check
       } else if (Atomics.load(end.ctl, W_READY) === 3) {
         this.terminate();
@@ -261,6 +355,164 @@ export class ScriptHost {
     this.pumpAsync(st, end);
   }
 
+  /** The rest of a RUN message (after its flush byte); the body goes along when `known` lacks the chunk. */
+  private writeRun(w: MsgWriter, run: ScriptRun, known: Set<string>): void {
+    w.u8(run.mode).u8(run.caller.resp);
+    const send = !known.has(run.key);
+    w.u8(send ? 1 : 0).str(run.key).str(run.name === run.key ? '' : run.name);
+    if (send) {
+      w.str(run.body);
+      known.add(run.key);
+    }
+    w.u32(run.nkeys).u32(run.args.length - run.nkeys);
+    for (const a of run.args) w.str(a);
+  }
+
+  /**
+   * Scripts that use math.random stay in the worker: its generator is
+   * seeded once per engine, so one engine must produce the whole sequence
+   * (and a replay must draw the same numbers as the attempt).
+   */
+  private mayRunLocally(run: ScriptRun): boolean {
+    let ok = this.localOk.get(run.key);
+    if (ok === undefined) {
+      ok = !run.body.includes('random');
+      this.localOk.set(run.key, ok);
+    }
+    return ok;
+  }
+
+  /** The in-process attempt's time budget (ms): well below busy-reply-threshold. */
+  private localBudgetMs(): number {
+    const threshold = this.server.config.busyReplyThreshold;
+    return threshold > 0 ? Math.min(LOCAL_MS, threshold / 2) : LOCAL_MS;
+  }
+
+  /**
+   * Its instruction budget: LOCAL_FUEL, or less when busy-reply-threshold is
+   * small (the engine runs some 100k instructions per ms), so that a busy
+   * script still goes -BUSY about on time.
+   */
+  private localFuel(): number {
+    const threshold = this.server.config.busyReplyThreshold;
+    return threshold > 0 ? Math.max(10_000, Math.min(LOCAL_FUEL, Math.floor(threshold * 50_000))) : LOCAL_FUEL;
+  }
+
+  /**
+   * Run a script in process. True when it ended (run.done called); false
+   * when it outgrew its budget: then nothing it did reached a client, and
+   * the journal holds the commands it ran (with their replies) and its logs.
+   */
+  private runLocal(st: Running): boolean {
+    const local = this.local as LocalLua;
+    const fuel = this.localFuel();
+    if (fuel !== this.localFuelSet) {
+      local.setFuel(fuel);
+      this.localFuelSet = fuel;
+    }
+    const w = this.out.reset().u8(OP_RUN).u8(this.localFlush ? 1 : 0);
+    this.localFlush = false;
+    this.writeRun(w, st.run, this.localKnown);
+    const r = this.localRun;
+    r.buf = w.buf;
+    r.pos = 1;
+    r.end = w.len;
+    this.journal.reset();
+    st.local = true;
+    this.localPeer.st = st;
+    let failure: unknown = null;
+    try {
+      local.run(this.localPeer, r);
+    } catch (e) {
+      failure = e;
+    }
+    st.local = false;
+    this.localPeer.st = null;
+    if (local.broken) {
+      // start a fresh engine for the next scripts; this one's chunks are gone with it
+      this.local = null;
+      this.localKnown.clear();
+      this.startLocal();
+    } else if (st.abandoned) {
+      // what a long script left behind would crowd the next ones
+      local.collect();
+    }
+    if (st.ended) {
+      // the script ended and what failed came after (e.g. in done()): it is not the engine's
+      if (failure !== null) throw failure;
+      return true;
+    }
+    if (failure !== null && !st.abandoned) {
+      this.finish(st, { kind: 'error', msg: `ERR Error running script, the Lua engine failed: ${(failure as Error).message}`, counted: false });
+      return true;
+    }
+    return false;
+  }
+
+  /** A message the in-process script sent (its reply, if any, goes to `to` before this returns). */
+  localMessage(st: Running, r: MsgReader, to: LocalReplies): void {
+    const op = r.buf[0];
+    const j = this.journal;
+    if (op === OP_DONE) {
+      // a script that ran out of fuel may have caught the error and ended anyway: its outcome is void;
+      // so is a failure of this engine (its memory is fixed, and garbage of earlier scripts counts)
+      const local = this.local as LocalLua;
+      if (st.abandoned || local.failing || local.fuelLeft() <= 0) {
+        st.abandoned = true;
+        return;
+      }
+      this.handle(st, r, to);
+      return;
+    }
+    if (!st.abandoned && performance.now() - st.start > this.localBudgetMs()) {
+      st.abandoned = true;
+      (this.local as LocalLua).exhaustFuel();
+    }
+    if (st.abandoned) {
+      // the script stops at its next instruction hook; what it asks now runs in the worker
+      to.send(op === OP_CALL ? this.out.reset().u8(OP_REPLY).raw(ABANDONED_REPLY) : this.out.reset().u8(OP_REPLY));
+      return;
+    }
+    j.u8(op).bytes(r.buf, 0, r.end);
+    this.handle(st, r, to);
+    if (op === OP_CALL) j.bytes(this.out.buf, 1, this.out.len);
+  }
+
+  /**
+   * In the worker's run of an abandoned attempt: answer a CALL or LOG from
+   * the journal. False when the script asked something else than the
+   * attempt did (it is not deterministic): the journal is dropped and the
+   * request runs for real.
+   */
+  private replay(st: Running, r: MsgReader, op: number, to: { send(w: MsgWriter): void }): boolean {
+    const j = this.journal.buf;
+    let at = st.replayAt;
+    const jop = j[at++];
+    const n = j.readUInt32LE(at);
+    at += 4;
+    if (jop !== op || n !== r.end || j.compare(r.buf, 0, r.end, at, at + n) !== 0) {
+      this.replayDiverged(st);
+      return false;
+    }
+    at += n;
+    const w = this.out.reset().u8(OP_REPLY);
+    if (op === OP_CALL) {
+      const m = j.readUInt32LE(at);
+      at += 4;
+      w.tail(j, at, at + m);
+      if (m > 0 && j[at] === 45) st.lastCallError = j.toString('latin1', at + 1, at + m - 2);
+      at += m;
+    }
+    st.replayAt = at;
+    to.send(w);
+    return true;
+  }
+
+  private replayDiverged(st: Running): void {
+    this.server.log.warning(`Script ${st.run.name} did not repeat in the Lua worker what it did on the main thread; its remaining commands run as they come.`);
+    st.replayAt = st.replayEnd;
+  }
+
   private pumpAsync(st: Running, end: ChannelEnd): void {
     const step = (): void => {
       if (this.running !== st || st.killed) return;
@@ -270,7 +522,7 @@ export class ScriptHost {
         while (end.hasMessage()) {
           const r = end.take();
           server.keyspace.now = st.now;
-          if (this.handle(st, r)) return;
+          if (this.handle(st, r, end)) return;
         }
       } finally {
         server.propagator.endUnit();
@@ -282,16 +534,16 @@ export class ScriptHost {
     step();
   }
 
-  /** Handle one worker message; true when the script ended. */
-  private handle(st: Running, r: MsgReader): boolean {
-    const end = this.end as ChannelEnd;
-    if (Atomics.load(end.ctl, W_READY) === 3) {
+  /** Handle one message from the script (`to` takes the answer); true when the script ended. */
+  private handle(st: Running, r: MsgReader, to: { send(w: MsgWriter): void }): boolean {
+    if (to === this.end && Atomics.load(this.end.ctl, W_READY) === 3) {
       // the worker died under the script (the VM failed): report it, start afresh next time
       this.terminate();
       this.finish(st, { kind: 'error', msg: `ERR Error running script ${st.run.name}, the Lua VM stopped`, counted: false });
       return true;
     }
     const op = r.u8();
+    if (st.replayAt < st.replayEnd && (op === OP_CALL || op === OP_LOG) && this.replay(st, r, op, to)) return false;
     if (op === OP_CALL) {
       const isPcall = r.u8() === 1;
       const resp = r.u8() as 2 | 3;
@@ -309,7 +561,7 @@ export class ScriptHost {
       void isPcall;
       this.out.reset().u8(OP_REPLY).tail(sc.reply.buf, 0, sc.reply.len);
       sc.reply.len = 0;
-      end.send(this.out);
+      to.send(this.out);
       return false;
     }
     if (op === OP_LOG) {
@@ -320,13 +572,15 @@ export class ScriptHost {
       else if (level === 1) log.verbose(msg);
       else if (level === 2) log.notice(msg);
       else log.warning(msg);
-      end.send(this.out.reset().u8(OP_REPLY));
+      to.send(this.out.reset().u8(OP_REPLY));
       return false;
     }
     if (op === OP_DONE) {
+      if (st.replayAt < st.replayEnd) this.replayDiverged(st);
       const kind = r.u8();
       let res: RunResult;
-      if (kind === DONE_REPLY) res = { kind: 'reply', bytes: Buffer.from(r.tail()) };
+      // in process, done() consumes the reply before the script's writer is reused: no copy
+      if (kind === DONE_REPLY) res = { kind: 'reply', bytes: st.local ? r.tail() : Buffer.from(r.tail()) };
       else if (kind === DONE_LOADED) res = { kind: 'loaded', json: r.str() };
       else {
         r.u8();
@@ -342,6 +596,9 @@ export class ScriptHost {
 
   private finish(st: Running, res: RunResult): void {
     this.running = null;
+    st.ended = true;
+    // a journal that held big replies is not kept
+    if (this.journal.buf.length > 1 << 20) this.journal = new MsgWriter();
     const wasAsync = st.async;
     this.busy = false;
     const caller = st.run.caller;
@@ -481,6 +738,45 @@ export class ScriptHost {
 
   get modeEval(): number {
     return MODE_EVAL;
+  }
+}
+
+/** The in-process script's peer: what it sends is handled at once, the answer waits in `replies`. */
+class LocalPeer implements Peer {
+  st: Running | null = null;
+  private readonly r = new MsgReader();
+  constructor(private readonly host: ScriptHost, private readonly replies: LocalReplies) {}
+
+  send(w: MsgWriter): void {
+    const r = this.r;
+    r.buf = w.buf;
+    r.pos = 0;
+    r.end = w.len;
+    this.host.localMessage(this.st as Running, r, this.replies);
+  }
+
+  receive(): MsgReader {
+    return this.replies.take();
+  }
+}
+
+/** The host's answer to the in-process script's last CALL or LOG (a view of the host's writer). */
+class LocalReplies {
+  private readonly r = new MsgReader();
+  private pending = false;
+
+  send(w: MsgWriter): void {
+    const r = this.r;
+    r.buf = w.buf;
+    r.pos = 0;
+    r.end = w.len;
+    this.pending = true;
+  }
+
+  take(): MsgReader {
+    if (!this.pending) throw new Error('no answer to the script');
+    this.pending = false;
+    return this.r;
   }
 }
 

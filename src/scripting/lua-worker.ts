@@ -1,32 +1,44 @@
 /*
- * The Lua worker thread: owns the Lua VM (lua-redis-wasm, Redis's Lua 5.1
- * with cjson, cmsgpack, struct and bit) and runs scripts on behalf of the
- * main thread, so that a long script never blocks the server's event loop.
+ * The Lua side of scripting: drives one engine (lua-redis-wasm, Redis's
+ * Lua 5.1 with cjson, cmsgpack, struct and bit) on behalf of the host.
  *
- * The main thread sends RUN messages over the synchronous channel
- * (channel.ts) and waits; each redis.call/pcall the script makes becomes a
- * CALL message that the main thread executes against the dataset and
+ * Loaded as a worker thread it is the Lua worker: it owns its engine and
+ * runs the scripts the main thread sends, so that a long script never
+ * blocks the server's event loop. Imported by the host (startLocal) it
+ * drives a second engine on the main thread for the in-process runs
+ * (host.ts explains when each runs what). Both talk to the host the same
+ * way, through a Peer: the synchronous shared-memory channel (channel.ts)
+ * in the worker, direct calls in process.
+ *
+ * The host sends RUN messages; each redis.call/pcall the script makes
+ * becomes a CALL message that the host executes against the dataset and
  * answers with the command's RESP reply, which is parsed here into the
  * engine's reply values (RESP2 or RESP3, per redis.setresp). When the script
  * ends, its return value is rendered as the client's reply (RESP2 or RESP3)
  * and sent back in a DONE message.
  *
- * The VM keeps no state between runs (the engine compiles every script on
- * each run), so the main thread owns the script cache; this side only keeps
- * the prepared chunk text per script so that EVALSHA does not resend bodies.
- * Killing a script terminates this thread; the main thread starts a new one.
+ * The engine keeps its Lua state between runs but compiles every script on
+ * each run (its globals are read-only and it exports no lower-level entry
+ * point, so a compiled function cannot be kept), so the main thread owns
+ * the script cache; this side only keeps the prepared chunk text per script
+ * (in the engine's memory) so that EVALSHA does not resend bodies, and
+ * reuses the engine's argument and return slots from run to run.
+ * In process every run has an instruction budget (the engine's fuel): the
+ * host reads what is left and can exhaust it to stop a script.
+ * Killing a script terminates the worker thread; the main thread starts a
+ * new one.
  */
-import { workerData } from 'worker_threads';
+import { workerData, isMainThread } from 'worker_threads';
 import type { MessagePort } from 'worker_threads';
 import {
-  ChannelEnd, MsgWriter, MsgReader, W_READY, W_TO_MAIN,
+  ChannelEnd, MsgWriter, MsgReader, W_READY, W_TO_MAIN, type Peer,
   OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE,
   DONE_REPLY, DONE_ERROR, DONE_LOADED, MODE_EVAL, MODE_FCALL, MODE_LOAD, MODE_CHECK,
 } from './channel';
 import { formatG17 } from '../util/numbers';
 
-const { sab, port } = workerData as { sab: SharedArrayBuffer; port: MessagePort };
-const ch = new ChannelEnd(sab, port, true);
+/** who runs the commands: the main thread through the shared channel, or (in process) the host directly */
+let ch: Peer;
 const out = new MsgWriter();
 
 
@@ -180,6 +192,7 @@ interface Exports {
   _alloc(n: number): number;
   _free_mem(p: number): void;
   _eval_with_args(...a: number[]): unknown;
+  _set_limits(maxFuel: number, maxReply: number, maxArg: number): void;
 }
 interface Handlers {
   call: (...a: number[]) => bigint | void;
@@ -198,12 +211,15 @@ class Vm {
   private scratch = Buffer.allocUnsafe(1 << 16);
   private slen = 0;
 
-  async start(): Promise<void> {
+  /** where the engine keeps the instruction budget left to the running script (0: unknown) */
+  private fuelAddr = 0;
+
+  async start(maxFuel = 0xffffffff): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const lib = require('lua-redis-wasm') as { load(o: unknown): Promise<{ create(h: unknown): { exports: Exports }; handlers: Handlers }> };
     const mod = await lib.load({
       profile: 'redis-7.0',
-      limits: { maxFuel: 0xffffffff },
+      limits: { maxFuel },
       redisProps: {
         REDIS_VERSION: { value: '7.0.15' },
         REDIS_VERSION_NUM: { value: 0x07000f },
@@ -232,6 +248,56 @@ class Vm {
     };
   }
 
+  /**
+   * Find the engine's fuel counter (a static int64 the instruction hook
+   * decrements by 1000 and that raises once it is <= 0; the package exports
+   * no accessor): set a probe limit, find the one word holding it, run a
+   * small loop, and find the one word holding the limit minus what the loop
+   * burnt. Then restore `maxFuel`. False when the layout is not as expected.
+   */
+  locateFuel(maxFuel: number): boolean {
+    const ex = this.exports;
+    const PROBE = 987654321;
+    // 8-byte aligned words of the static data (the low megabytes), as (low, high) int32 pairs
+    const scan = (match: (v: number) => boolean): number[] => {
+      const h = ex.HEAPU8;
+      const words = new Int32Array(h.buffer, h.byteOffset, Math.min(h.length, 1 << 22) >> 2);
+      const hits: number[] = [];
+      for (let i = 0; i < words.length; i += 2) if (words[i + 1] === 0 && match(words[i])) hits.push(i * 4);
+      return hits;
+    };
+    ex._set_limits(PROBE, 0, 0);
+    const lim = scan((v) => v === PROBE);
+    let found = 0;
+    if (lim.length === 1) {
+      this.load('\0probe', Buffer.from('local x = 0 for i = 1, 2000 do x = x + i end return x'));
+      const res = this.run(this.resident.get('\0probe') as [number, number], Buffer.from([0, 0, 0, 0]), 0);
+      this.forget('\0probe');
+      if (res[0] === T_INT) {
+        const left = scan((v) => v < PROBE && v >= PROBE - 20000 && (PROBE - v) % 1000 === 0);
+        if (left.length === 1) found = left[0];
+      }
+    }
+    ex._set_limits(maxFuel, 0, 0);
+    this.fuelAddr = found;
+    return found !== 0;
+  }
+
+  /** instructions the current (or last) script may still run; <= 0 once its budget ran out */
+  fuelLeft(): number {
+    // the high word says whether it went negative, the low one whether it is zero
+    const dv = this.data();
+    const hi = dv.getInt32(this.fuelAddr + 4, true);
+    return hi !== 0 ? hi : dv.getUint32(this.fuelAddr, true);
+  }
+
+  /** Make the running script fail at its next instruction hook (and every one after). */
+  exhaustFuel(): void {
+    const dv = this.data();
+    dv.setInt32(this.fuelAddr, 0, true);
+    dv.setInt32(this.fuelAddr + 4, 0, true);
+  }
+
   /** host_redis_call / host_redis_pcall: forward the encoded arguments, transcode the reply. */
   private hostCall(isPcall: boolean, a: number[]): bigint | void {
     const hasRet = a.length >= 3;
@@ -246,9 +312,14 @@ class Vm {
     const n = this.slen;
     const p = this.exports._alloc(n);
     const heap = this.exports.HEAPU8;
-    heap.set(this.scratch.subarray(0, n), p);
+    if (n < 64) {
+      const sc = this.scratch;
+      for (let i = 0; i < n; i++) heap[p + i] = sc[i];
+    } else {
+      heap.set(this.scratch.subarray(0, n), p);
+    }
     if (hasRet) {
-      const rv = new DataView(heap.buffer, heap.byteOffset);
+      const rv = this.data();
       rv.setUint32(a[0], p, true);
       rv.setUint32(a[0] + 4, n, true);
       return;
@@ -379,36 +450,71 @@ class Vm {
     this.resident.set(key, [p, chunk.length]);
   }
 
+  forget(key: string): void {
+    const old = this.resident.get(key);
+    if (old !== undefined) this.exports._free_mem(old[0]);
+    this.resident.delete(key);
+  }
+
   forgetAll(): void {
     for (const [p] of this.resident.values()) this.exports._free_mem(p);
     this.resident.clear();
   }
 
   /** Run a resident chunk with KEYS/ARGV given as an encoded block; returns the engine's reply bytes. */
+  /**
+   * Run a resident chunk with KEYS/ARGV given as an encoded block; returns
+   * the engine's reply bytes: a view of the VM's memory, valid until the next run.
+   */
   run(chunk: [number, number], args: Buffer, nkeys: number): Buffer {
     const ex = this.exports;
-    const ap = ex._alloc(Math.max(1, args.length));
+    if (this.lastResult !== 0) {
+      ex._free_mem(this.lastResult);
+      this.lastResult = 0;
+    }
+    // the argument block and the return slot are allocated once and reused
+    if (args.length > this.argsCap) {
+      if (this.argsPtr !== 0) ex._free_mem(this.argsPtr);
+      this.argsCap = Math.max(256, args.length);
+      this.argsPtr = ex._alloc(this.argsCap);
+    }
+    const ap = this.argsPtr;
     ex.HEAPU8.set(args, ap);
     let ptr: number;
     let len: number;
     if (this.sret) {
-      const ret = ex._alloc(8);
+      if (this.retPtr === 0) this.retPtr = ex._alloc(8);
+      const ret = this.retPtr;
       ex._eval_with_args(ret, chunk[0], chunk[1], ap, args.length, nkeys);
-      const h = ex.HEAPU8;
-      const dv = new DataView(h.buffer, h.byteOffset);
+      const dv = this.data();
       ptr = dv.getUint32(ret, true);
       len = dv.getUint32(ret + 4, true);
-      ex._free_mem(ret);
     } else {
       const r = ex._eval_with_args(chunk[0], chunk[1], ap, args.length, nkeys) as bigint;
       ptr = Number(r & 0xffffffffn);
       len = Number(r >> 32n);
     }
-    ex._free_mem(ap);
     if (ptr === 0 || len === 0) return Buffer.from([T_NULL, 0, 0, 0, 0]);
-    const res = Buffer.from(ex.HEAPU8.subarray(ptr, ptr + len));
-    ex._free_mem(ptr);
-    return res;
+    this.lastResult = ptr;
+    const h = ex.HEAPU8;
+    return Buffer.from(h.buffer, h.byteOffset + ptr, len);
+  }
+
+  private argsPtr = 0;
+  private argsCap = 0;
+  private retPtr = 0;
+  private lastResult = 0;
+  private dv: DataView | null = null;
+
+  /** a DataView of the VM's memory (made again if the memory was replaced) */
+  private data(): DataView {
+    const h = this.exports.HEAPU8;
+    let dv = this.dv;
+    if (dv === null || dv.buffer !== h.buffer) {
+      dv = new DataView(h.buffer, h.byteOffset);
+      this.dv = dv;
+    }
+    return dv;
   }
 }
 
@@ -501,7 +607,7 @@ function abiToResp(o: MsgWriter, b: Buffer, resp: number): void {
 
 let luaResp: 2 | 3 = 2;
 let rp = 0;
-const vm = new Vm();
+let vm = new Vm();
 const argBlock = new MsgWriter();
 
 const PROF = process.env.NODIS_LUA_PROF === '1';
@@ -537,7 +643,8 @@ function runMessage(r: MsgReader): void {
   const resp = r.u8();
   const hasBody = r.u8();
   const key = r.str();
-  const name = r.str();
+  // empty: the same as the key (EVAL: both are the sha)
+  const name = r.str() || key;
   if (hasBody) {
     const body = r.str();
     if (mode !== MODE_CHECK) vm.load(key, mode === MODE_EVAL ? evalChunk(body) : libChunk(body));
@@ -577,7 +684,7 @@ function runMessage(r: MsgReader): void {
   let res: Buffer;
   try {
     const t0 = PROF ? process.hrtime.bigint() : 0n;
-    res = vm.run(chunk, Buffer.from(block), engineKeys);
+    res = vm.run(chunk, block, engineKeys);
     if (PROF) {
       profRun += process.hrtime.bigint() - t0;
       if (++profN % 20000 === 0) {
@@ -640,23 +747,24 @@ function describeLoaded(res: Buffer): LoadedFn[] {
 
 let needsReset = false;
 
-async function main(): Promise<void> {
+async function main(end: ChannelEnd): Promise<void> {
+  ch = end;
   // the VM may end the thread (a Lua panic calls exit()): tell the main thread at once
   process.on('exit', () => {
-    Atomics.store(ch.ctl, W_READY, 3);
-    Atomics.notify(ch.ctl, W_READY);
-    Atomics.add(ch.ctl, W_TO_MAIN, 1);
-    Atomics.notify(ch.ctl, W_TO_MAIN);
+    Atomics.store(end.ctl, W_READY, 3);
+    Atomics.notify(end.ctl, W_READY);
+    Atomics.add(end.ctl, W_TO_MAIN, 1);
+    Atomics.notify(end.ctl, W_TO_MAIN);
   });
   try {
     await vm.start();
   } catch {
-    Atomics.store(ch.ctl, W_READY, 2);
-    Atomics.notify(ch.ctl, W_READY);
+    Atomics.store(end.ctl, W_READY, 2);
+    Atomics.notify(end.ctl, W_READY);
     return;
   }
-  Atomics.store(ch.ctl, W_READY, 1);
-  Atomics.notify(ch.ctl, W_READY);
+  Atomics.store(end.ctl, W_READY, 1);
+  Atomics.notify(end.ctl, W_READY);
   for (;;) {
     // between scripts: spin a little (the next EVALSHA often follows at once), then sleep
     const r = ch.receive(60000, IDLE_SPIN);
@@ -672,4 +780,99 @@ async function main(): Promise<void> {
 
 const IDLE_SPIN = Number(process.env.NODIS_LUA_IDLE_SPIN ?? 20000);
 
-void main();
+if (!isMainThread && workerData !== null && typeof workerData === 'object' && 'sab' in workerData) {
+  const { sab, port } = workerData as { sab: SharedArrayBuffer; port: MessagePort };
+  void main(new ChannelEnd(sab, port, true));
+}
+
+/* ------------------------------------------------------------------ */
+/* in process: the same engine driven from the main thread             */
+
+/**
+ * A second engine in the calling thread, for the host's in-process runs
+ * (host.ts): the same RUN/CALL/LOG/DONE messages, exchanged by direct calls
+ * with a Peer instead of the shared channel. Every script runs under an
+ * instruction budget (maxFuel) that the host can also cut short
+ * (exhaustFuel); fuelLeft() <= 0 after a run tells that the script did not
+ * run to its end by itself, so its outcome must be discarded.
+ */
+export interface LocalLua {
+  /** Handle one RUN message (the reader is past the op byte), talking to `peer`. */
+  run(peer: Peer, r: MsgReader): void;
+  fuelLeft(): number;
+  exhaustFuel(): void;
+  /** Set the instruction budget of the next runs. */
+  setFuel(maxFuel: number): void;
+  /** Run a full garbage collection (after a big script: the engine's memory is fixed). */
+  collect(): void;
+  /** the engine failed during the current run (its DONE reports it) */
+  readonly failing: boolean;
+  /** the engine failed (trap, panic): drop this one, start another */
+  readonly broken: boolean;
+}
+
+const GC_CHUNK = Buffer.from('collectgarbage()');
+
+let localStarted = false;
+
+/** Start the in-process engine (once per thread); null when it cannot run in process. */
+export async function startLocal(maxFuel: number): Promise<LocalLua | null> {
+  if (localStarted) return null;
+  localStarted = true;
+  const v = new Vm();
+  try {
+    await v.start(maxFuel);
+    if (!v.locateFuel(maxFuel)) {
+      localStarted = false;
+      return null;
+    }
+  } catch {
+    localStarted = false;
+    return null;
+  }
+  vm = v;
+  let broken = false;
+  return {
+    run(peer: Peer, r: MsgReader): void {
+      if (broken) throw new Error('in-process Lua engine is broken');
+      ch = peer;
+      // a Lua panic calls exit(), which the engine turns into an exception after setting the exit code
+      const exitCode = process.exitCode;
+      try {
+        runMessage(r);
+      } catch (e) {
+        broken = true;
+        throw e;
+      } finally {
+        if (process.exitCode !== exitCode) process.exitCode = exitCode;
+        if (needsReset) {
+          needsReset = false;
+          broken = true;
+        }
+        if (broken) localStarted = false;
+      }
+    },
+    fuelLeft: () => v.fuelLeft(),
+    exhaustFuel: () => v.exhaustFuel(),
+    setFuel: (maxFuel: number) => v.exports._set_limits(maxFuel, 0, 0),
+    collect(): void {
+      if (broken) return;
+      const exitCode = process.exitCode;
+      try {
+        if (!v.resident.has('\0gc')) v.load('\0gc', GC_CHUNK);
+        v.run(v.resident.get('\0gc') as [number, number], Buffer.from([0, 0, 0, 0]), 0);
+      } catch {
+        broken = true;
+        localStarted = false;
+      } finally {
+        process.exitCode = exitCode;
+      }
+    },
+    get failing(): boolean {
+      return needsReset || broken;
+    },
+    get broken(): boolean {
+      return broken;
+    },
+  };
+}
