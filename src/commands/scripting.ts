@@ -17,6 +17,7 @@
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
 import { enoughGoodReplicas, isReadonlyReplica } from './replication';
+import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
 import { createHash } from 'crypto';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -165,12 +166,13 @@ export function checkScriptFlags(c: Client, flags: number, ro: boolean): string 
   if ((flags & SF_ALLOW_OOM) === 0 && server.config.maxmemory > 0 && (flags & SF_NO_WRITES) === 0 && usedMemory() > server.config.maxmemory) {
     return "OOM command not allowed when used memory > 'maxmemory'.";
   }
-  if ((flags & SF_NO_WRITES) === 0 && ro) return 'ERR Can not execute a script with write flag using *_ro command.';
   if ((flags & SF_NO_WRITES) === 0 && !c.isMaster) {
-    // a script that may write needs what a write needs
-    if (isReadonlyReplica(server)) return 'READONLY Can not run script with write flag on readonly replica';
+    // a script that may write needs what a write needs, in processCommand's order
+    if (writesDenied(server)) return MISCONF_ERROR;
     if (!enoughGoodReplicas(server)) return 'NOREPLICAS Not enough good replicas to write.';
+    if (isReadonlyReplica(server)) return 'READONLY Can not run script with write flag on readonly replica';
   }
+  if ((flags & SF_NO_WRITES) === 0 && ro) return 'ERR Can not execute a script with write flag using *_ro command.';
   return null;
 }
 

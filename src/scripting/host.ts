@@ -47,6 +47,7 @@
  */
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica } from '../commands/replication';
+import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
 
 /** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
 const ACL_CHECK_CALL = '\0acl-check';
@@ -667,12 +668,17 @@ export class ScriptHost {
         reject('ERR Write commands are not allowed from read-only scripts.');
         return;
       }
-      if (!st.run.caller.isMaster) {
-        if (isReadonlyReplica(server)) {
+      // once the script wrote, the server's state can no longer fail it halfway (Redis's SCRIPT_WRITE_DIRTY)
+      if (!st.wrote) {
+        if (!st.run.caller.isMaster && isReadonlyReplica(server)) {
           reject("READONLY You can't write against a read only replica.");
           return;
         }
-        if (!enoughGoodReplicas(server)) {
+        if (writesDenied(server)) {
+          reject(MISCONF_ERROR);
+          return;
+        }
+        if (!st.run.caller.isMaster && !enoughGoodReplicas(server)) {
           reject('NOREPLICAS Not enough good replicas to write.');
           return;
         }

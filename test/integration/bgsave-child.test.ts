@@ -162,6 +162,36 @@ test('a save child killed with SIGKILL fails the save; the next BGSAVE works', a
   assert.equal(await persistence(r, 'rdb_changes_since_last_save'), '0');
 });
 
+test('after a failed save, with save points, writes and writing scripts get MISCONF; reads and no-writes scripts run', async () => {
+  await fill(r);
+  await r.config('SET', 'save', '3600 1');
+  try {
+    await r.config('SET', 'rdb-key-save-delay', '10000000');
+    try {
+      assert.equal(await r.bgsave(), 'Background saving started');
+      const pid = await saveChild(srv);
+      process.kill(pid, 'SIGKILL');
+      await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
+    } finally {
+      await r.config('SET', 'rdb-key-save-delay', '0');
+    }
+    const misconf = /ReplyError: MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk\. Commands that may modify the data set are disabled/;
+    assert.equal(await r.get('s'), 'hello');
+    await assert.rejects(r.set('s', 'y'), misconf);
+    await assert.rejects(r.eval("return redis.call('set', KEYS[1], 1)", 1, 's'), misconf);
+    await assert.rejects(r.eval("#!lua\nreturn redis.call('set', KEYS[1], 1)", 1, 's'), misconf);
+    assert.equal(await r.eval("return redis.call('get', KEYS[1])", 1, 's'), 'hello');
+    assert.equal(await r.eval("#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", 1, 's'), 'hello');
+  } finally {
+    await r.config('SET', 'save', '');
+  }
+  assert.equal(await r.set('s', 'writable'), 'OK');
+  // a good save clears the error for the tests that follow
+  assert.equal(await r.bgsave(), 'Background saving started');
+  await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
+  assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
+});
+
 test('FLUSHALL stops a running save child (not an error) and removes its temp file', async () => {
   await fill(r);
   await r.config('SET', 'rdb-key-save-delay', '10000000');
