@@ -20,7 +20,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { replyHelp } from './args';
-import { scriptHost, replyResult, type RunResult } from '../scripting/host';
+import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
 import { compileCheck, checkScriptFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
 import { splitArgs } from '../protocol/split-args';
@@ -145,8 +145,11 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
   return lib;
 }
 
-/** Add (or replace) libraries all at once; returns an error when a function name is taken by another library. */
-function joinLibraries(st: FunctionsState, libs: Library[]): string | null {
+/**
+ * Add (or replace) libraries all at once; returns an error when a function name is taken by another library.
+ * With `host`, a replaced library's chunk is dropped from the Lua worker (its memory is bounded).
+ */
+function joinLibraries(st: FunctionsState, libs: Library[], host?: ScriptHost): string | null {
   for (const lib of libs) {
     for (const fname of lib.functions.keys()) {
       const owner = st.functions.get(fname.toLowerCase());
@@ -155,7 +158,10 @@ function joinLibraries(st: FunctionsState, libs: Library[]): string | null {
   }
   for (const lib of libs) {
     const old = st.libraries.get(lib.name.toLowerCase());
-    if (old !== undefined) removeLibrary(st, old);
+    if (old !== undefined) {
+      removeLibrary(st, old);
+      if (host !== undefined && old.key !== lib.key) host.forget(old.key);
+    }
     st.libraries.set(lib.name.toLowerCase(), lib);
     for (const f of lib.functions.values()) st.functions.set(f.name.toLowerCase(), f);
   }
@@ -189,8 +195,9 @@ function functionLoad(c: Client, argv: string[]): void {
     c.error(lib);
     return;
   }
-  const err = joinLibraries(st, [lib]);
+  const err = joinLibraries(st, [lib], scriptHost(c.server));
   if (err !== null) {
+    scriptHost(c.server).forget(lib.key);
     c.error(err);
     return;
   }
@@ -461,15 +468,22 @@ function functionRestore(c: Client, argv: string[]): void {
   const st = functionsState(server);
   // build the new libraries aside, then swap them in
   const scratch: FunctionsState = { libraries: new Map(), functions: new Map() };
+  const host = scriptHost(server);
+  // on failure, the worker drops the chunks of the libraries built aside
+  const fail = (msg: string): void => {
+    for (const lib of scratch.libraries.values()) host.forget(lib.key);
+    c.error(msg);
+  };
   for (const code of codes) {
     const lib = createLibrary(server, code, false, scratch);
     if (typeof lib === 'string') {
-      c.error(lib);
+      fail(lib);
       return;
     }
-    const e = joinLibraries(scratch, [lib]);
+    const e = joinLibraries(scratch, [lib], host);
     if (e !== null) {
-      c.error(e);
+      host.forget(lib.key);
+      fail(e);
       return;
     }
   }
@@ -479,14 +493,14 @@ function functionRestore(c: Client, argv: string[]): void {
   } else if (policy === 'append') {
     for (const lib of libs) {
       if (st.libraries.has(lib.name.toLowerCase())) {
-        c.error(`ERR Library ${lib.name} already exists`);
+        fail(`ERR Library ${lib.name} already exists`);
         return;
       }
     }
   }
-  const err = joinLibraries(st, libs);
+  const err = joinLibraries(st, libs, host);
   if (err !== null) {
-    c.error(err);
+    fail(err);
     return;
   }
   server.keyspace.dirty++;

@@ -112,6 +112,8 @@ export class ScriptHost {
   /** chunk keys the current worker holds */
   private known = new Set<string>();
   private flushWorker = false;
+  /** chunks the worker holds that no script or library uses any more: dropped with the next run */
+  private dropped: string[] = [];
   running: Running | null = null;
   /** a script ran past busy-reply-threshold: other clients get -BUSY */
   busy = false;
@@ -159,6 +161,7 @@ export class ScriptHost {
     this.end = new ChannelEnd(sab, port1, false);
     port1.unref();
     this.known = new Set();
+    this.dropped.length = 0;
     this.flushWorker = false;
     this.generation++;
   }
@@ -182,9 +185,11 @@ export class ScriptHost {
   forget(key?: string): void {
     if (key === undefined) {
       this.known.clear();
+      this.dropped.length = 0;
       this.flushWorker = true;
-    } else {
-      this.known.delete(key);
+    } else if (this.known.delete(key)) {
+      // the worker's VM has a fixed memory: a replaced library's chunk must not stay there
+      this.dropped.push(key);
     }
   }
 
@@ -218,7 +223,15 @@ export class ScriptHost {
       lastCallError: '',
     };
     this.running = st;
-    const w = this.out.reset().u8(OP_RUN).u8(this.flushWorker ? 1 : 0).u8(run.mode).u8(run.caller.resp);
+    const w = this.out.reset().u8(OP_RUN);
+    if (this.flushWorker) w.u8(1);
+    else if (this.dropped.length === 0) w.u8(0);
+    else {
+      w.u8(2).u32(this.dropped.length);
+      for (const k of this.dropped) w.str(k);
+      this.dropped.length = 0;
+    }
+    w.u8(run.mode).u8(run.caller.resp);
     this.flushWorker = false;
     const send = !this.known.has(run.key);
     w.u8(send ? 1 : 0).str(run.key).str(run.name);
