@@ -148,34 +148,36 @@ const ACL_CHECK_SHIM =
   "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
 
 /**
- * redis.call / redis.pcall / redis.sha1hex as Redis 7.0 has them. Call sites
- * `redis.call(` in the script are rewritten to these locals (same line, so
- * positions do not move). They convert number arguments with %.17g (the
- * engine's tostring keeps 14 digits), refuse arguments that are not strings
- * or numbers (pcall returns the error, call raises it), and raise a failed
+ * redis.call / redis.pcall / redis.sha1hex as Redis 7.0 has them, for the
+ * call sites rewriteCalls() hands over (same line, so positions do not
+ * move). They pass numbers the engine's tostring would round (it keeps 14
+ * digits) as %.17g strings, refuse arguments that are not strings or
+ * numbers (pcall returns that error, call raises it), and raise a failed
  * call's error at the script's position (the \x01 form scriptErrorText
- * reads). With `nulls`, a RESP3 null (MARK N) in the reply becomes nil, as
- * Redis's parser pushes it.
+ * reads), as the engine does for its own redis.call. With `resp3`, replies
+ * get RESP3_FIX. Kept small: the engine compiles it on every run.
  */
-function callPrelude(resp3: boolean, lib: boolean): string {
+function callPrelude(resp3: boolean, lib: boolean, sha1hex: boolean): string {
   // in a library these names do not exist while it loads (LIB_POST clears __nodis_loading)
-  const guard = (name: string): string => (lib ? `if __nodis_loading then E("Script attempted to access nonexistent global variable '${name}'", 2) end ` : '');
+  const guard = (name: string): string =>
+    (lib ? `if __nodis_loading then E("Script attempted to access nonexistent global variable '" .. ${name} .. "'", 2) end ` : '');
+  const raise = (msg: string): string => `local _, p = P(E, '', 3) E('\\1' .. p .. '\\1' .. ${msg}, 0)`;
   return (lib ? 'local __nodis_loading = true ' : '') +
-    "local __nodis_call, __nodis_pcall, __nodis_sha1hex; do local PC, H, T, F, S, U, P, E, RG = redis.pcall, redis.sha1hex, type, string.format, select, unpack, pcall, error, rawget " +
-    "local AE = 'ERR Lua redis lib command arguments must be strings or integers' " +
-    "local function raise(m) local _, w = P(E, '', 4) E('\\1' .. tostring(w) .. '\\1' .. m, 0) end " +
-    (resp3 ? RESP3_FIX : 'local function fx(v) return v end ') +
-    "local function cv(x) local t = T(x) if t == 'number' then return F('%.17g', x) elseif t == 'string' then return x end return nil end " +
-    "local function mk(raising, name) return function(...) " + (lib ? "if __nodis_loading then E(\"Script attempted to access nonexistent global variable '\" .. name .. \"'\", 2) end " : '') + "local n, r = S('#', ...) " +
-    "if n <= 3 then local a, b, c = ... if n >= 1 then a = cv(a) if a == nil then r = {err = AE} end end if n >= 2 then b = cv(b) if b == nil then r = {err = AE} end end if n >= 3 then c = cv(c) if c == nil then r = {err = AE} end end " +
-    "if r == nil then if n == 3 then r = PC(a, b, c) elseif n == 2 then r = PC(a, b) elseif n == 1 then r = PC(a) else r = PC() end end " +
-    // many arguments: passed on as they came unless one needs %.17g (unpack could not give back
-    // as many values as a script's own unpack can pass)
-    "else local t, same = {...}, true for i = 1, n do local x = t[i] local ty = T(x) if ty == 'number' then if x % 1 ~= 0 or x >= 1e14 or x <= -1e14 then t[i] = F('%.17g', x) same = false end elseif ty ~= 'string' then r = {err = AE} break end end " +
-    "if r == nil then if same then r = PC(...) else r = PC(U(t, 1, n)) end end end " +
-    "if raising and T(r) == 'table' then local e = RG(r, 'err') if e ~= nil then raise(e) end end return fx(r) end end " +
-    "__nodis_call, __nodis_pcall = mk(true, 'call'), mk(false, 'pcall') " +
-    "__nodis_sha1hex = function(...) " + guard('sha1hex') + "if S('#', ...) ~= 1 then raise('ERR wrong number of arguments') end local s = ... if T(s) ~= 'string' and T(s) ~= 'number' then s = '' end return H(s) end end ";
+    'local __nodis_call, __nodis_pcall, __nodis_sha1hex do local T, F, P, E, S, U, PC = type, string.format, pcall, error, select, unpack, redis.pcall ' +
+    (resp3 ? RESP3_FIX : '') +
+    `local function w(c, name) return function(...) ${guard('name')}` +
+    "local t, n, d, r = {...}, S('#', ...) for i = 1, n do local x = t[i] local y = T(x) " +
+    "if y == 'number' then if x % 1 ~= 0 or x >= 1e14 or x <= -1e14 then d = 1 t[i] = F('%.17g', x) end " +
+    "elseif y ~= 'string' then r = {err = 'ERR Lua redis lib command arguments must be strings or integers'} end end " +
+    'if r then elseif d then r = PC(U(t, 1, n)) else r = PC(...) end ' +
+    `if c and T(r) == 'table' and r.err then ${raise('r.err')} end return ${resp3 ? 'fx(r)' : 'r'} end end ` +
+    "__nodis_call, __nodis_pcall = w(true, 'call'), w(false, 'pcall') " +
+    (sha1hex
+      ? `local H = redis.sha1hex __nodis_sha1hex = function(...) ${guard("'sha1hex'")}` +
+        `if S('#', ...) ~= 1 then ${raise("'ERR wrong number of arguments'")} end ` +
+        "local s = ... if T(s) ~= 'string' and T(s) ~= 'number' then s = '' end return H(s) end "
+      : '') +
+    'end ';
 }
 
 /**
@@ -187,7 +189,7 @@ function callPrelude(resp3: boolean, lib: boolean): string {
  * table iterates in the same order as Redis's.
  */
 const RESP3_FIX =
-  `local NUL, MM, MS = '${MARK_LUA}N', '${MARK_LUA}M', '${MARK_LUA}S' local fx fx = function(v) if T(v) ~= 'table' then return v end ` +
+  `local RG, NUL, MM, MS = rawget, '${MARK_LUA}N', '${MARK_LUA}M', '${MARK_LUA}S' local fx fx = function(v) if T(v) ~= 'table' then return v end ` +
   "local o = RG(v, 'ok') if o ~= nil then if o == NUL then return nil end return v end if RG(v, 'err') ~= nil then return v end " +
   "local n, f = #v, RG(v, 1) local fo = T(f) == 'table' and RG(f, 'ok') " +
   "if fo == MM then local m = {} for i = 2, n, 2 do local k = fx(v[i]) if k ~= nil then m[k] = fx(v[i + 1]) end end return {map = m} end " +
@@ -195,15 +197,84 @@ const RESP3_FIX =
   "local hole = false for i = 1, n do local x = v[i] if T(x) == 'table' then local y = fx(x) if y ~= x then v[i] = y if y == nil then hole = true end end end end " +
   "if hole then local c = {} for i = 1, n do c[i] = v[i] end return c end return v end ";
 
+/** Level of a Lua long bracket opening at src[at] ('['), or -1. */
+function longBracket(src: string, at: number): number {
+  let j = at + 1;
+  while (src.charCodeAt(j) === 61) j++;
+  return src.charCodeAt(j) === 91 ? j - at - 1 : -1;
+}
+
+/** When src[i] starts a string or a comment: the index just past it; otherwise -1. */
+function skipNonCode(src: string, i: number): number {
+  const n = src.length;
+  const ch = src.charCodeAt(i);
+  if (ch === 39 || ch === 34) { // quoted string
+    i++;
+    while (i < n && src.charCodeAt(i) !== ch && src.charCodeAt(i) !== 10) i += src.charCodeAt(i) === 92 ? 2 : 1;
+    return i + 1;
+  }
+  if (ch === 91) { // long string
+    const lvl = longBracket(src, i);
+    if (lvl < 0) return -1;
+    const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 2);
+    return close < 0 ? n : close + lvl + 2;
+  }
+  if (ch === 45 && src.charCodeAt(i + 1) === 45) { // comment
+    const lvl = src.charCodeAt(i + 2) === 91 ? longBracket(src, i + 2) : -1;
+    if (lvl >= 0) {
+      const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 4);
+      return close < 0 ? n : close + lvl + 2;
+    }
+    const nl = src.indexOf('\n', i);
+    return nl < 0 ? n : nl;
+  }
+  return -1;
+}
+
+/**
+ * An argument the engine passes on exactly as Redis does: a string literal,
+ * KEYS[..] or ARGV[..], or an integer literal of at most 14 digits (the
+ * engine's tostring keeps 14 significant digits).
+ */
+const SAFE_ARG = /^\s*(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|(?:KEYS|ARGV)\s*\[\s*(?:\d+|[A-Za-z_]\w*)\s*\]|-?\d{1,14})\s*$/;
+
+/** Whether every argument of the call whose '(' is at `open` is a SAFE_ARG. */
+function safeArgs(src: string, open: number): boolean {
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open + 1; i < src.length;) {
+    const k = skipNonCode(src, i);
+    if (k >= 0) {
+      i = k;
+      continue;
+    }
+    const ch = src.charCodeAt(i);
+    if (ch === 40 || ch === 91 || ch === 123) depth++;
+    else if (ch === 41 || ch === 93 || ch === 125) {
+      if (depth === 0) return SAFE_ARG.test(src.slice(start, i));
+      depth--;
+    } else if (ch === 44 && depth === 0) {
+      if (!SAFE_ARG.test(src.slice(start, i))) return false;
+      start = i + 1;
+    }
+    i++;
+  }
+  return false;
+}
+
 /**
  * Rewrites `redis.call(`, `redis.pcall(` and `redis.sha1hex(` outside
- * strings and comments to the prelude's locals. A call right after `return`
- * is parenthesized: a Lua tail call would drop the script's frame, and with
- * it the line an error reports. `redis = ...` becomes `_G.redis = ...`
- * (see below). Returns null when nothing was rewritten.
+ * strings and comments to the prelude's locals; calls whose arguments are
+ * all SAFE_ARGs keep the engine's own functions (they behave as Redis's,
+ * at no cost), unless `always` (RESP3 replies need the wrapper). A call
+ * right after `return` is parenthesized: a Lua tail call would drop the
+ * script's frame, and with it the line an error reports. `redis = ...`
+ * becomes `_G.redis = ...` (see below). Returns null when nothing was
+ * rewritten; `calls` tells whether the prelude's functions are used.
  */
-function rewriteCalls(src: string): string | null {
+function rewriteCalls(src: string, always: boolean): { text: string; calls: boolean } | null {
   let out = '';
+  let calls = false;
   let last = 0;
   let i = 0;
   let depth = 0;
@@ -211,36 +282,14 @@ function rewriteCalls(src: string): string | null {
   const n = src.length;
   const re = /redis\s*\.\s*(call|pcall|sha1hex)\s*\(/y;
   const re2 = /redis\s*=(?!=)/y;
-  const longBracket = (at: number): number => {
-    // at src[at] === '[': level of a long bracket opening here, or -1
-    let j = at + 1;
-    while (src.charCodeAt(j) === 61) j++;
-    return src.charCodeAt(j) === 91 ? j - at - 1 : -1;
-  };
   while (i < n) {
+    const k = skipNonCode(src, i);
+    if (k >= 0) {
+      i = k;
+      continue;
+    }
     const ch = src.charCodeAt(i);
-    if (ch === 39 || ch === 34) { // quoted string
-      i++;
-      while (i < n && src.charCodeAt(i) !== ch && src.charCodeAt(i) !== 10) i += src.charCodeAt(i) === 92 ? 2 : 1;
-      i++;
-    } else if (ch === 91) { // long string?
-      const lvl = longBracket(i);
-      if (lvl < 0) {
-        i++;
-        continue;
-      }
-      const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 2);
-      i = close < 0 ? n : close + lvl + 2;
-    } else if (ch === 45 && src.charCodeAt(i + 1) === 45) { // comment
-      const lvl = src.charCodeAt(i + 2) === 91 ? longBracket(i + 2) : -1;
-      if (lvl >= 0) {
-        const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 4);
-        i = close < 0 ? n : close + lvl + 2;
-      } else {
-        const nl = src.indexOf('\n', i);
-        i = nl < 0 ? n : nl;
-      }
-    } else if (ch === 40) {
+    if (ch === 40) {
       depth++;
       i++;
     } else if (ch === 41) {
@@ -254,14 +303,18 @@ function rewriteCalls(src: string): string | null {
     } else if (ch === 114 && (i === 0 || !/[\w.:]/.test(src[i - 1]))) { // 'r'
       re.lastIndex = i;
       const m = re.exec(src);
-      if (m !== null) {
+      if (m !== null && (always || m[1] === 'sha1hex' || !safeArgs(src, i + m[0].length - 1))) {
         const name = m[1];
         const ret = /(^|\W)return\s*$/.test(src.slice(Math.max(0, i - 16), i));
         out += `${src.slice(last, i)}${ret ? '(' : ''}__nodis_${name}(`;
+        calls = true;
         i += m[0].length;
         last = i;
         depth++;
         if (ret) closeAt.push(depth);
+      } else if (m !== null) {
+        i += m[0].length;
+        depth++;
       } else {
         // an assignment to `redis` itself: in a library (or under a shim) the name is a local, so
         // the write goes to the global instead, which refuses it as Redis does
@@ -279,7 +332,7 @@ function rewriteCalls(src: string): string | null {
       i++;
     }
   }
-  return last === 0 ? null : out + src.slice(last);
+  return last === 0 ? null : { text: out + src.slice(last), calls };
 }
 
 function shims(body: string): string {
@@ -292,9 +345,11 @@ function shims(body: string): string {
 
 /** The script's text with its call sites rewritten, and the preludes it needs (one line). */
 function prepare(body: string, lib: boolean): { pre: string; text: string; wrapped: boolean } {
-  const text = rewriteCalls(body);
-  if (text === null) return { pre: shims(body), text: body, wrapped: false };
-  return { pre: callPrelude(body.includes('setresp'), lib) + shims(body), text, wrapped: true };
+  const resp3 = body.includes('setresp');
+  const rw = rewriteCalls(body, resp3);
+  if (rw === null) return { pre: shims(body), text: body, wrapped: false };
+  if (!rw.calls) return { pre: shims(body), text: rw.text, wrapped: false };
+  return { pre: callPrelude(resp3, lib, body.includes('sha1hex')) + shims(body), text: rw.text, wrapped: true };
 }
 
 function evalChunk(body: string): Buffer {
