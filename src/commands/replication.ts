@@ -16,10 +16,9 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { isWord } from './args';
-import { writeRdb } from '../persistence/rdb-writer';
 import { provideInfoField, provideInfoSection } from '../info/info';
 import { ReplicaLink, replicaRdbLoader } from '../replication/replica-link';
-import { loadRdbImage } from '../persistence/persistence';
+import { loadRdbImage, snapshot } from '../persistence/persistence';
 import { addCommandGate } from '../server/dispatch';
 import { CMD_WRITE, CMD_STALE } from './table';
 import { intArg } from './args';
@@ -55,7 +54,8 @@ function feedReplicas(server: Server, s: string): void {
 function attachReplica(c: Client): void {
   const server = c.server;
   const set = replicaSet(server);
-  const rdb = writeRdb(server.keyspace, process.memoryUsage().heapUsed);
+  // the same image as SAVE writes: the functions' libraries travel with the data
+  const rdb = snapshot(server);
   c.reply.raw(`$${rdb.length}\r\n`);
   c.reply.rawBytes(rdb);
   c.isReplica = true;
