@@ -26,6 +26,7 @@ import { compileCheck, checkScriptFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALL
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';
+import { functionPersistence } from '../persistence/persistence';
 import { stringMatch } from '../util/glob';
 
 interface FunctionInfo {
@@ -635,6 +636,23 @@ function fcall(c: Client, argv: string[]): void {
 
 function fcallRo(c: Client, argv: string[]): void {
   fcallGeneric(c, argv, true);
+}
+
+export function setup(): void {
+  // libraries travel in RDB images (SAVE, DEBUG RELOAD, a replica's full sync, the AOF base)
+  functionPersistence.current = {
+    codes: (server) => [...functionsState(server).libraries.values()].map((lib) => lib.code),
+    load: (server, code, replace) => {
+      const st = functionsState(server);
+      const lib = createLibrary(server, code, replace, st);
+      if (typeof lib === 'string') return lib;
+      const host = scriptHost(server);
+      const err = joinLibraries(st, [lib], host);
+      if (err !== null) host.forget(lib.key);
+      return err;
+    },
+    clear: (server) => flushFunctions(server),
+  };
 }
 
 export const handlers: HandlerMap = {

@@ -18,6 +18,7 @@ import { dumpPayload } from '../persistence/rdb-writer';
 import { decodeDumpPayload, verifyDumpPayload, RdbError } from '../persistence/rdb-reader';
 import {
   bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR,
+  clearFunctions,
 } from '../persistence/persistence';
 import { debugHooks } from './introspection';
 import { addCommandGate } from '../server/dispatch';
@@ -165,7 +166,10 @@ function debugReload(server: Server, opts: { save: boolean; flush: boolean; merg
     persistenceState(server).rdbSaves++;
     if (saveSync(server) !== null) return 'ERR';
   }
-  if (opts.flush) server.keyspace.flush(-1);
+  if (opts.flush) {
+    server.keyspace.flush(-1);
+    clearFunctions(server);
+  }
   const err = loadRdbFile(server, rdbPath(server), { allowDup: opts.merge, startup: false });
   if (err !== null) return 'ERR Error trying to load the RDB dump';
   return null;

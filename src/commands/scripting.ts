@@ -22,7 +22,8 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { CMD_ALLOW_BUSY } from './table';
-import { addCommandGate, feedMonitors } from '../server/dispatch';
+import { addCommandGate, feedMonitors, call } from '../server/dispatch';
+import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
 import { replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
@@ -176,17 +177,24 @@ export function checkScriptFlags(c: Client, flags: number, ro: boolean): string 
 
 function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
   const server = c.server;
+  const debug = ldbEnabled(c) && !c.isScriptClient && c.multiQueued < 0;
+  if (debug && evalsha) {
+    c.error('ERR Please use EVAL instead of EVALSHA for debugging');
+    return;
+  }
+  // with the debugger on, a bad EVAL ends the session it opened
+  const fail = debug ? (msg: string) => ldbFailStart(c, msg) : (msg: string) => c.error(msg);
   const nk = Number(argv[2]);
   if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(nk)) {
-    c.error('ERR value is not an integer or out of range');
+    fail('ERR value is not an integer or out of range');
     return;
   }
   if (nk > argv.length - 3) {
-    c.error("ERR Number of keys can't be greater than number of args");
+    fail("ERR Number of keys can't be greater than number of args");
     return;
   }
   if (nk < 0) {
-    c.error("ERR Number of keys can't be negative");
+    fail("ERR Number of keys can't be negative");
     return;
   }
   const cache = scriptCache(server);
@@ -202,6 +210,13 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
     if (sha === null) return;
   }
   const script = cache.get(sha) as CachedScript;
+  if (debug) {
+    const cmd = c.cmd;
+    ldbStart(c, argv, sha, script.body, ro, () => {
+      if (cmd !== null) call(server, c, cmd, argv);
+    });
+    return;
+  }
   const refusal = checkScriptFlags(c, script.flags, ro);
   if (refusal !== null) {
     c.error(refusal);
@@ -275,6 +290,21 @@ function scriptKill(c: Client): void {
   else c.error(err);
 }
 
+/** SCRIPT DEBUG YES|SYNC|NO: the next EVAL opens a debugger session (src/scripting/ldb.ts). */
+function scriptDebug(c: Client, argv: string[]): void {
+  if (c.reply.len > 0) {
+    c.error('ERR SCRIPT DEBUG must be called outside a pipeline');
+    return;
+  }
+  const mode = argv[2].toLowerCase();
+  if (mode !== 'yes' && mode !== 'sync' && mode !== 'no') {
+    c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+    return;
+  }
+  ldbEnable(c, mode !== 'no');
+  c.reply.ok();
+}
+
 function scriptHelp(c: Client): void {
   replyHelp(c, 'SCRIPT', [
     'DEBUG (YES|SYNC|NO)',
@@ -336,5 +366,6 @@ export const handlers: HandlerMap = {
   'script|exists': scriptExists,
   'script|flush': scriptFlush,
   'script|kill': scriptKill,
+  'script|debug': scriptDebug,
   'script|help': scriptHelp,
 };

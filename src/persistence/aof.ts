@@ -35,7 +35,7 @@ import type { Server } from '../server/server';
 import { AofManifest, parseManifest, isManifestError } from './aof-manifest';
 import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
-import { snapshot } from './persistence';
+import { snapshot, clearFunctions } from './persistence';
 import { provideInfoField, provideInfoExtraLines } from '../info/info';
 import { debugHooks } from '../commands/introspection';
 
@@ -430,6 +430,7 @@ export class AppendOnlyLog {
     }
     const ks = this.server.keyspace;
     for (const db of ks.dbs) db.clear();
+    clearFunctions(this.server);
     this.loadManifestFromDisk();
     this.deleteHistoryFiles();
     const st = this.loadFiles();

@@ -31,8 +31,15 @@ export interface FunctionPersistence {
   codes(server: Server): string[];
   /** load one library's code; replace: an existing library of that name is replaced. Returns an error or null. */
   load(server: Server, code: string, replace: boolean): string | null;
+  /** drop every library (what Redis's emptyData does along with the keys, unlike FLUSHALL) */
+  clear(server: Server): void;
 }
 export const functionPersistence: { current: FunctionPersistence | null } = { current: null };
+
+/** Redis's emptyData() also empties the functions: a full sync, DEBUG RELOAD, DEBUG LOADAOF. */
+export function clearFunctions(server: Server): void {
+  functionPersistence.current?.clear(server);
+}
 
 export interface PersistenceState {
   bgsaveInProgress: boolean;

@@ -26,6 +26,8 @@ import { enoughGoodReplicas, isReadonlyReplica } from '../commands/replication';
 
 /** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
 const ACL_CHECK_CALL = '\0acl-check';
+/** the internal call behind redis.set_repl: where the script's next commands propagate */
+const SET_REPL_CALL = '\0set-repl';
 import { Worker, MessageChannel } from 'worker_threads';
 import * as path from 'path';
 import type { Server } from '../server/server';
@@ -40,6 +42,7 @@ import {
   CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, type Command,
 } from '../commands/table';
 import { usedMemory } from '../info/memory';
+import { TO_AOF, TO_REPLICAS } from '../server/propagation';
 
 export interface ScriptRun {
   /** client that issued EVAL/FCALL */
@@ -84,6 +87,8 @@ interface Running {
   now: number;
   /** last error a redis.call returned (not counted twice in errorstats) */
   lastCallError: string;
+  /** redis.set_repl: TO_AOF | TO_REPLICAS for the script's next commands */
+  replFlags: number;
 }
 
 /** Atomics.waitAsync (Node 20; not in the ES2022 typings) */
@@ -221,6 +226,7 @@ export class ScriptHost {
       async: false,
       now: server.keyspace.now,
       lastCallError: '',
+      replFlags: TO_AOF | TO_REPLICAS,
     };
     this.running = st;
     const w = this.out.reset().u8(OP_RUN);
@@ -384,6 +390,11 @@ export class ScriptHost {
       this.aclCheckCmd(st, argv.slice(1));
       return;
     }
+    if (argv[0] === SET_REPL_CALL) {
+      st.replFlags = Number(argv[1]) & (TO_AOF | TO_REPLICAS);
+      w.raw('+OK\r\n');
+      return;
+    }
     let cmd: Command | undefined = server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       const sub = cmd.subcommands.get(argv[1].toLowerCase());
@@ -443,7 +454,13 @@ export class ScriptHost {
       return;
     }
     server.keyspace.now = st.now;
-    call(server, sc, cmd, argv);
+    const prop = server.propagator;
+    prop.targetMask = st.replFlags;
+    try {
+      call(server, sc, cmd, argv);
+    } finally {
+      prop.targetMask = TO_AOF | TO_REPLICAS;
+    }
   }
 
   /** redis.acl_check_cmd(): may the caller run this command line? (no ACL LOG entry, as Redis) */

@@ -335,11 +335,24 @@ function rewriteCalls(src: string, always: boolean): { text: string; calls: bool
   return last === 0 ? null : { text: out + src.slice(last), calls };
 }
 
+/**
+ * redis.set_repl(flags) (scripts that mention it): checks the flags as Redis
+ * does and tells the host, through an internal call, where the script's next
+ * commands propagate.
+ */
+const SET_REPL_SHIM =
+  "local redis = redis; do local R, T, E, P, S, N = redis, type, error, pcall, select, tonumber; redis = setmetatable({set_repl = function(...) " +
+  "local m if S('#', ...) ~= 1 then m = 'ERR redis.set_repl() requires two arguments.' else local f = N((...)) or 0 if f < 0 then f = math.ceil(f) else f = math.floor(f) end " +
+  "if f >= 0 and f <= 3 then R.pcall('\\0set-repl', f) return end m = 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.' end " +
+  "local _, w = P(E, '', 3) E('\\1' .. w .. '\\1' .. m, 0) end}, " +
+  "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
+
 function shims(body: string): string {
   let pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
   if (/(^|[^.\w])pcall\b/.test(body)) pre += PCALL_SHIM;
   if (body.includes('error_reply')) pre += ERROR_REPLY_SHIM;
   if (body.includes('acl_check_cmd')) pre += ACL_CHECK_SHIM;
+  if (body.includes('set_repl')) pre += SET_REPL_SHIM;
   return pre;
 }
 
