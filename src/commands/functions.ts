@@ -22,7 +22,8 @@ import type { HandlerMap } from './table';
 import { replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
-import { compileCheck, checkScriptFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
+import { compileCheck, checkScriptFlags, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
+import { queuedFlags } from './multi';
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';
@@ -639,6 +640,13 @@ function fcallRo(c: Client, argv: string[]): void {
 }
 
 export function setup(): void {
+  // a queued FCALL (MULTI) has the flags its function declares
+  const fcallFlags = (c: Client, cmdFlags: number, argv: string[]): number => {
+    const fn = functionsState(c.server).functions.get(argv[1].toLowerCase());
+    return fn === undefined ? cmdFlags : scriptCommandFlags(cmdFlags, fn.flags);
+  };
+  queuedFlags.set('fcall', fcallFlags);
+  queuedFlags.set('fcall_ro', fcallFlags);
   // libraries travel in RDB images (SAVE, DEBUG RELOAD, a replica's full sync, the AOF base)
   functionPersistence.current = {
     codes: (server) => [...functionsState(server).libraries.values()].map((lib) => lib.code),

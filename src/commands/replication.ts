@@ -243,6 +243,12 @@ export function enoughGoodReplicas(server: Server): boolean {
   return !(min > 0 && server.config.minReplicasMaxLag > 0 && goodReplicas(server) < min);
 }
 
+/** A replica whose link is down while replica-serve-stale-data is off: most commands are refused. */
+export function isStaleReplica(server: Server): boolean {
+  const link = links.get(server);
+  return link !== undefined && link.state !== 'connected' && !server.config.replicaServeStaleData;
+}
+
 /** A replica with replica-read-only: writes from clients are refused. */
 export function isReadonlyReplica(server: Server): boolean {
   return links.has(server) && server.config.replicaReadOnly;

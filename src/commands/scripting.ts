@@ -16,12 +16,13 @@
  * EVAL never propagates itself: the commands the script ran do (effects
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
-import { enoughGoodReplicas, isReadonlyReplica } from './replication';
+import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from './replication';
 import { createHash } from 'crypto';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
-import { CMD_ALLOW_BUSY } from './table';
+import { CMD_ALLOW_BUSY, CMD_STALE, CMD_DENYOOM, CMD_WRITE, CMD_MAY_REPLICATE } from './table';
+import { queuedFlags } from './multi';
 import { addCommandGate, feedMonitors, call } from '../server/dispatch';
 import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
 import { replyHelp } from './args';
@@ -162,17 +163,41 @@ function createScript(c: Client, body: string): string | null {
  */
 export function checkScriptFlags(c: Client, flags: number, ro: boolean): string | null {
   const server = c.server;
+  // a stale replica refuses scripts that do not declare allow-stale (EVAL without flags included)
+  if ((flags & SF_ALLOW_STALE) === 0 && !c.isMaster && isStaleReplica(server)) {
+    return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  }
   if ((flags & SF_COMPAT) !== 0) return null;
   if ((flags & SF_ALLOW_OOM) === 0 && server.config.maxmemory > 0 && (flags & SF_NO_WRITES) === 0 && usedMemory() > server.config.maxmemory) {
     return "OOM command not allowed when used memory > 'maxmemory'.";
   }
   if ((flags & SF_NO_WRITES) === 0 && ro) return 'ERR Can not execute a script with write flag using *_ro command.';
   if ((flags & SF_NO_WRITES) === 0 && !c.isMaster) {
-    // a script that may write needs what a write needs
-    if (isReadonlyReplica(server)) return 'READONLY Can not run script with write flag on readonly replica';
+    // a script that may write needs what a write needs (Redis refuses it before it starts, as a write command)
+    if (isReadonlyReplica(server)) return "READONLY You can't write against a read only replica.";
     if (!enoughGoodReplicas(server)) return 'NOREPLICAS Not enough good replicas to write.';
   }
   return null;
+}
+
+/** Redis's scriptFlagsToCmdFlags: the flags of an EVAL/FCALL running a script that declares `flags`. */
+export function scriptCommandFlags(cmdFlags: number, flags: number): number {
+  if ((flags & SF_COMPAT) !== 0) return cmdFlags;
+  let f = cmdFlags & ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+  if ((flags & (SF_ALLOW_OOM | SF_NO_WRITES)) === 0) f |= CMD_DENYOOM;
+  if ((flags & SF_NO_WRITES) === 0) f |= CMD_WRITE;
+  if ((flags & SF_ALLOW_STALE) !== 0) f |= CMD_STALE;
+  return f;
+}
+
+/** The flags of a queued EVAL/EVALSHA (MULTI): those its script declares. */
+function evalQueuedFlags(c: Client, cmdFlags: number, argv: string[]): number {
+  const evalsha = argv[0].length >= 7 && argv[0].toLowerCase().startsWith('evalsha');
+  const cached = scriptCache(c.server).get(evalsha ? argv[1].toLowerCase() : sha1hex(argv[1]));
+  if (cached !== undefined) return scriptCommandFlags(cmdFlags, cached.flags);
+  if (evalsha) return cmdFlags;
+  const sb = parseShebang(argv[1]);
+  return typeof sb === 'string' ? cmdFlags : scriptCommandFlags(cmdFlags, sb.flags);
 }
 
 function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
@@ -325,6 +350,7 @@ function scriptHelp(c: Client): void {
 }
 
 export function setup(server: Server): void {
+  for (const name of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro']) queuedFlags.set(name, evalQueuedFlags);
   // while a script runs past busy-reply-threshold, only allow-busy commands pass
   addCommandGate((srv, _c, cmd) => {
     const host = scriptHost(srv);

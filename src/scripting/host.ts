@@ -22,7 +22,7 @@
  * is frozen at the script's start.
  */
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
-import { enoughGoodReplicas, isReadonlyReplica } from '../commands/replication';
+import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from '../commands/replication';
 
 /** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
 const ACL_CHECK_CALL = '\0acl-check';
@@ -39,7 +39,7 @@ import {
   MODE_EVAL,
 } from './channel';
 import {
-  CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, type Command,
+  CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_STALE, type Command,
 } from '../commands/table';
 import { usedMemory } from '../info/memory';
 import { TO_AOF, TO_REPLICAS } from '../server/propagation';
@@ -275,6 +275,8 @@ export class ScriptHost {
     // the script outlived the threshold: serve it from the event loop
     st.async = true;
     this.busy = true;
+    // commands allowed meanwhile (PING in a HELLO, CLIENT ...) must not serve blocked clients mid-script
+    server.blocking.held = true;
     run.caller.busyScript = true;
     server.log.warning(`Slow script detected: still in execution after ${Math.round(performance.now() - st.start)} milliseconds. You can try killing the script using the ${run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL'} command.`);
     this.pumpAsync(st, end);
@@ -363,6 +365,7 @@ export class ScriptHost {
     this.running = null;
     const wasAsync = st.async;
     this.busy = false;
+    this.server.blocking.held = false;
     const caller = st.run.caller;
     caller.busyScript = false;
     st.run.done(res);
@@ -423,6 +426,10 @@ export class ScriptHost {
       reject('ERR This Redis command is not allowed from script');
       return;
     }
+    if ((cmd.flags & CMD_STALE) === 0 && isStaleReplica(server)) {
+      reject('ERR Can not execute the command on a stale replica');
+      return;
+    }
     // the caller's ACL rules apply to what its script runs (logged with context 'lua')
     const denied = aclScriptCheck(st.run.caller, cmd, argv);
     if (denied !== null) {
@@ -439,7 +446,8 @@ export class ScriptHost {
           reject("READONLY You can't write against a read only replica.");
           return;
         }
-        if (!enoughGoodReplicas(server)) {
+        // once the script wrote, it may not fail on the replicas' state
+        if (!st.wrote && !enoughGoodReplicas(server)) {
           reject('NOREPLICAS Not enough good replicas to write.');
           return;
         }
