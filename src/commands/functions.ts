@@ -20,14 +20,15 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { replyHelp } from './args';
-import { scriptHost, replyResult, type RunResult } from '../scripting/host';
+import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
-import { compileCheck, checkScriptFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
+import { compileCheck, checkScriptFlags, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
+import { queuedFlags } from './multi';
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';
-import { stringMatch } from '../util/glob';
 import { functionPersistence } from '../persistence/persistence';
+import { stringMatch } from '../util/glob';
 
 interface FunctionInfo {
   name: string;
@@ -146,8 +147,11 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
   return lib;
 }
 
-/** Add (or replace) libraries all at once; returns an error when a function name is taken by another library. */
-function joinLibraries(st: FunctionsState, libs: Library[]): string | null {
+/**
+ * Add (or replace) libraries all at once; returns an error when a function name is taken by another library.
+ * With `host`, a replaced library's chunk is dropped from the Lua worker (its memory is bounded).
+ */
+function joinLibraries(st: FunctionsState, libs: Library[], host?: ScriptHost): string | null {
   for (const lib of libs) {
     for (const fname of lib.functions.keys()) {
       const owner = st.functions.get(fname.toLowerCase());
@@ -156,7 +160,10 @@ function joinLibraries(st: FunctionsState, libs: Library[]): string | null {
   }
   for (const lib of libs) {
     const old = st.libraries.get(lib.name.toLowerCase());
-    if (old !== undefined) removeLibrary(st, old);
+    if (old !== undefined) {
+      removeLibrary(st, old);
+      if (host !== undefined && old.key !== lib.key) host.forget(old.key);
+    }
     st.libraries.set(lib.name.toLowerCase(), lib);
     for (const f of lib.functions.values()) st.functions.set(f.name.toLowerCase(), f);
   }
@@ -190,8 +197,9 @@ function functionLoad(c: Client, argv: string[]): void {
     c.error(lib);
     return;
   }
-  const err = joinLibraries(st, [lib]);
+  const err = joinLibraries(st, [lib], scriptHost(c.server));
   if (err !== null) {
+    scriptHost(c.server).forget(lib.key);
     c.error(err);
     return;
   }
@@ -462,15 +470,22 @@ function functionRestore(c: Client, argv: string[]): void {
   const st = functionsState(server);
   // build the new libraries aside, then swap them in
   const scratch: FunctionsState = { libraries: new Map(), functions: new Map() };
+  const host = scriptHost(server);
+  // on failure, the worker drops the chunks of the libraries built aside
+  const fail = (msg: string): void => {
+    for (const lib of scratch.libraries.values()) host.forget(lib.key);
+    c.error(msg);
+  };
   for (const code of codes) {
     const lib = createLibrary(server, code, false, scratch);
     if (typeof lib === 'string') {
-      c.error(lib);
+      fail(lib);
       return;
     }
-    const e = joinLibraries(scratch, [lib]);
+    const e = joinLibraries(scratch, [lib], host);
     if (e !== null) {
-      c.error(e);
+      host.forget(lib.key);
+      fail(e);
       return;
     }
   }
@@ -480,14 +495,14 @@ function functionRestore(c: Client, argv: string[]): void {
   } else if (policy === 'append') {
     for (const lib of libs) {
       if (st.libraries.has(lib.name.toLowerCase())) {
-        c.error(`ERR Library ${lib.name} already exists`);
+        fail(`ERR Library ${lib.name} already exists`);
         return;
       }
     }
   }
-  const err = joinLibraries(st, libs);
+  const err = joinLibraries(st, libs, host);
   if (err !== null) {
-    c.error(err);
+    fail(err);
     return;
   }
   server.keyspace.dirty++;
@@ -624,6 +639,31 @@ function fcallRo(c: Client, argv: string[]): void {
   fcallGeneric(c, argv, true);
 }
 
+export function setup(): void {
+  // a queued FCALL (MULTI) has the flags its function declares
+  const fcallFlags = (c: Client, cmdFlags: number, argv: string[]): number => {
+    const fn = functionsState(c.server).functions.get(argv[1].toLowerCase());
+    return fn === undefined ? cmdFlags : scriptCommandFlags(cmdFlags, fn.flags);
+  };
+  queuedFlags.set('fcall', fcallFlags);
+  queuedFlags.set('fcall_ro', fcallFlags);
+  // libraries travel in RDB images (SAVE, DEBUG RELOAD, a replica's full sync, the AOF base)
+  functionPersistence.current = {
+    codes: (server) => [...functionsState(server).libraries.values()].map((lib) => lib.code),
+    load: (server, code, replace) => {
+      const st = functionsState(server);
+      // errors as Redis logs them ("Failed loading library, <error>"): without the ERR code
+      const lib = createLibrary(server, code, replace, st);
+      if (typeof lib === 'string') return lib.replace(/^ERR /, '');
+      const host = scriptHost(server);
+      const err = joinLibraries(st, [lib], host);
+      if (err !== null) host.forget(lib.key);
+      return err === null ? null : err.replace(/^ERR /, '');
+    },
+    clear: (server) => flushFunctions(server),
+  };
+}
+
 export const handlers: HandlerMap = {
   'function|load': functionLoad,
   'function|delete': functionDelete,
@@ -638,17 +678,3 @@ export const handlers: HandlerMap = {
   fcall_ro: fcallRo,
 };
 
-/** Libraries go into RDB files (SAVE, BGSAVE, AOF base) and come back when one is loaded. */
-export function setup(): void {
-  functionPersistence.current = {
-    codes: (server) => [...functionsState(server).libraries.values()].map((l) => l.code),
-    load: (server, code, replace) => {
-      const st = functionsState(server);
-      const lib = createLibrary(server, code, replace, st);
-      if (typeof lib === 'string') return lib.replace(/^ERR /, '');
-      const err = joinLibraries(st, [lib]);
-      return err === null ? null : err.replace(/^ERR /, '');
-    },
-    clear: (server) => flushFunctions(server),
-  };
-}

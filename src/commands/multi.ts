@@ -98,6 +98,13 @@ function registryOf(server: Server): WatchRegistry {
 
 /* --------------------------------------------------------------- queueing */
 
+/**
+ * Commands whose flags depend on their arguments (EVAL/FCALL of a script
+ * that declares flags: Redis's getCommandFlags), by full name: EXEC is
+ * checked against what the queued commands may really do.
+ */
+export const queuedFlags = new Map<string, (c: Client, flags: number, argv: string[]) => number>();
+
 /** Called by dispatch once a command passed every check inside MULTI. */
 export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
   const st = c.multiState;
@@ -108,8 +115,10 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
     let mem = argv.length * ARGV_POINTER_BYTES;
     for (let i = 0; i < argv.length; i++) mem += argv[i].length;
     c.multiMem += mem;
-    c.multiCmdFlags |= cmd.flags;
-    c.multiCmdInvFlags |= ~cmd.flags;
+    const dyn = queuedFlags.size > 0 ? queuedFlags.get(cmd.fullName) : undefined;
+    const flags = dyn === undefined ? cmd.flags : dyn(c, cmd.flags, argv);
+    c.multiCmdFlags |= flags;
+    c.multiCmdInvFlags |= ~flags;
   }
   c.reply.raw('+QUEUED\r\n');
 }

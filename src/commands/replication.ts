@@ -16,10 +16,9 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { isWord } from './args';
-import { writeRdb } from '../persistence/rdb-writer';
 import { provideInfoField, provideInfoSection } from '../info/info';
 import { ReplicaLink, replicaRdbLoader } from '../replication/replica-link';
-import { loadRdbImage } from '../persistence/persistence';
+import { loadRdbImage, snapshot } from '../persistence/persistence';
 import { addCommandGate } from '../server/dispatch';
 import { CMD_WRITE, CMD_STALE } from './table';
 import { intArg } from './args';
@@ -55,7 +54,8 @@ function feedReplicas(server: Server, s: string): void {
 function attachReplica(c: Client): void {
   const server = c.server;
   const set = replicaSet(server);
-  const rdb = writeRdb(server.keyspace, process.memoryUsage().heapUsed);
+  // the same image as SAVE writes: the functions' libraries travel with the data
+  const rdb = snapshot(server);
   c.reply.raw(`$${rdb.length}\r\n`);
   c.reply.rawBytes(rdb);
   c.isReplica = true;
@@ -241,6 +241,12 @@ export function enoughGoodReplicas(server: Server): boolean {
   if (links.has(server)) return true;
   const min = server.config.minReplicasToWrite;
   return !(min > 0 && server.config.minReplicasMaxLag > 0 && goodReplicas(server) < min);
+}
+
+/** A replica whose link is down while replica-serve-stale-data is off: most commands are refused. */
+export function isStaleReplica(server: Server): boolean {
+  const link = links.get(server);
+  return link !== undefined && link.state !== 'connected' && !server.config.replicaServeStaleData;
 }
 
 /** A replica with replica-read-only: writes from clients are refused. */

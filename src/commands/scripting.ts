@@ -16,14 +16,16 @@
  * EVAL never propagates itself: the commands the script ran do (effects
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
-import { enoughGoodReplicas, isReadonlyReplica } from './replication';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
+import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from './replication';
 import { createHash } from 'crypto';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
-import { CMD_ALLOW_BUSY } from './table';
-import { addCommandGate, feedMonitors } from '../server/dispatch';
+import { CMD_ALLOW_BUSY, CMD_STALE, CMD_DENYOOM, CMD_WRITE, CMD_MAY_REPLICATE } from './table';
+import { queuedFlags } from './multi';
+import { addCommandGate, feedMonitors, call } from '../server/dispatch';
+import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
 import { replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
@@ -162,33 +164,65 @@ function createScript(c: Client, body: string): string | null {
  */
 export function checkScriptFlags(c: Client, flags: number, ro: boolean): string | null {
   const server = c.server;
+  // a stale replica refuses scripts that do not declare allow-stale (EVAL without flags included)
+  if ((flags & SF_ALLOW_STALE) === 0 && !c.isMaster && isStaleReplica(server)) {
+    return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  }
   if ((flags & SF_COMPAT) !== 0) return null;
   if ((flags & SF_ALLOW_OOM) === 0 && server.config.maxmemory > 0 && (flags & SF_NO_WRITES) === 0 && usedMemory() > server.config.maxmemory) {
     return "OOM command not allowed when used memory > 'maxmemory'.";
   }
   if ((flags & SF_NO_WRITES) === 0 && !c.isMaster) {
-    // a script that may write needs what a write needs, in processCommand's order
+    // a script that may write needs what a write needs: Redis refuses it before it starts, as a
+    // write command, in processCommand's order
     if (writesDenied(server)) return MISCONF_ERROR;
     if (!enoughGoodReplicas(server)) return 'NOREPLICAS Not enough good replicas to write.';
-    if (isReadonlyReplica(server)) return 'READONLY Can not run script with write flag on readonly replica';
+    if (isReadonlyReplica(server)) return "READONLY You can't write against a read only replica.";
   }
   if ((flags & SF_NO_WRITES) === 0 && ro) return 'ERR Can not execute a script with write flag using *_ro command.';
   return null;
 }
 
+/** Redis's scriptFlagsToCmdFlags: the flags of an EVAL/FCALL running a script that declares `flags`. */
+export function scriptCommandFlags(cmdFlags: number, flags: number): number {
+  if ((flags & SF_COMPAT) !== 0) return cmdFlags;
+  let f = cmdFlags & ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+  if ((flags & (SF_ALLOW_OOM | SF_NO_WRITES)) === 0) f |= CMD_DENYOOM;
+  if ((flags & SF_NO_WRITES) === 0) f |= CMD_WRITE;
+  if ((flags & SF_ALLOW_STALE) !== 0) f |= CMD_STALE;
+  return f;
+}
+
+/** The flags of a queued EVAL/EVALSHA (MULTI): those its script declares. */
+function evalQueuedFlags(c: Client, cmdFlags: number, argv: string[]): number {
+  const evalsha = argv[0].length >= 7 && argv[0].toLowerCase().startsWith('evalsha');
+  const cached = scriptCache(c.server).get(evalsha ? argv[1].toLowerCase() : sha1hex(argv[1]));
+  if (cached !== undefined) return scriptCommandFlags(cmdFlags, cached.flags);
+  if (evalsha) return cmdFlags;
+  const sb = parseShebang(argv[1]);
+  return typeof sb === 'string' ? cmdFlags : scriptCommandFlags(cmdFlags, sb.flags);
+}
+
 function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
   const server = c.server;
+  const debug = ldbEnabled(c) && !c.isScriptClient && c.multiQueued < 0;
+  if (debug && evalsha) {
+    c.error('ERR Please use EVAL instead of EVALSHA for debugging');
+    return;
+  }
+  // with the debugger on, a bad EVAL ends the session it opened
+  const fail = debug ? (msg: string) => ldbFailStart(c, msg) : (msg: string) => c.error(msg);
   const nk = Number(argv[2]);
   if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(nk)) {
-    c.error('ERR value is not an integer or out of range');
+    fail('ERR value is not an integer or out of range');
     return;
   }
   if (nk > argv.length - 3) {
-    c.error("ERR Number of keys can't be greater than number of args");
+    fail("ERR Number of keys can't be greater than number of args");
     return;
   }
   if (nk < 0) {
-    c.error("ERR Number of keys can't be negative");
+    fail("ERR Number of keys can't be negative");
     return;
   }
   const cache = scriptCache(server);
@@ -204,6 +238,13 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
     if (sha === null) return;
   }
   const script = cache.get(sha) as CachedScript;
+  if (debug) {
+    const cmd = c.cmd;
+    ldbStart(c, argv, sha, script.body, ro, () => {
+      if (cmd !== null) call(server, c, cmd, argv);
+    });
+    return;
+  }
   const refusal = checkScriptFlags(c, script.flags, ro);
   if (refusal !== null) {
     c.error(refusal);
@@ -277,6 +318,21 @@ function scriptKill(c: Client): void {
   else c.error(err);
 }
 
+/** SCRIPT DEBUG YES|SYNC|NO: the next EVAL opens a debugger session (src/scripting/ldb.ts). */
+function scriptDebug(c: Client, argv: string[]): void {
+  if (c.reply.len > 0) {
+    c.error('ERR SCRIPT DEBUG must be called outside a pipeline');
+    return;
+  }
+  const mode = argv[2].toLowerCase();
+  if (mode !== 'yes' && mode !== 'sync' && mode !== 'no') {
+    c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+    return;
+  }
+  ldbEnable(c, mode !== 'no');
+  c.reply.ok();
+}
+
 function scriptHelp(c: Client): void {
   replyHelp(c, 'SCRIPT', [
     'DEBUG (YES|SYNC|NO)',
@@ -297,6 +353,7 @@ function scriptHelp(c: Client): void {
 }
 
 export function setup(server: Server): void {
+  for (const name of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro']) queuedFlags.set(name, evalQueuedFlags);
   // while a script runs past busy-reply-threshold, only allow-busy commands pass
   addCommandGate((srv, _c, cmd) => {
     const host = scriptHost(srv);
@@ -338,5 +395,6 @@ export const handlers: HandlerMap = {
   'script|exists': scriptExists,
   'script|flush': scriptFlush,
   'script|kill': scriptKill,
+  'script|debug': scriptDebug,
   'script|help': scriptHelp,
 };

@@ -694,6 +694,11 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
     const more = argc - i - 1;
     const o = argv[i].toLowerCase();
     if (o === 'block' && more) {
+      if (c.isScriptClient) {
+        // a script may not block: refused outright, as Redis does for scripts
+        c.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
+        return;
+      }
       i++;
       const t = parseInteger(argv[i]);
       if (t === null) {

@@ -41,6 +41,11 @@ export interface FunctionPersistence {
 }
 export const functionPersistence: { current: FunctionPersistence | null } = { current: null };
 
+/** Redis's emptyData() also empties the functions: a full sync, DEBUG RELOAD, DEBUG LOADAOF. */
+export function clearFunctions(server: Server): void {
+  functionPersistence.current?.clear(server);
+}
+
 export interface PersistenceState {
   bgsaveInProgress: boolean;
   bgsaveScheduled: boolean;
@@ -272,11 +277,6 @@ export function killBgsave(server: Server): void {
 /** The running background save child, if any. */
 export function bgsaveChild(server: Server): SaveChild | null {
   return persistenceState(server).child;
-}
-
-/** Remove the function libraries (Redis's emptyData without EMPTYDB_NOFUNCTIONS). */
-export function clearFunctions(server: Server): void {
-  functionPersistence.current?.clear(server);
 }
 
 /** FLUSHALL: stop a background save, and save the empty dataset when save points are set. */

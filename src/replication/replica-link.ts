@@ -26,6 +26,7 @@ import type { Server } from '../server/server';
 import { Client } from '../server/client';
 import { executeCommand } from '../server/dispatch';
 import { ProtocolError } from '../protocol/request-parser';
+import { clearFunctions } from '../persistence/persistence';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 
@@ -285,6 +286,7 @@ export class ReplicaLink {
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
     const ks = this.server.keyspace;
     for (const db of ks.dbs) db.clear();
+    clearFunctions(this.server);
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     const loader = replicaRdbLoader.load;
     ks.applyingMasterStream = true;

@@ -46,11 +46,13 @@
  * that client as the attempt left it (SELECT), since they ran already.
  */
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
-import { enoughGoodReplicas, isReadonlyReplica } from '../commands/replication';
+import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from '../commands/replication';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
 
 /** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
 const ACL_CHECK_CALL = '\0acl-check';
+/** the internal call behind redis.set_repl: where the script's next commands propagate */
+const SET_REPL_CALL = '\0set-repl';
 import { Worker, MessageChannel } from 'worker_threads';
 import * as path from 'path';
 import type { Server } from '../server/server';
@@ -63,9 +65,10 @@ import {
 } from './channel';
 import { startLocal, type LocalLua } from './lua-worker';
 import {
-  CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, type Command,
+  CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_STALE, type Command,
 } from '../commands/table';
 import { usedMemory } from '../info/memory';
+import { TO_AOF, TO_REPLICAS } from '../server/propagation';
 
 export interface ScriptRun {
   /** client that issued EVAL/FCALL */
@@ -119,6 +122,8 @@ interface Running {
   /** replay in the worker: the journal's next entry and its end */
   replayAt: number;
   replayEnd: number;
+  /** redis.set_repl: TO_AOF | TO_REPLICAS for the script's next commands */
+  replFlags: number;
 }
 
 /** Atomics.waitAsync (Node 20; not in the ES2022 typings) */
@@ -160,6 +165,8 @@ export class ScriptHost {
   /** chunk keys the current worker holds */
   private known = new Set<string>();
   private flushWorker = false;
+  /** chunks the worker holds that no script or library uses any more: dropped with the next run */
+  private dropped: string[] = [];
   running: Running | null = null;
   /** a script ran past busy-reply-threshold: other clients get -BUSY */
   busy = false;
@@ -176,6 +183,8 @@ export class ScriptHost {
   /** chunk keys the in-process engine holds, and whether it must drop them all */
   private localKnown = new Set<string>();
   private localFlush = false;
+  /** chunks the in-process engine holds that nothing uses any more: dropped with its next run */
+  private localDropped: string[] = [];
   /** per chunk key: may it run in process (no math.random, whose sequence is the worker's) */
   private localOk = new Map<string, boolean>();
   /** the CALLs (message and reply) and LOGs of the current in-process attempt */
@@ -227,6 +236,7 @@ export class ScriptHost {
     this.end = new ChannelEnd(sab, port1, false);
     port1.unref();
     this.known = new Set();
+    this.dropped.length = 0;
     this.flushWorker = false;
     this.generation++;
   }
@@ -247,6 +257,7 @@ export class ScriptHost {
       // another server of this process has it, or the engine's layout is not the expected one
       if (l === null) this.localUnavailable = true;
       this.localKnown.clear();
+      this.localDropped.length = 0;
       this.localFlush = false;
     });
   }
@@ -265,13 +276,16 @@ export class ScriptHost {
   forget(key?: string): void {
     if (key === undefined) {
       this.known.clear();
+      this.dropped.length = 0;
       this.flushWorker = true;
       this.localKnown.clear();
+      this.localDropped.length = 0;
       this.localFlush = true;
       this.localOk.clear();
     } else {
-      this.known.delete(key);
-      this.localKnown.delete(key);
+      // each engine has a fixed memory: a replaced or deleted chunk must not stay there
+      if (this.known.delete(key)) this.dropped.push(key);
+      if (this.localKnown.delete(key)) this.localDropped.push(key);
       this.localOk.delete(key);
     }
   }
@@ -304,6 +318,7 @@ export class ScriptHost {
       ended: false,
       replayAt: 0,
       replayEnd: 0,
+      replFlags: TO_AOF | TO_REPLICAS,
     };
     this.running = st;
     if (this.local === null) this.startLocal();
@@ -320,7 +335,7 @@ export class ScriptHost {
       run.done({ kind: 'error', msg: 'ERR Error running script: the Lua engine could not start', counted: false });
       return;
     }
-    const w = this.out.reset().u8(OP_RUN).u8(this.flushWorker ? 1 : 0);
+    const w = writeRunHeader(this.out.reset().u8(OP_RUN), this.flushWorker, this.dropped);
     this.flushWorker = false;
     this.writeRun(w, run, this.known);
     end.send(w);
@@ -351,6 +366,8 @@ export class ScriptHost {
     // the script outlived the threshold: serve it from the event loop
     st.async = true;
     this.busy = true;
+    // commands allowed meanwhile (PING in a HELLO, CLIENT ...) must not serve blocked clients mid-script
+    server.blocking.held = true;
     run.caller.busyScript = true;
     server.log.warning(`Slow script detected: still in execution after ${Math.round(performance.now() - st.start)} milliseconds. You can try killing the script using the ${run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL'} command.`);
     this.pumpAsync(st, end);
@@ -411,7 +428,7 @@ export class ScriptHost {
       local.setFuel(fuel);
       this.localFuelSet = fuel;
     }
-    const w = this.out.reset().u8(OP_RUN).u8(this.localFlush ? 1 : 0);
+    const w = writeRunHeader(this.out.reset().u8(OP_RUN), this.localFlush, this.localDropped);
     this.localFlush = false;
     this.writeRun(w, st.run, this.localKnown);
     const r = this.localRun;
@@ -433,6 +450,7 @@ export class ScriptHost {
       // start a fresh engine for the next scripts; this one's chunks are gone with it
       this.local = null;
       this.localKnown.clear();
+      this.localDropped.length = 0;
       this.startLocal();
     } else if (st.abandoned) {
       // what a long script left behind would crowd the next ones
@@ -602,6 +620,7 @@ export class ScriptHost {
     if (this.journal.buf.length > 1 << 20) this.journal = new MsgWriter();
     const wasAsync = st.async;
     this.busy = false;
+    this.server.blocking.held = false;
     const caller = st.run.caller;
     caller.busyScript = false;
     st.run.done(res);
@@ -627,6 +646,11 @@ export class ScriptHost {
     }
     if (argv[0] === ACL_CHECK_CALL) {
       this.aclCheckCmd(st, argv.slice(1));
+      return;
+    }
+    if (argv[0] === SET_REPL_CALL) {
+      st.replFlags = Number(argv[1]) & (TO_AOF | TO_REPLICAS);
+      w.raw('+OK\r\n');
       return;
     }
     let cmd: Command | undefined = server.commands.lookup(argv[0]);
@@ -657,6 +681,10 @@ export class ScriptHost {
       reject('ERR This Redis command is not allowed from script');
       return;
     }
+    if ((cmd.flags & CMD_STALE) === 0 && isStaleReplica(server)) {
+      reject('ERR Can not execute the command on a stale replica');
+      return;
+    }
     // the caller's ACL rules apply to what its script runs (logged with context 'lua')
     const denied = aclScriptCheck(st.run.caller, cmd, argv);
     if (denied !== null) {
@@ -678,7 +706,7 @@ export class ScriptHost {
           reject(MISCONF_ERROR);
           return;
         }
-        if (!st.run.caller.isMaster && !enoughGoodReplicas(server)) {
+        if (!enoughGoodReplicas(server)) {
           reject('NOREPLICAS Not enough good replicas to write.');
           return;
         }
@@ -693,7 +721,13 @@ export class ScriptHost {
       return;
     }
     server.keyspace.now = st.now;
-    call(server, sc, cmd, argv);
+    const prop = server.propagator;
+    prop.targetMask = st.replFlags;
+    try {
+      call(server, sc, cmd, argv);
+    } finally {
+      prop.targetMask = TO_AOF | TO_REPLICAS;
+    }
   }
 
   /** redis.acl_check_cmd(): may the caller run this command line? (no ACL LOG entry, as Redis) */
@@ -788,6 +822,19 @@ class LocalReplies {
 
 const hosts = new WeakMap<Server, ScriptHost>();
 /** The server's script host (created on first use). */
+/**
+ * A RUN message's first byte after the opcode: 1 to drop every chunk the
+ * engine holds, 2 followed by the keys of the chunks to drop, 0 for nothing.
+ */
+function writeRunHeader(w: MsgWriter, flush: boolean, dropped: string[]): MsgWriter {
+  if (flush) return w.u8(1);
+  if (dropped.length === 0) return w.u8(0);
+  w.u8(2).u32(dropped.length);
+  for (const k of dropped) w.str(k);
+  dropped.length = 0;
+  return w;
+}
+
 export function scriptHost(server: Server): ScriptHost {
   let h = hosts.get(server);
   if (h === undefined) {

@@ -101,6 +101,15 @@ const ERROR_SHIM =
 const CHECK_CHUNK = Buffer.from("local f, e = loadstring(ARGV[1], ARGV[2]) if f then return 1 end return e");
 
 /**
+ * Marker that starts an internal status string ("\0\x01" + kind): the call
+ * wrappers and the result sanitizer use it to carry values the engine's
+ * RESP2-only encodings cannot (a RESP3 null, and the RESP3 types a script
+ * returns as tables whatever its protocol), decoded again by abiToResp.
+ */
+const MARK = '\x00\x01';
+const MARK_LUA = '\\0\\1';
+
+/**
  * The engine reads a returned table's fields through its metatable, which a
  * script may have set (or _G's global protection): outside protected mode an
  * error there is fatal to the VM. Scripts that may return such a table
@@ -108,7 +117,14 @@ const CHECK_CHUNK = Buffer.from("local f, e = loadstring(ARGV[1], ARGV[2]) if f 
  * fields raw as Redis does; the wrapper also keeps only the first result.
  */
 const SANITIZE_PRE =
-  "local function __nodis_s(v, d) if type(v) ~= 'table' then return v end if d > 200 then return {err = 'ERR reached lua stack limit'} end local c = {} local x = rawget(v, 'err') if x ~= nil then c.err = x end x = rawget(v, 'ok') if x ~= nil then c.ok = x end x = rawget(v, 'double') if x ~= nil then c.double = x end x = rawget(v, 'big_number') if x ~= nil then c.big_number = x end x = rawget(v, 'verbatim_string') if type(x) == 'table' then c.verbatim_string = {format = rawget(x, 'format'), string = rawget(x, 'string')} end x = rawget(v, 'map') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = __nodis_s(y, d + 1) end c.map = m end x = rawget(v, 'set') if type(x) == 'table' then local m = {} for k, y in next, x do m[k] = y end c.set = m end local i = 1 while true do x = rawget(v, i) if x == nil then break end c[i] = __nodis_s(x, d + 1) i = i + 1 end return c end return __nodis_s((function(...) ";
+  "local function __nodis_s(v, d) local T = type if T(v) ~= 'table' then return v end if d > 200 then return {err = 'ERR reached lua stack limit'} end " +
+  "local x = rawget(v, 'err') if T(x) == 'string' then return {err = x} end x = rawget(v, 'ok') if T(x) == 'string' then return {ok = x} end " +
+  `x = rawget(v, 'double') if T(x) == 'number' then return {ok = '${MARK_LUA}D' .. string.format('%.17g', x)} end ` +
+  `x = rawget(v, 'big_number') if T(x) == 'string' then return {ok = '${MARK_LUA}B' .. x} end ` +
+  `x = rawget(v, 'verbatim_string') if T(x) == 'table' then local f, s = rawget(x, 'format'), rawget(x, 'string') if T(f) == 'string' and T(s) == 'string' then return {ok = '${MARK_LUA}V' .. string.sub(f .. '   ', 1, 3) .. s} end end ` +
+  `x = rawget(v, 'map') if T(x) == 'table' then local m, i = {{ok = '${MARK_LUA}M'}}, 1 for k, y in next, x do m[i + 1] = __nodis_s(k, d + 1) m[i + 2] = __nodis_s(y, d + 1) i = i + 2 end return m end ` +
+  `x = rawget(v, 'set') if T(x) == 'table' then local m, i = {{ok = '${MARK_LUA}S'}}, 1 for k in next, x do i = i + 1 m[i] = __nodis_s(k, d + 1) end return m end ` +
+  "local c, i = {}, 1 while true do x = rawget(v, i) if x == nil then break end c[i] = __nodis_s(x, d + 1) i = i + 1 end return c end return __nodis_s((function(...) ";
 const SANITIZE_POST = '\nend)(...), 0)';
 
 /**
@@ -117,7 +133,7 @@ const SANITIZE_POST = '\nend)(...), 0)';
  */
 const PCALL_SHIM =
   "local pcall = pcall; do local P, T, U = pcall, type, unpack; pcall = function(...) local r = {P(...)} " +
-  "if r[1] == false and T(r[2]) == 'string' then r[2] = string.gsub(r[2], '__RLUA_E__:global%-read:(.*)$', \"Script attempted to access nonexistent global variable '%1'\") end " +
+  "if r[1] == false and T(r[2]) == 'string' then r[2] = string.gsub(r[2], '__RLUA_E__:global%-read:(.*)$', \"Script attempted to access nonexistent global variable '%1'\") r[2] = string.gsub(r[2], '^\\1[^\\1]*\\1', '') end " +
   "return U(r, 1, table.maxn(r)) end end ";
 
 /**
@@ -143,18 +159,228 @@ const ACL_CHECK_SHIM =
   "local r = R.pcall('\\0acl-check', ...) if T(r) == 'table' and r.err then E(r.err, 2) end return r == 1 end}, " +
   "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
 
+/**
+ * redis.call / redis.pcall / redis.sha1hex as Redis 7.0 has them, for the
+ * call sites rewriteCalls() hands over (same line, so positions do not
+ * move). They pass numbers the engine's tostring would round (it keeps 14
+ * digits) as %.17g strings, refuse arguments that are not strings or
+ * numbers (pcall returns that error, call raises it), and raise a failed
+ * call's error at the script's position (the \x01 form scriptErrorText
+ * reads), as the engine does for its own redis.call. With `resp3`, replies
+ * get RESP3_FIX. Kept small: the engine compiles it on every run.
+ */
+function callPrelude(resp3: boolean, lib: boolean, sha1hex: boolean): string {
+  // in a library these names do not exist while it loads (LIB_POST clears __nodis_loading)
+  const guard = (name: string): string =>
+    (lib ? `if __nodis_loading then E("Script attempted to access nonexistent global variable '" .. ${name} .. "'", 2) end ` : '');
+  const raise = (msg: string): string => `local _, p = P(E, '', 3) E('\\1' .. p .. '\\1' .. ${msg}, 0)`;
+  return (lib ? 'local __nodis_loading = true ' : '') +
+    'local __nodis_call, __nodis_pcall, __nodis_sha1hex do local T, F, P, E, S, U, PC = type, string.format, pcall, error, select, unpack, redis.pcall ' +
+    (resp3 ? RESP3_FIX : '') +
+    `local function w(c, name) return function(...) ${guard('name')}` +
+    "local t, n, d, r = {...}, S('#', ...) for i = 1, n do local x = t[i] local y = T(x) " +
+    "if y == 'number' then if x % 1 ~= 0 or x >= 1e14 or x <= -1e14 then d = 1 t[i] = F('%.17g', x) end " +
+    "elseif y ~= 'string' then r = {err = 'ERR Lua redis lib command arguments must be strings or integers'} end end " +
+    'if r then elseif d then r = PC(U(t, 1, n)) else r = PC(...) end ' +
+    `if c and T(r) == 'table' and r.err then ${raise('r.err')} end return ${resp3 ? 'fx(r)' : 'r'} end end ` +
+    "__nodis_call, __nodis_pcall = w(true, 'call'), w(false, 'pcall') " +
+    (sha1hex
+      ? `local H = redis.sha1hex __nodis_sha1hex = function(...) ${guard("'sha1hex'")}` +
+        `if S('#', ...) ~= 1 then ${raise("'ERR wrong number of arguments'")} end ` +
+        "local s = ... if T(s) ~= 'string' and T(s) ~= 'number' then s = '' end return H(s) end "
+      : '') +
+    'end ';
+}
+
+/**
+ * RESP3 replies as Redis's parser gives them to Lua, from the marks
+ * respToAbi leaves where the engine's decoding differs: a null becomes nil
+ * (an array with a null is rebuilt index by index, as Redis fills it, so
+ * that its length operator agrees), and a map or a set (a marked array)
+ * becomes {map = ...} / {set = ...} filled in reply order, so that the
+ * table iterates in the same order as Redis's.
+ */
+const RESP3_FIX =
+  `local RG, NUL, MM, MS = rawget, '${MARK_LUA}N', '${MARK_LUA}M', '${MARK_LUA}S' local fx fx = function(v) if T(v) ~= 'table' then return v end ` +
+  "local o = RG(v, 'ok') if o ~= nil then if o == NUL then return nil end return v end if RG(v, 'err') ~= nil then return v end " +
+  "local n, f = #v, RG(v, 1) local fo = T(f) == 'table' and RG(f, 'ok') " +
+  "if fo == MM then local m = {} for i = 2, n, 2 do local k = fx(v[i]) if k ~= nil then m[k] = fx(v[i + 1]) end end return {map = m} end " +
+  "if fo == MS then local m = {} for i = 2, n do local k = fx(v[i]) if k ~= nil then m[k] = true end end return {set = m} end " +
+  "local hole = false for i = 1, n do local x = v[i] if T(x) == 'table' then local y = fx(x) if y ~= x then v[i] = y if y == nil then hole = true end end end end " +
+  "if hole then local c = {} for i = 1, n do c[i] = v[i] end return c end return v end ";
+
+/** Level of a Lua long bracket opening at src[at] ('['), or -1. */
+function longBracket(src: string, at: number): number {
+  let j = at + 1;
+  while (src.charCodeAt(j) === 61) j++;
+  return src.charCodeAt(j) === 91 ? j - at - 1 : -1;
+}
+
+/** When src[i] starts a string or a comment: the index just past it; otherwise -1. */
+function skipNonCode(src: string, i: number): number {
+  const n = src.length;
+  const ch = src.charCodeAt(i);
+  if (ch === 39 || ch === 34) { // quoted string
+    i++;
+    while (i < n && src.charCodeAt(i) !== ch && src.charCodeAt(i) !== 10) i += src.charCodeAt(i) === 92 ? 2 : 1;
+    return i + 1;
+  }
+  if (ch === 91) { // long string
+    const lvl = longBracket(src, i);
+    if (lvl < 0) return -1;
+    const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 2);
+    return close < 0 ? n : close + lvl + 2;
+  }
+  if (ch === 45 && src.charCodeAt(i + 1) === 45) { // comment
+    const lvl = src.charCodeAt(i + 2) === 91 ? longBracket(src, i + 2) : -1;
+    if (lvl >= 0) {
+      const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 4);
+      return close < 0 ? n : close + lvl + 2;
+    }
+    const nl = src.indexOf('\n', i);
+    return nl < 0 ? n : nl;
+  }
+  return -1;
+}
+
+/**
+ * An argument the engine passes on exactly as Redis does: a string literal,
+ * KEYS[..] or ARGV[..], or an integer literal of at most 14 digits (the
+ * engine's tostring keeps 14 significant digits).
+ */
+const SAFE_ARG = /^\s*(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|(?:KEYS|ARGV)\s*\[\s*(?:\d+|[A-Za-z_]\w*)\s*\]|-?\d{1,14})\s*$/;
+
+/** Whether every argument of the call whose '(' is at `open` is a SAFE_ARG. */
+function safeArgs(src: string, open: number): boolean {
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open + 1; i < src.length;) {
+    const k = skipNonCode(src, i);
+    if (k >= 0) {
+      i = k;
+      continue;
+    }
+    const ch = src.charCodeAt(i);
+    if (ch === 40 || ch === 91 || ch === 123) depth++;
+    else if (ch === 41 || ch === 93 || ch === 125) {
+      if (depth === 0) return SAFE_ARG.test(src.slice(start, i));
+      depth--;
+    } else if (ch === 44 && depth === 0) {
+      if (!SAFE_ARG.test(src.slice(start, i))) return false;
+      start = i + 1;
+    }
+    i++;
+  }
+  return false;
+}
+
+/**
+ * Rewrites `redis.call(`, `redis.pcall(` and `redis.sha1hex(` outside
+ * strings and comments to the prelude's locals; calls whose arguments are
+ * all SAFE_ARGs keep the engine's own functions (they behave as Redis's,
+ * at no cost), unless `always` (RESP3 replies need the wrapper). A call
+ * right after `return` is parenthesized: a Lua tail call would drop the
+ * script's frame, and with it the line an error reports. `redis = ...`
+ * becomes `_G.redis = ...` (see below). Returns null when nothing was
+ * rewritten; `calls` tells whether the prelude's functions are used.
+ */
+function rewriteCalls(src: string, always: boolean): { text: string; calls: boolean } | null {
+  let out = '';
+  let calls = false;
+  let last = 0;
+  let i = 0;
+  let depth = 0;
+  const closeAt: number[] = [];
+  const n = src.length;
+  const re = /redis\s*\.\s*(call|pcall|sha1hex)\s*\(/y;
+  const re2 = /redis\s*=(?!=)/y;
+  while (i < n) {
+    const k = skipNonCode(src, i);
+    if (k >= 0) {
+      i = k;
+      continue;
+    }
+    const ch = src.charCodeAt(i);
+    if (ch === 40) {
+      depth++;
+      i++;
+    } else if (ch === 41) {
+      if (closeAt.length > 0 && closeAt[closeAt.length - 1] === depth) {
+        closeAt.pop();
+        out += src.slice(last, i + 1) + ')';
+        last = i + 1;
+      }
+      depth--;
+      i++;
+    } else if (ch === 114 && (i === 0 || !/[\w.:]/.test(src[i - 1]))) { // 'r'
+      re.lastIndex = i;
+      const m = re.exec(src);
+      if (m !== null && (always || m[1] === 'sha1hex' || !safeArgs(src, i + m[0].length - 1))) {
+        const name = m[1];
+        const ret = /(^|\W)return\s*$/.test(src.slice(Math.max(0, i - 16), i));
+        out += `${src.slice(last, i)}${ret ? '(' : ''}__nodis_${name}(`;
+        calls = true;
+        i += m[0].length;
+        last = i;
+        depth++;
+        if (ret) closeAt.push(depth);
+      } else if (m !== null) {
+        i += m[0].length;
+        depth++;
+      } else {
+        // an assignment to `redis` itself: in a library (or under a shim) the name is a local, so
+        // the write goes to the global instead, which refuses it as Redis does
+        re2.lastIndex = i;
+        if (re2.test(src) && !/(^|\W)local\s+$/.test(src.slice(Math.max(0, i - 16), i))) {
+          out += src.slice(last, i) + '_G.';
+          last = i;
+        }
+        i++;
+      }
+    } else if ((ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95) {
+      // skip the rest of an identifier (so 'myredis.call(' is left alone)
+      while (i < n && /\w/.test(src[i])) i++;
+    } else {
+      i++;
+    }
+  }
+  return last === 0 ? null : { text: out + src.slice(last), calls };
+}
+
+/**
+ * redis.set_repl(flags) (scripts that mention it): checks the flags as Redis
+ * does and tells the host, through an internal call, where the script's next
+ * commands propagate.
+ */
+const SET_REPL_SHIM =
+  "local redis = redis; do local R, T, E, P, S, N = redis, type, error, pcall, select, tonumber; redis = setmetatable({set_repl = function(...) " +
+  "local m if S('#', ...) ~= 1 then m = 'ERR redis.set_repl() requires two arguments.' else local f = N((...)) or 0 if f < 0 then f = math.ceil(f) else f = math.floor(f) end " +
+  "if f >= 0 and f <= 3 then R.pcall('\\0set-repl', f) return end m = 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.' end " +
+  "local _, w = P(E, '', 3) E('\\1' .. w .. '\\1' .. m, 0) end}, " +
+  "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
+
 function shims(body: string): string {
   let pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
   if (/(^|[^.\w])pcall\b/.test(body)) pre += PCALL_SHIM;
   if (body.includes('error_reply')) pre += ERROR_REPLY_SHIM;
   if (body.includes('acl_check_cmd')) pre += ACL_CHECK_SHIM;
+  if (body.includes('set_repl')) pre += SET_REPL_SHIM;
   return pre;
 }
 
+/** The script's text with its call sites rewritten, and the preludes it needs (one line). */
+function prepare(body: string, lib: boolean): { pre: string; text: string; wrapped: boolean } {
+  const resp3 = body.includes('setresp');
+  const rw = rewriteCalls(body, resp3);
+  if (rw === null) return { pre: shims(body), text: body, wrapped: false };
+  if (!rw.calls) return { pre: shims(body), text: rw.text, wrapped: false };
+  return { pre: callPrelude(resp3, lib, body.includes('sha1hex')) + shims(body), text: rw.text, wrapped: true };
+}
+
 function evalChunk(body: string): Buffer {
-  const pre = shims(body);
-  if (/[{]|setmetatable|_G/.test(body)) return Buffer.from(pre + SANITIZE_PRE + body + SANITIZE_POST, 'latin1');
-  return Buffer.from(pre + body, 'latin1');
+  const { pre, text } = prepare(body, false);
+  if (/[{]|setmetatable|_G/.test(body)) return Buffer.from(pre + SANITIZE_PRE + text + SANITIZE_POST, 'latin1');
+  return Buffer.from(pre + text, 'latin1');
 }
 
 /**
@@ -171,9 +397,10 @@ const LIB_PRE = 'local __F, __O, __loading, __R, __E, __T, __S = {}, {}, true, r
 const LIB_POST = "\nend\n__nodis_lib()\n__loading = false\nredis = __R\nlocal __mode = table.remove(ARGV)\nlocal __nk = tonumber(table.remove(ARGV))\nif __mode == '\\0load' then\n  local r = {}\n  for i, t in ipairs(__O) do r[i] = {t.name, t.description or false, t.flags} end\n  return r\nend\nlocal __f = __F[__mode]\nif __f == nil then return {err = 'ERR Function not found'} end\nlocal __k, __a = {}, {}\nfor i = 1, #ARGV do if i <= __nk then __k[#__k + 1] = ARGV[i] else __a[#__a + 1] = ARGV[i] end end\nlocal __r = __f.callback(__k, __a)\nreturn __r\n";
 
 function libChunk(code: string): Buffer {
-  const pre = shims(code);
+  const { pre, text, wrapped } = prepare(code, true);
   const sanitize = SANITIZE_PRE.slice(0, SANITIZE_PRE.indexOf('return __nodis_s('));
-  return Buffer.from(pre + sanitize + LIB_PRE + code + LIB_POST.replace('return __r\n', 'return __nodis_s(__r, 0)\n'), 'latin1');
+  const post = wrapped ? LIB_POST.replace('__loading = false\n', '__loading = false\n__nodis_loading = false\n') : LIB_POST;
+  return Buffer.from(pre + sanitize + LIB_PRE + text + post.replace('return __r\n', 'return __nodis_s(__r, 0)\n'), 'latin1');
 }
 
 /* ------------------------------------------------------------------ */
@@ -388,26 +615,41 @@ class Vm {
         return;
       }
       case 42: // *
-      case 62: // >
-      case 126: { // ~
+      case 62: { // >
         const n = Number(buf.toString('latin1', ls, e));
         if (n < 0) {
           this.hdr(T_NULL, 0);
           return;
         }
-        this.hdr(t === 126 ? T_SET : T_ARRAY, n);
+        this.hdr(T_ARRAY, n);
         for (let i = 0; i < n; i++) this.respToAbi(buf, end);
         return;
       }
-      case 37: { // %
-        const n = Number(buf.toString('latin1', ls, e));
-        this.hdr(T_MAP, n);
-        for (let i = 0; i < 2 * n; i++) this.respToAbi(buf, end);
+      case 37: // % and ~: a marked array (RESP3_FIX builds the table in reply order)
+      case 126: {
+        const n = Number(buf.toString('latin1', ls, e)) * (t === 37 ? 2 : 1);
+        this.hdr(T_ARRAY, n + 1);
+        this.hdr(T_STATUS, 3);
+        this.room(3);
+        this.scratch.write(MARK + (t === 37 ? 'M' : 'S'), this.slen, 'latin1');
+        this.slen += 3;
+        for (let i = 0; i < n; i++) this.respToAbi(buf, end);
         return;
       }
-      case 95: // _
-        this.hdr(T_NULL, 0);
+      case 95: // _ (RESP3 null: nil in Lua, which the engine cannot push; the call wrapper turns this mark into nil)
+        this.hdr(T_STATUS, 3);
+        this.room(3);
+        this.scratch.write(MARK + 'N', this.slen, 'latin1');
+        this.slen += 3;
         return;
+      case 124: { // | attribute: not given to scripts, the value that follows is
+        const n = Number(buf.toString('latin1', ls, e));
+        const keep = this.slen;
+        for (let i = 0; i < 2 * n; i++) this.respToAbi(buf, end);
+        this.slen = keep;
+        this.respToAbi(buf, end);
+        return;
+      }
       case 35: // #
         this.hdr(T_BOOL, 1);
         this.room(1);
@@ -452,7 +694,8 @@ class Vm {
 
   forget(key: string): void {
     const old = this.resident.get(key);
-    if (old !== undefined) this.exports._free_mem(old[0]);
+    if (old === undefined) return;
+    this.exports._free_mem(old[0]);
     this.resident.delete(key);
   }
 
@@ -461,7 +704,6 @@ class Vm {
     this.resident.clear();
   }
 
-  /** Run a resident chunk with KEYS/ARGV given as an encoded block; returns the engine's reply bytes. */
   /**
    * Run a resident chunk with KEYS/ARGV given as an encoded block; returns
    * the engine's reply bytes: a view of the VM's memory, valid until the next run.
@@ -540,11 +782,27 @@ function abiToResp(o: MsgWriter, b: Buffer, resp: number): void {
       o.raw('\r\n');
       ap += n;
       return;
-    case T_ARRAY:
+    case T_ARRAY: {
+      // the sanitizer's map and set: an array led by a mark
+      const m = n > 0 && b[ap] === T_STATUS && b.readUInt32LE(ap + 1) === 3 && b[ap + 5] === 0 && b[ap + 6] === 1 ? b[ap + 7] : 0;
+      if (m === 77 || m === 83) { // M, S
+        ap += 8;
+        const k = n - 1;
+        if (m === 77) o.raw(resp === 3 ? `%${k / 2}\r\n` : `*${k}\r\n`);
+        else o.raw(resp === 3 ? `~${k}\r\n` : `*${k}\r\n`);
+        for (let i = 0; i < k; i++) abiToResp(o, b, resp);
+        return;
+      }
       o.raw(`*${n}\r\n`);
       for (let i = 0; i < n; i++) abiToResp(o, b, resp);
       return;
+    }
     case T_STATUS:
+      if (n >= 3 && b[ap] === 0 && b[ap + 1] === 1) {
+        markToResp(o, b, ap + 2, ap + n, resp);
+        ap += n;
+        return;
+      }
       o.raw(`+${b.toString('latin1', ap, ap + n).replace(/[\r\n]/g, ' ')}\r\n`);
       ap += n;
       return;
@@ -572,12 +830,7 @@ function abiToResp(o: MsgWriter, b: Buffer, resp: number): void {
       for (let i = 0; i < n; i++) abiToResp(o, b, resp);
       return;
     case T_BIG:
-      if (resp === 3) o.raw(`(${b.toString('latin1', ap, ap + n)}\r\n`);
-      else {
-        o.raw(`$${n}\r\n`);
-        o.tail(b, ap, ap + n);
-        o.raw('\r\n');
-      }
+      bigToResp(o, b.toString('latin1', ap, ap + n), resp);
       ap += n;
       return;
     case T_VERBATIM: {
@@ -599,6 +852,36 @@ function abiToResp(o: MsgWriter, b: Buffer, resp: number): void {
     }
     default:
       o.raw('$-1\r\n');
+  }
+}
+
+/** A big number reply (CR and LF become spaces, as Redis maps them): a bulk string in RESP2. */
+function bigToResp(o: MsgWriter, s: string, resp: number): void {
+  s = s.replace(/[\r\n]/g, ' ');
+  o.raw(resp === 3 ? `(${s}\r\n` : `$${s.length}\r\n${s}\r\n`);
+}
+
+/** A marked status (see MARK): kind byte at `p`, payload up to `end`. */
+function markToResp(o: MsgWriter, b: Buffer, p: number, end: number, resp: number): void {
+  const kind = b[p++];
+  if (kind === 68) { // D: a double, already formatted with %.17g
+    const d = b.toString('latin1', p, end);
+    o.raw(resp === 3 ? `,${d}\r\n` : `$${d.length}\r\n${d}\r\n`);
+  } else if (kind === 66) { // B
+    bigToResp(o, b.toString('latin1', p, end), resp);
+  } else if (kind === 86) { // V: three bytes of format, then the string
+    const len = end - p - 3;
+    if (resp === 3) {
+      o.raw(`=${len + 4}\r\n`);
+      o.tail(b, p, p + 3);
+      o.raw(':');
+    } else {
+      o.raw(`$${len}\r\n`);
+    }
+    o.tail(b, p + 3, end);
+    o.raw('\r\n');
+  } else { // N
+    o.raw(resp === 3 ? '_\r\n' : '$-1\r\n');
   }
 }
 
@@ -636,8 +919,12 @@ function awaitReply(): MsgReader {
 }
 
 function runMessage(r: MsgReader): void {
-  if (r.u8() === 1) {
+  const drop = r.u8();
+  if (drop === 1) {
     vm.forgetAll();
+  } else if (drop === 2) {
+    // chunks the main thread no longer uses (replaced or deleted libraries)
+    for (let i = r.u32(); i > 0; i--) vm.forget(r.str());
   }
   const mode = r.u8();
   const resp = r.u8();

@@ -135,8 +135,11 @@ export class BlockingManager {
   }
 
   /** Serve waiters of every ready key, until no key is ready. Called after top-level commands. */
+  /** set while a script runs past busy-reply-threshold: its writes wake nobody until it ends */
+  held = false;
+
   handleReady(): void {
-    if (this.handling) return;
+    if (this.handling || this.held) return;
     this.handling = true;
     try {
       while (this.ready.size > 0) {

@@ -138,7 +138,18 @@ function applyReplyMode(c: Client, replyStart: number): void {
   else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
 }
 
+/**
+ * Takes a client's input before command lookup when it returns true (the Lua
+ * debugger's sessions, src/scripting/ldb.ts); null, so free, when no session is open.
+ */
+type InputInterceptor = (server: Server, c: Client, argv: string[]) => boolean;
+let inputInterceptor: InputInterceptor | null = null;
+export function setInputInterceptor(f: InputInterceptor | null): void {
+  inputInterceptor = f;
+}
+
 function processCommand(server: Server, c: Client, argv: string[]): void {
+  if (inputInterceptor !== null && inputInterceptor(server, c, argv)) return;
   let cmd = server.commands.lookup(argv[0]);
   if (cmd === undefined) {
     c.cmd = null;

@@ -22,11 +22,20 @@ export type PropagationTarget = (argv: string[]) => void;
 /** Receives each effect with its database; emits its own SELECTs. */
 export type DbPropagationTarget = (dbid: number, argv: string[]) => void;
 
+export const TO_AOF = 1;
+export const TO_REPLICAS = 2;
+
 export class Propagator {
   private readonly server: Server;
   /** execution units in progress (EXEC's commands and nested calls are inside one) */
   depth = 0;
-  private pending: { dbid: number; argv: string[] }[] = [];
+  private pending: { dbid: number; argv: string[]; mask: number }[] = [];
+  /**
+   * Where effects go (a script's redis.set_repl): TO_AOF | TO_REPLICAS, the
+   * default; an effect sent nowhere is not collected at all (so it does not
+   * count for the MULTI/EXEC wrapping), as in Redis.
+   */
+  targetMask = TO_AOF | TO_REPLICAS;
   /** set when the running command propagated explicitly (its argv is then not sent) */
   explicit = false;
   /** set when the running command must propagate even without changes (FLUSHALL on an empty dataset) */
@@ -85,8 +94,10 @@ export class Propagator {
 
   add(dbid: number, argv: string[]): void {
     if (!this.active) return;
-    if (this.depth === 0) this.emit(dbid, argv);
-    else this.pending.push({ dbid, argv });
+    const mask = this.targetMask;
+    if (mask === 0) return;
+    if (this.depth === 0) this.emit(dbid, argv, mask);
+    else this.pending.push({ dbid, argv, mask });
   }
 
   beginUnit(): void {
@@ -102,14 +113,15 @@ export class Propagator {
     const ops = this.pending;
     this.pending = [];
     const wrap = ops.length > 1 && !arbitrary;
-    if (wrap) this.emit(ops[0].dbid, ['MULTI']);
-    for (const op of ops) this.emit(op.dbid, op.argv);
-    if (wrap) this.emit(ops[ops.length - 1].dbid, ['EXEC']);
+    const all = TO_AOF | TO_REPLICAS;
+    if (wrap) this.emit(ops[0].dbid, ['MULTI'], all);
+    for (const op of ops) this.emit(op.dbid, op.argv, op.mask);
+    if (wrap) this.emit(ops[ops.length - 1].dbid, ['EXEC'], all);
   }
 
-  private emit(dbid: number, argv: string[]): void {
-    for (const t of this.dbTargets) t(dbid, argv);
-    if (this.targets.length === 0) return;
+  private emit(dbid: number, argv: string[], mask: number): void {
+    if ((mask & TO_AOF) !== 0) for (const t of this.dbTargets) t(dbid, argv);
+    if (this.targets.length === 0 || (mask & TO_REPLICAS) === 0) return;
     if (dbid !== this.selectedDb) {
       this.selectedDb = dbid;
       this.send(['SELECT', String(dbid)]);
