@@ -84,14 +84,15 @@ export function dupValue(v: RedisValue): RedisValue | null {
 
 // ---------------------------------------------------------------- DEL & co
 
-function delGeneric(c: Client, argv: string[]): void {
+/** DEL frees values as lazyfree-lazy-user-del says, UNLINK always in the background. */
+function delGeneric(c: Client, argv: string[], lazy: boolean): void {
   const db = c.db;
   const ks = c.server.keyspace;
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i];
     db.expireIfNeeded(key);
-    if (db.delete(key)) {
+    if (db.delete(key, lazy)) {
       ks.notify(NOTIFY_GENERIC, 'del', key, db.id);
       ks.dirty++;
       n++;
@@ -326,7 +327,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.add(dst, v);
   copyClock(db, src, db, dst);
   if (expire !== -1) db.setExpire(dst, expire);
-  db.delete(src);
+  db.detach(src);
   ks.notify(NOTIFY_GENERIC, 'rename_from', src, db.id);
   ks.notify(NOTIFY_GENERIC, 'rename_to', dst, db.id);
   ks.dirty++;
@@ -370,7 +371,7 @@ function move(c: Client, argv: string[]): void {
   dst.add(key, v);
   copyClock(src, key, dst, key);
   if (expire !== -1) dst.setExpire(key, expire);
-  src.delete(key);
+  src.detach(key);
   ks.notify(NOTIFY_GENERIC, 'move_from', key, src.id);
   ks.notify(NOTIFY_GENERIC, 'move_to', key, dst.id);
   ks.dirty++;
@@ -579,8 +580,8 @@ export function setup(server: Server): void {
 }
 
 export const handlers: HandlerMap = {
-  del: delGeneric,
-  unlink: delGeneric,
+  del: (c, argv) => delGeneric(c, argv, c.server.config.lazyfreeLazyUserDel),
+  unlink: (c, argv) => delGeneric(c, argv, true),
   exists,
   touch,
   type,

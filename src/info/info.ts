@@ -186,7 +186,7 @@ function memorySection(server: Server): Lines {
     ['mem_allocator', 'libc'],
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfreed_objects', server.keyspace.lazyfree.lazyfreedObjects],
   ];
 }
 

@@ -1,0 +1,123 @@
+/*
+ * Freeing values as Redis's lazyfree options say: synchronously (in the
+ * command or cycle that drops the value) or in the background.
+ *
+ * In Redis a value leaving the keyspace is freed at once, inside the command
+ * (DEL, an overwrite), the expire cycle or the eviction loop, unless its
+ * lazyfree option (lazyfree-lazy-user-del, -server-del, -expire, -eviction;
+ * UNLINK always) is yes and freeing it is more than LAZYFREE_THRESHOLD
+ * allocations of work: then a background thread frees it and
+ * lazyfreed_objects counts it. Freeing a big value synchronously takes time
+ * (a million-member set: tens of milliseconds), which the latency monitor
+ * and SLOWLOG record, and used_memory drops right away.
+ *
+ * In JavaScript dropping the last reference is O(1) and the garbage
+ * collector reclaims the memory whenever it next runs, so without more the
+ * synchronous case would look free and the memory figures would stay up.
+ * To keep the behaviour honest:
+ * - a value freed synchronously whose free effort is above the threshold
+ *   adds its estimated size (MEMORY USAGE's estimate) to `pending`;
+ * - at the end of the command (dispatch), right after each expired key's
+ *   deletion (timed as Redis's expire-del latency event, and inside the
+ *   expire cycle's time) and after each eviction, reclaim() runs a full
+ *   collection when what was freed is big
+ *   against the heap: at least RECLAIM_MIN_BYTES and at least 1/8 of the
+ *   heap in use. A full collection costs time proportional to the live
+ *   heap, so requiring the freed value to be a good part of it keeps the
+ *   cost in the order of the value's size (Redis's cost) and bounds a loop
+ *   of such deletions (each one shrinks the heap by 1/8 or more). The time
+ *   is spent where Redis spends it, so the latency monitor (expire-cycle,
+ *   command), SLOWLOG and INFO see it there;
+ * - a value freed lazily is left to the collector, which works on its own
+ *   time as Redis's background thread does; lazyfreed_objects counts it.
+ * Needs gc exposed (bin/nodis-server passes --expose-gc); without it the
+ * collector alone decides.
+ */
+import * as v8 from 'v8';
+import type { RedisValue } from './values';
+
+/** Redis's LAZYFREE_THRESHOLD: values costing more allocations than this are freed in the background when lazy. */
+export const LAZYFREE_THRESHOLD = 64;
+/** A synchronous free smaller than this never forces a collection. */
+export const RECLAIM_MIN_BYTES = 4 * 1024 * 1024;
+/** ...nor one below this fraction of the heap in use. */
+const RECLAIM_HEAP_FRACTION = 1 / 8;
+
+interface Sized {
+  readonly size: number;
+}
+interface StreamShape {
+  nodes: unknown[];
+  groups: Map<string, { pel: Sized }> | null;
+}
+
+/**
+ * Redis's lazyfreeGetFreeEffort: how many allocations freeing the value
+ * takes. Compact encodings (listpack, intset) and strings are one.
+ */
+export function freeEffort(v: RedisValue): number {
+  if (typeof v === 'string') return 1;
+  switch (v.kind) {
+    case 'list':
+      return (v as unknown as { nodeCount: number }).nodeCount;
+    case 'set':
+    case 'hash':
+    case 'zset': {
+      const enc = v.encoding();
+      return enc === 'listpack' || enc === 'intset' ? 1 : (v as unknown as Sized).size;
+    }
+    case 'stream': {
+      const s = v as unknown as StreamShape;
+      let effort = s.nodes.length + 1;
+      if (s.groups !== null && s.groups.size > 0) {
+        // as Redis: the first group's PEL stands for every group's
+        const first = s.groups.values().next().value as { pel: Sized };
+        effort += s.groups.size * (1 + first.pel.size);
+      }
+      return effort;
+    }
+    default:
+      return 1;
+  }
+}
+
+function estimatedBytes(v: RedisValue): number {
+  const m = (v as { memoryUsage?: (samples: number) => number }).memoryUsage;
+  if (typeof m !== 'function') return 0;
+  try {
+    return m.call(v, 5);
+  } catch {
+    return 0;
+  }
+}
+
+export class Lazyfree {
+  /** INFO lazyfreed_objects: values handed to the background (here: to the collector) */
+  lazyfreedObjects = 0;
+  /** estimated bytes of big values freed synchronously since the last reclaim point */
+  pending = 0;
+
+  /** A value left the keyspace for good; `lazy` is its lazyfree option (true for UNLINK). */
+  freed(v: RedisValue, lazy: boolean): void {
+    if (typeof v === 'string') return;
+    const effort = freeEffort(v);
+    if (effort <= LAZYFREE_THRESHOLD) return;
+    if (lazy) this.lazyfreedObjects++;
+    else this.pending += estimatedBytes(v);
+  }
+
+  /**
+   * A reclaim point: collect now when what was freed synchronously is big
+   * (see the module comment). Returns true when a collection ran.
+   */
+  reclaim(): boolean {
+    const freed = this.pending;
+    this.pending = 0;
+    if (freed < RECLAIM_MIN_BYTES) return false;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (typeof gc !== 'function') return false;
+    if (freed < v8.getHeapStatistics().used_heap_size * RECLAIM_HEAP_FRACTION) return false;
+    gc();
+    return true;
+  }
+}
