@@ -28,8 +28,11 @@
  *   of such deletions (each one shrinks the heap by 1/8 or more). The time
  *   is spent where Redis spends it, so the latency monitor (expire-cycle,
  *   command), SLOWLOG and INFO see it there;
- * - a value freed lazily is left to the collector, which works on its own
- *   time as Redis's background thread does; lazyfreed_objects counts it.
+ * - a value freed lazily is not the command's business: it is counted in
+ *   lazyfree_pending_objects, and the next cron tick (Redis's background
+ *   thread) runs the collection under the same size rule, outside any
+ *   command, then moves the count to lazyfreed_objects. Smaller values are
+ *   left to the collector's own schedule.
  * Needs gc exposed (bin/nodis-server passes --expose-gc); without it the
  * collector alone decides.
  */
@@ -91,9 +94,23 @@ function estimatedBytes(v: RedisValue): number {
   }
 }
 
+/** Run a full collection if `freed` bytes are worth it (see the module comment). */
+function collectFor(freed: number): boolean {
+  if (freed < RECLAIM_MIN_BYTES) return false;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return false;
+  if (freed < v8.getHeapStatistics().used_heap_size * RECLAIM_HEAP_FRACTION) return false;
+  gc();
+  return true;
+}
+
 export class Lazyfree {
-  /** INFO lazyfreed_objects: values handed to the background (here: to the collector) */
+  /** INFO lazyfreed_objects: big values freed in the background */
   lazyfreedObjects = 0;
+  /** INFO lazyfree_pending_objects: big values waiting for the background */
+  pendingObjects = 0;
+  /** estimated bytes of the values waiting for the background */
+  private pendingLazy = 0;
   /** estimated bytes of big values freed synchronously since the last reclaim point */
   pending = 0;
 
@@ -102,22 +119,31 @@ export class Lazyfree {
     if (typeof v === 'string') return;
     const effort = freeEffort(v);
     if (effort <= LAZYFREE_THRESHOLD) return;
-    if (lazy) this.lazyfreedObjects++;
-    else this.pending += estimatedBytes(v);
+    if (lazy) {
+      this.pendingObjects++;
+      this.pendingLazy += estimatedBytes(v);
+    } else {
+      this.pending += estimatedBytes(v);
+    }
   }
 
   /**
-   * A reclaim point: collect now when what was freed synchronously is big
-   * (see the module comment). Returns true when a collection ran.
+   * A reclaim point: collect now when what was freed synchronously is big.
+   * Returns true when a collection ran.
    */
   reclaim(): boolean {
     const freed = this.pending;
     this.pending = 0;
-    if (freed < RECLAIM_MIN_BYTES) return false;
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (typeof gc !== 'function') return false;
-    if (freed < v8.getHeapStatistics().used_heap_size * RECLAIM_HEAP_FRACTION) return false;
-    gc();
-    return true;
+    return collectFor(freed);
+  }
+
+  /** The background's turn (a cron tick, outside any command): reclaim the values freed lazily. */
+  background(): void {
+    if (this.pendingObjects === 0) return;
+    const freed = this.pendingLazy;
+    this.pendingLazy = 0;
+    collectFor(freed);
+    this.lazyfreedObjects += this.pendingObjects;
+    this.pendingObjects = 0;
   }
 }

@@ -103,6 +103,8 @@ function idleTrim(server: Server, st: TrimState, now: number): void {
 
 export function installHeapGuard(server: Server): void {
   server.cronTasks.push(() => sample(server));
+  // the "background thread" of lazily freed values (keyspace/lazyfree.ts)
+  server.cronTasks.push(() => server.keyspace.lazyfree.background());
   if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
     const st: TrimState = { lastCommands: -1, lastActive: 0, base: v8.getHeapStatistics().total_heap_size, done: false };
     server.cronTasks.push((now) => idleTrim(server, st, now));
