@@ -452,27 +452,34 @@ function swapdb(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- FLUSHDB, FLUSHALL
 
-/** [SYNC|ASYNC]: both flush at once here (there is no background freeing). */
-function flushArgsOk(c: Client, argv: string[]): boolean {
-  if (argv.length === 1) return true;
-  if (argv.length === 2 && (isWord(argv[1], 'sync') || isWord(argv[1], 'async'))) return true;
+/**
+ * [SYNC|ASYNC]: whether the flushed values are freed in the background
+ * (keyspace/lazyfree.ts); without the option lazyfree-lazy-user-flush says.
+ * Null after a syntax error (replied).
+ */
+function flushLazy(c: Client, argv: string[]): boolean | null {
+  if (argv.length === 1) return c.server.config.lazyfreeLazyUserFlush;
+  if (argv.length === 2 && isWord(argv[1], 'sync')) return false;
+  if (argv.length === 2 && isWord(argv[1], 'async')) return true;
   c.error(ERR_SYNTAX);
-  return false;
+  return null;
 }
 
 function flushdb(c: Client, argv: string[]): void {
-  if (!flushArgsOk(c, argv)) return;
+  const lazy = flushLazy(c, argv);
+  if (lazy === null) return;
   const ks = c.server.keyspace;
-  ks.dirty += ks.flush(c.db.id);
+  ks.dirty += ks.flush(c.db.id, lazy);
   // replicated even when the database was already empty, as Redis does
   c.server.propagator.force();
   c.reply.ok();
 }
 
 function flushall(c: Client, argv: string[]): void {
-  if (!flushArgsOk(c, argv)) return;
+  const lazy = flushLazy(c, argv);
+  if (lazy === null) return;
   const ks = c.server.keyspace;
-  ks.dirty += ks.flush(-1);
+  ks.dirty += ks.flush(-1, lazy);
   // a running background save is stopped; with save points the empty dataset is saved at once
   afterFlushAll(c.server);
   c.server.propagator.force();

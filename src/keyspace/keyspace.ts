@@ -18,7 +18,7 @@
 import { Database } from './database';
 import type { Dict } from '../types/dict';
 import { NOTIFY_EXPIRED, NOTIFY_EVICTED, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from './notify-flags';
-import { Lazyfree } from './lazyfree';
+import { Lazyfree, estimatedDictBytes } from './lazyfree';
 
 export type ModifiedListener = (db: Database, key: string) => void;
 export type NotifyListener = (type: number, event: string, key: string, dbid: number) => void;
@@ -298,10 +298,11 @@ export class Keyspace {
   }
 
   /** FLUSHDB / FLUSHALL. dbid -1 flushes all. Returns keys removed. */
-  flush(dbid: number): number {
+  flush(dbid: number, lazy = false): number {
     let removed = 0;
     const targets = dbid < 0 ? this.dbs : [this.dbs[dbid]];
     for (const db of targets) {
+      if (db.size > 0) this.lazyfree.flushed(db.size, estimatedDictBytes(db.dict), lazy);
       // every key of the flushed databases counts as modified for WATCH
       if (this.modifiedListeners.length > 0 && db.size > 0) {
         this.modifiedSource = 2;

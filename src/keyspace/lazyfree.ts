@@ -20,9 +20,10 @@
  * - at the end of the command (dispatch), right after each expired key's
  *   deletion (timed as Redis's expire-del latency event, and inside the
  *   expire cycle's time) and after each eviction, reclaim() runs a full
- *   collection when what was freed is big
- *   against the heap: at least RECLAIM_MIN_BYTES and at least 1/8 of the
- *   heap in use. A full collection costs time proportional to the live
+ *   collection when what was freed is big against the heap: at least
+ *   RECLAIM_MIN_BYTES and at least 1/8 of the live heap (the heap in use
+ *   after the last full collection, as a PerformanceObserver sees it;
+ *   the heap in use now also counts the garbage of recent writes). A full collection costs time proportional to the live
  *   heap, so requiring the freed value to be a good part of it keeps the
  *   cost in the order of the value's size (Redis's cost) and bounds a loop
  *   of such deletions (each one shrinks the heap by 1/8 or more). The time
@@ -33,11 +34,16 @@
  *   thread) runs the collection under the same size rule, outside any
  *   command, then moves the count to lazyfreed_objects. Smaller values are
  *   left to the collector's own schedule.
+ * A flushed database is handled the same way, its size estimated from a
+ * few sampled entries (FLUSHDB/FLUSHALL ASYNC count all its keys as
+ * lazily freed objects, as Redis does).
  * Needs gc exposed (bin/nodis-server passes --expose-gc); without it the
  * collector alone decides.
  */
 import * as v8 from 'v8';
+import { PerformanceObserver, constants as perfConstants } from 'perf_hooks';
 import type { RedisValue } from './values';
+import type { Dict } from '../types/dict';
 
 /** Redis's LAZYFREE_THRESHOLD: values costing more allocations than this are freed in the background when lazy. */
 export const LAZYFREE_THRESHOLD = 64;
@@ -94,13 +100,53 @@ function estimatedBytes(v: RedisValue): number {
   }
 }
 
+/** Entries sampled to estimate a whole dict (a flushed database). */
+const FLUSH_SAMPLES = 16;
+
+/** Estimated bytes of a dict's keys and values, from a few random entries. */
+export function estimatedDictBytes(dict: Dict<RedisValue>): number {
+  const n = dict.size;
+  if (n === 0) return 0;
+  const samples = Math.min(n, FLUSH_SAMPLES);
+  let sum = 0;
+  for (let i = 0; i < samples; i++) {
+    const id = dict.randomId();
+    const v = dict.valueAt(id);
+    // key and value strings with their headers, plus the entry's slots
+    sum += dict.keyAt(id).length + 40 + (typeof v === 'string' ? v.length + 16 : estimatedBytes(v));
+  }
+  return (sum / samples) * n;
+}
+
+/**
+ * The heap in use right after the last full collection: the live heap,
+ * which is what a collection costs (the heap in use now also counts the
+ * garbage made since, a lot of it after a burst of writes).
+ */
+let liveAfterGc = Infinity;
+let observing = false;
+
+function observeFullGcs(): void {
+  observing = true;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const detail = (e as unknown as { detail?: { kind?: number } }).detail;
+      if (detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) liveAfterGc = v8.getHeapStatistics().used_heap_size;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+}
+
 /** Run a full collection if `freed` bytes are worth it (see the module comment). */
 function collectFor(freed: number): boolean {
   if (freed < RECLAIM_MIN_BYTES) return false;
   const gc = (globalThis as { gc?: () => void }).gc;
   if (typeof gc !== 'function') return false;
-  if (freed < v8.getHeapStatistics().used_heap_size * RECLAIM_HEAP_FRACTION) return false;
+  if (!observing) observeFullGcs();
+  const live = Math.min(liveAfterGc, v8.getHeapStatistics().used_heap_size);
+  if (freed < live * RECLAIM_HEAP_FRACTION) return false;
   gc();
+  liveAfterGc = v8.getHeapStatistics().used_heap_size;
   return true;
 }
 
@@ -124,6 +170,18 @@ export class Lazyfree {
       this.pendingLazy += estimatedBytes(v);
     } else {
       this.pending += estimatedBytes(v);
+    }
+  }
+
+  /** A database was flushed: `keys` keys of about `bytes` bytes, freed lazily (FLUSHDB ASYNC) or not. */
+  flushed(keys: number, bytes: number, lazy: boolean): void {
+    if (keys === 0) return;
+    if (lazy) {
+      // Redis counts every key of an asynchronously flushed database
+      this.pendingObjects += keys;
+      this.pendingLazy += bytes;
+    } else {
+      this.pending += bytes;
     }
   }
 

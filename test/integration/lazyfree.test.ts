@@ -43,6 +43,9 @@ async function withServer(fn: (r: Redis) => Promise<void>): Promise<void> {
   await r.connect();
   try {
     await fn(r);
+  } catch (e) {
+    process.stderr.write(srv.output());
+    throw e;
   } finally {
     r.disconnect();
     await srv.stop();
@@ -98,6 +101,12 @@ test('UNLINK and the lazyfree options at yes leave big values to the background'
     await r.rename('d', 'e');
     assert.equal(await r.scard('e'), MEMBERS);
     assert.equal(await lazyfreed(r), 3);
+    // FLUSHALL ASYNC hands every key to the background (c, e, small2 and s)
+    await r.sadd('small2', 'x');
+    await r.set('s', 'v');
+    assert.equal(await r.flushall('ASYNC'), 'OK');
+    assert.equal(await lazyfreed(r), 7);
+    assert.equal(await r.dbsize(), 0);
     await r.config('RESETSTAT');
     assert.equal(await info(r, 'lazyfreed_objects'), 0);
   });
