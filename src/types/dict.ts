@@ -364,6 +364,17 @@ export class Dict<V> {
     this.maybeShrink();
   }
 
+  /** Visit the first `limit` live entries in id order (sampling: MEMORY USAGE). The callback must not modify the dict. */
+  forFirst(limit: number, fn: (key: string, value: V) => void): void {
+    let seen = 0;
+    for (let id = 0; id < this.used && seen < limit; id++) {
+      const k = this.keys[id];
+      if (k === undefined) continue;
+      fn(k, this.vals[id] as V);
+      seen++;
+    }
+  }
+
   /** All keys, as a new array. */
   keyList(): string[] {
     const out: string[] = [];
