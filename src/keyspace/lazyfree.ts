@@ -8,7 +8,7 @@
  * UNLINK always) is yes and freeing it is more than LAZYFREE_THRESHOLD
  * allocations of work: then a background thread frees it and
  * lazyfreed_objects counts it. Freeing a big value synchronously takes time
- * (a million-member set: tens of milliseconds), which the latency monitor
+ * (a million-member set: a hundred milliseconds or so), which the latency monitor
  * and SLOWLOG record, and used_memory drops right away.
  *
  * In JavaScript dropping the last reference is O(1) and the garbage
@@ -21,14 +21,18 @@
  *   deletion (timed as Redis's expire-del latency event, and inside the
  *   expire cycle's time) and after each eviction, reclaim() runs a full
  *   collection when what was freed is big against the heap: at least
- *   RECLAIM_MIN_BYTES and at least 1/8 of the live heap (the heap in use
- *   after the last full collection, as a PerformanceObserver sees it;
- *   the heap in use now also counts the garbage of recent writes). A full collection costs time proportional to the live
- *   heap, so requiring the freed value to be a good part of it keeps the
- *   cost in the order of the value's size (Redis's cost) and bounds a loop
- *   of such deletions (each one shrinks the heap by 1/8 or more). The time
- *   is spent where Redis spends it, so the latency monitor (expire-cycle,
- *   command), SLOWLOG and INFO see it there;
+ *   RECLAIM_MIN_BYTES and at least 1/16 of the heap in use (which counts
+ *   the garbage not collected yet: after a burst of writes, several times
+ *   the live data). The collection marks the live heap and sweeps every
+ *   page, the freed value's included, on this thread: its cost is in the
+ *   order of the heap's size, so requiring the value to be a good part of
+ *   the heap keeps it in the order of the value's size (what freeing costs
+ *   Redis) and bounds a loop of such deletions (each one shrinks the heap
+ *   by 1/16 or more). The time is spent where Redis spends it, so the
+ *   latency monitor (expire-cycle, expire-del, command), SLOWLOG and INFO
+ *   see it there. It is usually less than Redis's, which frees element by
+ *   element (a million-member set built by a script: 20-40 ms here, Redis
+ *   100 ms or more on the same machine);
  * - a value freed lazily is not the command's business: it is counted in
  *   lazyfree_pending_objects, and the next cron tick (Redis's background
  *   thread) runs the collection under the same size rule, outside any
@@ -41,7 +45,6 @@
  * collector alone decides.
  */
 import * as v8 from 'v8';
-import { PerformanceObserver, constants as perfConstants } from 'perf_hooks';
 import type { RedisValue } from './values';
 import type { Dict } from '../types/dict';
 
@@ -50,7 +53,7 @@ export const LAZYFREE_THRESHOLD = 64;
 /** A synchronous free smaller than this never forces a collection. */
 export const RECLAIM_MIN_BYTES = 4 * 1024 * 1024;
 /** ...nor one below this fraction of the heap in use. */
-const RECLAIM_HEAP_FRACTION = 1 / 8;
+const RECLAIM_HEAP_FRACTION = 1 / 16;
 
 interface Sized {
   readonly size: number;
@@ -119,34 +122,27 @@ export function estimatedDictBytes(dict: Dict<RedisValue>): number {
 }
 
 /**
- * The heap in use right after the last full collection: the live heap,
- * which is what a collection costs (the heap in use now also counts the
- * garbage made since, a lot of it after a burst of writes).
+ * Run a full collection if `freed` bytes are worth it (see the module
+ * comment). With sweepNow the collection also sweeps on this thread
+ * (concurrent sweeping off for it), so that the freed pages are back to
+ * the system, and the time spent, when it returns; otherwise V8's threads
+ * sweep in the background.
  */
-let liveAfterGc = Infinity;
-let observing = false;
-
-function observeFullGcs(): void {
-  observing = true;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const detail = (e as unknown as { detail?: { kind?: number } }).detail;
-      if (detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) liveAfterGc = v8.getHeapStatistics().used_heap_size;
-    }
-  });
-  obs.observe({ entryTypes: ['gc'] });
-}
-
-/** Run a full collection if `freed` bytes are worth it (see the module comment). */
-function collectFor(freed: number): boolean {
+function collectFor(freed: number, sweepNow: boolean): boolean {
   if (freed < RECLAIM_MIN_BYTES) return false;
   const gc = (globalThis as { gc?: () => void }).gc;
   if (typeof gc !== 'function') return false;
-  if (!observing) observeFullGcs();
-  const live = Math.min(liveAfterGc, v8.getHeapStatistics().used_heap_size);
-  if (freed < live * RECLAIM_HEAP_FRACTION) return false;
-  gc();
-  liveAfterGc = v8.getHeapStatistics().used_heap_size;
+  if (freed < v8.getHeapStatistics().used_heap_size * RECLAIM_HEAP_FRACTION) return false;
+  if (!sweepNow) {
+    gc();
+    return true;
+  }
+  v8.setFlagsFromString('--no-concurrent-sweeping');
+  try {
+    gc();
+  } finally {
+    v8.setFlagsFromString('--concurrent-sweeping');
+  }
   return true;
 }
 
@@ -192,7 +188,7 @@ export class Lazyfree {
   reclaim(): boolean {
     const freed = this.pending;
     this.pending = 0;
-    return collectFor(freed);
+    return collectFor(freed, true);
   }
 
   /** The background's turn (a cron tick, outside any command): reclaim the values freed lazily. */
@@ -200,7 +196,7 @@ export class Lazyfree {
     if (this.pendingObjects === 0) return;
     const freed = this.pendingLazy;
     this.pendingLazy = 0;
-    collectFor(freed);
+    collectFor(freed, false);
     this.lazyfreedObjects += this.pendingObjects;
     this.pendingObjects = 0;
   }
