@@ -79,7 +79,7 @@ export function compactingGc(): boolean {
 interface TrimState {
   lastCommands: number;
   lastActive: number;
-  /** committed heap right after the last trim (or at startup) */
+  /** committed heap right after the last trim (or at startup), or the least seen since */
   base: number;
   /** a trim already ran in this idle period */
   done: boolean;
@@ -96,6 +96,8 @@ function idleTrim(server: Server, st: TrimState, now: number): void {
   if (st.done || now - st.lastActive < IDLE_MS) return;
   st.done = true;
   const committed = v8.getHeapStatistics().total_heap_size;
+  // growth counts from the smallest the heap has been since (it shrinks after deletions)
+  if (committed < st.base) st.base = committed;
   if (committed < st.base * TRIM_GROWTH_RATIO + TRIM_GROWTH_BYTES) return;
   if (!compactingGc()) return;
   st.base = v8.getHeapStatistics().total_heap_size;
