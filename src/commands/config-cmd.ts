@@ -61,6 +61,7 @@ export function resetStats(server: Server): void {
   ks.evictedKeys = 0;
   ks.keyspaceHits = 0;
   ks.keyspaceMisses = 0;
+  server.keyspace.lazyfree.lazyfreedObjects = 0;
   for (const cmd of server.commands.all()) {
     cmd.stats.calls = 0;
     cmd.stats.usec = 0;

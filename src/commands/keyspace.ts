@@ -84,14 +84,15 @@ export function dupValue(v: RedisValue): RedisValue | null {
 
 // ---------------------------------------------------------------- DEL & co
 
-function delGeneric(c: Client, argv: string[]): void {
+/** DEL frees values as lazyfree-lazy-user-del says, UNLINK always in the background. */
+function delGeneric(c: Client, argv: string[], lazy: boolean): void {
   const db = c.db;
   const ks = c.server.keyspace;
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i];
     db.expireIfNeeded(key);
-    if (db.delete(key)) {
+    if (db.delete(key, lazy)) {
       ks.notify(NOTIFY_GENERIC, 'del', key, db.id);
       ks.dirty++;
       n++;
@@ -326,7 +327,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.add(dst, v);
   copyClock(db, src, db, dst);
   if (expire !== -1) db.setExpire(dst, expire);
-  db.delete(src);
+  db.detach(src);
   ks.notify(NOTIFY_GENERIC, 'rename_from', src, db.id);
   ks.notify(NOTIFY_GENERIC, 'rename_to', dst, db.id);
   ks.dirty++;
@@ -370,7 +371,7 @@ function move(c: Client, argv: string[]): void {
   dst.add(key, v);
   copyClock(src, key, dst, key);
   if (expire !== -1) dst.setExpire(key, expire);
-  src.delete(key);
+  src.detach(key);
   ks.notify(NOTIFY_GENERIC, 'move_from', key, src.id);
   ks.notify(NOTIFY_GENERIC, 'move_to', key, dst.id);
   ks.dirty++;
@@ -451,27 +452,34 @@ function swapdb(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- FLUSHDB, FLUSHALL
 
-/** [SYNC|ASYNC]: both flush at once here (there is no background freeing). */
-function flushArgsOk(c: Client, argv: string[]): boolean {
-  if (argv.length === 1) return true;
-  if (argv.length === 2 && (isWord(argv[1], 'sync') || isWord(argv[1], 'async'))) return true;
+/**
+ * [SYNC|ASYNC]: whether the flushed values are freed in the background
+ * (keyspace/lazyfree.ts); without the option lazyfree-lazy-user-flush says.
+ * Null after a syntax error (replied).
+ */
+function flushLazy(c: Client, argv: string[]): boolean | null {
+  if (argv.length === 1) return c.server.config.lazyfreeLazyUserFlush;
+  if (argv.length === 2 && isWord(argv[1], 'sync')) return false;
+  if (argv.length === 2 && isWord(argv[1], 'async')) return true;
   c.error(ERR_SYNTAX);
-  return false;
+  return null;
 }
 
 function flushdb(c: Client, argv: string[]): void {
-  if (!flushArgsOk(c, argv)) return;
+  const lazy = flushLazy(c, argv);
+  if (lazy === null) return;
   const ks = c.server.keyspace;
-  ks.dirty += ks.flush(c.db.id);
+  ks.dirty += ks.flush(c.db.id, lazy);
   // replicated even when the database was already empty, as Redis does
   c.server.propagator.force();
   c.reply.ok();
 }
 
 function flushall(c: Client, argv: string[]): void {
-  if (!flushArgsOk(c, argv)) return;
+  const lazy = flushLazy(c, argv);
+  if (lazy === null) return;
   const ks = c.server.keyspace;
-  ks.dirty += ks.flush(-1);
+  ks.dirty += ks.flush(-1, lazy);
   // a running background save is stopped; with save points the empty dataset is saved at once
   afterFlushAll(c.server);
   c.server.propagator.force();
@@ -579,8 +587,8 @@ export function setup(server: Server): void {
 }
 
 export const handlers: HandlerMap = {
-  del: delGeneric,
-  unlink: delGeneric,
+  del: (c, argv) => delGeneric(c, argv, c.server.config.lazyfreeLazyUserDel),
+  unlink: (c, argv) => delGeneric(c, argv, true),
   exists,
   touch,
   type,

@@ -68,6 +68,9 @@ export function installConfigHooks(server: Server): void {
   cfg.onChange('lazyfree-lazy-expire', (c: Config) => {
     ks.lazyfreeLazyExpire = c.lazyfreeLazyExpire;
   });
+  cfg.onChange('lazyfree-lazy-server-del', (c: Config) => {
+    ks.lazyfreeLazyServerDel = c.lazyfreeLazyServerDel;
+  });
   cfg.onChange('lfu-decay-time', (c: Config) => {
     ks.lfuDecayTime = c.lfuDecayTime;
   });

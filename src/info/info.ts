@@ -185,8 +185,8 @@ function memorySection(server: Server): Lines {
     ['mem_aof_buffer', 0],
     ['mem_allocator', 'libc'],
     ['active_defrag_running', 0],
-    ['lazyfree_pending_objects', 0],
-    ['lazyfreed_objects', 0],
+    ['lazyfree_pending_objects', server.keyspace.lazyfree.pendingObjects],
+    ['lazyfreed_objects', server.keyspace.lazyfree.lazyfreedObjects],
   ];
 }
 

@@ -53,6 +53,11 @@ export class ActiveExpire {
 
   constructor(server: Server) {
     this.server = server;
+    // freeing a big expired value synchronously is sampled as Redis's expire-del event
+    server.keyspace.expireDelLatency = (ms: number) => {
+      const threshold = server.config.latencyMonitorThreshold;
+      if (threshold > 0) server.latency.addSampleIfNeeded('expire-del', Math.floor(ms), threshold);
+    };
     this.visit = (key: string, when: number) => {
       const ttl = when - this.now;
       if (ttl <= 0) this.dueKeys.push(key);

@@ -99,14 +99,17 @@ export class Database {
    * keyspace notification, since its name depends on the command.
    */
   setKey(key: string, value: RedisValue, keepTtl = false): void {
-    const before = this.dict.size;
-    const id = this.dict.set(key, value);
-    this.keyspace.touchEntry(this.dict, id);
-    if (this.dict.size !== before) {
+    const dict = this.dict;
+    const id = dict.put(key, value);
+    this.keyspace.touchEntry(dict, id);
+    const old = dict.displaced;
+    if (old === undefined) {
       // a new key (Redis's dbAdd): the "new" event comes before the command's own
       if (this.keyspace.notifyFlags & NOTIFY_NEW) this.keyspace.notify(NOTIFY_NEW, 'new', key, this.id);
-    } else if (!keepTtl && this.expires.size > 0) {
-      this.expires.delete(key);
+    } else {
+      dict.displaced = undefined;
+      if (typeof old !== 'string') this.keyspace.lazyfree.freed(old, this.keyspace.lazyfreeLazyServerDel);
+      if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     }
     this.keyspace.signalModified(this, key);
   }
@@ -121,12 +124,36 @@ export class Database {
 
   /** Replace the value of an existing key in place, keeping its TTL. */
   overwrite(key: string, value: RedisValue): void {
-    this.dict.set(key, value);
+    const dict = this.dict;
+    dict.put(key, value);
+    const old = dict.displaced;
+    if (old !== undefined) {
+      dict.displaced = undefined;
+      if (typeof old !== 'string' && old !== value) this.keyspace.lazyfree.freed(old, this.keyspace.lazyfreeLazyServerDel);
+    }
     this.keyspace.signalModified(this, key);
   }
 
-  /** Delete a key (and its expiry). Returns true if it existed. Signals the modification. */
-  delete(key: string): boolean {
+  /**
+   * Delete a key (and its expiry) and free its value: synchronously, or in
+   * the background when `lazy` (keyspace/lazyfree.ts); the default is
+   * lazyfree-lazy-server-del's. Returns true if it existed. Signals the
+   * modification.
+   */
+  delete(key: string, lazy: boolean = this.keyspace.lazyfreeLazyServerDel): boolean {
+    const v = this.dict.take(key);
+    if (v === undefined) return false;
+    if (this.expires.size > 0) this.expires.delete(key);
+    if (typeof v !== 'string') this.keyspace.lazyfree.freed(v, lazy);
+    this.keyspace.signalModified(this, key);
+    return true;
+  }
+
+  /**
+   * Take a key out (and its expiry) without freeing its value, which lives
+   * on elsewhere (RENAME, MOVE). Signals the modification.
+   */
+  detach(key: string): boolean {
     if (!this.dict.delete(key)) return false;
     if (this.expires.size > 0) this.expires.delete(key);
     this.keyspace.signalModified(this, key);

@@ -18,6 +18,7 @@
 import { Database } from './database';
 import type { Dict } from '../types/dict';
 import { NOTIFY_EXPIRED, NOTIFY_EVICTED, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from './notify-flags';
+import { Lazyfree, estimatedDictBytes } from './lazyfree';
 
 export type ModifiedListener = (db: Database, key: string) => void;
 export type NotifyListener = (type: number, event: string, key: string, dbid: number) => void;
@@ -59,6 +60,12 @@ export class Keyspace {
   expiresPaused = false;
   /** lazyfree-lazy-expire: expired keys are propagated as UNLINK */
   lazyfreeLazyExpire = false;
+  /** lazyfree-lazy-server-del: how overwritten and internally deleted values are freed */
+  lazyfreeLazyServerDel = false;
+  /** freeing values synchronously or lazily (keyspace/lazyfree.ts) */
+  readonly lazyfree = new Lazyfree();
+  /** told how long freeing an expired key's big value took, in ms (the latency monitor's expire-del) */
+  expireDelLatency: ((ms: number) => void) | null = null;
   /** notify-keyspace-events flags */
   notifyFlags = 0;
   /**
@@ -187,8 +194,18 @@ export class Keyspace {
   }
 
   deleteExpired(db: Database, key: string): void {
-    db.dict.delete(key);
+    let v = db.dict.take(key);
     db.expires.delete(key);
+    if (v !== undefined && typeof v !== 'string') {
+      this.lazyfree.freed(v, this.lazyfreeLazyExpire);
+      // this frame must not keep the value alive through the collection
+      v = undefined;
+      if (this.lazyfree.pending !== 0) {
+        const t0 = performance.now();
+        this.lazyfree.reclaim();
+        if (this.expireDelLatency !== null) this.expireDelLatency(performance.now() - t0);
+      }
+    }
     this.stats.expiredKeys++;
     this.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
     this.modifiedSource = 1;
@@ -207,8 +224,9 @@ export class Keyspace {
    * For the eviction code to call; nothing in the keyspace evicts by itself.
    */
   deleteEvicted(db: Database, key: string, lazy: boolean): void {
-    db.dict.delete(key);
+    const v = db.dict.take(key);
     if (db.expires.size > 0) db.expires.delete(key);
+    if (v !== undefined && typeof v !== 'string') this.lazyfree.freed(v, lazy);
     this.stats.evictedKeys++;
     this.modifiedSource = 1;
     try {
@@ -280,10 +298,11 @@ export class Keyspace {
   }
 
   /** FLUSHDB / FLUSHALL. dbid -1 flushes all. Returns keys removed. */
-  flush(dbid: number): number {
+  flush(dbid: number, lazy = false): number {
     let removed = 0;
     const targets = dbid < 0 ? this.dbs : [this.dbs[dbid]];
     for (const db of targets) {
+      if (db.size > 0) this.lazyfree.flushed(db.size, estimatedDictBytes(db.dict), lazy);
       // every key of the flushed databases counts as modified for WATCH
       if (this.modifiedListeners.length > 0 && db.size > 0) {
         this.modifiedSource = 2;

@@ -289,6 +289,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   // client-side caching: remember the keys a tracking client read
   // (a read inside a script tracks the keys its EVAL/FCALL declared; EVAL_RO itself tracks nothing)
   if ((cmd.flags & CMD_READONLY) !== 0) rememberReadKeys(server, c, cmd, argv);
+  // big values the command freed synchronously are reclaimed inside its time, as Redis frees them
+  if (server.keyspace.lazyfree.pending !== 0) server.keyspace.lazyfree.reclaim();
   const t1 = performance.now();
   // only a read's batch may reuse this reading: elsewhere (timers, tests, resumed clients) it would go stale
   server.batchClock = c.inRead ? t1 : -1;

@@ -8,6 +8,17 @@
  *
  * bin/nodis-server sizes the heap limit from physical memory; maxmemory,
  * when set, is enforced below it by the eviction subsystem.
+ *
+ * Idle trim. V8's full collections only compact the most fragmented pages,
+ * so after a write burst the old space keeps many half-empty pages (15-20%
+ * of a keyspace built by SETs) and the process stays that much bigger than
+ * its live data, where Redis's allocator reuses the holes. When the server
+ * has been idle (no command) for IDLE_MS and the heap has grown notably
+ * since the last trim, one full collection that evacuates every fragmented
+ * page is run (V8's compact-on-every-full-gc turned on for that collection
+ * only). It costs a pause proportional to the live heap (about 3 ms per MB),
+ * taken only while no command is being served, at most once per idle period.
+ * Needs gc exposed (--expose-gc, as bin/nodis-server does).
  */
 import * as v8 from 'v8';
 import type { Server } from './server';
@@ -46,8 +57,60 @@ function sample(server: Server): void {
   lastSampleInput.set(server, server.stats.netInputBytes);
 }
 
+/** Idle time before a trim. */
+const IDLE_MS = 1000;
+/** Heap growth since the last trim that makes another one worth its pause. */
+const TRIM_GROWTH_BYTES = 16 * 1024 * 1024;
+const TRIM_GROWTH_RATIO = 1.1;
+
+/** Run one full collection that compacts every fragmented page. Returns false without exposed gc. */
+export function compactingGc(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') return false;
+  v8.setFlagsFromString('--compact-on-every-full-gc');
+  try {
+    gc();
+  } finally {
+    v8.setFlagsFromString('--no-compact-on-every-full-gc');
+  }
+  return true;
+}
+
+interface TrimState {
+  lastCommands: number;
+  lastActive: number;
+  /** committed heap right after the last trim (or at startup), or the least seen since */
+  base: number;
+  /** a trim already ran in this idle period */
+  done: boolean;
+}
+
+function idleTrim(server: Server, st: TrimState, now: number): void {
+  const n = server.stats.numCommands;
+  if (n !== st.lastCommands) {
+    st.lastCommands = n;
+    st.lastActive = now;
+    st.done = false;
+    return;
+  }
+  if (st.done || now - st.lastActive < IDLE_MS) return;
+  st.done = true;
+  const committed = v8.getHeapStatistics().total_heap_size;
+  // growth counts from the smallest the heap has been since (it shrinks after deletions)
+  if (committed < st.base) st.base = committed;
+  if (committed < st.base * TRIM_GROWTH_RATIO + TRIM_GROWTH_BYTES) return;
+  if (!compactingGc()) return;
+  st.base = v8.getHeapStatistics().total_heap_size;
+}
+
 export function installHeapGuard(server: Server): void {
   server.cronTasks.push(() => sample(server));
+  // the "background thread" of lazily freed values (keyspace/lazyfree.ts)
+  server.cronTasks.push(() => server.keyspace.lazyfree.background());
+  if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
+    const st: TrimState = { lastCommands: -1, lastActive: 0, base: v8.getHeapStatistics().total_heap_size, done: false };
+    server.cronTasks.push((now) => idleTrim(server, st, now));
+  }
   if (gateInstalled) return;
   gateInstalled = true;
   addCommandGate((srv, c, cmd) => {

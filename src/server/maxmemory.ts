@@ -44,6 +44,17 @@ interface Candidate {
   key: string;
 }
 
+/** What evicting key frees, as far as MEMORY USAGE can tell; -1 when the key is gone. */
+function evictionCost(db: Database, key: string): number {
+  const value = db.dict.get(key);
+  if (value === undefined) return -1;
+  try {
+    return Math.max(MIN_KEY_COST, valueMemoryUsage(key, value, 5));
+  } catch {
+    return MIN_KEY_COST; // an estimate is enough
+  }
+}
+
 class Evictor {
   private readonly server: Server;
   private pool: Candidate[] = [];
@@ -86,17 +97,17 @@ class Evictor {
     while (this.used() > limit) {
       const pick = policy.endsWith('random') ? this.randomKey(policy === 'volatile-random') : this.poolKey(policy);
       if (pick === null) break;
-      const value = pick.db.dict.get(pick.key);
-      if (value === undefined) continue;
-      let cost = MIN_KEY_COST;
-      try {
-        cost = Math.max(MIN_KEY_COST, valueMemoryUsage(pick.key, value, 5));
-      } catch {
-        /* an estimate is enough */
-      }
+      // (no local keeps the value: it may be collected below)
+      const cost = evictionCost(pick.db, pick.key);
+      if (cost < 0) continue;
       ks.deleteEvicted(pick.db, pick.key, lazy);
       this.freedSinceGc += cost;
       evicted++;
+      // a big value evicted synchronously (lazyfree-lazy-eviction no) is reclaimed at once
+      if (ks.lazyfree.pending !== 0 && ks.lazyfree.reclaim()) {
+        this.freedSinceGc = 0;
+        this.lastGc = Date.now();
+      }
       // every so often look at the real heap again
       if ((evicted & 1023) === 0) this.collect();
     }

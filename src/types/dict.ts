@@ -144,6 +144,27 @@ export class Dict<V> {
     return this.insertNew(key, h, v);
   }
 
+  /**
+   * The value the last put() replaced, undefined after an insert. The
+   * caller reads and clears it (it would otherwise keep the value alive).
+   */
+  displaced: V | undefined = undefined;
+
+  /** set() that leaves the replaced value in `displaced`. Returns the entry id. */
+  put(key: string, v: V): number {
+    const h = hashString(key);
+    let id = this.buckets[h & this.mask];
+    while (id >= 0) {
+      if (this.keys[id] === key) {
+        this.displaced = this.vals[id];
+        this.vals[id] = v;
+        return id;
+      }
+      id = this.next[id];
+    }
+    return this.insertNew(key, h, v);
+  }
+
   /** Insert a key known to be absent. Returns the entry id. */
   add(key: string, v: V): number {
     return this.insertNew(key, hashString(key), v);
@@ -183,6 +204,23 @@ export class Dict<V> {
 
   /** Remove key. Returns true if it was there. */
   delete(key: string): boolean {
+    const id = this.unchain(key);
+    if (id < 0) return false;
+    this.release(id);
+    return true;
+  }
+
+  /** Remove key. Returns its value, undefined if it was not there. */
+  take(key: string): V | undefined {
+    const id = this.unchain(key);
+    if (id < 0) return undefined;
+    const v = this.vals[id];
+    this.release(id);
+    return v;
+  }
+
+  /** Unlink key's entry from its chain; returns its id or -1. */
+  private unchain(key: string): number {
     const h = hashString(key);
     const b = h & this.mask;
     let prev = -1;
@@ -191,18 +229,22 @@ export class Dict<V> {
       if (this.keys[id] === key) {
         if (prev < 0) this.buckets[b] = this.next[id];
         else this.next[prev] = this.next[id];
-        this.keys[id] = undefined;
-        this.vals[id] = undefined;
-        this.next[id] = this.freeHead;
-        this.freeHead = id;
-        this._size--;
-        this.maybeShrink();
-        return true;
+        return id;
       }
       prev = id;
       id = this.next[id];
     }
-    return false;
+    return -1;
+  }
+
+  /** Put an unchained id on the free list. */
+  private release(id: number): void {
+    this.keys[id] = undefined;
+    this.vals[id] = undefined;
+    this.next[id] = this.freeHead;
+    this.freeHead = id;
+    this._size--;
+    this.maybeShrink();
   }
 
   private maybeShrink(): void {
@@ -320,6 +362,17 @@ export class Dict<V> {
       this.iterating--;
     }
     this.maybeShrink();
+  }
+
+  /** Visit the first `limit` live entries in id order (sampling: MEMORY USAGE). The callback must not modify the dict. */
+  forFirst(limit: number, fn: (key: string, value: V) => void): void {
+    let seen = 0;
+    for (let id = 0; id < this.used && seen < limit; id++) {
+      const k = this.keys[id];
+      if (k === undefined) continue;
+      fn(k, this.vals[id] as V);
+      seen++;
+    }
   }
 
   /** All keys, as a new array. */

@@ -226,8 +226,7 @@ export class HashValue implements RedisObject {
     let sampled = 0;
     let bytes = 0;
     const limit = samples <= 0 ? n : samples;
-    d.forEach((f, v) => {
-      if (sampled >= limit) return;
+    d.forFirst(limit, (f, v) => {
       bytes += sdsBytes(f) + sdsBytes(v) + 24;
       sampled++;
     });

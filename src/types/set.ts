@@ -228,8 +228,7 @@ export class SetValue implements RedisObject {
     const limit = samples <= 0 ? n : samples;
     let sampled = 0;
     let bytes = 0;
-    ht.forEach((m) => {
-      if (sampled >= limit) return;
+    ht.forFirst(limit, (m) => {
       bytes += sdsBytes(m) + 24;
       sampled++;
     });
