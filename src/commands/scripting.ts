@@ -29,7 +29,7 @@ import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb'
 import { replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
-import { usedMemory } from '../info/memory';
+import { usedMemory, excludeFromUsedMemory } from '../info/memory';
 import { splitArgs } from '../protocol/split-args';
 import { provideInfoField } from '../info/info';
 import { bytesToHuman } from '../info/format';
@@ -370,6 +370,8 @@ export function setup(server: Server): void {
   // SORT BY <constant> from a script sorts the output (deterministic replies)
   sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;
+  // the in-process engine's wasm heap is Lua's memory, not the dataset's
+  excludeFromUsedMemory(() => scriptHost(server).localMemoryBytes);
   const evalMem = (srv: Server): number => scriptsMemory(srv);
   provideInfoField('used_memory_lua', () => LUA_VM_BASE);
   provideInfoField('used_memory_vm_eval', () => LUA_VM_BASE);

@@ -247,6 +247,11 @@ export class ScriptHost {
     this.startLocal();
   }
 
+  /** bytes of the in-process engine's memory (0 when it is not running) */
+  get localMemoryBytes(): number {
+    return this.local === null ? 0 : this.local.memoryBytes();
+  }
+
   private startLocal(): void {
     if (!LOCAL_ON || this.local !== null || this.localStarting || this.localUnavailable) return;
     this.localStarting = true;

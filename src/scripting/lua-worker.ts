@@ -1092,6 +1092,8 @@ export interface LocalLua {
   setFuel(maxFuel: number): void;
   /** Run a full garbage collection (after a big script: the engine's memory is fixed). */
   collect(): void;
+  /** bytes of the engine's memory (its fixed wasm heap) */
+  memoryBytes(): number;
   /** the engine failed during the current run (its DONE reports it) */
   readonly failing: boolean;
   /** the engine failed (trap, panic): drop this one, start another */
@@ -1120,6 +1122,9 @@ export async function startLocal(maxFuel: number): Promise<LocalLua | null> {
   vm = v;
   let broken = false;
   return {
+    memoryBytes(): number {
+      return v.exports.HEAPU8.byteLength;
+    },
     run(peer: Peer, r: MsgReader): void {
       if (broken) throw new Error('in-process Lua engine is broken');
       ch = peer;

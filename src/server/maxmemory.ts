@@ -30,7 +30,7 @@ import type { Server } from './server';
 import type { Database } from '../keyspace/database';
 import { addCommandGate } from './dispatch';
 import { CMD_DENYOOM } from '../commands/table';
-import { usedMemory, valueMemoryUsage } from '../info/memory';
+import { usedMemory, valueMemoryUsage, refreshProgramBytes } from '../info/memory';
 import { OOM_ERROR } from './heap-guard';
 
 const POOL_SIZE = 16;
@@ -78,6 +78,7 @@ class Evictor {
     if (gc === undefined || now - this.lastGc < GC_INTERVAL_MS) return;
     this.lastGc = now;
     gc();
+    refreshProgramBytes();
     this.freedSinceGc = 0;
   }
 

@@ -82,3 +82,10 @@ test('functions run in process too', async () => {
   const code = `#!lua name=loclib\nredis.register_function('bump', function(keys) redis.call('incr', keys[1]) ${LOOP} return redis.call('incr', keys[1]) end)`;
   await expect([['function', 'load', 'replace', code], ['del', 'f'], ['fcall', 'bump', '1', 'f'], ['get', 'f']], '$6\r\nloclib\r\n:0\r\n:2\r\n$1\r\n2\r\n');
 });
+
+test("the in-process engine's memory is Lua's, not the dataset's: used_memory does not include it", async () => {
+  // the engine runs (started by before()): its fixed 64 MB wasm heap must not show in used_memory
+  const info = await c.request(resp('INFO', 'memory'));
+  const used = Number(/used_memory:(\d+)\r\n/.exec(info)![1]);
+  assert.ok(used < 48 * 1024 * 1024, String(used));
+});
