@@ -369,6 +369,10 @@ function msetnx(c: Client, argv: string[]): void {
 
 /* ------------------------------------------------------------ INCR family */
 
+/** the text the last fast-path increment stored, and its value (a string's content decides its value) */
+let lastCounterText: string | null = null;
+let lastCounterValue = 0;
+
 /**
  * incrDecrCommand. `incr` is a JS number when the increment is within 2^53,
  * otherwise a bigint (exact 64-bit path).
@@ -391,7 +395,8 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
       c.error(WRONGTYPE);
       return;
     }
-    const p = parseInteger(curStr);
+    // a counter incremented again holds the text the last increment stored: its value is known
+    const p = curStr === lastCounterText ? lastCounterValue : parseInteger(curStr);
     if (p === null) {
       c.error(ERR_NOT_INTEGER);
       return;
@@ -403,6 +408,8 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     // fast path: exact in doubles, no overflow possible
     const res = cur + incr;
     out = String(res);
+    lastCounterText = out;
+    lastCounterValue = res;
     storeCounter(c, key, id, out);
     c.reply.intText(out);
     return;

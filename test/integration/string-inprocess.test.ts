@@ -196,3 +196,18 @@ test('active expiry: a backlog larger than one time budget is worked off across 
   assert.equal(db.size, 0);
   assert.equal(server.keyspace.stats.expiredKeys, 100000);
 });
+
+test('INCR after INCR: a counter whose text the last increment stored, other keys with equal or odd texts', () => {
+  const { run } = setup();
+  assert.equal(run('SET', 'e', ''), '+OK\r\n');
+  assert.equal(run('INCR', 'e'), '-ERR value is not an integer or out of range\r\n');
+  assert.equal(run('INCR', 'n'), ':1\r\n');
+  assert.equal(run('INCR', 'n'), ':2\r\n');
+  // another key holding the same text as the last stored counter
+  assert.equal(run('SET', 'm', '2'), '+OK\r\n');
+  assert.equal(run('INCRBY', 'm', '10'), ':12\r\n');
+  assert.equal(run('INCR', 'e'), '-ERR value is not an integer or out of range\r\n');
+  assert.equal(run('APPEND', 'n', '0'), ':2\r\n');
+  assert.equal(run('INCR', 'n'), ':21\r\n');
+  assert.equal(run('DECRBY', 'n', '30'), ':-9\r\n');
+});
