@@ -57,17 +57,15 @@ interface WatchEntry {
   expired: boolean;
 }
 
-interface QueuedCommand {
-  readonly cmd: Command;
-  readonly argv: string[];
-}
 
 /**
  * A client's transaction while inside MULTI. Created at the client's first
  * MULTI, kept on the client (c.multiState) and reused by the next ones.
  */
 export class MultiState {
-  queue: QueuedCommand[] = [];
+  /** the queued commands and their arguments, in parallel (no object per queued command) */
+  cmds: Command[] = [];
+  argvs: string[][] = [];
   /** a command was refused while queueing (Redis's CLIENT_DIRTY_EXEC) */
   dirtyExec = false;
 }
@@ -110,13 +108,15 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
   const st = c.multiState;
   // no point storing commands of a transaction that cannot run
   if (st !== null && !st.dirtyExec && !c.dirtyCas) {
-    st.queue.push({ cmd, argv });
+    st.cmds.push(cmd);
+    st.argvs.push(argv);
     c.multiQueued++;
     let mem = argv.length * ARGV_POINTER_BYTES;
     for (let i = 0; i < argv.length; i++) mem += argv[i].length;
     c.multiMem += mem;
-    const dyn = queuedFlags.size > 0 ? queuedFlags.get(cmd.fullName) : undefined;
-    const flags = dyn === undefined ? cmd.flags : dyn(c, cmd.flags, argv);
+    let dyn = cmd.queuedFlags;
+    if (dyn === undefined) dyn = cmd.queuedFlags = queuedFlags.get(cmd.fullName) ?? null;
+    const flags = dyn === null ? cmd.flags : dyn(c, cmd.flags, argv);
     c.multiCmdFlags |= flags;
     c.multiCmdInvFlags |= ~flags;
   }
@@ -139,9 +139,13 @@ let resetHandler: CommandHandler | null = null;
 
 /** The commands that run even inside MULTI (Redis compares their procs, so renames keep working). */
 export function isTransactionControl(cmd: Command): boolean {
-  const h = cmd.handler;
-  return h !== null && (h === execHandler || h === multiHandler || h === discardHandler || h === watchHandler ||
-    h === quitHandler || h === resetHandler);
+  let tx = cmd.txControl;
+  if (tx === undefined) {
+    const h = cmd.handler;
+    tx = cmd.txControl = h !== null && (h === execHandler || h === multiHandler || h === discardHandler || h === watchHandler ||
+      h === quitHandler || h === resetHandler);
+  }
+  return tx;
 }
 
 /** Whether a command is EXEC (its refusals abort the transaction with EXECABORT). */
@@ -166,7 +170,10 @@ export function discardTransaction(c: Client): void {
   if (c.multiQueued >= 0) {
     const st = c.multiState;
     if (st !== null) {
-      if (st.queue.length > 0) st.queue.length = 0;
+      if (st.cmds.length > 0) {
+        st.cmds.length = 0;
+        st.argvs.length = 0;
+      }
       st.dirtyExec = false;
     }
   }
@@ -335,17 +342,18 @@ function exec(c: Client): void {
   // nothing watched matters any more: unwatch before running the writes
   if (totalWatches > 0) unwatchAllKeys(c);
   const execCmd = c.cmd;
-  const queue = st.queue;
-  c.reply.arrayHeader(queue.length);
+  const cmds = st.cmds;
+  const argvs = st.argvs;
+  c.reply.arrayHeader(cmds.length);
   server.inExec++;
   try {
-    for (let i = 0; i < queue.length; i++) {
-      const q = queue[i];
-      c.cmd = q.cmd;
+    for (let i = 0; i < cmds.length; i++) {
+      const cmd = cmds[i];
+      c.cmd = cmd;
       // ACL rules may have changed since the command was queued
-      const denied = c.aclUser.unrestricted ? null : aclCheckExec(c, q.cmd, q.argv);
+      const denied = c.aclUser.unrestricted ? null : aclCheckExec(c, cmd, argvs[i]);
       if (denied !== null) c.error(denied);
-      else call(server, c, q.cmd, q.argv);
+      else call(server, c, cmd, argvs[i]);
     }
   } finally {
     server.inExec--;

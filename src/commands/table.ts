@@ -239,6 +239,10 @@ export class Command {
   readonly parent: Command | null;
   subcommands: Map<string, Command> | null = null;
   readonly stats: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, latency: new LatencyHistogram() };
+  /** commands/multi.ts's per-command answers, looked up once: a transaction-control command? */
+  txControl: boolean | undefined = undefined;
+  /** ... and the flags it counts with when queued (EVAL/FCALL of a script with flags), null: its own */
+  queuedFlags: ((c: Client, flags: number, argv: string[]) => number) | null | undefined = undefined;
 
   constructor(spec: CommandSpec, handler: CommandHandler | null, parent: Command | null) {
     this.spec = spec;
