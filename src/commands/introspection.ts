@@ -17,6 +17,7 @@
  * (src/commands/persistence.ts) installs RELOAD's save/flush/load; without a
  * hook they keep the dataset as it is.
  */
+import { fullGc } from '../server/gc';
 import type { Client } from '../server/client';
 import { stringMatch } from '../util/glob';
 import type { Server } from '../server/server';
@@ -1241,8 +1242,7 @@ function memoryMallocStats(c: Client): void {
 }
 
 function memoryPurge(c: Client): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === 'function') gc();
+  fullGc();
   c.reply.ok();
 }
 

@@ -12,6 +12,7 @@
 import * as v8 from 'v8';
 import type { Server } from '../server/server';
 import type { RedisValue } from '../keyspace/values';
+import { fullGc } from '../server/gc';
 
 /** Estimated bytes a hash table entry costs besides the key and value (entry + bucket + clock). */
 const DICT_ENTRY_OVERHEAD = 48;
@@ -137,19 +138,12 @@ let lastProgramRefresh = 0;
  * limit set from a reading plus a margin means the same to both.
  */
 function collectIfCheap(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) return;
   const now = Date.now();
   if (now - lastReportGc < 100 || v8.getHeapStatistics().used_heap_size > CHEAP_GC_HEAP) return;
   lastReportGc = now;
   refreshProgramBytes();
-  // sweep on this thread too, so that the heap figures are final when gc() returns
-  v8.setFlagsFromString('--no-concurrent-sweeping');
-  try {
-    gc();
-  } finally {
-    v8.setFlagsFromString('--concurrent-sweeping');
-  }
+  // swept on this thread too, so that the heap figures are final when it returns
+  fullGc({ sweepNow: true });
 }
 
 export function memoryReport(server: Server): MemoryReport {

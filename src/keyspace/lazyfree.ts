@@ -47,6 +47,7 @@
 import * as v8 from 'v8';
 import type { RedisValue } from './values';
 import type { Dict } from '../types/dict';
+import { fullGc } from '../server/gc';
 
 /** Redis's LAZYFREE_THRESHOLD: values costing more allocations than this are freed in the background when lazy. */
 export const LAZYFREE_THRESHOLD = 64;
@@ -130,20 +131,8 @@ export function estimatedDictBytes(dict: Dict<RedisValue>): number {
  */
 function collectFor(freed: number, sweepNow: boolean): boolean {
   if (freed < RECLAIM_MIN_BYTES) return false;
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return false;
   if (freed < v8.getHeapStatistics().used_heap_size * RECLAIM_HEAP_FRACTION) return false;
-  if (!sweepNow) {
-    gc();
-    return true;
-  }
-  v8.setFlagsFromString('--no-concurrent-sweeping');
-  try {
-    gc();
-  } finally {
-    v8.setFlagsFromString('--concurrent-sweeping');
-  }
-  return true;
+  return fullGc({ sweepNow });
 }
 
 export class Lazyfree {

@@ -20,6 +20,7 @@
  * taken only while no command is being served, at most once per idle period.
  * Needs gc exposed (--expose-gc, as bin/nodis-server does).
  */
+import { fullGc, gcAvailable } from './gc';
 import * as v8 from 'v8';
 import type { Server } from './server';
 import { addCommandGate } from './dispatch';
@@ -63,19 +64,6 @@ const IDLE_MS = 1000;
 const TRIM_GROWTH_BYTES = 16 * 1024 * 1024;
 const TRIM_GROWTH_RATIO = 1.1;
 
-/** Run one full collection that compacts every fragmented page. Returns false without exposed gc. */
-export function compactingGc(): boolean {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return false;
-  v8.setFlagsFromString('--compact-on-every-full-gc');
-  try {
-    gc();
-  } finally {
-    v8.setFlagsFromString('--no-compact-on-every-full-gc');
-  }
-  return true;
-}
-
 interface TrimState {
   lastCommands: number;
   lastActive: number;
@@ -99,7 +87,7 @@ function idleTrim(server: Server, st: TrimState, now: number): void {
   // growth counts from the smallest the heap has been since (it shrinks after deletions)
   if (committed < st.base) st.base = committed;
   if (committed < st.base * TRIM_GROWTH_RATIO + TRIM_GROWTH_BYTES) return;
-  if (!compactingGc()) return;
+  if (!fullGc({ compact: true })) return;
   st.base = v8.getHeapStatistics().total_heap_size;
 }
 
@@ -107,7 +95,7 @@ export function installHeapGuard(server: Server): void {
   server.cronTasks.push(() => sample(server));
   // the "background thread" of lazily freed values (keyspace/lazyfree.ts)
   server.cronTasks.push(() => server.keyspace.lazyfree.background());
-  if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
+  if (gcAvailable()) {
     const st: TrimState = { lastCommands: -1, lastActive: 0, base: v8.getHeapStatistics().total_heap_size, done: false };
     server.cronTasks.push((now) => idleTrim(server, st, now));
   }

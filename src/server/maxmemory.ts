@@ -32,6 +32,7 @@ import { addCommandGate } from './dispatch';
 import { CMD_DENYOOM } from '../commands/table';
 import { usedMemory, valueMemoryUsage, refreshProgramBytes } from '../info/memory';
 import { OOM_ERROR } from './heap-guard';
+import { fullGc } from './gc';
 
 const POOL_SIZE = 16;
 const GC_INTERVAL_MS = 100;
@@ -73,11 +74,9 @@ class Evictor {
   }
 
   private collect(): void {
-    const gc = (globalThis as { gc?: () => void }).gc;
     const now = Date.now();
-    if (gc === undefined || now - this.lastGc < GC_INTERVAL_MS) return;
+    if (now - this.lastGc < GC_INTERVAL_MS || !fullGc()) return;
     this.lastGc = now;
-    gc();
     refreshProgramBytes();
     this.freedSinceGc = 0;
   }
