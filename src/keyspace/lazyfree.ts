@@ -48,6 +48,7 @@ import * as v8 from 'v8';
 import type { RedisValue } from './values';
 import type { Dict } from '../types/dict';
 import { fullGc } from '../server/gc';
+import { valueMemoryUsage } from '../info/memory';
 
 /** Redis's LAZYFREE_THRESHOLD: values costing more allocations than this are freed in the background when lazy. */
 export const LAZYFREE_THRESHOLD = 64;
@@ -94,14 +95,9 @@ export function freeEffort(v: RedisValue): number {
   }
 }
 
+/** MEMORY USAGE's estimate of a value (without its key): what freeing it gives back. */
 function estimatedBytes(v: RedisValue): number {
-  const m = (v as { memoryUsage?: (samples: number) => number }).memoryUsage;
-  if (typeof m !== 'function') return 0;
-  try {
-    return m.call(v, 5);
-  } catch {
-    return 0;
-  }
+  return valueMemoryUsage('', v, 5);
 }
 
 /** Entries sampled to estimate a whole dict (a flushed database). */
@@ -116,8 +112,7 @@ export function estimatedDictBytes(dict: Dict<RedisValue>): number {
   for (let i = 0; i < samples; i++) {
     const id = dict.randomId();
     const v = dict.valueAt(id);
-    // key and value strings with their headers, plus the entry's slots
-    sum += dict.keyAt(id).length + 40 + (typeof v === 'string' ? v.length + 16 : estimatedBytes(v));
+    sum += valueMemoryUsage(dict.keyAt(id), v, 5);
   }
   return (sum / samples) * n;
 }
