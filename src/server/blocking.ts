@@ -19,9 +19,9 @@
  * through `c.blocked`.
  */
 import type { Server } from './server';
-import { CMD_SKIP_SLOWLOG } from '../commands/table';
 import type { Client } from './client';
 import type { Database } from '../keyspace/database';
+import { logCompletion } from './dispatch';
 
 /** Longest delay a Node timer accepts. */
 const MAX_TIMER_MS = 2147483647;
@@ -213,11 +213,7 @@ export class BlockingManager {
     if (cmd === null || state.argv === undefined) return;
     const usec = (state.usec ?? 0) + replyUs;
     cmd.stats.usec += replyUs;
-    const cfg = this.server.config;
-    if (cfg.latencyTracking) cmd.stats.latency.record(usec * 1000);
-    if ((cmd.flags & CMD_SKIP_SLOWLOG) === 0 && cfg.slowlogLogSlowerThan >= 0 && usec >= cfg.slowlogLogSlowerThan) {
-      this.server.slowlog.add(state.argv, usec, c.addr, c.name, cfg.slowlogMaxLen);
-    }
+    logCompletion(this.server, c, cmd, state.argv, usec, usec * 1000);
   }
 
   /** Forget a client's wait without replying. */

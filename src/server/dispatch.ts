@@ -307,17 +307,29 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     // a command that blocked is logged (SLOWLOG, latency histogram) when it completes (server/blocking.ts)
     blockState.argv = argv;
     blockState.usec = usec;
-  } else if ((cmd.flags & CMD_SKIP_SLOWLOG) === 0 && cfg.slowlogLogSlowerThan >= 0 && usec >= cfg.slowlogLogSlowerThan) {
-    server.slowlog.add(argv, usec, c.addr, c.name, cfg.slowlogMaxLen);
+  } else {
+    logCompletion(server, c, cmd, argv, usec, elapsedMs * 1e6);
   }
   if (cfg.latencyMonitorThreshold > 0) {
     server.latency.addSampleIfNeeded((cmd.flags & CMD_FAST) !== 0 ? 'fast-command' : 'command', Math.floor(usec / 1000), cfg.latencyMonitorThreshold);
   }
-  if (cfg.latencyTracking && blockState === null) st.latency.record(elapsedMs * 1e6);
   if (server.monitors.size > 0 && (cmd.flags & (CMD_SKIP_MONITOR | CMD_ADMIN)) === 0) {
     feedMonitors(server, c, argv, t0);
   }
   c.lastCmd = cmd;
+}
+
+/**
+ * A completed command's SLOWLOG entry (when over slowlog-log-slower-than)
+ * and latency histogram sample: right after call(), or when a command that
+ * blocked is served (server/blocking.ts).
+ */
+export function logCompletion(server: Server, c: Client, cmd: Command, argv: string[], usec: number, ns: number): void {
+  const cfg = server.config;
+  if ((cmd.flags & CMD_SKIP_SLOWLOG) === 0 && cfg.slowlogLogSlowerThan >= 0 && usec >= cfg.slowlogLogSlowerThan) {
+    server.slowlog.add(argv, usec, c.addr, c.name, cfg.slowlogMaxLen);
+  }
+  if (cfg.latencyTracking) cmd.stats.latency.record(ns);
 }
 
 /** MONITOR line: +<unix time with µs> [<db> <addr>] "arg" "arg"... */
