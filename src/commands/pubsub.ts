@@ -20,31 +20,19 @@ import { replyHelp } from './args';
 import { stringMatch } from '../util/glob';
 import { NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../keyspace/notify-flags';
 
-function subscribe(c: Client, argv: string[]): void {
-  if (c.denyBlocking && c.multiQueued < 0) {
-    c.error('ERR SUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
-    return;
-  }
-  const ps = c.server.pubsub;
-  for (let i = 1; i < argv.length; i++) ps.subscribe(c, KIND_CHANNEL, argv[i]);
-}
+const SUBSCRIBE_NAMES = ['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE'];
 
-function psubscribe(c: Client, argv: string[]): void {
-  if (c.denyBlocking && c.multiQueued < 0) {
-    c.error('ERR PSUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
+/**
+ * (P|S)SUBSCRIBE: refused for a client that may not block (a script's, or
+ * EXEC's), except that SUBSCRIBE and PSUBSCRIBE queued in MULTI run in EXEC.
+ */
+function subscribeKind(c: Client, argv: string[], kind: number): void {
+  if (c.denyBlocking && (kind === KIND_SHARD || c.multiQueued < 0)) {
+    c.error(`ERR ${SUBSCRIBE_NAMES[kind]} isn't allowed for a DENY BLOCKING client`);
     return;
   }
   const ps = c.server.pubsub;
-  for (let i = 1; i < argv.length; i++) ps.subscribe(c, KIND_PATTERN, argv[i]);
-}
-
-function ssubscribe(c: Client, argv: string[]): void {
-  if (c.denyBlocking) {
-    c.error('ERR SSUBSCRIBE isn\'t allowed for a DENY BLOCKING client');
-    return;
-  }
-  const ps = c.server.pubsub;
-  for (let i = 1; i < argv.length; i++) ps.subscribe(c, KIND_SHARD, argv[i]);
+  for (let i = 1; i < argv.length; i++) ps.subscribe(c, kind, argv[i]);
 }
 
 function unsubscribeKind(c: Client, argv: string[], kind: number): void {
@@ -53,14 +41,9 @@ function unsubscribeKind(c: Client, argv: string[], kind: number): void {
   else for (let i = 1; i < argv.length; i++) ps.unsubscribe(c, kind, argv[i], true);
 }
 
-function publish(c: Client, argv: string[]): void {
-  const n = c.server.pubsub.publish(argv[1], argv[2], false);
-  c.server.propagator.force();
-  c.reply.int(n);
-}
-
-function spublish(c: Client, argv: string[]): void {
-  const n = c.server.pubsub.publish(argv[1], argv[2], true);
+/** PUBLISH / SPUBLISH: always propagated, even with no receiver (as Redis). */
+function publishKind(c: Client, argv: string[], shard: boolean): void {
+  const n = c.server.pubsub.publish(argv[1], argv[2], shard);
   c.server.propagator.force();
   c.reply.int(n);
 }
@@ -132,14 +115,14 @@ export function setup(server: Server): void {
 }
 
 export const handlers: HandlerMap = {
-  subscribe,
-  psubscribe,
-  ssubscribe,
+  subscribe: (c, argv) => subscribeKind(c, argv, KIND_CHANNEL),
+  psubscribe: (c, argv) => subscribeKind(c, argv, KIND_PATTERN),
+  ssubscribe: (c, argv) => subscribeKind(c, argv, KIND_SHARD),
   unsubscribe: (c, argv) => unsubscribeKind(c, argv, KIND_CHANNEL),
   punsubscribe: (c, argv) => unsubscribeKind(c, argv, KIND_PATTERN),
   sunsubscribe: (c, argv) => unsubscribeKind(c, argv, KIND_SHARD),
-  publish,
-  spublish,
+  publish: (c, argv) => publishKind(c, argv, false),
+  spublish: (c, argv) => publishKind(c, argv, true),
   'pubsub|channels': (c, argv) => channelList(c, argv, c.server.pubsub.channels),
   'pubsub|shardchannels': (c, argv) => channelList(c, argv, c.server.pubsub.shardChannels),
   'pubsub|numsub': (c, argv) => numsub(c, argv, c.server.pubsub.channels),
