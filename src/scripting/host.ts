@@ -162,11 +162,8 @@ export class ScriptHost {
   private worker: Worker | null = null;
   private end: ChannelEnd | null = null;
   private readonly out = new MsgWriter();
-  /** chunk keys the current worker holds */
-  private known = new Set<string>();
-  private flushWorker = false;
-  /** chunks the worker holds that no script or library uses any more: dropped with the next run */
-  private dropped: string[] = [];
+  /** the chunks the current worker holds */
+  private readonly workerChunks = new EngineChunks();
   running: Running | null = null;
   /** a script ran past busy-reply-threshold: other clients get -BUSY */
   busy = false;
@@ -180,11 +177,8 @@ export class ScriptHost {
   private localUnavailable = false;
   /** the instruction budget the in-process engine has */
   private localFuelSet = LOCAL_FUEL;
-  /** chunk keys the in-process engine holds, and whether it must drop them all */
-  private localKnown = new Set<string>();
-  private localFlush = false;
-  /** chunks the in-process engine holds that nothing uses any more: dropped with its next run */
-  private localDropped: string[] = [];
+  /** the chunks the in-process engine holds */
+  private readonly localChunks = new EngineChunks();
   /** per chunk key: may it run in process (no math.random, whose sequence is the worker's) */
   private localOk = new Map<string, boolean>();
   /** the CALLs (message and reply) and LOGs of the current in-process attempt */
@@ -235,9 +229,7 @@ export class ScriptHost {
     this.worker = w;
     this.end = new ChannelEnd(sab, port1, false);
     port1.unref();
-    this.known = new Set();
-    this.dropped.length = 0;
-    this.flushWorker = false;
+    this.workerChunks.reset();
     this.generation++;
   }
 
@@ -261,9 +253,7 @@ export class ScriptHost {
       this.localFuelSet = LOCAL_FUEL;
       // another server of this process has it, or the engine's layout is not the expected one
       if (l === null) this.localUnavailable = true;
-      this.localKnown.clear();
-      this.localDropped.length = 0;
-      this.localFlush = false;
+      this.localChunks.reset();
     });
   }
 
@@ -277,20 +267,15 @@ export class ScriptHost {
     return Atomics.load(ctl, W_READY) === 1 ? end : null;
   }
 
-  /** SCRIPT FLUSH / FUNCTION changes: the worker drops its chunks before the next run. */
+  /** SCRIPT FLUSH / FUNCTION changes: both engines drop the chunk (all of them without a key) before their next run. */
   forget(key?: string): void {
     if (key === undefined) {
-      this.known.clear();
-      this.dropped.length = 0;
-      this.flushWorker = true;
-      this.localKnown.clear();
-      this.localDropped.length = 0;
-      this.localFlush = true;
+      this.workerChunks.forgetAll();
+      this.localChunks.forgetAll();
       this.localOk.clear();
     } else {
-      // each engine has a fixed memory: a replaced or deleted chunk must not stay there
-      if (this.known.delete(key)) this.dropped.push(key);
-      if (this.localKnown.delete(key)) this.localDropped.push(key);
+      this.workerChunks.forget(key);
+      this.localChunks.forget(key);
       this.localOk.delete(key);
     }
   }
@@ -340,10 +325,7 @@ export class ScriptHost {
       run.done({ kind: 'error', msg: 'ERR Error running script: the Lua engine could not start', counted: false });
       return;
     }
-    const w = writeRunHeader(this.out.reset().u8(OP_RUN), this.flushWorker, this.dropped);
-    this.flushWorker = false;
-    this.writeRun(w, run, this.known);
-    end.send(w);
+    end.send(this.workerChunks.writeRun(this.out.reset().u8(OP_RUN), run));
     // synchronous phase
     const threshold = server.config.busyReplyThreshold;
     for (;;) {
@@ -376,19 +358,6 @@ export class ScriptHost {
     run.caller.busyScript = true;
     server.log.warning(`Slow script detected: still in execution after ${Math.round(performance.now() - st.start)} milliseconds. You can try killing the script using the ${run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL'} command.`);
     this.pumpAsync(st, end);
-  }
-
-  /** The rest of a RUN message (after its flush byte); the body goes along when `known` lacks the chunk. */
-  private writeRun(w: MsgWriter, run: ScriptRun, known: Set<string>): void {
-    w.u8(run.mode).u8(run.caller.resp);
-    const send = !known.has(run.key);
-    w.u8(send ? 1 : 0).str(run.key).str(run.name === run.key ? '' : run.name);
-    if (send) {
-      w.str(run.body);
-      known.add(run.key);
-    }
-    w.u32(run.nkeys).u32(run.args.length - run.nkeys);
-    for (const a of run.args) w.str(a);
   }
 
   /**
@@ -433,9 +402,7 @@ export class ScriptHost {
       local.setFuel(fuel);
       this.localFuelSet = fuel;
     }
-    const w = writeRunHeader(this.out.reset().u8(OP_RUN), this.localFlush, this.localDropped);
-    this.localFlush = false;
-    this.writeRun(w, st.run, this.localKnown);
+    const w = this.localChunks.writeRun(this.out.reset().u8(OP_RUN), st.run);
     const r = this.localRun;
     r.buf = w.buf;
     r.pos = 1;
@@ -452,10 +419,8 @@ export class ScriptHost {
     st.local = false;
     this.localPeer.st = null;
     if (local.broken) {
-      // start a fresh engine for the next scripts; this one's chunks are gone with it
+      // start a fresh engine for the next scripts (it starts with no chunks)
       this.local = null;
-      this.localKnown.clear();
-      this.localDropped.length = 0;
       this.startLocal();
     } else if (st.abandoned) {
       // what a long script left behind would crowd the next ones
@@ -825,21 +790,67 @@ class LocalReplies {
   }
 }
 
-const hosts = new WeakMap<Server, ScriptHost>();
-/** The server's script host (created on first use). */
 /**
- * A RUN message's first byte after the opcode: 1 to drop every chunk the
- * engine holds, 2 followed by the keys of the chunks to drop, 0 for nothing.
+ * What one engine (the worker's or the in-process one) holds of the chunks
+ * (prepared script texts, by key), and what it must drop with its next run:
+ * each engine has a fixed memory, so a replaced or deleted chunk must not
+ * stay there. The RUN message carries both: the drops first, then the body
+ * when the engine lacks the chunk.
  */
-function writeRunHeader(w: MsgWriter, flush: boolean, dropped: string[]): MsgWriter {
-  if (flush) return w.u8(1);
-  if (dropped.length === 0) return w.u8(0);
-  w.u8(2).u32(dropped.length);
-  for (const k of dropped) w.str(k);
-  dropped.length = 0;
-  return w;
+class EngineChunks {
+  private readonly known = new Set<string>();
+  /** chunks the engine holds that no script or library uses any more */
+  private readonly dropped: string[] = [];
+  /** drop every chunk the engine holds (SCRIPT FLUSH) */
+  private flush = false;
+
+  /** A fresh engine: it holds nothing. */
+  reset(): void {
+    this.known.clear();
+    this.dropped.length = 0;
+    this.flush = false;
+  }
+
+  forget(key: string): void {
+    if (this.known.delete(key)) this.dropped.push(key);
+  }
+
+  forgetAll(): void {
+    this.reset();
+    this.flush = true;
+  }
+
+  /**
+   * The rest of a RUN message (after the opcode): a byte 1 to drop every
+   * chunk, 2 followed by the keys of the chunks to drop, 0 for nothing;
+   * then the run, with the body when the engine lacks the chunk.
+   */
+  writeRun(w: MsgWriter, run: ScriptRun): MsgWriter {
+    const dropped = this.dropped;
+    if (this.flush) w.u8(1);
+    else if (dropped.length === 0) w.u8(0);
+    else {
+      w.u8(2).u32(dropped.length);
+      for (const k of dropped) w.str(k);
+    }
+    this.flush = false;
+    dropped.length = 0;
+    w.u8(run.mode).u8(run.caller.resp);
+    const send = !this.known.has(run.key);
+    w.u8(send ? 1 : 0).str(run.key).str(run.name === run.key ? '' : run.name);
+    if (send) {
+      w.str(run.body);
+      this.known.add(run.key);
+    }
+    w.u32(run.nkeys).u32(run.args.length - run.nkeys);
+    for (const a of run.args) w.str(a);
+    return w;
+  }
 }
 
+const hosts = new WeakMap<Server, ScriptHost>();
+
+/** The server's script host (created on first use). */
 export function scriptHost(server: Server): ScriptHost {
   let h = hosts.get(server);
   if (h === undefined) {
