@@ -109,8 +109,7 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
   if (cerr !== null) return `ERR Error compiling function: ${cerr}`;
   const host = scriptHost(server);
   const key = `\0lib:${md.name}:${++keySeq}`;
-  let res: RunResult | null = null;
-  host.execute({
+  const r = host.runSync({
     caller: host.client,
     mode: MODE_LOAD,
     key,
@@ -122,11 +121,7 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
     allowOom: true,
     isFunction: true,
     timeoutMs: 500,
-    done: (r) => {
-      res = r;
-    },
   });
-  const r = res as RunResult | null;
   if (r === null) return 'ERR Error registering functions: FUNCTION LOAD timeout';
   if (r.kind === 'error') {
     host.forget(key);

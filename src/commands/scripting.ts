@@ -27,7 +27,7 @@ import { queuedFlags } from './multi';
 import { addCommandGate, feedMonitors, call } from '../server/dispatch';
 import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
 import { replyHelp } from './args';
-import { scriptHost, replyResult, type RunResult } from '../scripting/host';
+import { scriptHost, replyResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
 import { usedMemory, excludeFromUsedMemory } from '../info/memory';
 import { splitArgs } from '../protocol/split-args';
@@ -109,9 +109,8 @@ export function parseShebang(body: string): { flags: number; body: string } | st
  * Lua's message ("user_script:1: ...").
  */
 export function compileCheck(server: Server, body: string, chunkName: string): string | null {
-  let out: RunResult | null = null;
   const host = scriptHost(server);
-  host.execute({
+  const r = host.runSync({
     caller: host.client,
     mode: MODE_CHECK,
     key: '\0check',
@@ -124,11 +123,7 @@ export function compileCheck(server: Server, body: string, chunkName: string): s
     isFunction: false,
     timeoutMs: 10000,
     timeoutError: 'compilation timed out',
-    done: (r) => {
-      out = r;
-    },
   });
-  const r = out as RunResult | null;
   if (r === null) return 'Error compiling script';
   if (r.kind === 'reply') {
     const s = r.bytes.toString('latin1', 0, r.bytes.length);

@@ -374,6 +374,22 @@ export class ScriptHost {
     return ok;
   }
 
+  /**
+   * Run an internal script (compile check, FUNCTION LOAD, a debugger's
+   * command) to its end before returning: with a time limit it never goes
+   * on in the background. Its outcome, or null when it reported none.
+   */
+  runSync(run: Omit<ScriptRun, 'done' | 'timeoutMs'> & { timeoutMs: number }): RunResult | null {
+    let res: RunResult | null = null;
+    this.execute({
+      ...run,
+      done: (r) => {
+        res = r;
+      },
+    });
+    return res as RunResult | null;
+  }
+
   /** The in-process attempt's time budget (ms): well below busy-reply-threshold. */
   private localBudgetMs(): number {
     const threshold = this.server.config.busyReplyThreshold;

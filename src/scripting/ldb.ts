@@ -17,7 +17,7 @@
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { setInputInterceptor } from '../server/dispatch';
-import { scriptHost, type RunResult } from './host';
+import { scriptHost } from './host';
 import { MODE_EVAL } from './channel';
 
 interface Session {
@@ -183,8 +183,7 @@ function intercept(server: Server, c: Client, argv: string[]): boolean {
 /** The debugger's "redis" command: the command runs as the script would run it. */
 function ldbRedis(server: Server, c: Client, s: Session, args: string[]): void {
   const host = scriptHost(server);
-  let res: RunResult | null = null;
-  host.execute({
+  const r = host.runSync({
     caller: c,
     mode: MODE_EVAL,
     key: '\0ldb-redis',
@@ -197,12 +196,8 @@ function ldbRedis(server: Server, c: Client, s: Session, args: string[]): void {
     isFunction: false,
     timeoutMs: 5000,
     timeoutError: 'ERR the command took too long',
-    done: (r) => {
-      res = r;
-    },
   });
   const lines = [`<redis> ${args.join(' ')}`];
-  const r = res as RunResult | null;
   if (r === null) {
     lines.push('<error> the command took too long');
   } else if (r.kind === 'error') {
