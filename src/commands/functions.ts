@@ -518,7 +518,7 @@ function functionStats(c: Client): void {
     w.bulk('name');
     w.bulk(run.run.name);
     w.bulk('command');
-    w.bulkArray(run.argv);
+    w.bulkArray(run.run.argv ?? []);
     w.bulk('duration_ms');
     w.int(Math.floor(performance.now() - run.start));
   }

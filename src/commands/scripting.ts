@@ -235,7 +235,7 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
   const script = cache.get(sha) as CachedScript;
   if (debug) {
     const cmd = c.cmd;
-    ldbStart(c, argv, sha, script.body, ro, () => {
+    ldbStart(c, sha, script.body, ro, () => {
       if (cmd !== null) call(server, c, cmd, argv);
     });
     return;
@@ -355,7 +355,6 @@ export function setup(server: Server): void {
     if (!host.busy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
     return host.busyError;
   }, (srv) => scriptHost(srv).busy);
-  void server;
   // FUNCTION LOAD/RESTORE grow memory (denyoom): refused above maxmemory
   addCommandGate((srv, _c, cmd) => {
     if (cmd.fullName !== 'function|load' && cmd.fullName !== 'function|restore') return false;

@@ -141,15 +141,6 @@ export class MsgReader {
     return s;
   }
 
-  /** a copy of a length-prefixed byte string */
-  bytes(): Buffer {
-    const n = this.u32();
-    const b = Buffer.allocUnsafe(n);
-    this.buf.copy(b, 0, this.pos, this.pos + n);
-    this.pos += n;
-    return b;
-  }
-
   /** the remaining bytes (a view: copy before the next message arrives) */
   tail(): Buffer {
     const b = this.buf.subarray(this.pos, this.end);
@@ -185,11 +176,6 @@ export class ChannelEnd implements Peer {
     this.inWord = isWorker ? W_TO_WORKER : W_TO_MAIN;
     this.seen = Atomics.load(this.ctl, this.inWord);
     this.port = port;
-  }
-
-  /** Re-read the peer's sequence (a new worker on the same buffer starts from the current value). */
-  resync(): void {
-    this.seen = Atomics.load(this.ctl, this.inWord);
   }
 
   send(w: MsgWriter): void {

@@ -60,7 +60,7 @@ import { Client } from '../server/client';
 import { call } from '../server/dispatch';
 import {
   ChannelEnd, MsgWriter, MsgReader, CTL_BYTES, DATA_BYTES, W_READY,
-  OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE, DONE_REPLY, DONE_ERROR, DONE_LOADED,
+  OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE, DONE_REPLY, DONE_LOADED,
   MODE_EVAL, MODE_FCALL, MODE_CHECK, type Peer,
 } from './channel';
 import { startLocal, type LocalLua } from './lua-worker';
@@ -104,7 +104,6 @@ export type RunResult =
 
 interface Running {
   run: ScriptRun;
-  argv: string[];
   start: number;
   wrote: boolean;
   oomAtStart: boolean;
@@ -169,8 +168,6 @@ export class ScriptHost {
   busy = false;
   /** the client script commands run with */
   readonly client: Client;
-  /** commands run by scripts (INFO) */
-  private generation = 0;
   /** the in-process engine, once started */
   private local: LocalLua | null = null;
   private localStarting = false;
@@ -230,13 +227,6 @@ export class ScriptHost {
     this.end = new ChannelEnd(sab, port1, false);
     port1.unref();
     this.workerChunks.reset();
-    this.generation++;
-  }
-
-  /** Start the worker ahead of the first script, and the in-process engine. */
-  warmUp(): void {
-    if (this.worker === null) this.startWorker();
-    this.startLocal();
   }
 
   /** bytes of the in-process engine's memory (0 when it is not running) */
@@ -295,7 +285,6 @@ export class ScriptHost {
     const maxmem = server.config.maxmemory;
     const st: Running = {
       run,
-      argv: run.argv ?? [],
       start: performance.now(),
       wrote: false,
       oomAtStart: maxmem > 0 && usedMemory() > maxmem,
@@ -550,7 +539,7 @@ export class ScriptHost {
     const op = r.u8();
     if (st.replayAt < st.replayEnd && (op === OP_CALL || op === OP_LOG) && this.replay(st, r, op, to)) return false;
     if (op === OP_CALL) {
-      const isPcall = r.u8() === 1;
+      r.pos++; // call or pcall: the Lua side raises a call's error itself
       const resp = r.u8() as 2 | 3;
       const argc = r.u32();
       const argv: string[] = new Array(argc);
@@ -563,7 +552,6 @@ export class ScriptHost {
         // an error redis.call/pcall got was counted then: not again if the script ends with it
         st.lastCallError = sc.reply.buf.toString('latin1', 1, sc.reply.len - 2);
       }
-      void isPcall;
       this.out.reset().u8(OP_REPLY).tail(sc.reply.buf, 0, sc.reply.len);
       sc.reply.len = 0;
       to.send(this.out);
@@ -592,7 +580,6 @@ export class ScriptHost {
         const msg = r.str();
         res = { kind: 'error', msg, counted: st.lastCallError !== '' && msg.startsWith(st.lastCallError) };
       }
-      void DONE_ERROR;
       this.finish(st, res);
       return true;
     }
@@ -756,15 +743,6 @@ export class ScriptHost {
     if (w !== null) void w.terminate();
   }
 
-  /** FUNCTION LOAD's time limit passed: stop the worker, report the timeout. */
-  abortSync(): void {
-    this.running = null;
-    this.terminate();
-  }
-
-  get modeEval(): number {
-    return MODE_EVAL;
-  }
 }
 
 /** The in-process script's peer: what it sends is handled at once, the answer waits in `replies`. */
