@@ -74,6 +74,20 @@ export class MsgWriter {
     return this;
   }
 
+  i64(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(v, this.len);
+    this.len += 8;
+    return this;
+  }
+
+  f64(v: number): this {
+    this.ensure(8);
+    this.buf.writeDoubleLE(v, this.len);
+    this.len += 8;
+    return this;
+  }
+
   /** a latin1 JS string (one char per byte), length-prefixed */
   str(s: string): this {
     this.ensure(4);
