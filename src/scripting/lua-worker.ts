@@ -858,20 +858,13 @@ let profN = 0;
 
 function awaitReply(): MsgReader {
   const t0 = PROF ? process.hrtime.bigint() : 0n;
-  if (PROF) {
-    for (;;) {
-      const r = ch.receive(1000, CALL_SPIN);
-      if (r === null) continue;
-      if (r.u8() === OP_REPLY) {
-        profWait += process.hrtime.bigint() - t0;
-        return r;
-      }
-    }
-  }
   for (;;) {
-    const r = ch.receive(1000, 20000);
+    const r = ch.receive(1000, CALL_SPIN);
     if (r === null) continue;
-    if (r.u8() === OP_REPLY) return r;
+    if (r.u8() === OP_REPLY) {
+      if (PROF) profWait += process.hrtime.bigint() - t0;
+      return r;
+    }
   }
 }
 
@@ -896,22 +889,14 @@ function runMessage(r: MsgReader): void {
   const nkeys = r.u32();
   const nargs = r.u32();
   // KEYS and ARGV: the message holds them in the engine's own layout
-  let block: Buffer;
-  let engineKeys = nkeys;
-  if (mode === MODE_EVAL || mode === MODE_CHECK) {
-    const start = r.pos;
-    for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
-    argBlock.reset().u32(nkeys + nargs).tail(r.buf, start, r.pos);
-    block = argBlock.buf.subarray(0, argBlock.len);
-  } else {
-    // functions get KEYS and ARGV as arguments: all go in ARGV, then numkeys and the name
-    const start = r.pos;
-    for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
-    argBlock.reset().u32(nkeys + nargs + 2).tail(r.buf, start, r.pos);
-    argBlock.str(mode === MODE_FCALL ? String(nkeys) : '0').str(mode === MODE_FCALL ? name : '\0load');
-    block = argBlock.buf.subarray(0, argBlock.len);
-    engineKeys = 0;
-  }
+  const isScript = mode === MODE_EVAL || mode === MODE_CHECK;
+  const start = r.pos;
+  for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
+  argBlock.reset().u32(nkeys + nargs + (isScript ? 0 : 2)).tail(r.buf, start, r.pos);
+  // functions get KEYS and ARGV as arguments: all go in ARGV, then numkeys and the name
+  if (!isScript) argBlock.str(mode === MODE_FCALL ? String(nkeys) : '0').str(mode === MODE_FCALL ? name : '\0load');
+  const block = argBlock.buf.subarray(0, argBlock.len);
+  const engineKeys = isScript ? nkeys : 0;
   let chunk: [number, number] | undefined;
   if (mode === MODE_CHECK) {
     vm.load('\0check', CHECK_CHUNK);
@@ -944,7 +929,7 @@ function runMessage(r: MsgReader): void {
     ch.send(out);
     return;
   }
-  const source = mode === MODE_EVAL || mode === MODE_CHECK ? 'user_script' : 'user_function';
+  const source = isScript ? 'user_script' : 'user_function';
   const tag = res[0];
   out.reset().u8(OP_DONE);
   if (tag === T_SCRIPT_ERROR) {
