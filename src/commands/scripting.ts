@@ -17,6 +17,7 @@
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
+import { OOM_ERROR } from '../server/heap-guard';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from './replication';
 import { createHash } from 'crypto';
 import type { Client } from '../server/client';
@@ -165,7 +166,7 @@ export function checkScriptFlags(c: Client, flags: number, ro: boolean): string 
   }
   if ((flags & SF_COMPAT) !== 0) return null;
   if ((flags & SF_ALLOW_OOM) === 0 && server.config.maxmemory > 0 && (flags & SF_NO_WRITES) === 0 && usedMemory() > server.config.maxmemory) {
-    return "OOM command not allowed when used memory > 'maxmemory'.";
+    return OOM_ERROR;
   }
   if ((flags & SF_NO_WRITES) === 0 && !c.isMaster) {
     // a script that may write needs what a write needs: Redis refuses it before it starts, as a
@@ -355,12 +356,6 @@ export function setup(server: Server): void {
     if (!host.busy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
     return host.busyError;
   }, (srv) => scriptHost(srv).busy);
-  // FUNCTION LOAD/RESTORE grow memory (denyoom): refused above maxmemory
-  addCommandGate((srv, _c, cmd) => {
-    if (cmd.fullName !== 'function|load' && cmd.fullName !== 'function|restore') return false;
-    const max = srv.config.maxmemory;
-    return max > 0 && usedMemory() > max ? "OOM command not allowed when used memory > 'maxmemory'." : false;
-  }, (srv) => srv.config.maxmemory > 0);
   // SORT BY <constant> from a script sorts the output (deterministic replies)
   sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;

@@ -48,6 +48,7 @@
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from '../commands/replication';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
+import { OOM_ERROR } from '../server/heap-guard';
 
 /** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
 const ACL_CHECK_CALL = '\0acl-check';
@@ -685,7 +686,7 @@ export class ScriptHost {
         }
       }
       if ((cmd.flags & CMD_DENYOOM) !== 0 && !st.run.allowOom && !st.wrote && st.oomAtStart) {
-        reject("OOM command not allowed when used memory > 'maxmemory'.");
+        reject(OOM_ERROR);
         return;
       }
       st.wrote = true;
