@@ -108,7 +108,6 @@ interface Running {
   start: number;
   wrote: boolean;
   oomAtStart: boolean;
-  killed: boolean;
   async: boolean;
   now: number;
   /** last error a redis.call returned (not counted twice in errorstats) */
@@ -117,8 +116,6 @@ interface Running {
   local: boolean;
   /** the in-process attempt was cut short: its outcome is dropped, the worker replays it */
   abandoned: boolean;
-  /** the attempt finished (run.done called) */
-  ended: boolean;
   /** replay in the worker: the journal's next entry and its end */
   replayAt: number;
   replayEnd: number;
@@ -289,13 +286,11 @@ export class ScriptHost {
       start: performance.now(),
       wrote: false,
       oomAtStart: maxmem > 0 && usedMemory() > maxmem,
-      killed: false,
       async: false,
       now: server.keyspace.now,
       lastCallError: '',
       local: false,
       abandoned: false,
-      ended: false,
       replayAt: 0,
       replayEnd: 0,
       replFlags: TO_AOF | TO_REPLICAS,
@@ -432,8 +427,8 @@ export class ScriptHost {
       // what a long script left behind would crowd the next ones
       local.collect();
     }
-    if (st.ended) {
-      // the script ended and what failed came after (e.g. in done()): it is not the engine's
+    if (this.running !== st) {
+      // the script ended (finish() ran) and what failed came after (e.g. in done()): it is not the engine's
       if (failure !== null) throw failure;
       return true;
     }
@@ -510,7 +505,8 @@ export class ScriptHost {
 
   private pumpAsync(st: Running, end: ChannelEnd): void {
     const step = (): void => {
-      if (this.running !== st || st.killed) return;
+      // the script ended meanwhile (killed, or the worker stopped)
+      if (this.running !== st) return;
       const server = this.server;
       server.propagator.beginUnit();
       try {
@@ -589,7 +585,6 @@ export class ScriptHost {
 
   private finish(st: Running, res: RunResult): void {
     this.running = null;
-    st.ended = true;
     // a journal that held big replies is not kept
     if (this.journal.buf.length > 1 << 20) this.journal = new MsgWriter();
     const wasAsync = st.async;
@@ -725,7 +720,6 @@ export class ScriptHost {
     }
     // SCRIPT KILL does not stop a function, nor FUNCTION KILL an EVAL: the refusal is the BUSY text
     if (st.run.isFunction !== isFunction) return st.run.isFunction ? BUSY_FUNCTION : BUSY_EVAL;
-    st.killed = true;
     this.terminate();
     const what = st.run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL';
     this.finish(st, {
