@@ -98,7 +98,8 @@ function parseLibrary(code: string): { name: string; body: string } | string {
 
 /**
  * Compile and run a library in load mode. Returns the library, or the error
- * to reply. `others` are the functions it must not collide with.
+ * to reply (the engines then drop its chunk). Without `replace`, a library
+ * of that name must not exist in `st`.
  */
 function createLibrary(server: Server, code: string, replace: boolean, st: FunctionsState): Library | string {
   const md = parseLibrary(code);
@@ -122,14 +123,17 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
     isFunction: true,
     timeoutMs: 500,
   });
-  if (r === null) return 'ERR Error registering functions: FUNCTION LOAD timeout';
-  if (r.kind === 'error') {
+  const fail = (msg: string): string => {
     host.forget(key);
-    return r.msg.startsWith('ERR Error registering functions') ? r.msg : `ERR Error registering functions: ${r.msg}`;
+    return msg;
+  };
+  if (r === null) return fail('ERR Error registering functions: FUNCTION LOAD timeout');
+  if (r.kind === 'error') {
+    return fail(r.msg.startsWith('ERR Error registering functions') ? r.msg : `ERR Error registering functions: ${r.msg}`);
   }
-  if (r.kind !== 'loaded') return 'ERR Error registering functions';
+  if (r.kind !== 'loaded') return fail('ERR Error registering functions');
   const fns = JSON.parse(r.json) as { name: string; description: string | null; flags: string[] }[];
-  if (fns.length === 0) return 'ERR No functions registered';
+  if (fns.length === 0) return fail('ERR No functions registered');
   const lib: Library = { name: md.name, code, body: md.body, functions: new Map(), key };
   for (const f of fns) {
     let flags = 0;
@@ -143,21 +147,26 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
 }
 
 /**
- * Add (or replace) libraries all at once; returns an error when a function name is taken by another library.
- * With `host`, a replaced library's chunk is dropped from the Lua worker (its memory is bounded).
+ * Add (or replace) libraries all at once; returns an error when a function
+ * name is taken by another library. The engines drop the chunks of what
+ * left: the libraries replaced, or on an error the ones that came (their
+ * memory is bounded).
  */
-function joinLibraries(st: FunctionsState, libs: Library[], host?: ScriptHost): string | null {
+function joinLibraries(st: FunctionsState, libs: Library[], host: ScriptHost): string | null {
   for (const lib of libs) {
     for (const fname of lib.functions.keys()) {
       const owner = st.functions.get(fname.toLowerCase());
-      if (owner !== undefined && owner.lib.name !== lib.name) return `ERR Function ${fname} already exists`;
+      if (owner !== undefined && owner.lib.name !== lib.name) {
+        for (const l of libs) host.forget(l.key);
+        return `ERR Function ${fname} already exists`;
+      }
     }
   }
   for (const lib of libs) {
     const old = st.libraries.get(lib.name.toLowerCase());
     if (old !== undefined) {
       removeLibrary(st, old);
-      if (host !== undefined && old.key !== lib.key) host.forget(old.key);
+      if (old.key !== lib.key) host.forget(old.key);
     }
     st.libraries.set(lib.name.toLowerCase(), lib);
     for (const f of lib.functions.values()) st.functions.set(f.name.toLowerCase(), f);
@@ -194,7 +203,6 @@ function functionLoad(c: Client, argv: string[]): void {
   }
   const err = joinLibraries(st, [lib], scriptHost(c.server));
   if (err !== null) {
-    scriptHost(c.server).forget(lib.key);
     c.error(err);
     return;
   }
@@ -479,7 +487,6 @@ function functionRestore(c: Client, argv: string[]): void {
     }
     const e = joinLibraries(scratch, [lib], host);
     if (e !== null) {
-      host.forget(lib.key);
       fail(e);
       return;
     }
@@ -650,9 +657,7 @@ export function setup(): void {
       // errors as Redis logs them ("Failed loading library, <error>"): without the ERR code
       const lib = createLibrary(server, code, replace, st);
       if (typeof lib === 'string') return lib.replace(/^ERR /, '');
-      const host = scriptHost(server);
-      const err = joinLibraries(st, [lib], host);
-      if (err !== null) host.forget(lib.key);
+      const err = joinLibraries(st, [lib], scriptHost(server));
       return err === null ? null : err.replace(/^ERR /, '');
     },
     clear: (server) => flushFunctions(server),
