@@ -22,7 +22,7 @@ import type { HandlerMap } from './table';
 import { replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
-import { compileCheck, checkScriptFlags, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
+import { compileCheck, checkScriptFlags, parseNumKeys, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
 import { queuedFlags } from './multi';
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
@@ -98,7 +98,8 @@ function parseLibrary(code: string): { name: string; body: string } | string {
 
 /**
  * Compile and run a library in load mode. Returns the library, or the error
- * to reply. `others` are the functions it must not collide with.
+ * to reply (the engines then drop its chunk). Without `replace`, a library
+ * of that name must not exist in `st`.
  */
 function createLibrary(server: Server, code: string, replace: boolean, st: FunctionsState): Library | string {
   const md = parseLibrary(code);
@@ -109,8 +110,7 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
   if (cerr !== null) return `ERR Error compiling function: ${cerr}`;
   const host = scriptHost(server);
   const key = `\0lib:${md.name}:${++keySeq}`;
-  let res: RunResult | null = null;
-  host.execute({
+  const r = host.runSync({
     caller: host.client,
     mode: MODE_LOAD,
     key,
@@ -122,19 +122,18 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
     allowOom: true,
     isFunction: true,
     timeoutMs: 500,
-    done: (r) => {
-      res = r;
-    },
   });
-  const r = res as RunResult | null;
-  if (r === null) return 'ERR Error registering functions: FUNCTION LOAD timeout';
-  if (r.kind === 'error') {
+  const fail = (msg: string): string => {
     host.forget(key);
-    return r.msg.startsWith('ERR Error registering functions') ? r.msg : `ERR Error registering functions: ${r.msg}`;
+    return msg;
+  };
+  if (r === null) return fail('ERR Error registering functions: FUNCTION LOAD timeout');
+  if (r.kind === 'error') {
+    return fail(r.msg.startsWith('ERR Error registering functions') ? r.msg : `ERR Error registering functions: ${r.msg}`);
   }
-  if (r.kind !== 'loaded') return 'ERR Error registering functions';
+  if (r.kind !== 'loaded') return fail('ERR Error registering functions');
   const fns = JSON.parse(r.json) as { name: string; description: string | null; flags: string[] }[];
-  if (fns.length === 0) return 'ERR No functions registered';
+  if (fns.length === 0) return fail('ERR No functions registered');
   const lib: Library = { name: md.name, code, body: md.body, functions: new Map(), key };
   for (const f of fns) {
     let flags = 0;
@@ -148,21 +147,26 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
 }
 
 /**
- * Add (or replace) libraries all at once; returns an error when a function name is taken by another library.
- * With `host`, a replaced library's chunk is dropped from the Lua worker (its memory is bounded).
+ * Add (or replace) libraries all at once; returns an error when a function
+ * name is taken by another library. The engines drop the chunks of what
+ * left: the libraries replaced, or on an error the ones that came (their
+ * memory is bounded).
  */
-function joinLibraries(st: FunctionsState, libs: Library[], host?: ScriptHost): string | null {
+function joinLibraries(st: FunctionsState, libs: Library[], host: ScriptHost): string | null {
   for (const lib of libs) {
     for (const fname of lib.functions.keys()) {
       const owner = st.functions.get(fname.toLowerCase());
-      if (owner !== undefined && owner.lib.name !== lib.name) return `ERR Function ${fname} already exists`;
+      if (owner !== undefined && owner.lib.name !== lib.name) {
+        for (const l of libs) host.forget(l.key);
+        return `ERR Function ${fname} already exists`;
+      }
     }
   }
   for (const lib of libs) {
     const old = st.libraries.get(lib.name.toLowerCase());
     if (old !== undefined) {
       removeLibrary(st, old);
-      if (host !== undefined && old.key !== lib.key) host.forget(old.key);
+      if (old.key !== lib.key) host.forget(old.key);
     }
     st.libraries.set(lib.name.toLowerCase(), lib);
     for (const f of lib.functions.values()) st.functions.set(f.name.toLowerCase(), f);
@@ -199,7 +203,6 @@ function functionLoad(c: Client, argv: string[]): void {
   }
   const err = joinLibraries(st, [lib], scriptHost(c.server));
   if (err !== null) {
-    scriptHost(c.server).forget(lib.key);
     c.error(err);
     return;
   }
@@ -484,7 +487,6 @@ function functionRestore(c: Client, argv: string[]): void {
     }
     const e = joinLibraries(scratch, [lib], host);
     if (e !== null) {
-      host.forget(lib.key);
       fail(e);
       return;
     }
@@ -523,7 +525,7 @@ function functionStats(c: Client): void {
     w.bulk('name');
     w.bulk(run.run.name);
     w.bulk('command');
-    w.bulkArray(run.argv);
+    w.bulkArray(run.run.argv ?? []);
     w.bulk('duration_ms');
     w.int(Math.floor(performance.now() - run.start));
   }
@@ -594,17 +596,9 @@ function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
     c.error('ERR Function not found');
     return;
   }
-  if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(Number(argv[2]))) {
-    c.error('ERR Bad number of keys provided');
-    return;
-  }
-  const nk = Number(argv[2]);
-  if (nk > argv.length - 3) {
-    c.error("ERR Number of keys can't be greater than number of args");
-    return;
-  }
-  if (nk < 0) {
-    c.error("ERR Number of keys can't be negative");
+  const nk = parseNumKeys(argv, 'ERR Bad number of keys provided');
+  if (typeof nk === 'string') {
+    c.error(nk);
     return;
   }
   const refusal = checkScriptFlags(c, fn.flags, ro);
@@ -655,9 +649,7 @@ export function setup(): void {
       // errors as Redis logs them ("Failed loading library, <error>"): without the ERR code
       const lib = createLibrary(server, code, replace, st);
       if (typeof lib === 'string') return lib.replace(/^ERR /, '');
-      const host = scriptHost(server);
-      const err = joinLibraries(st, [lib], host);
-      if (err !== null) host.forget(lib.key);
+      const err = joinLibraries(st, [lib], scriptHost(server));
       return err === null ? null : err.replace(/^ERR /, '');
     },
     clear: (server) => flushFunctions(server),

@@ -17,6 +17,7 @@
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
+import { OOM_ERROR } from '../server/heap-guard';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from './replication';
 import { createHash } from 'crypto';
 import type { Client } from '../server/client';
@@ -27,7 +28,8 @@ import { queuedFlags } from './multi';
 import { addCommandGate, feedMonitors, call } from '../server/dispatch';
 import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
 import { replyHelp } from './args';
-import { scriptHost, replyResult, type RunResult } from '../scripting/host';
+import { parseInteger } from '../util/numbers';
+import { scriptHost, replyResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
 import { usedMemory, excludeFromUsedMemory } from '../info/memory';
 import { splitArgs } from '../protocol/split-args';
@@ -109,9 +111,8 @@ export function parseShebang(body: string): { flags: number; body: string } | st
  * Lua's message ("user_script:1: ...").
  */
 export function compileCheck(server: Server, body: string, chunkName: string): string | null {
-  let out: RunResult | null = null;
   const host = scriptHost(server);
-  host.execute({
+  const r = host.runSync({
     caller: host.client,
     mode: MODE_CHECK,
     key: '\0check',
@@ -124,11 +125,7 @@ export function compileCheck(server: Server, body: string, chunkName: string): s
     isFunction: false,
     timeoutMs: 10000,
     timeoutError: 'compilation timed out',
-    done: (r) => {
-      out = r;
-    },
   });
-  const r = out as RunResult | null;
   if (r === null) return 'Error compiling script';
   if (r.kind === 'reply') {
     const s = r.bytes.toString('latin1', 0, r.bytes.length);
@@ -170,7 +167,7 @@ export function checkScriptFlags(c: Client, flags: number, ro: boolean): string 
   }
   if ((flags & SF_COMPAT) !== 0) return null;
   if ((flags & SF_ALLOW_OOM) === 0 && server.config.maxmemory > 0 && (flags & SF_NO_WRITES) === 0 && usedMemory() > server.config.maxmemory) {
-    return "OOM command not allowed when used memory > 'maxmemory'.";
+    return OOM_ERROR;
   }
   if ((flags & SF_NO_WRITES) === 0 && !c.isMaster) {
     // a script that may write needs what a write needs: Redis refuses it before it starts, as a
@@ -203,6 +200,18 @@ function evalQueuedFlags(c: Client, cmdFlags: number, argv: string[]): number {
   return typeof sb === 'string' ? cmdFlags : scriptCommandFlags(cmdFlags, sb.flags);
 }
 
+/**
+ * EVAL's and FCALL's numkeys (argv[2]) checked as Redis does: the count, or
+ * the error to reply (`notInteger` when it is no 64-bit integer).
+ */
+export function parseNumKeys(argv: string[], notInteger: string): number | string {
+  const nk = parseInteger(argv[2]);
+  if (nk === null) return notInteger;
+  if (nk > argv.length - 3) return "ERR Number of keys can't be greater than number of args";
+  if (nk < 0) return "ERR Number of keys can't be negative";
+  return nk;
+}
+
 function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
   const server = c.server;
   const debug = ldbEnabled(c) && !c.isScriptClient && c.multiQueued < 0;
@@ -212,17 +221,9 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
   }
   // with the debugger on, a bad EVAL ends the session it opened
   const fail = debug ? (msg: string) => ldbFailStart(c, msg) : (msg: string) => c.error(msg);
-  const nk = Number(argv[2]);
-  if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(nk)) {
-    fail('ERR value is not an integer or out of range');
-    return;
-  }
-  if (nk > argv.length - 3) {
-    fail("ERR Number of keys can't be greater than number of args");
-    return;
-  }
-  if (nk < 0) {
-    fail("ERR Number of keys can't be negative");
+  const nk = parseNumKeys(argv, 'ERR value is not an integer or out of range');
+  if (typeof nk === 'string') {
+    fail(nk);
     return;
   }
   const cache = scriptCache(server);
@@ -240,7 +241,7 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
   const script = cache.get(sha) as CachedScript;
   if (debug) {
     const cmd = c.cmd;
-    ldbStart(c, argv, sha, script.body, ro, () => {
+    ldbStart(c, sha, script.body, ro, () => {
       if (cmd !== null) call(server, c, cmd, argv);
     });
     return;
@@ -360,13 +361,6 @@ export function setup(server: Server): void {
     if (!host.busy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
     return host.busyError;
   }, (srv) => scriptHost(srv).busy);
-  void server;
-  // FUNCTION LOAD/RESTORE grow memory (denyoom): refused above maxmemory
-  addCommandGate((srv, _c, cmd) => {
-    if (cmd.fullName !== 'function|load' && cmd.fullName !== 'function|restore') return false;
-    const max = srv.config.maxmemory;
-    return max > 0 && usedMemory() > max ? "OOM command not allowed when used memory > 'maxmemory'." : false;
-  }, (srv) => srv.config.maxmemory > 0);
   // SORT BY <constant> from a script sorts the output (deterministic replies)
   sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;

@@ -74,6 +74,20 @@ export class MsgWriter {
     return this;
   }
 
+  i64(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(v, this.len);
+    this.len += 8;
+    return this;
+  }
+
+  f64(v: number): this {
+    this.ensure(8);
+    this.buf.writeDoubleLE(v, this.len);
+    this.len += 8;
+    return this;
+  }
+
   /** a latin1 JS string (one char per byte), length-prefixed */
   str(s: string): this {
     this.ensure(4);
@@ -141,15 +155,6 @@ export class MsgReader {
     return s;
   }
 
-  /** a copy of a length-prefixed byte string */
-  bytes(): Buffer {
-    const n = this.u32();
-    const b = Buffer.allocUnsafe(n);
-    this.buf.copy(b, 0, this.pos, this.pos + n);
-    this.pos += n;
-    return b;
-  }
-
   /** the remaining bytes (a view: copy before the next message arrives) */
   tail(): Buffer {
     const b = this.buf.subarray(this.pos, this.end);
@@ -185,11 +190,6 @@ export class ChannelEnd implements Peer {
     this.inWord = isWorker ? W_TO_WORKER : W_TO_MAIN;
     this.seen = Atomics.load(this.ctl, this.inWord);
     this.port = port;
-  }
-
-  /** Re-read the peer's sequence (a new worker on the same buffer starts from the current value). */
-  resync(): void {
-    this.seen = Atomics.load(this.ctl, this.inWord);
   }
 
   send(w: MsgWriter): void {

@@ -48,6 +48,7 @@
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from '../commands/replication';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
+import { OOM_ERROR } from '../server/heap-guard';
 
 /** the internal call behind redis.acl_check_cmd (see lua-worker.ts) */
 const ACL_CHECK_CALL = '\0acl-check';
@@ -60,7 +61,7 @@ import { Client } from '../server/client';
 import { call } from '../server/dispatch';
 import {
   ChannelEnd, MsgWriter, MsgReader, CTL_BYTES, DATA_BYTES, W_READY,
-  OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE, DONE_REPLY, DONE_ERROR, DONE_LOADED,
+  OP_RUN, OP_REPLY, OP_CALL, OP_LOG, OP_DONE, DONE_REPLY, DONE_LOADED,
   MODE_EVAL, MODE_FCALL, MODE_CHECK, type Peer,
 } from './channel';
 import { startLocal, type LocalLua } from './lua-worker';
@@ -104,11 +105,9 @@ export type RunResult =
 
 interface Running {
   run: ScriptRun;
-  argv: string[];
   start: number;
   wrote: boolean;
   oomAtStart: boolean;
-  killed: boolean;
   async: boolean;
   now: number;
   /** last error a redis.call returned (not counted twice in errorstats) */
@@ -117,8 +116,6 @@ interface Running {
   local: boolean;
   /** the in-process attempt was cut short: its outcome is dropped, the worker replays it */
   abandoned: boolean;
-  /** the attempt finished (run.done called) */
-  ended: boolean;
   /** replay in the worker: the journal's next entry and its end */
   replayAt: number;
   replayEnd: number;
@@ -162,29 +159,21 @@ export class ScriptHost {
   private worker: Worker | null = null;
   private end: ChannelEnd | null = null;
   private readonly out = new MsgWriter();
-  /** chunk keys the current worker holds */
-  private known = new Set<string>();
-  private flushWorker = false;
-  /** chunks the worker holds that no script or library uses any more: dropped with the next run */
-  private dropped: string[] = [];
+  /** the chunks the current worker holds */
+  private readonly workerChunks = new EngineChunks();
   running: Running | null = null;
   /** a script ran past busy-reply-threshold: other clients get -BUSY */
   busy = false;
   /** the client script commands run with */
   readonly client: Client;
-  /** commands run by scripts (INFO) */
-  private generation = 0;
   /** the in-process engine, once started */
   private local: LocalLua | null = null;
   private localStarting = false;
   private localUnavailable = false;
   /** the instruction budget the in-process engine has */
   private localFuelSet = LOCAL_FUEL;
-  /** chunk keys the in-process engine holds, and whether it must drop them all */
-  private localKnown = new Set<string>();
-  private localFlush = false;
-  /** chunks the in-process engine holds that nothing uses any more: dropped with its next run */
-  private localDropped: string[] = [];
+  /** the chunks the in-process engine holds */
+  private readonly localChunks = new EngineChunks();
   /** per chunk key: may it run in process (no math.random, whose sequence is the worker's) */
   private localOk = new Map<string, boolean>();
   /** the CALLs (message and reply) and LOGs of the current in-process attempt */
@@ -235,16 +224,7 @@ export class ScriptHost {
     this.worker = w;
     this.end = new ChannelEnd(sab, port1, false);
     port1.unref();
-    this.known = new Set();
-    this.dropped.length = 0;
-    this.flushWorker = false;
-    this.generation++;
-  }
-
-  /** Start the worker ahead of the first script, and the in-process engine. */
-  warmUp(): void {
-    if (this.worker === null) this.startWorker();
-    this.startLocal();
+    this.workerChunks.reset();
   }
 
   /** bytes of the in-process engine's memory (0 when it is not running) */
@@ -261,9 +241,7 @@ export class ScriptHost {
       this.localFuelSet = LOCAL_FUEL;
       // another server of this process has it, or the engine's layout is not the expected one
       if (l === null) this.localUnavailable = true;
-      this.localKnown.clear();
-      this.localDropped.length = 0;
-      this.localFlush = false;
+      this.localChunks.reset();
     });
   }
 
@@ -277,20 +255,15 @@ export class ScriptHost {
     return Atomics.load(ctl, W_READY) === 1 ? end : null;
   }
 
-  /** SCRIPT FLUSH / FUNCTION changes: the worker drops its chunks before the next run. */
+  /** SCRIPT FLUSH / FUNCTION changes: both engines drop the chunk (all of them without a key) before their next run. */
   forget(key?: string): void {
     if (key === undefined) {
-      this.known.clear();
-      this.dropped.length = 0;
-      this.flushWorker = true;
-      this.localKnown.clear();
-      this.localDropped.length = 0;
-      this.localFlush = true;
+      this.workerChunks.forgetAll();
+      this.localChunks.forgetAll();
       this.localOk.clear();
     } else {
-      // each engine has a fixed memory: a replaced or deleted chunk must not stay there
-      if (this.known.delete(key)) this.dropped.push(key);
-      if (this.localKnown.delete(key)) this.localDropped.push(key);
+      this.workerChunks.forget(key);
+      this.localChunks.forget(key);
       this.localOk.delete(key);
     }
   }
@@ -310,17 +283,14 @@ export class ScriptHost {
     const maxmem = server.config.maxmemory;
     const st: Running = {
       run,
-      argv: run.argv ?? [],
       start: performance.now(),
       wrote: false,
       oomAtStart: maxmem > 0 && usedMemory() > maxmem,
-      killed: false,
       async: false,
       now: server.keyspace.now,
       lastCallError: '',
       local: false,
       abandoned: false,
-      ended: false,
       replayAt: 0,
       replayEnd: 0,
       replFlags: TO_AOF | TO_REPLICAS,
@@ -340,10 +310,7 @@ export class ScriptHost {
       run.done({ kind: 'error', msg: 'ERR Error running script: the Lua engine could not start', counted: false });
       return;
     }
-    const w = writeRunHeader(this.out.reset().u8(OP_RUN), this.flushWorker, this.dropped);
-    this.flushWorker = false;
-    this.writeRun(w, run, this.known);
-    end.send(w);
+    end.send(this.workerChunks.writeRun(this.out.reset().u8(OP_RUN), run));
     // synchronous phase
     const threshold = server.config.busyReplyThreshold;
     for (;;) {
@@ -378,19 +345,6 @@ export class ScriptHost {
     this.pumpAsync(st, end);
   }
 
-  /** The rest of a RUN message (after its flush byte); the body goes along when `known` lacks the chunk. */
-  private writeRun(w: MsgWriter, run: ScriptRun, known: Set<string>): void {
-    w.u8(run.mode).u8(run.caller.resp);
-    const send = !known.has(run.key);
-    w.u8(send ? 1 : 0).str(run.key).str(run.name === run.key ? '' : run.name);
-    if (send) {
-      w.str(run.body);
-      known.add(run.key);
-    }
-    w.u32(run.nkeys).u32(run.args.length - run.nkeys);
-    for (const a of run.args) w.str(a);
-  }
-
   /**
    * Scripts that use math.random stay in the worker: its generator is
    * seeded once per engine, so one engine must produce the whole sequence
@@ -403,6 +357,22 @@ export class ScriptHost {
       this.localOk.set(run.key, ok);
     }
     return ok;
+  }
+
+  /**
+   * Run an internal script (compile check, FUNCTION LOAD, a debugger's
+   * command) to its end before returning: with a time limit it never goes
+   * on in the background. Its outcome, or null when it reported none.
+   */
+  runSync(run: Omit<ScriptRun, 'done' | 'timeoutMs'> & { timeoutMs: number }): RunResult | null {
+    let res: RunResult | null = null;
+    this.execute({
+      ...run,
+      done: (r) => {
+        res = r;
+      },
+    });
+    return res as RunResult | null;
   }
 
   /** The in-process attempt's time budget (ms): well below busy-reply-threshold. */
@@ -433,9 +403,7 @@ export class ScriptHost {
       local.setFuel(fuel);
       this.localFuelSet = fuel;
     }
-    const w = writeRunHeader(this.out.reset().u8(OP_RUN), this.localFlush, this.localDropped);
-    this.localFlush = false;
-    this.writeRun(w, st.run, this.localKnown);
+    const w = this.localChunks.writeRun(this.out.reset().u8(OP_RUN), st.run);
     const r = this.localRun;
     r.buf = w.buf;
     r.pos = 1;
@@ -452,17 +420,15 @@ export class ScriptHost {
     st.local = false;
     this.localPeer.st = null;
     if (local.broken) {
-      // start a fresh engine for the next scripts; this one's chunks are gone with it
+      // start a fresh engine for the next scripts (it starts with no chunks)
       this.local = null;
-      this.localKnown.clear();
-      this.localDropped.length = 0;
       this.startLocal();
     } else if (st.abandoned) {
       // what a long script left behind would crowd the next ones
       local.collect();
     }
-    if (st.ended) {
-      // the script ended and what failed came after (e.g. in done()): it is not the engine's
+    if (this.running !== st) {
+      // the script ended (finish() ran) and what failed came after (e.g. in done()): it is not the engine's
       if (failure !== null) throw failure;
       return true;
     }
@@ -539,7 +505,8 @@ export class ScriptHost {
 
   private pumpAsync(st: Running, end: ChannelEnd): void {
     const step = (): void => {
-      if (this.running !== st || st.killed) return;
+      // the script ended meanwhile (killed, or the worker stopped)
+      if (this.running !== st) return;
       const server = this.server;
       server.propagator.beginUnit();
       try {
@@ -569,7 +536,7 @@ export class ScriptHost {
     const op = r.u8();
     if (st.replayAt < st.replayEnd && (op === OP_CALL || op === OP_LOG) && this.replay(st, r, op, to)) return false;
     if (op === OP_CALL) {
-      const isPcall = r.u8() === 1;
+      r.pos++; // call or pcall: the Lua side raises a call's error itself
       const resp = r.u8() as 2 | 3;
       const argc = r.u32();
       const argv: string[] = new Array(argc);
@@ -582,7 +549,6 @@ export class ScriptHost {
         // an error redis.call/pcall got was counted then: not again if the script ends with it
         st.lastCallError = sc.reply.buf.toString('latin1', 1, sc.reply.len - 2);
       }
-      void isPcall;
       this.out.reset().u8(OP_REPLY).tail(sc.reply.buf, 0, sc.reply.len);
       sc.reply.len = 0;
       to.send(this.out);
@@ -611,7 +577,6 @@ export class ScriptHost {
         const msg = r.str();
         res = { kind: 'error', msg, counted: st.lastCallError !== '' && msg.startsWith(st.lastCallError) };
       }
-      void DONE_ERROR;
       this.finish(st, res);
       return true;
     }
@@ -620,7 +585,6 @@ export class ScriptHost {
 
   private finish(st: Running, res: RunResult): void {
     this.running = null;
-    st.ended = true;
     // a journal that held big replies is not kept
     if (this.journal.buf.length > 1 << 20) this.journal = new MsgWriter();
     const wasAsync = st.async;
@@ -717,7 +681,7 @@ export class ScriptHost {
         }
       }
       if ((cmd.flags & CMD_DENYOOM) !== 0 && !st.run.allowOom && !st.wrote && st.oomAtStart) {
-        reject("OOM command not allowed when used memory > 'maxmemory'.");
+        reject(OOM_ERROR);
         return;
       }
       st.wrote = true;
@@ -756,7 +720,6 @@ export class ScriptHost {
     }
     // SCRIPT KILL does not stop a function, nor FUNCTION KILL an EVAL: the refusal is the BUSY text
     if (st.run.isFunction !== isFunction) return st.run.isFunction ? BUSY_FUNCTION : BUSY_EVAL;
-    st.killed = true;
     this.terminate();
     const what = st.run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL';
     this.finish(st, {
@@ -775,15 +738,6 @@ export class ScriptHost {
     if (w !== null) void w.terminate();
   }
 
-  /** FUNCTION LOAD's time limit passed: stop the worker, report the timeout. */
-  abortSync(): void {
-    this.running = null;
-    this.terminate();
-  }
-
-  get modeEval(): number {
-    return MODE_EVAL;
-  }
 }
 
 /** The in-process script's peer: what it sends is handled at once, the answer waits in `replies`. */
@@ -825,21 +779,67 @@ class LocalReplies {
   }
 }
 
-const hosts = new WeakMap<Server, ScriptHost>();
-/** The server's script host (created on first use). */
 /**
- * A RUN message's first byte after the opcode: 1 to drop every chunk the
- * engine holds, 2 followed by the keys of the chunks to drop, 0 for nothing.
+ * What one engine (the worker's or the in-process one) holds of the chunks
+ * (prepared script texts, by key), and what it must drop with its next run:
+ * each engine has a fixed memory, so a replaced or deleted chunk must not
+ * stay there. The RUN message carries both: the drops first, then the body
+ * when the engine lacks the chunk.
  */
-function writeRunHeader(w: MsgWriter, flush: boolean, dropped: string[]): MsgWriter {
-  if (flush) return w.u8(1);
-  if (dropped.length === 0) return w.u8(0);
-  w.u8(2).u32(dropped.length);
-  for (const k of dropped) w.str(k);
-  dropped.length = 0;
-  return w;
+class EngineChunks {
+  private readonly known = new Set<string>();
+  /** chunks the engine holds that no script or library uses any more */
+  private readonly dropped: string[] = [];
+  /** drop every chunk the engine holds (SCRIPT FLUSH) */
+  private flush = false;
+
+  /** A fresh engine: it holds nothing. */
+  reset(): void {
+    this.known.clear();
+    this.dropped.length = 0;
+    this.flush = false;
+  }
+
+  forget(key: string): void {
+    if (this.known.delete(key)) this.dropped.push(key);
+  }
+
+  forgetAll(): void {
+    this.reset();
+    this.flush = true;
+  }
+
+  /**
+   * The rest of a RUN message (after the opcode): a byte 1 to drop every
+   * chunk, 2 followed by the keys of the chunks to drop, 0 for nothing;
+   * then the run, with the body when the engine lacks the chunk.
+   */
+  writeRun(w: MsgWriter, run: ScriptRun): MsgWriter {
+    const dropped = this.dropped;
+    if (this.flush) w.u8(1);
+    else if (dropped.length === 0) w.u8(0);
+    else {
+      w.u8(2).u32(dropped.length);
+      for (const k of dropped) w.str(k);
+    }
+    this.flush = false;
+    dropped.length = 0;
+    w.u8(run.mode).u8(run.caller.resp);
+    const send = !this.known.has(run.key);
+    w.u8(send ? 1 : 0).str(run.key).str(run.name === run.key ? '' : run.name);
+    if (send) {
+      w.str(run.body);
+      this.known.add(run.key);
+    }
+    w.u32(run.nkeys).u32(run.args.length - run.nkeys);
+    for (const a of run.args) w.str(a);
+    return w;
+  }
 }
 
+const hosts = new WeakMap<Server, ScriptHost>();
+
+/** The server's script host (created on first use). */
 export function scriptHost(server: Server): ScriptHost {
   let h = hosts.get(server);
   if (h === undefined) {

@@ -17,12 +17,10 @@
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { setInputInterceptor } from '../server/dispatch';
-import { scriptHost, type RunResult } from './host';
+import { scriptHost } from './host';
 import { MODE_EVAL } from './channel';
 
 interface Session {
-  /** the EVAL that started it */
-  argv: string[];
   readOnly: boolean;
   lines: string[];
   sha: string;
@@ -109,12 +107,11 @@ function sourceLine(s: Session, n: number): string {
   return `${n === 1 ? '-> ' : '   '}${String(n).padEnd(3)} ${s.lines[n - 1]}`;
 }
 
-function end(server: Server, c: Client): void {
+function end(c: Client): void {
   sessions.delete(c);
   enabled.delete(c);
   c.closeAfterReply = true;
   if (sessions.size === 0) setInputInterceptor(null);
-  void server;
 }
 
 /**
@@ -122,9 +119,9 @@ function end(server: Server, c: Client): void {
  * runs the script for real (the EVAL without debugging); `sha` names it in
  * errors.
  */
-export function ldbStart(c: Client, argv: string[], sha: string, body: string, readOnly: boolean, run: () => void): void {
+export function ldbStart(c: Client, sha: string, body: string, readOnly: boolean, run: () => void): void {
   const server = c.server;
-  const s: Session = { argv, readOnly, lines: body.split('\n'), sha, run };
+  const s: Session = { readOnly, lines: body.split('\n'), sha, run };
   sessions.set(c, s);
   if (!hooked.has(server)) {
     hooked.add(server);
@@ -151,12 +148,12 @@ function intercept(server: Server, c: Client, argv: string[]): boolean {
   if (cmd === 's' || cmd === 'step' || cmd === 'n' || cmd === 'next' || cmd === 'c' || cmd === 'continue') {
     // no stepping in this engine: the script runs to its end
     c.reply.raw('*1\r\n+<endsession>\r\n');
-    end(server, c);
+    end(c);
     s.run();
   } else if (cmd === 'a' || cmd === 'abort') {
     c.reply.raw('*1\r\n+<endsession>\r\n');
     c.error(`ERR script aborted for user request script: ${s.sha}, on @user_script:1.`);
-    end(server, c);
+    end(c);
   } else if ((cmd === 'l' || cmd === 'list' || cmd === 'w' || cmd === 'whole') && argv.length <= 3) {
     let around = 1;
     let ctx = 5;
@@ -183,8 +180,7 @@ function intercept(server: Server, c: Client, argv: string[]): boolean {
 /** The debugger's "redis" command: the command runs as the script would run it. */
 function ldbRedis(server: Server, c: Client, s: Session, args: string[]): void {
   const host = scriptHost(server);
-  let res: RunResult | null = null;
-  host.execute({
+  const r = host.runSync({
     caller: c,
     mode: MODE_EVAL,
     key: '\0ldb-redis',
@@ -197,12 +193,8 @@ function ldbRedis(server: Server, c: Client, s: Session, args: string[]): void {
     isFunction: false,
     timeoutMs: 5000,
     timeoutError: 'ERR the command took too long',
-    done: (r) => {
-      res = r;
-    },
   });
   const lines = [`<redis> ${args.join(' ')}`];
-  const r = res as RunResult | null;
   if (r === null) {
     lines.push('<error> the command took too long');
   } else if (r.kind === 'error') {

@@ -107,6 +107,9 @@ const CHECK_CHUNK = Buffer.from("local f, e = loadstring(ARGV[1], ARGV[2]) if f 
  * returns as tables whatever its protocol), decoded again by abiToResp.
  */
 const MARK = '\x00\x01';
+const MARK_MAP = `${MARK}M`;
+const MARK_SET = `${MARK}S`;
+const MARK_NULL = `${MARK}N`;
 const MARK_LUA = '\\0\\1';
 
 /**
@@ -435,8 +438,8 @@ class Vm {
   /** resident chunks: key -> [ptr, len] */
   resident = new Map<string, [number, number]>();
   private sret = false;
-  private scratch = Buffer.allocUnsafe(1 << 16);
-  private slen = 0;
+  /** a command's reply in the engine's encoding (respToAbi builds it) */
+  private readonly abi = new MsgWriter();
 
   /** where the engine keeps the instruction budget left to the running script (0: unknown) */
   private fuelAddr = 0;
@@ -533,17 +536,17 @@ class Vm {
     out.reset().u8(OP_CALL).u8(isPcall ? 1 : 0).u8(luaResp).tail(this.exports.HEAPU8, ptr, ptr + len);
     ch.send(out);
     const r = awaitReply();
-    this.slen = 0;
+    const enc = this.abi.reset();
     rp = r.pos;
     this.respToAbi(r.buf, r.end);
-    const n = this.slen;
+    const n = enc.len;
     const p = this.exports._alloc(n);
     const heap = this.exports.HEAPU8;
     if (n < 64) {
-      const sc = this.scratch;
-      for (let i = 0; i < n; i++) heap[p + i] = sc[i];
+      const b = enc.buf;
+      for (let i = 0; i < n; i++) heap[p + i] = b[i];
     } else {
-      heap.set(this.scratch.subarray(0, n), p);
+      heap.set(enc.buf.subarray(0, n), p);
     }
     if (hasRet) {
       const rv = this.data();
@@ -554,33 +557,11 @@ class Vm {
     return (BigInt(n) << 32n) | BigInt(p >>> 0);
   }
 
-  private room(n: number): void {
-    if (this.slen + n <= this.scratch.length) return;
-    let size = this.scratch.length * 2;
-    while (size < this.slen + n) size *= 2;
-    const nb = Buffer.allocUnsafe(size);
-    this.scratch.copy(nb, 0, 0, this.slen);
-    this.scratch = nb;
-  }
-
-  private hdr(tag: number, n: number): void {
-    this.room(5);
-    this.scratch[this.slen] = tag;
-    this.scratch.writeUInt32LE(n, this.slen + 1);
-    this.slen += 5;
-  }
-
-  private put(buf: Buffer, start: number, end: number): void {
-    const n = end - start;
-    this.room(n);
-    buf.copy(this.scratch, this.slen, start, end);
-    this.slen += n;
-  }
-
-  /** One RESP value at `rp` -> the engine's encoding in scratch. */
+  /** One RESP value at `rp` -> the engine's encoding (a tag byte, a u32 length or count, the payload), appended to abi. */
   private respToAbi(buf: Buffer, end: number): void {
+    const o = this.abi;
     if (rp >= end) {
-      this.hdr(T_NULL, 0);
+      o.u8(T_NULL).u32(0);
       return;
     }
     const t = buf[rp++];
@@ -589,28 +570,21 @@ class Vm {
     rp = e + 2;
     switch (t) {
       case 43: // +
-        this.hdr(T_STATUS, e - ls);
-        this.put(buf, ls, e);
+        o.u8(T_STATUS).u32(e - ls).tail(buf, ls, e);
         return;
       case 45: // -
-        this.hdr(T_ERROR, e - ls);
-        this.put(buf, ls, e);
+        o.u8(T_ERROR).u32(e - ls).tail(buf, ls, e);
         return;
-      case 58: { // :
-        this.hdr(T_INT, 8);
-        this.room(8);
-        this.scratch.writeBigInt64LE(BigInt(buf.toString('latin1', ls, e)), this.slen);
-        this.slen += 8;
+      case 58: // :
+        o.u8(T_INT).u32(8).i64(BigInt(buf.toString('latin1', ls, e)));
         return;
-      }
       case 36: { // $
         const n = Number(buf.toString('latin1', ls, e));
         if (n < 0) {
-          this.hdr(T_NULL, 0);
+          o.u8(T_NULL).u32(0);
           return;
         }
-        this.hdr(T_BULK, n);
-        this.put(buf, rp, rp + n);
+        o.u8(T_BULK).u32(n).tail(buf, rp, rp + n);
         rp += n + 2;
         return;
       }
@@ -618,68 +592,51 @@ class Vm {
       case 62: { // >
         const n = Number(buf.toString('latin1', ls, e));
         if (n < 0) {
-          this.hdr(T_NULL, 0);
+          o.u8(T_NULL).u32(0);
           return;
         }
-        this.hdr(T_ARRAY, n);
+        o.u8(T_ARRAY).u32(n);
         for (let i = 0; i < n; i++) this.respToAbi(buf, end);
         return;
       }
       case 37: // % and ~: a marked array (RESP3_FIX builds the table in reply order)
       case 126: {
         const n = Number(buf.toString('latin1', ls, e)) * (t === 37 ? 2 : 1);
-        this.hdr(T_ARRAY, n + 1);
-        this.hdr(T_STATUS, 3);
-        this.room(3);
-        this.scratch.write(MARK + (t === 37 ? 'M' : 'S'), this.slen, 'latin1');
-        this.slen += 3;
+        o.u8(T_ARRAY).u32(n + 1).u8(T_STATUS).u32(3).raw(t === 37 ? MARK_MAP : MARK_SET);
         for (let i = 0; i < n; i++) this.respToAbi(buf, end);
         return;
       }
       case 95: // _ (RESP3 null: nil in Lua, which the engine cannot push; the call wrapper turns this mark into nil)
-        this.hdr(T_STATUS, 3);
-        this.room(3);
-        this.scratch.write(MARK + 'N', this.slen, 'latin1');
-        this.slen += 3;
+        o.u8(T_STATUS).u32(3).raw(MARK_NULL);
         return;
       case 124: { // | attribute: not given to scripts, the value that follows is
         const n = Number(buf.toString('latin1', ls, e));
-        const keep = this.slen;
+        const keep = o.len;
         for (let i = 0; i < 2 * n; i++) this.respToAbi(buf, end);
-        this.slen = keep;
+        o.len = keep;
         this.respToAbi(buf, end);
         return;
       }
       case 35: // #
-        this.hdr(T_BOOL, 1);
-        this.room(1);
-        this.scratch[this.slen++] = buf[ls] === 116 ? 1 : 0;
+        o.u8(T_BOOL).u32(1).u8(buf[ls] === 116 ? 1 : 0);
         return;
       case 44: { // ,
         const s = buf.toString('latin1', ls, e);
-        this.hdr(T_DOUBLE, 8);
-        this.room(8);
-        this.scratch.writeDoubleLE(s === 'inf' ? Infinity : s === '-inf' ? -Infinity : Number(s), this.slen);
-        this.slen += 8;
+        o.u8(T_DOUBLE).u32(8).f64(s === 'inf' ? Infinity : s === '-inf' ? -Infinity : Number(s));
         return;
       }
       case 40: // (
-        this.hdr(T_BIG, e - ls);
-        this.put(buf, ls, e);
+        o.u8(T_BIG).u32(e - ls).tail(buf, ls, e);
         return;
       case 61: { // =
         const n = Number(buf.toString('latin1', ls, e));
-        this.hdr(T_VERBATIM, n + 3);
-        this.room(4);
-        this.scratch.writeUInt32LE(3, this.slen);
-        this.slen += 4;
-        this.put(buf, rp, rp + 3);
-        this.put(buf, rp + 4, rp + n);
+        // the format's length and the format, then the string after its ':'
+        o.u8(T_VERBATIM).u32(n + 3).u32(3).tail(buf, rp, rp + 3).tail(buf, rp + 4, rp + n);
         rp += n + 2;
         return;
       }
       default:
-        this.hdr(T_NULL, 0);
+        o.u8(T_NULL).u32(0);
     }
   }
 
@@ -901,20 +858,13 @@ let profN = 0;
 
 function awaitReply(): MsgReader {
   const t0 = PROF ? process.hrtime.bigint() : 0n;
-  if (PROF) {
-    for (;;) {
-      const r = ch.receive(1000, CALL_SPIN);
-      if (r === null) continue;
-      if (r.u8() === OP_REPLY) {
-        profWait += process.hrtime.bigint() - t0;
-        return r;
-      }
-    }
-  }
   for (;;) {
-    const r = ch.receive(1000, 20000);
+    const r = ch.receive(1000, CALL_SPIN);
     if (r === null) continue;
-    if (r.u8() === OP_REPLY) return r;
+    if (r.u8() === OP_REPLY) {
+      if (PROF) profWait += process.hrtime.bigint() - t0;
+      return r;
+    }
   }
 }
 
@@ -939,22 +889,14 @@ function runMessage(r: MsgReader): void {
   const nkeys = r.u32();
   const nargs = r.u32();
   // KEYS and ARGV: the message holds them in the engine's own layout
-  let block: Buffer;
-  let engineKeys = nkeys;
-  if (mode === MODE_EVAL || mode === MODE_CHECK) {
-    const start = r.pos;
-    for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
-    argBlock.reset().u32(nkeys + nargs).tail(r.buf, start, r.pos);
-    block = argBlock.buf.subarray(0, argBlock.len);
-  } else {
-    // functions get KEYS and ARGV as arguments: all go in ARGV, then numkeys and the name
-    const start = r.pos;
-    for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
-    argBlock.reset().u32(nkeys + nargs + 2).tail(r.buf, start, r.pos);
-    argBlock.str(mode === MODE_FCALL ? String(nkeys) : '0').str(mode === MODE_FCALL ? name : '\0load');
-    block = argBlock.buf.subarray(0, argBlock.len);
-    engineKeys = 0;
-  }
+  const isScript = mode === MODE_EVAL || mode === MODE_CHECK;
+  const start = r.pos;
+  for (let i = 0; i < nkeys + nargs; i++) r.pos += 4 + r.buf.readUInt32LE(r.pos);
+  argBlock.reset().u32(nkeys + nargs + (isScript ? 0 : 2)).tail(r.buf, start, r.pos);
+  // functions get KEYS and ARGV as arguments: all go in ARGV, then numkeys and the name
+  if (!isScript) argBlock.str(mode === MODE_FCALL ? String(nkeys) : '0').str(mode === MODE_FCALL ? name : '\0load');
+  const block = argBlock.buf.subarray(0, argBlock.len);
+  const engineKeys = isScript ? nkeys : 0;
   let chunk: [number, number] | undefined;
   if (mode === MODE_CHECK) {
     vm.load('\0check', CHECK_CHUNK);
@@ -987,7 +929,7 @@ function runMessage(r: MsgReader): void {
     ch.send(out);
     return;
   }
-  const source = mode === MODE_EVAL || mode === MODE_CHECK ? 'user_script' : 'user_function';
+  const source = isScript ? 'user_script' : 'user_function';
   const tag = res[0];
   out.reset().u8(OP_DONE);
   if (tag === T_SCRIPT_ERROR) {
