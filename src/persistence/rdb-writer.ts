@@ -350,21 +350,20 @@ export function writeValueBody(out: ByteSink, v: RedisValue): void {
       return;
     case 'list': {
       const l = v as unknown as ListValue;
-      const nodes: { plain: string | null; items: string[] }[] = [];
-      l.forEachNode((plain, items) => nodes.push({ plain, items }));
-      out.length(nodes.length);
-      for (const node of nodes) {
-        if (node.plain !== null && node.plain.length >= ListValue.packedThreshold) {
+      // one blob per node, written as the nodes are visited (nodeCount is what forEachNode walks)
+      out.length(l.nodeCount);
+      l.forEachNode((plain, items) => {
+        if (plain !== null && plain.length >= ListValue.packedThreshold) {
           out.length(1);
-          out.string(node.plain);
-          continue;
+          out.string(plain);
+          return;
         }
         out.length(2);
         const lp = new ListpackBuilder();
-        if (node.plain !== null) lp.add(node.plain);
-        else for (const s of node.items) lp.add(s);
+        if (plain !== null) lp.add(plain);
+        else for (const s of items) lp.add(s);
         out.bytes(lp.finish());
-      }
+      });
       return;
     }
     case 'set': {
