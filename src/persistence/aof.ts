@@ -529,7 +529,7 @@ export class AppendOnlyLog {
         target: '',
         kind: 'aof',
         keysTotal: this.server.keyspace.totalKeys(),
-        log: (level, msg) => (level === 'notice' ? this.server.log.notice(msg) : this.server.log.warning(msg)),
+        log: this.server.log,
         done: (code, signal) => {
           if (job !== null) this.rewriteDone(job, code, signal);
         },

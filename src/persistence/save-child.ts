@@ -32,7 +32,8 @@ export interface SaveChildOptions {
   target: string;
   kind: 'rdb' | 'aof';
   keysTotal: number;
-  log(level: 'notice' | 'warning', msg: string): void;
+  /** where the child's log lines go (the server's logger) */
+  log: { notice(msg: string): void; warning(msg: string): void };
   /** the child ended: exit code, or the number of the signal that killed it */
   done(exitCode: number, signal: number): void;
 }
@@ -174,8 +175,8 @@ export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
       const tag = line.charCodeAt(0);
       const rest = line.slice(2);
       if (tag === 0x50 /* P */) child.keysProcessed = Number(rest) || 0;
-      else if (tag === 0x4e /* N */) opts.log('notice', rest);
-      else if (tag === 0x57 /* W */) opts.log('warning', rest);
+      else if (tag === 0x4e /* N */) opts.log.notice(rest);
+      else if (tag === 0x57 /* W */) opts.log.warning(rest);
     }
   });
   proc.on('close', (code, signal) => {
