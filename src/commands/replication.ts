@@ -17,8 +17,8 @@ import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { isWord } from './args';
 import { provideInfoField, provideInfoSection } from '../info/info';
-import { ReplicaLink, replicaRdbLoader } from '../replication/replica-link';
-import { loadRdbImage, snapshot } from '../persistence/persistence';
+import { ReplicaLink } from '../replication/replica-link';
+import { snapshot } from '../persistence/persistence';
 import { addCommandGate } from '../server/dispatch';
 import { CMD_WRITE, CMD_STALE } from './table';
 import { intArg } from './args';
@@ -379,10 +379,6 @@ function replicationInfo(server: Server): string {
 export function setup(server: Server): void {
   server.onClientFreed((c) => waiters.delete(c));
   server.onClientReset((c) => waiters.delete(c));
-  replicaRdbLoader.load = (srv, rdb) => {
-    const r = loadRdbImage(srv, rdb);
-    return typeof r === 'string' ? r : null;
-  };
   provideInfoField('connected_slaves', (s) => replicas.get(s)?.size ?? 0);
   provideInfoSection('replication', replicationInfo);
   server.cronTasks.push((now) => {

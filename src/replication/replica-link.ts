@@ -26,13 +26,9 @@ import type { Server } from '../server/server';
 import { Client } from '../server/client';
 import { executeCommand } from '../server/dispatch';
 import { ProtocolError } from '../protocol/request-parser';
-import { clearFunctions } from '../persistence/persistence';
+import { clearFunctions, loadRdbImage } from '../persistence/persistence';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
-
-/** Loads an RDB image (a full sync) into the emptied dataset; returns an error text or null. */
-export type ReplicaRdbLoader = (server: Server, rdb: Buffer) => string | null;
-export const replicaRdbLoader: { load: ReplicaRdbLoader | null } = { load: null };
 
 const ANY = -1;
 
@@ -288,16 +284,15 @@ export class ReplicaLink {
     for (const db of ks.dbs) db.clear();
     clearFunctions(this.server);
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    const loader = replicaRdbLoader.load;
     ks.applyingMasterStream = true;
-    let err: string | null;
+    let loaded: number | string;
     try {
-      err = loader === null ? 'no RDB loader' : loader(this.server, rdb);
+      loaded = loadRdbImage(this.server, rdb);
     } finally {
       ks.applyingMasterStream = false;
     }
-    if (err !== null) {
-      throw new Error(`Failed trying to load the MASTER synchronization DB from socket: ${err}`);
+    if (typeof loaded === 'string') {
+      throw new Error(`Failed trying to load the MASTER synchronization DB from socket: ${loaded}`);
     }
     this.offset = masterOffset;
     this.syncInProgress = false;
