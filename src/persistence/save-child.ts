@@ -188,7 +188,6 @@ export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
     opts.done(code ?? 0, signal === null ? 0 : signalNumber(signal));
   });
   const header: SaveChildHeader = {
-    tempPattern: opts.tempPattern,
     target: opts.target,
     delayUs: opts.delayUs,
     keyCount: opts.delayUs !== 0 && opts.keyEnds !== null ? opts.keyEnds.length : 0,
