@@ -421,11 +421,6 @@ export function writeValueBody(out: ByteSink, v: RedisValue): void {
   }
 }
 
-/** Whether a value can be written (kinds with a registered encoder included). */
-export function rdbSupports(v: RedisValue): boolean {
-  return typeof v === 'string' || ['string', 'list', 'set', 'hash', 'zset'].includes(v.kind) || rdbValueEncoders.has(v.kind);
-}
-
 /** DUMP: the value's type and body, then the RDB version (2 bytes LE) and the CRC-64 of all that. */
 export function dumpPayload(v: RedisValue, compress: boolean): Buffer {
   const out = new ByteSink(compress, 256);
