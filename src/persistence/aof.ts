@@ -39,7 +39,7 @@ import { AofManifest, parseManifest, isManifestError } from './aof-manifest';
 import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
 import { snapshot, clearFunctions, functionPersistence } from './persistence';
-import { spawnSaveChild, hasActiveChild, type SaveChild } from './save-child';
+import { startSaveChild, hasActiveChild, type SaveChild } from './save-child';
 import { provideInfoField, provideInfoExtraLines } from '../info/info';
 import { debugHooks } from '../commands/introspection';
 
@@ -511,23 +511,13 @@ export class AppendOnlyLog {
     }
     this.rewrites++;
     const rdbFormat = this.server.config.aofUseRdbPreamble;
-    const delayUs = this.server.config.rdbKeySaveDelay;
-    const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
     let child: SaveChild;
-    const startedAt = process.hrtime.bigint();
     try {
-      const data = this.snapshot(rdbFormat, keyEnds);
-      child = spawnSaveChild({
-        owner: this.server,
-        startedAt,
-        image: data,
-        keyEnds: keyEnds ?? null,
-        delayUs,
+      child = startSaveChild(this.server, {
+        image: (keyEnds) => this.snapshot(rdbFormat, keyEnds),
         tempPattern: 'temp-rewriteaof-bg-%d.aof',
         target: '',
         kind: 'aof',
-        keysTotal: this.server.keyspace.totalKeys(),
-        log: this.server.log,
         done: (code, signal) => this.rewriteDone(child, code, signal),
       });
     } catch (e) {

@@ -28,7 +28,7 @@ import type { RedisValue } from '../keyspace/values';
 import { writeRdb } from './rdb-writer';
 import { loadRdb, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader';
 import { lruClock } from '../keyspace/keyspace';
-import { spawnSaveChild, hasActiveChild, type SaveChild } from './save-child';
+import { startSaveChild, hasActiveChild, type SaveChild } from './save-child';
 
 /** What the functions subsystem provides to persist its libraries (filled in by it). */
 export interface FunctionPersistence {
@@ -181,24 +181,13 @@ export function bgsave(server: Server): string | null {
   st.rdbSaves++;
   st.lastBgsaveTry = nowSec;
   const dirtyBefore = server.keyspace.dirty;
-  const delayUs = server.config.rdbKeySaveDelay;
-  const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
   let child: SaveChild;
-  const startedAt = process.hrtime.bigint();
   try {
-    const data = snapshot(server, false, keyEnds);
-    const keysTotal = server.keyspace.totalKeys();
-    child = spawnSaveChild({
-      owner: server,
-      startedAt,
-      image: data,
-      keyEnds: keyEnds ?? null,
-      delayUs,
+    child = startSaveChild(server, {
+      image: (keyEnds) => snapshot(server, false, keyEnds),
       tempPattern: 'temp-%d.rdb',
       target: rdbPath(server),
       kind: 'rdb',
-      keysTotal,
-      log: server.log,
       done: (code, signal) => bgsaveDone(server, child, dirtyBefore, code, signal),
     });
   } catch (e) {
