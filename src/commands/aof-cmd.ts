@@ -1,14 +1,12 @@
 /*
  * The append-only file's command, BGREWRITEAOF, and the wiring of the
- * persistence modules at startup: the AOF (src/persistence/aof.ts), the
- * RDB loader it uses for RDB bases, and the stream codecs (rdb-stream.ts).
+ * persistence modules at startup: the AOF (src/persistence/aof.ts) and the
+ * stream codecs (rdb-stream.ts).
  */
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { aofOf, setupAof } from '../persistence/aof';
-import { aofRdbLoader } from '../persistence/aof-loader';
-import { loadRdbImage } from '../persistence/persistence';
 import { registerStreamPersistence } from '../persistence/rdb-stream';
 
 function bgrewriteaof(c: Client): void {
@@ -22,7 +20,6 @@ export const handlers: HandlerMap = {
 };
 
 export function setup(server: Server): void {
-  aofRdbLoader.load = loadRdbImage;
   registerStreamPersistence();
   setupAof(server);
 }

@@ -20,6 +20,7 @@ import type { RedisValue } from '../keyspace/values';
 import { isWord, ERR_SYNTAX } from './args';
 import { parseInteger } from '../util/numbers';
 import { dumpPayload } from '../persistence/rdb-writer';
+import { encodeCommand } from '../protocol/command-encoder';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
 
 const CACHE_ITEMS = 64;
@@ -91,11 +92,9 @@ function connect(host: string, port: number, timeoutMs: number): Promise<CachedS
         cs.pending += d.toString('latin1');
         const w = cs.waiter;
         if (w === null) return;
-        const i = cs.pending.indexOf('\r\n');
-        if (i < 0) return;
+        const line = takeLine(cs);
+        if (line === null) return;
         cs.waiter = null;
-        const line = cs.pending.slice(0, i);
-        cs.pending = cs.pending.slice(i + 2);
         w(line);
       });
       resolve(cs);
@@ -103,13 +102,18 @@ function connect(host: string, port: number, timeoutMs: number): Promise<CachedS
   });
 }
 
-function readLine(cs: CachedSocket, timeoutMs: number): Promise<string> {
+/** The next complete line received (without its CRLF), consumed; null when none yet. */
+function takeLine(cs: CachedSocket): string | null {
   const i = cs.pending.indexOf('\r\n');
-  if (i >= 0) {
-    const line = cs.pending.slice(0, i);
-    cs.pending = cs.pending.slice(i + 2);
-    return Promise.resolve(line);
-  }
+  if (i < 0) return null;
+  const line = cs.pending.slice(0, i);
+  cs.pending = cs.pending.slice(i + 2);
+  return line;
+}
+
+function readLine(cs: CachedSocket, timeoutMs: number): Promise<string> {
+  const line = takeLine(cs);
+  if (line !== null) return Promise.resolve(line);
   if (cs.dead) return Promise.reject(new Error('connection closed'));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -136,16 +140,12 @@ function writeAll(cs: CachedSocket, data: Buffer, timeoutMs: number): Promise<vo
   });
 }
 
-function bulk(parts: Buffer[], s: string | Buffer): void {
-  const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-  parts.push(Buffer.from(`$${b.length}\r\n`, 'latin1'), b, Buffer.from('\r\n'));
-}
-
 interface Item {
   key: string;
   value: RedisValue;
   ttl: number;
-  payload: Buffer;
+  /** the DUMP payload, as a latin1 string */
+  payload: string;
 }
 
 function migrate(c: Client, argv: string[]): void {
@@ -200,7 +200,7 @@ function migrate(c: Client, argv: string[]): void {
       if (ttl < 0) continue;
       if (ttl < 1) ttl = 1;
     }
-    items.push({ key, value: v, ttl, payload: dumpPayload(v, server.config.rdbcompression) });
+    items.push({ key, value: v, ttl, payload: dumpPayload(v, server.config.rdbcompression).toString('latin1') });
   }
   if (items.length === 0) {
     c.reply.simple('NOKEY');
@@ -245,31 +245,19 @@ function migrate(c: Client, argv: string[]): void {
       cache.set(name, cs);
     }
     cs.lastUse = Date.now();
-    const parts: Buffer[] = [];
-    if (password !== null) {
-      parts.push(Buffer.from(`*${username !== null ? 3 : 2}\r\n`));
-      bulk(parts, 'AUTH');
-      if (username !== null) bulk(parts, username);
-      bulk(parts, password);
-    }
+    let request = '';
+    if (password !== null) request += encodeCommand(username !== null ? ['AUTH', username, password] : ['AUTH', password]);
     const select = cs.lastDbid !== dbid;
-    if (select) {
-      parts.push(Buffer.from('*2\r\n'));
-      bulk(parts, 'SELECT');
-      bulk(parts, String(dbid));
-    }
+    if (select) request += encodeCommand(['SELECT', String(dbid)]);
     for (const it of items) {
-      parts.push(Buffer.from(`*${replace ? 5 : 4}\r\n`));
-      bulk(parts, 'RESTORE');
-      bulk(parts, it.key);
-      bulk(parts, String(it.ttl));
-      bulk(parts, it.payload);
-      if (replace) bulk(parts, 'REPLACE');
+      const restore = ['RESTORE', it.key, String(it.ttl), it.payload];
+      if (replace) restore.push('REPLACE');
+      request += encodeCommand(restore);
     }
     let stage = 'writing';
     let got = 0;
     try {
-      await writeAll(cs, Buffer.concat(parts), timeout as number);
+      await writeAll(cs, Buffer.from(request, 'latin1'), timeout as number);
       stage = 'reading';
       const authReply = password !== null ? await readLine(cs, timeout as number) : null;
       const selectReply = select ? await readLine(cs, timeout as number) : null;

@@ -17,8 +17,8 @@ import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { isWord } from './args';
 import { provideInfoField, provideInfoSection } from '../info/info';
-import { ReplicaLink, replicaRdbLoader } from '../replication/replica-link';
-import { loadRdbImage, snapshot } from '../persistence/persistence';
+import { ReplicaLink } from '../replication/replica-link';
+import { snapshot } from '../persistence/persistence';
 import { addCommandGate } from '../server/dispatch';
 import { CMD_WRITE, CMD_STALE } from './table';
 import { intArg } from './args';
@@ -111,11 +111,6 @@ function replconf(c: Client, argv: string[]): void {
 /* ------------------------------------------------------------ replica side */
 
 const links = new WeakMap<Server, ReplicaLink>();
-
-/** The link to our master, when this server is a replica. */
-export function masterLink(server: Server): ReplicaLink | undefined {
-  return links.get(server);
-}
 
 /** Become a replica of host:port (replicationSetMaster). */
 function setMaster(server: Server, host: string, port: number): void {
@@ -379,10 +374,6 @@ function replicationInfo(server: Server): string {
 export function setup(server: Server): void {
   server.onClientFreed((c) => waiters.delete(c));
   server.onClientReset((c) => waiters.delete(c));
-  replicaRdbLoader.load = (srv, rdb) => {
-    const r = loadRdbImage(srv, rdb);
-    return typeof r === 'string' ? r : null;
-  };
   provideInfoField('connected_slaves', (s) => replicas.get(s)?.size ?? 0);
   provideInfoSection('replication', replicationInfo);
   server.cronTasks.push((now) => {
@@ -404,20 +395,12 @@ export function setup(server: Server): void {
     if (c.isMaster || (!srv.keyspace.isReplica && srv.config.minReplicasToWrite === 0)) return false;
     const isExec = cmd.name === 'exec';
     const flags = isExec ? c.multiCmdFlags : cmd.flags;
-    const link = links.get(srv);
-    if (link === undefined) {
-      // min-replicas-to-write: a master with too few good replicas refuses writes
-      const min = srv.config.minReplicasToWrite;
-      if (min > 0 && srv.config.minReplicasMaxLag > 0 && (flags & CMD_WRITE) !== 0 && goodReplicas(srv) < min) {
-        return 'NOREPLICAS Not enough good replicas to write.';
-      }
-      return false;
-    }
-    if (srv.config.replicaReadOnly && (flags & CMD_WRITE) !== 0) return "READONLY You can't write against a read only replica.";
+    const isWrite = (flags & CMD_WRITE) !== 0;
+    // min-replicas-to-write: a master with too few good replicas refuses writes
+    if (!links.has(srv)) return isWrite && !enoughGoodReplicas(srv) ? 'NOREPLICAS Not enough good replicas to write.' : false;
+    if (isWrite && isReadonlyReplica(srv)) return "READONLY You can't write against a read only replica.";
     const denyStale = (cmd.flags & CMD_STALE) === 0 || (isExec && (c.multiCmdInvFlags & CMD_STALE) !== 0);
-    if (link.state !== 'connected' && !srv.config.replicaServeStaleData && denyStale) {
-      return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
-    }
+    if (denyStale && isStaleReplica(srv)) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     return false;
   }, (srv) => srv.keyspace.isReplica || srv.config.minReplicasToWrite > 0 || links.has(srv));
   const initial = server.config.replicaof.trim();

@@ -16,6 +16,7 @@
 import type { Server } from '../server/server';
 import { Client } from '../server/client';
 import { executeCommand } from '../server/dispatch';
+import { loadRdbImage } from './persistence';
 
 export type AofLoadStatus = 'ok' | 'empty' | 'truncated' | 'failed';
 
@@ -24,14 +25,6 @@ export interface AofLoadResult {
   /** for 'truncated': the offset of the end of the last complete command */
   validUpTo: number;
 }
-
-/**
- * Loads an RDB image at the start of a buffer into the server; returns the
- * number of bytes it used, or an error text. Set by the RDB module.
- */
-export type RdbImageLoader = (server: Server, buf: Buffer) => number | string;
-
-export const aofRdbLoader: { load: RdbImageLoader | null } = { load: null };
 
 class Truncated extends Error {}
 class FormatError extends Error {}
@@ -43,8 +36,7 @@ export function loadAofBuffer(server: Server, buf: Buffer, name: string, isOldSt
   let pos = 0;
   if (buf.length >= 5 && buf.toString('latin1', 0, 5) === 'REDIS') {
     log.notice(isOldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
-    const loader = aofRdbLoader.load;
-    const used = loader === null ? 'no RDB support' : loader(server, buf);
+    const used = loadRdbImage(server, buf);
     if (typeof used === 'string') {
       log.warning(isOldStyle
         ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted`

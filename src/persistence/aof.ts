@@ -39,17 +39,16 @@ import { AofManifest, parseManifest, isManifestError } from './aof-manifest';
 import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
 import { snapshot, clearFunctions, functionPersistence } from './persistence';
-import { spawnSaveChild, hasActiveChild, type SaveChild } from './save-child';
+import { startSaveChild, hasActiveChild, type SaveChild } from './save-child';
 import { provideInfoField, provideInfoExtraLines } from '../info/info';
 import { debugHooks } from '../commands/introspection';
 
 type AofState = 'off' | 'on' | 'wait_rewrite';
 
 interface RewriteJob {
-  /** temp-rewriteaof-bg-<child pid>.aof, in the working directory */
-  tmpFile: string;
   rdbFormat: boolean;
   startedAt: number;
+  /** writes temp-rewriteaof-bg-<its pid>.aof (child.tempFile) in the working directory */
   child: SaveChild;
 }
 
@@ -179,7 +178,7 @@ export class AppendOnlyLog {
   cron(now: number): void {
     if (this.buf.length > 0) this.writePending();
     if (this.state !== 'off' && this.server.config.appendfsync === 'everysec') this.fsyncEverySec(now);
-    if (this.rewrite !== null || hasActiveChild(this.server)) return;
+    if (hasActiveChild(this.server)) return; // a rewrite's child included
     if (this.rewriteScheduled) {
       this.startRewrite();
       return;
@@ -499,7 +498,7 @@ export class AppendOnlyLog {
 
   /** Start a rewrite now (a child writes the snapshot). Returns false when it could not start. */
   startRewrite(): boolean {
-    if (this.rewrite !== null || hasActiveChild(this.server)) return false;
+    if (hasActiveChild(this.server)) return false; // a rewrite's child included
     if (!this.ensureDir()) {
       this.lastBgrewriteOk = false;
       return false;
@@ -512,27 +511,14 @@ export class AppendOnlyLog {
     }
     this.rewrites++;
     const rdbFormat = this.server.config.aofUseRdbPreamble;
-    const delayUs = this.server.config.rdbKeySaveDelay;
-    const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
     let child: SaveChild;
-    let job: RewriteJob | null = null;
-    const startedAt = process.hrtime.bigint();
     try {
-      const data = this.snapshot(rdbFormat, keyEnds);
-      child = spawnSaveChild({
-        owner: this.server,
-        startedAt,
-        image: data,
-        keyEnds: keyEnds ?? null,
-        delayUs,
+      child = startSaveChild(this.server, {
+        image: (keyEnds) => this.snapshot(rdbFormat, keyEnds),
         tempPattern: 'temp-rewriteaof-bg-%d.aof',
         target: '',
         kind: 'aof',
-        keysTotal: this.server.keyspace.totalKeys(),
-        log: (level, msg) => (level === 'notice' ? this.server.log.notice(msg) : this.server.log.warning(msg)),
-        done: (code, signal) => {
-          if (job !== null) this.rewriteDone(job, code, signal);
-        },
+        done: (code, signal) => this.rewriteDone(child, code, signal),
       });
     } catch (e) {
       this.server.log.warning(`Can't rewrite append only file in background: fork: ${(e as Error).message}`);
@@ -540,17 +526,18 @@ export class AppendOnlyLog {
       this.consecutiveFailures++;
       return false;
     }
-    job = { tmpFile: child.tempFile, rdbFormat, startedAt: Date.now(), child };
-    this.rewrite = job;
+    this.rewrite = { rdbFormat, startedAt: Date.now(), child };
     this.rewriteScheduled = false;
     this.server.log.notice(`Background append only file rewriting started by pid ${child.pid}`);
     return true;
   }
 
   /** The child ended (Redis's backgroundRewriteDoneHandler). */
-  private rewriteDone(job: RewriteJob, code: number, signal: number): void {
-    if (job !== this.rewrite) return;
+  private rewriteDone(child: SaveChild, code: number, signal: number): void {
+    const job = this.rewrite;
+    if (job === null || job.child !== child) return;
     this.rewrite = null;
+    const tmpFile = child.tempFile;
     const log = this.server.log;
     this.lastRewriteTimeSec = Math.floor((Date.now() - job.startedAt) / 1000);
     if (signal !== 0) {
@@ -565,18 +552,18 @@ export class AppendOnlyLog {
       this.rewriteFailed(job);
       return;
     }
-    log.notice(`Successfully created the temporary AOF base file ${path.basename(job.tmpFile)}`);
+    log.notice(`Successfully created the temporary AOF base file ${path.basename(tmpFile)}`);
     log.notice('Background AOF rewrite terminated with success');
     const temp = this.manifest.clone();
     const baseName = temp.newBase(this.fileName, job.rdbFormat);
     try {
-      fs.renameSync(job.tmpFile, this.pathOf(baseName));
+      fs.renameSync(tmpFile, this.pathOf(baseName));
     } catch (e) {
-      log.warning(`Error trying to rename the temporary AOF base file ${path.basename(job.tmpFile)} into ${this.pathOf(baseName)}: ${(e as Error).message}`);
+      log.warning(`Error trying to rename the temporary AOF base file ${path.basename(tmpFile)} into ${this.pathOf(baseName)}: ${(e as Error).message}`);
       this.rewriteFailed(job);
       return;
     }
-    log.notice(`Successfully renamed the temporary AOF base file ${path.basename(job.tmpFile)} into ${baseName}`);
+    log.notice(`Successfully renamed the temporary AOF base file ${path.basename(tmpFile)} into ${baseName}`);
     if (this.state === 'wait_rewrite') {
       const incrName = temp.newIncr(this.fileName);
       try {
@@ -616,7 +603,7 @@ export class AppendOnlyLog {
 
   /** After a rewrite that did not complete: no temp file; a pending AOF start retries. */
   private rewriteCleanup(job: RewriteJob): void {
-    fs.unlink(job.tmpFile, () => undefined);
+    fs.unlink(job.child.tempFile, () => undefined);
     if (this.state === 'wait_rewrite') {
       this.buf = '';
       this.server.log.notice(`Removing the temp incr aof file ${this.tempIncrName()} in the background`);

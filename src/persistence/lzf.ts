@@ -21,7 +21,16 @@ const MAX_LIT = 1 << 5;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 
-let htab = new Int32Array(HSIZE);
+/**
+ * The hash table, shared by every call. Each call must see an empty table
+ * (so that output depends only on the input), but clearing 2^16 slots per
+ * call would dominate the cost of compressing short strings. So a slot
+ * holds htabBias + position + 1, and anything at or below the call's bias
+ * (written by earlier calls) reads as empty; the bias moves past each
+ * call's positions, and the table is cleared only when it would overflow.
+ */
+const htab = new Int32Array(HSIZE);
+let htabBias = 0;
 
 /** Decompress `src` into exactly `outLen` bytes, or null when malformed. */
 export function lzfDecompress(src: Uint8Array, outLen: number): Buffer | null {
@@ -64,8 +73,13 @@ export function lzfCompress(data: Uint8Array, maxOut: number): Buffer | null {
   const inLen = data.length;
   if (inLen === 0 || maxOut <= 0) return null;
   const out = Buffer.allocUnsafe(maxOut);
-  // slots hold position + 1 (0 = empty), reset per call
-  htab.fill(0);
+  // slots hold bias + position + 1; older values read as a negative position (empty)
+  if (htabBias + inLen + 1 > 0x7fffffff) {
+    htab.fill(0);
+    htabBias = 0;
+  }
+  const bias = htabBias;
+  htabBias += inLen + 1;
   const tab = htab;
   let ip = 0;
   let op = 1; // room for the first literal run's control byte
@@ -74,8 +88,8 @@ export function lzfCompress(data: Uint8Array, maxOut: number): Buffer | null {
   while (ip < inLen - 2) {
     hval = ((hval << 8) | data[ip + 2]) & 0xffffff;
     const slot = idx(hval);
-    const refPos = tab[slot] - 1;
-    tab[slot] = ip + 1;
+    const refPos = tab[slot] - bias - 1;
+    tab[slot] = bias + ip + 1;
     let off = 0;
     if (
       refPos > 0 &&
@@ -109,10 +123,10 @@ export function lzfCompress(data: Uint8Array, maxOut: number): Buffer | null {
       ip -= 2;
       hval = (data[ip] << 8) | data[ip + 1];
       hval = ((hval << 8) | data[ip + 2]) & 0xffffff;
-      tab[idx(hval)] = ip + 1;
+      tab[idx(hval)] = bias + ip + 1;
       ip++;
       hval = ((hval << 8) | data[ip + 2]) & 0xffffff;
-      tab[idx(hval)] = ip + 1;
+      tab[idx(hval)] = bias + ip + 1;
       ip++;
     } else {
       if (op >= maxOut) return null;
@@ -138,9 +152,4 @@ export function lzfCompress(data: Uint8Array, maxOut: number): Buffer | null {
   out[op - lit - 1] = lit - 1;
   if (lit === 0) op--;
   return out.subarray(0, op);
-}
-
-/** Release the hash table's memory (tests). */
-export function lzfReset(): void {
-  htab = new Int32Array(HSIZE);
 }

@@ -28,7 +28,7 @@ import type { RedisValue } from '../keyspace/values';
 import { writeRdb } from './rdb-writer';
 import { loadRdb, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader';
 import { lruClock } from '../keyspace/keyspace';
-import { spawnSaveChild, hasActiveChild, type SaveChild } from './save-child';
+import { startSaveChild, hasActiveChild, type SaveChild } from './save-child';
 
 /** What the functions subsystem provides to persist its libraries (filled in by it). */
 export interface FunctionPersistence {
@@ -46,24 +46,26 @@ export function clearFunctions(server: Server): void {
   functionPersistence.current?.clear(server);
 }
 
-export interface PersistenceState {
-  bgsaveInProgress: boolean;
-  bgsaveScheduled: boolean;
+export class PersistenceState {
+  bgsaveScheduled = false;
   /** seconds, when the running background save started; -1 */
-  bgsaveStart: number;
-  lastBgsaveOk: boolean;
+  bgsaveStart = -1;
+  lastBgsaveOk = true;
   /** seconds the last background save took; -1 before any */
-  lastBgsaveTimeSec: number;
+  lastBgsaveTimeSec = -1;
   /** unix seconds of the last background save attempt */
-  lastBgsaveTry: number;
-  rdbSaves: number;
-  lastLoadKeysLoaded: number;
-  lastLoadKeysExpired: number;
-  loading: boolean;
-  /** bumped each time a background save starts or is killed */
-  bgsaveGeneration: number;
+  lastBgsaveTry = 0;
+  rdbSaves = 0;
+  lastLoadKeysLoaded = 0;
+  lastLoadKeysExpired = 0;
+  loading = false;
   /** the child process writing the running background save */
-  child: SaveChild | null;
+  child: SaveChild | null = null;
+
+  /** a background save runs exactly while its child is known (it is dropped when it ends or is killed) */
+  get bgsaveInProgress(): boolean {
+    return this.child !== null;
+  }
 }
 
 const states = new WeakMap<Server, PersistenceState>();
@@ -71,20 +73,7 @@ const states = new WeakMap<Server, PersistenceState>();
 export function persistenceState(server: Server): PersistenceState {
   let s = states.get(server);
   if (s === undefined) {
-    s = {
-      bgsaveInProgress: false,
-      bgsaveScheduled: false,
-      bgsaveStart: -1,
-      lastBgsaveOk: true,
-      lastBgsaveTimeSec: -1,
-      lastBgsaveTry: 0,
-      rdbSaves: 0,
-      lastLoadKeysLoaded: 0,
-      lastLoadKeysExpired: 0,
-      loading: false,
-      bgsaveGeneration: 0,
-      child: null,
-    };
+    s = new PersistenceState();
     states.set(server, s);
   }
   return s;
@@ -106,10 +95,6 @@ export function loadLimits(server: Server): LoadLimits {
 /** Path of the RDB file (dir is the process's working directory, as in Redis). */
 export function rdbPath(server: Server): string {
   return path.resolve(server.config.dbfilename);
-}
-
-function tempPath(name: string): string {
-  return path.resolve(name);
 }
 
 /** The whole dataset as RDB bytes. */
@@ -134,7 +119,7 @@ function errMessage(e: unknown): string {
 
 /** Write bytes to temp-<pid>.rdb, fsync, rename over the target. Throws with Redis's log text. */
 function writeFileSyncAtomic(server: Server, data: Buffer, target: string): void {
-  const tmp = tempPath(`temp-${process.pid}.rdb`);
+  const tmp = path.resolve(`temp-${process.pid}.rdb`);
   let fd: number;
   try {
     fd = fs.openSync(tmp, 'w');
@@ -196,24 +181,13 @@ export function bgsave(server: Server): string | null {
   st.rdbSaves++;
   st.lastBgsaveTry = nowSec;
   const dirtyBefore = server.keyspace.dirty;
-  const delayUs = server.config.rdbKeySaveDelay;
-  const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
   let child: SaveChild;
-  const startedAt = process.hrtime.bigint();
   try {
-    const data = snapshot(server, false, keyEnds);
-    const keysTotal = server.keyspace.totalKeys();
-    child = spawnSaveChild({
-      owner: server,
-      startedAt,
-      image: data,
-      keyEnds: keyEnds ?? null,
-      delayUs,
+    child = startSaveChild(server, {
+      image: (keyEnds) => snapshot(server, false, keyEnds),
       tempPattern: 'temp-%d.rdb',
       target: rdbPath(server),
       kind: 'rdb',
-      keysTotal,
-      log: (level, msg) => (level === 'notice' ? server.log.notice(msg) : server.log.warning(msg)),
       done: (code, signal) => bgsaveDone(server, child, dirtyBefore, code, signal),
     });
   } catch (e) {
@@ -223,9 +197,7 @@ export function bgsave(server: Server): string | null {
     return 'ERR';
   }
   st.child = child;
-  st.bgsaveInProgress = true;
   st.bgsaveStart = nowSec;
-  st.bgsaveGeneration++;
   server.log.notice(`Background saving started by pid ${child.pid}`);
   return null;
 }
@@ -235,7 +207,6 @@ function bgsaveDone(server: Server, child: SaveChild, dirtyBefore: number, code:
   const st = persistenceState(server);
   if (st.child !== child) return;
   st.child = null;
-  st.bgsaveInProgress = false;
   st.lastBgsaveTimeSec = Math.floor(Date.now() / 1000) - st.bgsaveStart;
   st.bgsaveStart = -1;
   if (signal === 0 && code === 0) {
@@ -263,20 +234,13 @@ const SIGUSR1 = 10;
 /** Stop the running background save, if any (Redis's killRDBChild): its result is dropped. */
 export function killBgsave(server: Server): void {
   const st = persistenceState(server);
-  if (!st.bgsaveInProgress) return;
   const child = st.child;
+  if (child === null) return;
   st.child = null;
-  st.bgsaveGeneration++;
-  st.bgsaveInProgress = false;
   st.lastBgsaveTimeSec = Math.floor(Date.now() / 1000) - st.bgsaveStart;
   st.bgsaveStart = -1;
-  if (child !== null) child.kill();
+  child.kill();
   server.log.warning(`Background saving terminated by signal ${SIGUSR1}`);
-}
-
-/** The running background save child, if any. */
-export function bgsaveChild(server: Server): SaveChild | null {
-  return persistenceState(server).child;
 }
 
 /** FLUSHALL: stop a background save, and save the empty dataset when save points are set. */
@@ -451,7 +415,7 @@ export function loadDataAtStartup(server: Server): boolean {
 /** serverCron's save points and scheduled BGSAVE. */
 export function saveCron(server: Server): void {
   const st = persistenceState(server);
-  if (st.bgsaveInProgress || hasActiveChild(server)) return;
+  if (hasActiveChild(server)) return; // a background save's child included
   const nowSec = Math.floor(Date.now() / 1000);
   for (const [secs, changes] of server.config.save) {
     if (server.keyspace.dirty >= changes && nowSec - server.lastSave > secs && (nowSec - st.lastBgsaveTry > 5 || st.lastBgsaveOk)) {

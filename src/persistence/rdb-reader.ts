@@ -191,32 +191,26 @@ export class RdbInput {
   stringBytes(): Buffer {
     const n = this.length();
     if (!this.lenEnc) return this.bytes(n);
-    switch (n) {
-      case 0: {
-        const v = (this.byte() << 24) >> 24;
-        return Buffer.from(String(v), 'latin1');
-      }
-      case 1: {
-        this.need(2);
-        const v = this.buf.readInt16LE(this.pos);
-        this.pos += 2;
-        return Buffer.from(String(v), 'latin1');
-      }
-      case 2:
-        return Buffer.from(String(this.int32LE()), 'latin1');
-      case 3: {
-        const clen = this.len();
-        const ulen = this.len();
-        const packed = this.bytes(clen);
-        // LZF expands at most ~256x per reference: anything claiming more is corrupt (and would waste memory)
-        if (ulen > clen * 300 + 64) throw new RdbError('Invalid LZF compressed string');
-        const out = lzfDecompress(packed, ulen);
-        if (out === null) throw new RdbError('Invalid LZF compressed string');
-        return out;
-      }
-      default:
-        throw new RdbError(`Unknown RDB string encoding type ${n}`);
-    }
+    if (n <= 2) return Buffer.from(String(this.encodedInt(n)), 'latin1');
+    if (n !== 3) throw new RdbError(`Unknown RDB string encoding type ${n}`);
+    const clen = this.len();
+    const ulen = this.len();
+    const packed = this.bytes(clen);
+    // LZF expands at most ~256x per reference: anything claiming more is corrupt (and would waste memory)
+    if (ulen > clen * 300 + 64) throw new RdbError('Invalid LZF compressed string');
+    const out = lzfDecompress(packed, ulen);
+    if (out === null) throw new RdbError('Invalid LZF compressed string');
+    return out;
+  }
+
+  /** The integer of a special string encoding: 0 int8, 1 int16, 2 int32. */
+  private encodedInt(enc: number): number {
+    if (enc === 0) return (this.byte() << 24) >> 24;
+    if (enc === 2) return this.int32LE();
+    this.need(2);
+    const v = this.buf.readInt16LE(this.pos);
+    this.pos += 2;
+    return v;
   }
 
   /** A string as a latin1 JS string. */
@@ -228,14 +222,7 @@ export class RdbInput {
       this.pos += n;
       return s;
     }
-    if (n === 0) return String((this.byte() << 24) >> 24);
-    if (n === 1) {
-      this.need(2);
-      const v = this.buf.readInt16LE(this.pos);
-      this.pos += 2;
-      return String(v);
-    }
-    if (n === 2) return String(this.int32LE());
+    if (n <= 2) return String(this.encodedInt(n));
     this.pos--; // re-read as bytes (LZF)
     return bytesToLatin1(this.stringBytes());
   }
@@ -486,7 +473,7 @@ function emptyKey(): RdbError {
   return e;
 }
 
-function hashFromPairs(items: string[], forceTable: boolean, limits: LoadLimits, fromBlob = true): HashValue {
+function hashFromPairs(items: string[], forceTable: boolean, fromBlob = true): HashValue {
   const n = items.length >> 1;
   if (n === 0) throw emptyKey();
   const seen = new Set<string>();
@@ -498,7 +485,6 @@ function hashFromPairs(items: string[], forceTable: boolean, limits: LoadLimits,
   const d = new Dict<string>();
   for (let i = 0; i < items.length; i += 2) d.add(items[i], items[i + 1]);
   return new HashValue(d);
-  void limits;
 }
 
 function zsetFromPairs(members: string[], scores: number[], listpack: boolean): ZSet {
@@ -571,9 +557,12 @@ export type RdbTypeDecoder = (input: RdbInput, type: number, limits: LoadLimits)
  */
 export const rdbTypeDecoders = new Map<number, RdbTypeDecoder>();
 
-/** Whether the type byte names a value (not an opcode) this build can decode. */
-export function isKnownValueType(t: number): boolean {
-  return (t >= 0 && t <= 5) || (t >= 9 && t <= 14) || (t >= 16 && t <= 18) || rdbTypeDecoders.has(t);
+/**
+ * Whether the type byte names a value rather than an opcode: the RDB types
+ * 0-21 (8 is unused), decodable or not, or one with a registered decoder.
+ */
+function isValueType(t: number): boolean {
+  return (t >= 0 && t <= 21 && t !== 8) || rdbTypeDecoders.has(t);
 }
 
 /** Decode one value body of the given RDB type. Throws RdbError. */
@@ -633,7 +622,7 @@ export function readValue(r: RdbInput, type: number, limits: LoadLimits): RedisV
         if (f.length > limits.hashMaxListpackValue || v.length > limits.hashMaxListpackValue) big = true;
         items.push(f, v);
       }
-      return hashFromPairs(items, big, limits, false);
+      return hashFromPairs(items, big, false);
     }
     case RDB_TYPE_LIST_QUICKLIST:
     case RDB_TYPE_LIST_QUICKLIST_2: {
@@ -670,7 +659,7 @@ export function readValue(r: RdbInput, type: number, limits: LoadLimits): RedisV
         let maxLen = 0;
         for (const s of items) if (s.length > maxLen) maxLen = s.length;
         const big = items.length / 2 > limits.hashMaxListpackEntries || maxLen > limits.hashMaxListpackValue;
-        return hashFromPairs(items, big, limits);
+        return hashFromPairs(items, big);
       });
     }
     case RDB_TYPE_LIST_ZIPLIST: {
@@ -700,7 +689,7 @@ export function readValue(r: RdbInput, type: number, limits: LoadLimits): RedisV
       return checked(zl ? 'Hash ziplist integrity check failed.' : 'Hash listpack integrity check failed.', () => {
         const items = zl ? ziplistEntries(blob) : listpackEntries(blob);
         if (items.length % 2 !== 0) throw new RdbError('odd number of elements');
-        return hashFromPairs(items, items.length / 2 > limits.hashMaxListpackEntries, limits);
+        return hashFromPairs(items, items.length / 2 > limits.hashMaxListpackEntries);
       });
     }
     default: {
@@ -920,9 +909,7 @@ export function loadRdb(buf: Buffer, h: RdbLoadHandlers): RdbLoadResult {
       continue;
     }
     if (type === OPCODE_FUNCTION) throw new RdbError('Failed loading library: pre-release function format');
-    if (!isKnownValueType(type) && !(type >= 15 && type <= 21) && type !== 6 && type !== 7) {
-      throw new RdbError(`Unknown RDB type ${type}`);
-    }
+    if (!isValueType(type)) throw new RdbError(`Unknown RDB type ${type}`);
     const key = r.string();
     let value: RedisValue;
     try {
@@ -967,6 +954,6 @@ export function verifyDumpPayload(p: Buffer, skipChecksum: boolean): boolean {
 export function decodeDumpPayload(p: Buffer, limits: LoadLimits): RedisValue {
   const r = new RdbInput(p, 0, p.length - 10);
   const type = r.byte();
-  if (!isKnownValueType(type) && !(type >= 15 && type <= 21) && type !== 6 && type !== 7) throw new RdbError('Bad data format');
+  if (!isValueType(type)) throw new RdbError('Bad data format');
   return readValue(r, type, limits);
 }

@@ -26,8 +26,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 export interface SaveChildHeader {
-  /** temp file name, "%d" replaced by this process's pid (relative to cwd) */
-  tempPattern: string;
   /** absolute path to rename the temp file to when done, or '' to leave it */
   target: string;
   /** rdb-key-save-delay: microseconds to spend per key (negative: Redis's statistical sleep) */
@@ -44,6 +42,7 @@ export interface SaveChildHeader {
 const parentPid = Number(process.argv[2]) || process.ppid;
 let header: SaveChildHeader | null = null;
 // the parent creates the temp file as soon as this process exists: known from the start
+// (relative to the working directory; "%d" is this process's pid)
 let tempName = (process.argv[3] ?? '').replace('%d', String(process.pid));
 let fd = -1;
 let finished = false;
@@ -101,12 +100,12 @@ const orphanCheck = setInterval(() => {
 orphanCheck.unref();
 
 function openTemp(h: SaveChildHeader): void {
-  tempName = h.tempPattern.replace('%d', String(process.pid));
+  const name = tempName;
   try {
-    fd = fs.openSync(tempName, 'w', 0o644);
+    fd = fs.openSync(name, 'w', 0o644);
   } catch (e) {
     tempName = '';
-    if (h.kind === 'rdb') fail(`Failed opening the temp RDB file ${h.tempPattern.replace('%d', String(process.pid))} (in server root dir ${process.cwd()}) for saving: ${errText(e)}`);
+    if (h.kind === 'rdb') fail(`Failed opening the temp RDB file ${name} (in server root dir ${process.cwd()}) for saving: ${errText(e)}`);
     fail(`Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ${errText(e)}`);
   }
 }

@@ -29,12 +29,12 @@ import { crc64LE } from './crc64';
 import { lzfCompress } from './lzf';
 import { REDIS_VERSION } from '../server/server';
 import type { HashValue } from '../types/hash';
-import type { SetValue } from '../types/set';
+import { isInt64String, type SetValue } from '../types/set';
 import type { ZSet } from '../types/zset';
 import { ListValue } from '../types/list';
 import { formatG17 } from '../util/numbers';
 import {
-  RDB_VERSION, RDB_TYPE_STRING, RDB_TYPE_LIST, RDB_TYPE_SET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_SET_INTSET,
+  RDB_VERSION, RDB_TYPE_STRING, RDB_TYPE_SET, RDB_TYPE_HASH, RDB_TYPE_ZSET_2, RDB_TYPE_SET_INTSET,
   RDB_TYPE_HASH_LISTPACK, RDB_TYPE_ZSET_LISTPACK, RDB_TYPE_LIST_QUICKLIST_2, OPCODE_FUNCTION2, OPCODE_IDLE,
   OPCODE_FREQ, OPCODE_AUX, OPCODE_RESIZEDB, OPCODE_EXPIRETIME_MS, OPCODE_SELECTDB, OPCODE_EOF,
 } from './rdb-reader';
@@ -132,8 +132,9 @@ export class ByteSink {
 
   /** The integer encodings (8, 16, 32 bits) for canonical integers; false otherwise. */
   private intString(s: string): boolean {
-    const v = canonicalInt(s);
-    if (v === null) return false;
+    // canonical integers only (string2ll); the caller passes at most 11 chars, so Number is exact
+    if (!isInt64String(s)) return false;
+    const v = Number(s);
     if (v >= -128 && v <= 127) {
       this.ensure(2);
       this.buf[this.len++] = 0xc0;
@@ -182,46 +183,7 @@ export class ByteSink {
   }
 }
 
-/** The value of a canonical decimal integer string within 32 bits (what fits an RDB int encoding), else null. */
-function canonicalInt(s: string): number | null {
-  const n = s.length;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return null;
-    i = 1;
-  }
-  const c0 = s.charCodeAt(i);
-  if (c0 === 48) return n === 1 ? 0 : null;
-  if (c0 < 49 || c0 > 57) return null;
-  for (let j = i + 1; j < n; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
-  }
-  return Number(s);
-}
-
 /* --------------------------------------------------------------- listpack */
-
-/** lpStringToInt64: a canonical decimal int64 of at most 20 chars, as a bigint; else null. */
-function lpInt(s: string): bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
-    if (n === 1) return null;
-    i = 1;
-  }
-  const c0 = s.charCodeAt(i);
-  if (c0 === 48) return n === 1 ? 0n : null;
-  if (c0 < 49 || c0 > 57) return null;
-  for (let j = i + 1; j < n; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 48 || c > 57) return null;
-  }
-  const v = BigInt(s);
-  if (v > 9223372036854775807n || v < -9223372036854775808n) return null;
-  return v;
-}
 
 /** Builds a listpack blob exactly as Redis lays it out. */
 export class ListpackBuilder {
@@ -235,8 +197,9 @@ export class ListpackBuilder {
   add(s: string): void {
     const o = this.out;
     const start = o.len;
-    const v = lpInt(s);
-    if (v !== null) {
+    // lpStringToInt64: canonical decimal int64s are stored as integers
+    if (isInt64String(s)) {
+      const v = BigInt(s);
       const x = Number(v);
       if (v >= 0n && v <= 127n) o.byte(x);
       else if (v >= -4096n && v <= 4095n) {
@@ -387,21 +350,20 @@ export function writeValueBody(out: ByteSink, v: RedisValue): void {
       return;
     case 'list': {
       const l = v as unknown as ListValue;
-      const nodes: { plain: string | null; items: string[] }[] = [];
-      l.forEachNode((plain, items) => nodes.push({ plain, items }));
-      out.length(nodes.length);
-      for (const node of nodes) {
-        if (node.plain !== null && node.plain.length >= ListValue.packedThreshold) {
+      // one blob per node, written as the nodes are visited (nodeCount is what forEachNode walks)
+      out.length(l.nodeCount);
+      l.forEachNode((plain, items) => {
+        if (plain !== null && plain.length >= ListValue.packedThreshold) {
           out.length(1);
-          out.string(node.plain);
-          continue;
+          out.string(plain);
+          return;
         }
         out.length(2);
         const lp = new ListpackBuilder();
-        if (node.plain !== null) lp.add(node.plain);
-        else for (const s of node.items) lp.add(s);
+        if (plain !== null) lp.add(plain);
+        else for (const s of items) lp.add(s);
         out.bytes(lp.finish());
-      }
+      });
       return;
     }
     case 'set': {
@@ -457,11 +419,6 @@ export function writeValueBody(out: ByteSink, v: RedisValue): void {
       enc.body(out, v);
     }
   }
-}
-
-/** Whether a value can be written (kinds with a registered encoder included). */
-export function rdbSupports(v: RedisValue): boolean {
-  return typeof v === 'string' || ['string', 'list', 'set', 'hash', 'zset'].includes(v.kind) || rdbValueEncoders.has(v.kind);
 }
 
 /** DUMP: the value's type and body, then the RDB version (2 bytes LE) and the CRC-64 of all that. */

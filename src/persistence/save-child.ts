@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { SaveChildHeader } from './rdb-save-child';
+import type { Server } from '../server/server';
 
 export interface SaveChildOptions {
   /** process.hrtime.bigint() when the parent started producing the snapshot */
@@ -32,7 +33,8 @@ export interface SaveChildOptions {
   target: string;
   kind: 'rdb' | 'aof';
   keysTotal: number;
-  log(level: 'notice' | 'warning', msg: string): void;
+  /** where the child's log lines go (the server's logger) */
+  log: { notice(msg: string): void; warning(msg: string): void };
   /** the child ended: exit code, or the number of the signal that killed it */
   done(exitCode: number, signal: number): void;
 }
@@ -135,8 +137,43 @@ function signalNumber(sig: NodeJS.Signals): number {
   return (os.constants.signals as Record<string, number>)[sig] ?? 0;
 }
 
+/** What a background save or AOF rewrite gives startSaveChild. */
+export interface SaveJob {
+  /** produce the image now, pushing the offset after each key to keyEnds when given */
+  image(keyEnds: number[] | undefined): Buffer;
+  tempPattern: string;
+  target: string;
+  kind: 'rdb' | 'aof';
+  done(exitCode: number, signal: number): void;
+}
+
+/**
+ * Snapshot now and start a child writing it (what Redis's fork does): the
+ * server's rdb-key-save-delay, key count and logger go with the job.
+ * Throws when the image or the process could not be made.
+ */
+export function startSaveChild(server: Server, job: SaveJob): SaveChild {
+  const delayUs = server.config.rdbKeySaveDelay;
+  const keyEnds = delayUs !== 0 ? [] : undefined;
+  const startedAt = process.hrtime.bigint();
+  const image = job.image(keyEnds);
+  return spawnSaveChild({
+    owner: server,
+    startedAt,
+    image,
+    keyEnds: keyEnds ?? null,
+    delayUs,
+    tempPattern: job.tempPattern,
+    target: job.target,
+    kind: job.kind,
+    keysTotal: server.keyspace.totalKeys(),
+    log: server.log,
+    done: job.done,
+  });
+}
+
 /** Start a child; throws (spawn's error) when no process could be created. */
-export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
+function spawnSaveChild(opts: SaveChildOptions): SaveChild {
   installExitHook();
   const proc = spawn(process.execPath, [childScriptPath(), String(process.pid), opts.tempPattern], {
     cwd: process.cwd(),
@@ -174,8 +211,8 @@ export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
       const tag = line.charCodeAt(0);
       const rest = line.slice(2);
       if (tag === 0x50 /* P */) child.keysProcessed = Number(rest) || 0;
-      else if (tag === 0x4e /* N */) opts.log('notice', rest);
-      else if (tag === 0x57 /* W */) opts.log('warning', rest);
+      else if (tag === 0x4e /* N */) opts.log.notice(rest);
+      else if (tag === 0x57 /* W */) opts.log.warning(rest);
     }
   });
   proc.on('close', (code, signal) => {
@@ -187,7 +224,6 @@ export function spawnSaveChild(opts: SaveChildOptions): SaveChild {
     opts.done(code ?? 0, signal === null ? 0 : signalNumber(signal));
   });
   const header: SaveChildHeader = {
-    tempPattern: opts.tempPattern,
     target: opts.target,
     delayUs: opts.delayUs,
     keyCount: opts.delayUs !== 0 && opts.keyEnds !== null ? opts.keyEnds.length : 0,

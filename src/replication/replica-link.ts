@@ -25,16 +25,14 @@ import * as net from 'net';
 import type { Server } from '../server/server';
 import { Client } from '../server/client';
 import { executeCommand } from '../server/dispatch';
-import { ProtocolError } from '../protocol/request-parser';
-import { clearFunctions } from '../persistence/persistence';
+import { ProtocolError, type ParserLimits } from '../protocol/request-parser';
+import { clearFunctions, loadRdbImage } from '../persistence/persistence';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 
-/** Loads an RDB image (a full sync) into the emptied dataset; returns an error text or null. */
-export type ReplicaRdbLoader = (server: Server, rdb: Buffer) => string | null;
-export const replicaRdbLoader: { load: ReplicaRdbLoader | null } = { load: null };
-
 const ANY = -1;
+/** the master's stream is trusted: no bulk size cap, no authentication */
+const MASTER_LIMITS: ParserLimits = { maxBulkLen: Number.MAX_SAFE_INTEGER, authRequired: false };
 
 export class ReplicaLink {
   readonly server: Server;
@@ -55,7 +53,6 @@ export class ReplicaLink {
   downSince = 0;
   transferSize = -1;
   transferRead = 0;
-  syncInProgress = false;
   private closedByUs = false;
   private lastAck = 0;
 
@@ -114,7 +111,6 @@ export class ReplicaLink {
       this.master = null;
       this.server.freeClient(m);
     }
-    this.syncInProgress = false;
     if (this.closedByUs) return;
     if (wasConnected) {
       this.server.log.notice('Connection with master lost.');
@@ -264,7 +260,6 @@ export class ReplicaLink {
   private async fullSync(masterOffset: number): Promise<void> {
     const log = this.server.log;
     this.state = 'transfer';
-    this.syncInProgress = true;
     this.transferRead = this.inbuf.length;
     let header = (await this.read('line')).toString('latin1');
     while (header === '') header = (await this.read('line')).toString('latin1');
@@ -288,19 +283,17 @@ export class ReplicaLink {
     for (const db of ks.dbs) db.clear();
     clearFunctions(this.server);
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    const loader = replicaRdbLoader.load;
     ks.applyingMasterStream = true;
-    let err: string | null;
+    let loaded: number | string;
     try {
-      err = loader === null ? 'no RDB loader' : loader(this.server, rdb);
+      loaded = loadRdbImage(this.server, rdb);
     } finally {
       ks.applyingMasterStream = false;
     }
-    if (err !== null) {
-      throw new Error(`Failed trying to load the MASTER synchronization DB from socket: ${err}`);
+    if (typeof loaded === 'string') {
+      throw new Error(`Failed trying to load the MASTER synchronization DB from socket: ${loaded}`);
     }
     this.offset = masterOffset;
-    this.syncInProgress = false;
     this.transferSize = -1;
     log.notice('MASTER <-> REPLICA sync: Finished with success');
     this.startStream();
@@ -328,12 +321,11 @@ export class ReplicaLink {
   private feedStream(d: Buffer): void {
     const m = this.master!;
     m.parser.append(d);
-    const limits = { maxBulkLen: Number.MAX_SAFE_INTEGER, authRequired: false };
     for (;;) {
       const before = m.parser.pendingBytes;
       let argv: string[] | null;
       try {
-        argv = m.parser.next(limits);
+        argv = m.parser.next(MASTER_LIMITS);
       } catch (e) {
         if (e instanceof ProtocolError) {
           this.server.log.warning(`Protocol error from master: ${e.reply}`);
