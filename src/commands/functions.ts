@@ -22,7 +22,7 @@ import type { HandlerMap } from './table';
 import { replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
-import { compileCheck, checkScriptFlags, parseNumKeys, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
+import { compileCheck, checkScriptFlags, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
 import { queuedFlags } from './multi';
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
@@ -596,9 +596,17 @@ function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
     c.error('ERR Function not found');
     return;
   }
-  const nk = parseNumKeys(argv, 'ERR Bad number of keys provided');
-  if (typeof nk === 'string') {
-    c.error(nk);
+  if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(Number(argv[2]))) {
+    c.error('ERR Bad number of keys provided');
+    return;
+  }
+  const nk = Number(argv[2]);
+  if (nk > argv.length - 3) {
+    c.error("ERR Number of keys can't be greater than number of args");
+    return;
+  }
+  if (nk < 0) {
+    c.error("ERR Number of keys can't be negative");
     return;
   }
   const refusal = checkScriptFlags(c, fn.flags, ro);

@@ -28,7 +28,6 @@ import { queuedFlags } from './multi';
 import { addCommandGate, feedMonitors, call } from '../server/dispatch';
 import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
 import { replyHelp } from './args';
-import { parseInteger } from '../util/numbers';
 import { scriptHost, replyResult } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
 import { usedMemory, excludeFromUsedMemory } from '../info/memory';
@@ -200,18 +199,6 @@ function evalQueuedFlags(c: Client, cmdFlags: number, argv: string[]): number {
   return typeof sb === 'string' ? cmdFlags : scriptCommandFlags(cmdFlags, sb.flags);
 }
 
-/**
- * EVAL's and FCALL's numkeys (argv[2]) checked as Redis does: the count, or
- * the error to reply (`notInteger` when it is no 64-bit integer).
- */
-export function parseNumKeys(argv: string[], notInteger: string): number | string {
-  const nk = parseInteger(argv[2]);
-  if (nk === null) return notInteger;
-  if (nk > argv.length - 3) return "ERR Number of keys can't be greater than number of args";
-  if (nk < 0) return "ERR Number of keys can't be negative";
-  return nk;
-}
-
 function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
   const server = c.server;
   const debug = ldbEnabled(c) && !c.isScriptClient && c.multiQueued < 0;
@@ -221,9 +208,17 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
   }
   // with the debugger on, a bad EVAL ends the session it opened
   const fail = debug ? (msg: string) => ldbFailStart(c, msg) : (msg: string) => c.error(msg);
-  const nk = parseNumKeys(argv, 'ERR value is not an integer or out of range');
-  if (typeof nk === 'string') {
-    fail(nk);
+  const nk = Number(argv[2]);
+  if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(nk)) {
+    fail('ERR value is not an integer or out of range');
+    return;
+  }
+  if (nk > argv.length - 3) {
+    fail("ERR Number of keys can't be greater than number of args");
+    return;
+  }
+  if (nk < 0) {
+    fail("ERR Number of keys can't be negative");
     return;
   }
   const cache = scriptCache(server);
