@@ -20,6 +20,7 @@
  * CLIENT LIST reports as qbuf-free (Client.qbufAlloc): Redis's growth per
  * read, shrink after a peak and release after 2 s of idleness.
  */
+import { SOURCE_FLUSH, SOURCE_SERVER } from '../keyspace/keyspace';
 import type { Client } from '../server/client';
 import { REPLY_ON, REPLY_OFF, REPLY_SKIP_NEXT } from '../server/client';
 import type { Server } from '../server/server';
@@ -608,8 +609,8 @@ export function setup(server: Server): void {
   ks.onModified((_db, key) => {
     if (tracking.table.size === 0 && tracking.prefixes.size === 0) return;
     const src = ks.modifiedSource;
-    if (src === 2) return; // a flush: one "everything" invalidation follows
-    tracking.invalidateKey(src === 1 ? null : server.current, key, true);
+    if (src === SOURCE_FLUSH) return; // a flush: one "everything" invalidation follows
+    tracking.invalidateKey(src === SOURCE_SERVER ? null : server.current, key, true);
   });
   // SWAPDB also signals both databases as flushed, but Redis sends no invalidation for it
   let swapping = 0;

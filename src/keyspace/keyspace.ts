@@ -39,6 +39,11 @@ export interface KeyspaceStats {
 
 export type MaxmemoryPolicyKind = 'lru' | 'lfu' | 'other';
 
+/** Where a key modification comes from (Keyspace.modifiedSource). */
+export const SOURCE_CLIENT = 0;
+export const SOURCE_SERVER = 1;
+export const SOURCE_FLUSH = 2;
+
 export class Keyspace {
   readonly dbs: Database[] = [];
   /** Time in ms that the current command sees. */
@@ -69,11 +74,11 @@ export class Keyspace {
   /** notify-keyspace-events flags */
   notifyFlags = 0;
   /**
-   * Who is behind the signalModified() in progress: 0 the running command,
-   * 1 the server itself (expiry, eviction), 2 a flush (FLUSHDB/FLUSHALL
-   * signal each key for WATCH only). Client tracking reads it.
+   * Who is behind the signalModified() in progress: the running command, the
+   * server itself (expiry, eviction), or a flush (FLUSHDB/FLUSHALL signal
+   * each key for WATCH only). Client tracking reads it.
    */
-  modifiedSource = 0;
+  modifiedSource = SOURCE_CLIENT;
   /** how entries' clocks are maintained */
   clockMode: MaxmemoryPolicyKind = 'lru';
   lfuLogFactor = 10;
@@ -193,6 +198,16 @@ export class Keyspace {
     this.replicaKeysWithExpire = null;
   }
 
+  /** signalModified for a change the server made itself (expiry, eviction): tracking sees no client behind it. */
+  private signalModifiedByServer(db: Database, key: string): void {
+    this.modifiedSource = SOURCE_SERVER;
+    try {
+      this.signalModified(db, key);
+    } finally {
+      this.modifiedSource = SOURCE_CLIENT;
+    }
+  }
+
   deleteExpired(db: Database, key: string): void {
     let v = db.dict.take(key);
     db.expires.delete(key);
@@ -208,12 +223,7 @@ export class Keyspace {
     }
     this.stats.expiredKeys++;
     this.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
-    this.modifiedSource = 1;
-    try {
-      this.signalModified(db, key);
-    } finally {
-      this.modifiedSource = 0;
-    }
+    this.signalModifiedByServer(db, key);
     this.propagateSideEffect(db.id, [this.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key]);
   }
 
@@ -228,12 +238,7 @@ export class Keyspace {
     if (db.expires.size > 0) db.expires.delete(key);
     if (v !== undefined && typeof v !== 'string') this.lazyfree.freed(v, lazy);
     this.stats.evictedKeys++;
-    this.modifiedSource = 1;
-    try {
-      this.signalModified(db, key);
-    } finally {
-      this.modifiedSource = 0;
-    }
+    this.signalModifiedByServer(db, key);
     this.notify(NOTIFY_EVICTED, 'evicted', key, db.id);
     this.propagateSideEffect(db.id, [lazy ? 'UNLINK' : 'DEL', key]);
   }
@@ -305,11 +310,11 @@ export class Keyspace {
       if (db.size > 0) this.lazyfree.flushed(db.size, estimatedDictBytes(db.dict), lazy);
       // every key of the flushed databases counts as modified for WATCH
       if (this.modifiedListeners.length > 0 && db.size > 0) {
-        this.modifiedSource = 2;
+        this.modifiedSource = SOURCE_FLUSH;
         try {
           for (const key of db.dict.keyList()) this.signalModified(db, key);
         } finally {
-          this.modifiedSource = 0;
+          this.modifiedSource = SOURCE_CLIENT;
         }
       }
       removed += db.clear();

@@ -34,16 +34,12 @@ import type { Command } from '../commands/table';
 import { KeysResult, getKeysFromCommand } from '../commands/keys';
 import { markPush, checkOutputBufferLimits } from './pubsub';
 import { CMD_PUBSUB } from '../commands/table';
+import { encodeCommand } from '../protocol/command-encoder';
 
 export const TRACK_BCAST = 1;
 export const TRACK_OPTIN = 2;
 export const TRACK_OPTOUT = 4;
 export const TRACK_NOLOOP = 8;
-
-/** Where a key modification comes from (Keyspace.modifiedSource). */
-export const SOURCE_CLIENT = 0;
-export const SOURCE_SERVER = 1;
-export const SOURCE_FLUSH = 2;
 
 interface BcastState {
   /** keys modified since the last broadcast -> the client that modified them last (null: the server) */
@@ -181,7 +177,7 @@ export class Tracking {
       if (target === undefined || !target.tracking || target.trackingBcast) continue;
       if ((target.trackingOptions & TRACK_NOLOOP) !== 0 && target === current) continue;
       if (target === current) this.addPending(target, key);
-      else this.send(target, keyArray(key));
+      else this.send(target, encodeCommand([key]));
     }
     this.totalItems -= ids.size;
     this.table.delete(key);
@@ -200,7 +196,7 @@ export class Tracking {
     this.pending = [];
     this.pendingClient = null;
     if (c === null || c.closed) return;
-    for (const key of list) this.send(c, key === null ? NULL_PAYLOAD[c.resp] : keyArray(key));
+    for (const key of list) this.send(c, key === null ? NULL_PAYLOAD[c.resp] : encodeCommand([key]));
   }
 
   private rememberForBroadcast(by: Client | null, key: string): void {
@@ -297,10 +293,6 @@ export class Tracking {
     this.server.scheduleFlush(c);
     checkOutputBufferLimits(this.server, c);
   }
-}
-
-function keyArray(key: string): string {
-  return `*1\r\n$${key.length}\r\n${key}\r\n`;
 }
 
 /** The keys of a prefix as a RESP array, without those last modified by `skip` (null if none is left). */
