@@ -132,16 +132,9 @@ export class Dict<V> {
 
   /** Insert or replace. Returns the entry id. */
   set(key: string, v: V): number {
-    const h = hashString(key);
-    let id = this.buckets[h & this.mask];
-    while (id >= 0) {
-      if (this.keys[id] === key) {
-        this.vals[id] = v;
-        return id;
-      }
-      id = this.next[id];
-    }
-    return this.insertNew(key, h, v);
+    const id = this.put(key, v);
+    this.displaced = undefined;
+    return id;
   }
 
   /**
