@@ -76,7 +76,7 @@ function u32At(s: string, i: number): number {
 }
 
 /** Decimal text of a u64 given as two 32-bit halves. */
-export function formatU64(hi: number, lo: number): string {
+function formatU64(hi: number, lo: number): string {
   if (hi < 2097152) return String(hi * U32 + lo);
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
@@ -84,11 +84,6 @@ export function formatU64(hi: number, lo: number): string {
 /** "ms-seq" text of an ID key. */
 export function idToString(id: string): string {
   return formatU64(u32At(id, 0), u32At(id, 4)) + '-' + formatU64(u32At(id, 8), u32At(id, 12));
-}
-
-/** "ms-seq" text of the ID stored at buf[pos..pos+16). */
-export function bufIdToString(buf: Buffer, pos: number): string {
-  return formatU64(buf.readUInt32BE(pos), buf.readUInt32BE(pos + 4)) + '-' + formatU64(buf.readUInt32BE(pos + 8), buf.readUInt32BE(pos + 12));
 }
 
 /** The ms part of an ID as a number (exact below 2^53). */
@@ -134,11 +129,6 @@ export function idDecr(id: string): string | null {
     }
   }
   return b.latin1Slice(0, 16);
-}
-
-/** The ID with the same ms and seq + 1 (caller checks seq is not the maximum). */
-export function idNextSeq(id: string): string {
-  return idIncr(id) as string;
 }
 
 /** Result of parseU64: the two halves. */
@@ -945,7 +935,7 @@ export class StreamValue implements RedisObject {
   /** ID of the first (or last) live entry, MIN_ID when empty. */
   edgeId(first: boolean): string {
     const it = new StreamIterator(this, MIN_ID, MAX_ID, !first);
-    return it.next() ? it.id() : first ? MIN_ID : MIN_ID;
+    return it.next() ? it.id() : MIN_ID;
   }
 
   /** streamLastValidID: the last live entry's ID (0-0 when empty). */
