@@ -53,10 +53,9 @@ import {
   type TrimArgs,
 } from '../types/stream';
 import { parseInteger, parseBigInteger } from '../util/numbers';
-import { ERR_NOT_INTEGER, replyHelp } from './args';
+import { ERR_SYNTAX, intArg, replyHelp } from './args';
 
 const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
-const ERR_SYNTAX = 'ERR syntax error';
 
 /* ------------------------------------------------------------- helpers */
 
@@ -65,13 +64,6 @@ function asStream(c: Client, v: RedisValue | undefined): StreamValue | undefined
   if (v instanceof StreamValue) return v;
   c.error(WRONGTYPE);
   return null;
-}
-
-/** getLongLongFromObjectOrReply */
-function llArg(c: Client, s: string, msg = ERR_NOT_INTEGER): number | null {
-  const v = parseInteger(s);
-  if (v === null) c.error(msg.startsWith('ERR ') ? msg : `ERR ${msg}`);
-  return v;
 }
 
 const parsed = { seqGiven: true };
@@ -307,7 +299,7 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
         i++;
       }
       if (lower === 'maxlen') {
-        const v = llArg(c, argv[i + 1]);
+        const v = intArg(c, argv[i + 1]);
         if (v === null) return -1;
         if (v < 0) {
           c.error('ERR The MAXLEN argument must be >= 0.');
@@ -324,7 +316,7 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
       i++;
       a.argIdx = i;
     } else if (lower === 'limit' && more) {
-      const v = llArg(c, argv[i + 1]);
+      const v = intArg(c, argv[i + 1]);
       if (v === null) return -1;
       if (v < 0) {
         c.error('ERR The LIMIT argument must be >= 0.');
@@ -523,7 +515,7 @@ function xrangeGeneric(c: Client, argv: string[], rev: boolean): void {
   for (let j = 4; j < argv.length; j++) {
     const additional = argv.length - j - 1;
     if (argv[j].toLowerCase() === 'count' && additional >= 1) {
-      const v = llArg(c, argv[j + 1]);
+      const v = intArg(c, argv[j + 1]);
       if (v === null) return;
       count = v < 0 ? 0 : v;
       j++;
@@ -629,7 +621,7 @@ function xsetid(c: Client, argv: string[]): void {
     const more = argv.length - 1 - i;
     const opt = argv[i].toLowerCase();
     if (opt === 'entriesadded' && more) {
-      const v = llArg(c, argv[i + 1]);
+      const v = intArg(c, argv[i + 1]);
       if (v === null) return;
       if (v < 0) {
         c.error('ERR entries_added must be positive');
@@ -700,11 +692,8 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
         return;
       }
       i++;
-      const t = parseInteger(argv[i]);
-      if (t === null) {
-        c.error('ERR timeout is not an integer or out of range');
-        return;
-      }
+      const t = intArg(c, argv[i], 'ERR timeout is not an integer or out of range');
+      if (t === null) return;
       if (t < 0) {
         c.error('ERR timeout is negative');
         return;
@@ -712,7 +701,7 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
       timeout = t;
     } else if (o === 'count' && more) {
       i++;
-      const v = llArg(c, argv[i]);
+      const v = intArg(c, argv[i]);
       if (v === null) return;
       count = v < 0 ? 0 : v;
     } else if (o === 'streams' && more) {
@@ -954,7 +943,7 @@ function xgroup(c: Client, argv: string[]): void {
         mkstream = true;
         i++;
       } else if ((create || setid) && a === 'entriesread' && i + 1 < argc) {
-        const v = llArg(c, argv[i + 1]);
+        const v = intArg(c, argv[i + 1]);
         if (v === null) return;
         if (v < 0 && v !== INVALID_ENTRIES_READ) {
           c.error('ERR value for ENTRIESREAD must be positive or -1');
@@ -1099,7 +1088,7 @@ function xpending(c: Client, argv: string[]): void {
   if (argc >= 6) {
     let si = 3;
     if (argv[3].toLowerCase() === 'idle') {
-      const v = llArg(c, argv[4]);
+      const v = intArg(c, argv[4]);
       if (v === null) return;
       minidle = v;
       if (argc < 8) {
@@ -1108,7 +1097,7 @@ function xpending(c: Client, argv: string[]): void {
       }
       si += 2;
     }
-    const cnt = llArg(c, argv[si + 2]);
+    const cnt = intArg(c, argv[si + 2]);
     if (cnt === null) return;
     count = cnt < 0 ? 0 : cnt;
     const st = parseIntervalId(c, argv[si], false);
@@ -1212,7 +1201,7 @@ function xclaim(c: Client, argv: string[]): void {
     c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
     return;
   }
-  let minidle = llArg(c, argv[4], 'Invalid min-idle-time argument for XCLAIM');
+  let minidle = intArg(c, argv[4], 'ERR Invalid min-idle-time argument for XCLAIM');
   if (minidle === null) return;
   if (minidle < 0) minidle = 0;
   const ids: string[] = [];
@@ -1237,17 +1226,17 @@ function xclaim(c: Client, argv: string[]): void {
     else if (opt === 'justid') justid = true;
     else if (opt === 'idle' && more) {
       j++;
-      const x = llArg(c, argv[j], 'Invalid IDLE option argument for XCLAIM');
+      const x = intArg(c, argv[j], 'ERR Invalid IDLE option argument for XCLAIM');
       if (x === null) return;
       deliverytime = now - x;
     } else if (opt === 'time' && more) {
       j++;
-      const x = llArg(c, argv[j], 'Invalid TIME option argument for XCLAIM');
+      const x = intArg(c, argv[j], 'ERR Invalid TIME option argument for XCLAIM');
       if (x === null) return;
       deliverytime = x;
     } else if (opt === 'retrycount' && more) {
       j++;
-      const x = llArg(c, argv[j], 'Invalid RETRYCOUNT option argument for XCLAIM');
+      const x = intArg(c, argv[j], 'ERR Invalid RETRYCOUNT option argument for XCLAIM');
       if (x === null) return;
       retrycount = x;
     } else if (opt === 'lastid' && more) {
@@ -1326,7 +1315,7 @@ function xautoclaim(c: Client, argv: string[]): void {
   const db = c.db;
   const key = argv[1];
   const v = db.lookupRead(key);
-  let minidle = llArg(c, argv[4], 'Invalid min-idle-time argument for XAUTOCLAIM');
+  let minidle = intArg(c, argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   if (minidle === null) return;
   if (minidle < 0) minidle = 0;
   let start = parseIntervalId(c, argv[5], false);
@@ -1466,7 +1455,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
         subcommandSyntaxError(c, argv);
         return;
       }
-      const v = llArg(c, argv[5]);
+      const v = intArg(c, argv[5]);
       if (v === null) return;
       count = v < 0 ? 10 : v;
     }
