@@ -100,12 +100,20 @@ function invalidId(c: Client | null): null {
   return null;
 }
 
-const interval = { exclude: false };
-/** streamParseIntervalIDOrReply: "(" makes the bound exclusive (then +/- are invalid). */
-function parseIntervalId(c: Client, s: string, missingSeqMax: boolean): string | null {
-  interval.exclude = s.length > 1 && s.charCodeAt(0) === 40;
-  if (interval.exclude) return parseId(c, s.slice(1), missingSeqMax, true);
-  return parseId(c, s, missingSeqMax, false);
+/**
+ * streamParseIntervalIDOrReply, as an inclusive bound: "(" makes the bound
+ * exclusive (then +/- are invalid), so the ID after it (start) or before it
+ * (end) is returned. A bare "ms" means ms-0 for a start, ms-<max> for an end.
+ */
+function parseRangeBound(c: Client, s: string, isEnd: boolean): string | null {
+  if (s.length > 1 && s.charCodeAt(0) === 40) {
+    const id = parseId(c, s.slice(1), isEnd, true);
+    if (id === null) return null;
+    const bound = isEnd ? idDecr(id) : idIncr(id);
+    if (bound === null) c.error(isEnd ? 'ERR invalid end ID for the interval' : 'ERR invalid start ID for the interval');
+    return bound;
+  }
+  return parseId(c, s, isEnd, false);
 }
 
 /** Start of a reply whose length is known only once written (addReplyDeferredLen). */
@@ -493,24 +501,10 @@ function xadd(c: Client, argv: string[]): void {
 function xrangeGeneric(c: Client, argv: string[], rev: boolean): void {
   const startArg = rev ? argv[3] : argv[2];
   const endArg = rev ? argv[2] : argv[3];
-  let start = parseIntervalId(c, startArg, false);
+  const start = parseRangeBound(c, startArg, false);
   if (start === null) return;
-  if (interval.exclude) {
-    start = idIncr(start);
-    if (start === null) {
-      c.error('ERR invalid start ID for the interval');
-      return;
-    }
-  }
-  let end = parseIntervalId(c, endArg, true);
+  const end = parseRangeBound(c, endArg, true);
   if (end === null) return;
-  if (interval.exclude) {
-    end = idDecr(end);
-    if (end === null) {
-      c.error('ERR invalid end ID for the interval');
-      return;
-    }
-  }
   let count = -1;
   for (let j = 4; j < argv.length; j++) {
     const additional = argv.length - j - 1;
@@ -1100,28 +1094,12 @@ function xpending(c: Client, argv: string[]): void {
     const cnt = intArg(c, argv[si + 2]);
     if (cnt === null) return;
     count = cnt < 0 ? 0 : cnt;
-    const st = parseIntervalId(c, argv[si], false);
+    const st = parseRangeBound(c, argv[si], false);
     if (st === null) return;
     start = st;
-    if (interval.exclude) {
-      const n = idIncr(start);
-      if (n === null) {
-        c.error('ERR invalid start ID for the interval');
-        return;
-      }
-      start = n;
-    }
-    const en = parseIntervalId(c, argv[si + 1], true);
+    const en = parseRangeBound(c, argv[si + 1], true);
     if (en === null) return;
     end = en;
-    if (interval.exclude) {
-      const n = idDecr(end);
-      if (n === null) {
-        c.error('ERR invalid end ID for the interval');
-        return;
-      }
-      end = n;
-    }
     if (si + 3 < argc) consumerName = argv[si + 3];
   }
   const v = c.db.lookupRead(argv[1]);
@@ -1318,15 +1296,8 @@ function xautoclaim(c: Client, argv: string[]): void {
   let minidle = intArg(c, argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   if (minidle === null) return;
   if (minidle < 0) minidle = 0;
-  let start = parseIntervalId(c, argv[5], false);
+  const start = parseRangeBound(c, argv[5], false);
   if (start === null) return;
-  if (interval.exclude) {
-    start = idIncr(start);
-    if (start === null) {
-      c.error('ERR invalid start ID for the interval');
-      return;
-    }
-  }
   let count = 100;
   let justid = false;
   for (let j = 6; j < argv.length; j++) {
