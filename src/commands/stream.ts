@@ -175,13 +175,31 @@ function propagateGroupId(c: Client, key: string, g: ConsumerGroup, groupName: s
   c.server.keyspace.propagate(c.db.id, ['XGROUP', 'SETID', key, groupName, idToString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
 }
 
-/** streamCreateConsumer (notifies and dirties). */
-function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string, dbid: number): Consumer | null {
+/** streamCreateConsumer (notifies and dirties); null when the name exists. */
+function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string): Consumer | null {
   if (g.consumers.has(name)) return null;
   const cons = new Consumer(name, Date.now());
   g.consumers.set(name, cons);
   c.server.keyspace.dirty++;
-  c.server.keyspace.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, dbid);
+  c.server.keyspace.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, c.db.id);
+  return cons;
+}
+
+/** The consumer of this name (its seen time refreshed), created when missing: XCLAIM, XAUTOCLAIM. */
+function consumerOrCreate(c: Client, g: ConsumerGroup, name: string, key: string): Consumer {
+  return lookupConsumer(g, name) ?? (createConsumer(c, g, name, key) as Consumer);
+}
+
+/**
+ * XREADGROUP's consumer, created when missing. A NOACK read leaves no NACK
+ * whose propagated XCLAIM would create it on replicas: its creation goes out by itself.
+ */
+function readerConsumer(c: Client, g: ConsumerGroup, groupName: string, name: string, key: string, noack: boolean): Consumer {
+  let cons = lookupConsumer(g, name);
+  if (cons === undefined) {
+    cons = createConsumer(c, g, name, key) as Consumer;
+    if (noack) c.server.keyspace.propagate(c.db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, name]);
+  }
   return cons;
 }
 
@@ -224,11 +242,9 @@ function replyRange(
         consumer.pel.add(id, nack);
       } else {
         nack = g.pel.get(id) as NACK;
-        if (nack.consumer !== null) nack.consumer.pel.delete(id);
-        nack.consumer = consumer;
+        consumer.takeNack(id, nack);
         nack.deliveryTime = now;
         nack.deliveryCount = 1;
-        consumer.pel.add(id, nack);
       }
       if (spi !== null) propagateXclaim(c, spi.key, g, spi.group, idToString(id), nack);
     }
@@ -805,15 +821,8 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
       const start = idIncr(gt) ?? MIN_ID;
       if (c.resp === 2) c.reply.arrayHeader(2);
       c.reply.bulk(key);
-      let consumer: Consumer | null = null;
-      if (g !== null && groupName !== null) {
-        consumer = lookupConsumer(g, consumerName) ?? null;
-        if (consumer === null) {
-          consumer = createConsumer(c, g, consumerName, key, db.id);
-          if (noack) ks.propagate(db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
-        }
-      }
-      if (g !== null && history) replyConsumerPel(c, s, start, count, consumer as Consumer);
+      const consumer = g !== null ? readerConsumer(c, g, groupName as string, consumerName, key, noack) : null;
+      if (consumer !== null && history) replyConsumerPel(c, s, start, count, consumer);
       else replyRange(c, s, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
       if (g !== null) ks.dirty++;
     }
@@ -841,11 +850,9 @@ function blockForStreams(
 ): void {
   const waitAfter = new Map<string, string>();
   for (let i = 0; i < keys.length; i++) if (!waitAfter.has(keys[i])) waitAfter.set(keys[i], ids[i]);
-  const ks = c.server.keyspace;
   c.server.blocking.block(c, db, [...waitAfter.keys()], timeout, {
     serve(key: string): boolean {
-      const bdb = c.db;
-      const v = bdb.peek(key);
+      const v = c.db.peek(key);
       if (!(v instanceof StreamValue)) {
         if (groupName !== null) {
           c.error('UNBLOCKED the stream key no longer exists');
@@ -868,14 +875,7 @@ function blockForStreams(
         }
         if (!(v.lastId > gt)) return false;
         const start = idIncr(gt) ?? MIN_ID;
-        let consumer: Consumer | null = null;
-        if (g !== null && groupName !== null) {
-          consumer = lookupConsumer(g, consumerName) ?? null;
-          if (consumer === null) {
-            consumer = createConsumer(c, g, consumerName, key, bdb.id);
-            if (noack) ks.propagate(bdb.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
-          }
-        }
+        const consumer = g !== null ? readerConsumer(c, g, groupName as string, consumerName, key, noack) : null;
         if (c.resp === 2) {
           c.reply.arrayHeader(1);
           c.reply.arrayHeader(2);
@@ -1014,7 +1014,7 @@ function xgroup(c: Client, argv: string[]): void {
       c.server.blocking.signalReady(db, key);
     } else c.reply.int(0);
   } else if (opt === 'createconsumer' && argc === 5) {
-    const created = createConsumer(c, g as ConsumerGroup, argv[4], key, db.id);
+    const created = createConsumer(c, g as ConsumerGroup, argv[4], key);
     c.reply.int(created ? 1 : 0);
   } else if (opt === 'delconsumer' && argc === 5) {
     const gg = g as ConsumerGroup;
@@ -1056,8 +1056,7 @@ function xack(c: Client, argv: string[]): void {
   for (const id of ids) {
     const nack = g.pel.get(id);
     if (nack !== undefined) {
-      g.pel.delete(id);
-      if (nack.consumer !== null) nack.consumer.pel.delete(id);
+      g.dropNack(id, nack);
       acked++;
       c.server.keyspace.dirty++;
     }
@@ -1247,8 +1246,7 @@ function xclaim(c: Client, argv: string[]): void {
         propagateXclaim(c, key, g, argv[2], argv[k], nack);
         propagateLastId = false;
         ks.dirty++;
-        g.pel.delete(id);
-        if (nack.consumer !== null) nack.consumer.pel.delete(id);
+        g.dropNack(id, nack);
       }
       continue;
     }
@@ -1260,19 +1258,11 @@ function xclaim(c: Client, argv: string[]): void {
       if (nack.consumer !== null && minidle) {
         if (now - nack.deliveryTime < minidle) continue;
       }
-      if (consumer === null) {
-        consumer = lookupConsumer(g, name) ?? null;
-        if (consumer === null) consumer = createConsumer(c, g, name, key, db.id);
-      }
-      const cons = consumer as Consumer;
-      if (nack.consumer !== cons && nack.consumer !== null) nack.consumer.pel.delete(id);
+      if (consumer === null) consumer = consumerOrCreate(c, g, name, key);
+      consumer.takeNack(id, nack);
       nack.deliveryTime = deliverytime;
       if (retrycount >= 0) nack.deliveryCount = retrycount;
       else if (!justid) nack.deliveryCount++;
-      if (nack.consumer !== cons) {
-        cons.pel.add(id, nack);
-        nack.consumer = cons;
-      }
       if (justid) c.reply.bulk(idToString(id));
       else replyOneEntry(c, s, id);
       n++;
@@ -1350,8 +1340,7 @@ function xautoclaim(c: Client, argv: string[]): void {
     if (!s.has(id)) {
       propagateXclaim(c, key, g, argv[2], idToString(id), nack);
       ks.dirty++;
-      pel.delete(id);
-      if (nack.consumer !== null) nack.consumer.pel.delete(id);
+      g.dropNack(id, nack);
       deleted.push(id);
       count--;
       i = pel.next(i + 1);
@@ -1361,18 +1350,10 @@ function xautoclaim(c: Client, argv: string[]): void {
     if (minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
-    if (consumer === null) {
-      consumer = lookupConsumer(g, name) ?? null;
-      if (consumer === null) consumer = createConsumer(c, g, name, key, db.id);
-    }
-    const cons = consumer as Consumer;
-    if (nack.consumer !== cons && nack.consumer !== null) nack.consumer.pel.delete(id);
+    if (consumer === null) consumer = consumerOrCreate(c, g, name, key);
+    consumer.takeNack(id, nack);
     nack.deliveryTime = now;
     if (!justid) nack.deliveryCount++;
-    if (nack.consumer !== cons) {
-      cons.pel.add(id, nack);
-      nack.consumer = cons;
-    }
     if (justid) r.bulk(idToString(id));
     else replyOneEntry(c, s, id);
     n++;

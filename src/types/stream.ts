@@ -683,6 +683,14 @@ export class Consumer {
     this.name = name;
     this.seenTime = now;
   }
+
+  /** Make this consumer the owner of a pending entry, taking it out of its previous owner's PEL. */
+  takeNack(id: string, nack: NACK): void {
+    if (nack.consumer === this) return;
+    if (nack.consumer !== null) nack.consumer.pel.delete(id);
+    this.pel.add(id, nack);
+    nack.consumer = this;
+  }
 }
 
 export class ConsumerGroup {
@@ -699,6 +707,12 @@ export class ConsumerGroup {
   sortedConsumers(): Consumer[] {
     const names = [...this.consumers.keys()].sort();
     return names.map((n) => this.consumers.get(n) as Consumer);
+  }
+
+  /** Forget a pending entry (acknowledged, or its stream entry is gone): from the group's PEL and its owner's. */
+  dropNack(id: string, nack: NACK): void {
+    this.pel.delete(id);
+    if (nack.consumer !== null) nack.consumer.pel.delete(id);
   }
 
   deleteConsumer(c: Consumer): void {
