@@ -1101,14 +1101,8 @@ function xpending(c: Client, argv: string[]): void {
     end = en;
     if (si + 3 < argc) consumerName = argv[si + 3];
   }
-  const v = c.db.lookupRead(argv[1]);
-  const s = asStream(c, v);
-  if (s === null) return;
-  const g = s === undefined ? undefined : s.group(argv[2]);
-  if (g === undefined) {
-    c.error(`NOGROUP No such key '${argv[1]}' or consumer group '${argv[2]}'`);
-    return;
-  }
+  const g = groupOrReply(c, c.db.lookupRead(argv[1]), argv[1], argv[2]);
+  if (g === null) return;
   const r = c.reply;
   if (justinfo) {
     r.arrayHeader(4);
@@ -1162,22 +1156,45 @@ function xpending(c: Client, argv: string[]): void {
 
 /* ---------------------------------------------------------------- XCLAIM */
 
+/** The named group of a stream (XPENDING, XCLAIM, XAUTOCLAIM), or null after replying WRONGTYPE or NOGROUP. */
+function groupOrReply(c: Client, v: RedisValue | undefined, key: string, groupName: string): ConsumerGroup | null {
+  const s = asStream(c, v);
+  if (s === null) return null;
+  const g = s === undefined ? undefined : s.group(groupName);
+  if (g === undefined) {
+    c.error(`NOGROUP No such key '${key}' or consumer group '${groupName}'`);
+    return null;
+  }
+  return g;
+}
+
+/*
+ * XCLAIM and XAUTOCLAIM (argv: command key group consumer ...) apply each
+ * pending ID with one of these two; idText is the ID as propagated.
+ */
+
+/** The ID's entry is gone from the stream: forget the NACK, and propagate the XCLAIM that makes replicas forget it too. */
+function dropGoneNack(c: Client, g: ConsumerGroup, argv: string[], id: string, idText: string, nack: NACK): void {
+  propagateXclaim(c, argv[1], g, argv[2], idText, nack);
+  c.server.keyspace.dirty++;
+  g.dropNack(id, nack);
+}
+
+/** Give the NACK (delivery time and count already set) to the claiming consumer, reply with the entry (its ID with JUSTID), propagate. */
+function claimNack(c: Client, s: StreamValue, g: ConsumerGroup, argv: string[], consumer: Consumer, id: string, idText: string, nack: NACK, justid: boolean): void {
+  consumer.takeNack(id, nack);
+  if (justid) c.reply.bulk(idToString(id));
+  else replyOneEntry(c, s, id);
+  propagateXclaim(c, argv[1], g, argv[2], idText, nack);
+  c.server.keyspace.dirty++;
+}
+
 function xclaim(c: Client, argv: string[]): void {
-  const db = c.db;
   const key = argv[1];
-  const v = db.lookupRead(key);
-  let g: ConsumerGroup | undefined;
-  let s: StreamValue | undefined;
-  if (v !== undefined) {
-    const st = asStream(c, v);
-    if (!st) return;
-    s = st;
-    g = s.group(argv[2]);
-  }
-  if (s === undefined || g === undefined) {
-    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
-    return;
-  }
+  const v = c.db.lookupRead(key);
+  const g = groupOrReply(c, v, key, argv[2]);
+  if (g === null) return;
+  const s = v as StreamValue;
   let minidle = intArg(c, argv[4], 'ERR Invalid min-idle-time argument for XCLAIM');
   if (minidle === null) return;
   if (minidle < 0) minidle = 0;
@@ -1233,9 +1250,7 @@ function xclaim(c: Client, argv: string[]): void {
   if (deliverytime !== -1) {
     if (deliverytime < 0 || deliverytime > now) deliverytime = now;
   } else deliverytime = now;
-  const ks = c.server.keyspace;
   let consumer: Consumer | null = null;
-  const name = argv[3];
   const d = deferStart(c);
   let n = 0;
   for (let k = 5; k <= lastIdArg; k++) {
@@ -1243,10 +1258,8 @@ function xclaim(c: Client, argv: string[]): void {
     let nack = g.pel.get(id);
     if (!s.has(id)) {
       if (nack !== undefined) {
-        propagateXclaim(c, key, g, argv[2], argv[k], nack);
+        dropGoneNack(c, g, argv, id, argv[k], nack);
         propagateLastId = false;
-        ks.dirty++;
-        g.dropNack(id, nack);
       }
       continue;
     }
@@ -1258,31 +1271,26 @@ function xclaim(c: Client, argv: string[]): void {
       if (nack.consumer !== null && minidle) {
         if (now - nack.deliveryTime < minidle) continue;
       }
-      if (consumer === null) consumer = consumerOrCreate(c, g, name, key);
-      consumer.takeNack(id, nack);
+      consumer ??= consumerOrCreate(c, g, argv[3], key);
       nack.deliveryTime = deliverytime;
       if (retrycount >= 0) nack.deliveryCount = retrycount;
       else if (!justid) nack.deliveryCount++;
-      if (justid) c.reply.bulk(idToString(id));
-      else replyOneEntry(c, s, id);
+      claimNack(c, s, g, argv, consumer, id, argv[k], nack, justid);
       n++;
-      propagateXclaim(c, key, g, argv[2], argv[k], nack);
       propagateLastId = false;
-      ks.dirty++;
     }
   }
   if (propagateLastId) {
     propagateGroupId(c, key, g, argv[2]);
-    ks.dirty++;
+    c.server.keyspace.dirty++;
   }
   deferEnd(c, d, n);
   preventPropagation(c);
 }
 
 function xautoclaim(c: Client, argv: string[]): void {
-  const db = c.db;
   const key = argv[1];
-  const v = db.lookupRead(key);
+  const v = c.db.lookupRead(key);
   let minidle = intArg(c, argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   if (minidle === null) return;
   if (minidle < 0) minidle = 0;
@@ -1309,24 +1317,13 @@ function xautoclaim(c: Client, argv: string[]): void {
       return;
     }
   }
-  let g: ConsumerGroup | undefined;
-  let s: StreamValue | undefined;
-  if (v !== undefined) {
-    const st = asStream(c, v);
-    if (!st) return;
-    s = st;
-    g = s.group(argv[2]);
-  }
-  if (s === undefined || g === undefined) {
-    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
-    return;
-  }
-  const ks = c.server.keyspace;
+  const g = groupOrReply(c, v, key, argv[2]);
+  if (g === null) return;
+  const s = v as StreamValue;
   const r = c.reply;
   let attempts = count * 10;
   const deleted: string[] = [];
   let consumer: Consumer | null = null;
-  const name = argv[3];
   const now = Date.now();
   r.arrayHeader(3);
   // reply[0] (the cursor) is known only at the end: write entries into a deferred region
@@ -1337,29 +1334,23 @@ function xautoclaim(c: Client, argv: string[]): void {
   while (attempts-- > 0 && count && i < pel.keys.length) {
     const id = pel.keys[i];
     const nack = pel.vals[i] as NACK;
+    // step first: dropping the NACK below leaves the indexes valid (a tombstone, or the last key popped)
+    i = pel.next(i + 1);
     if (!s.has(id)) {
-      propagateXclaim(c, key, g, argv[2], idToString(id), nack);
-      ks.dirty++;
-      g.dropNack(id, nack);
+      dropGoneNack(c, g, argv, id, idToString(id), nack);
       deleted.push(id);
       count--;
-      i = pel.next(i + 1);
       continue;
     }
-    i = pel.next(i + 1);
     if (minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
-    if (consumer === null) consumer = consumerOrCreate(c, g, name, key);
-    consumer.takeNack(id, nack);
+    consumer ??= consumerOrCreate(c, g, argv[3], key);
     nack.deliveryTime = now;
     if (!justid) nack.deliveryCount++;
-    if (justid) r.bulk(idToString(id));
-    else replyOneEntry(c, s, id);
+    claimNack(c, s, g, argv, consumer, id, idToString(id), nack, justid);
     n++;
     count--;
-    propagateXclaim(c, key, g, argv[2], idToString(id), nack);
-    ks.dirty++;
   }
   const endId = i < pel.keys.length ? pel.keys[i] : MIN_ID;
   deferEnd(c, d0, n);
