@@ -123,14 +123,17 @@ function deferStart(c: Client): number {
 
 /** setDeferredArrayLen / setDeferredMapLen (n pairs in RESP3, an array of n in RESP2, as XREAD wants): insert the header before what was written since start. */
 function deferEnd(c: Client, start: number, n: number, map = false): void {
+  insertReply(c, start, map && c.reply.resp === 3 ? `%${n}\r\n` : `*${n}\r\n`);
+}
+
+/** Insert encoded reply text at position start of the pending output, before what was written since. */
+function insertReply(c: Client, start: number, text: string): void {
   const r = c.reply;
-  const hdr = map && r.resp === 3 ? `%${n}\r\n` : `*${n}\r\n`;
   const end = r.len;
-  r.raw(hdr);
-  const h = hdr.length;
+  r.raw(text);
   if (end > start) {
-    r.buf.copyWithin(start + h, start, end);
-    r.buf.write(hdr, start, h, 'latin1');
+    r.buf.copyWithin(start + text.length, start, end);
+    r.buf.write(text, start, text.length, 'latin1');
   }
 }
 
@@ -1356,11 +1359,7 @@ function xautoclaim(c: Client, argv: string[]): void {
   deferEnd(c, d0, n);
   // insert the cursor before the array just written
   const cursor = idToString(endId);
-  const hdr = `$${cursor.length}\r\n${cursor}\r\n`;
-  const endPos = r.len;
-  r.raw(hdr);
-  r.buf.copyWithin(d0 + hdr.length, d0, endPos);
-  r.buf.write(hdr, d0, hdr.length, 'latin1');
+  insertReply(c, d0, `$${cursor.length}\r\n${cursor}\r\n`);
   r.arrayHeader(deleted.length);
   for (const id of deleted) r.bulk(idToString(id));
   preventPropagation(c);
