@@ -150,7 +150,7 @@ function writeStream(out: ByteSink, s: StreamValue): void {
   idLen(out, s.length > 0 ? s.firstId : MIN_ID);
   idLen(out, s.maxDeletedId);
   out.length(s.entriesAdded);
-  const groups = s.groups === null ? [] : [...s.groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const groups = s.sortedGroups();
   out.length(groups.length);
   for (const [name, g] of groups) {
     out.string(name);
@@ -188,8 +188,6 @@ function toBig(s: string): bigint {
 function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): StreamValue {
   const raw = readStreamRaw(input, type);
   const s = new StreamValue();
-  let live = 0;
-  let first = MIN_ID;
   for (const node of raw.nodes) {
     const mms = node.masterId.readBigUInt64BE(0);
     const mseq = node.masterId.readBigUInt64BE(8);
@@ -226,14 +224,12 @@ function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): S
       const id = idKey(ms, seq);
       if (s.nodes.length > 0 && id <= s.lastId) throw new RdbError('Stream entries are not in increasing ID order');
       s.append(id, argv, 0, NODE_MAX_ENTRIES, NODE_MAX_BYTES);
-      s.lastId = id;
-      if (live++ === 0) first = id;
     }
   }
-  if (live !== raw.length) throw new RdbError('Stream length inconsistent with its listpacks');
-  s.length = raw.length;
+  // append counted the live entries and recorded the first one's ID
+  if (s.length !== raw.length) throw new RdbError('Stream length inconsistent with its listpacks');
   s.lastId = rawIdKey(raw.lastId);
-  s.firstId = raw.firstId !== null && raw.length > 0 ? rawIdKey(raw.firstId) : first;
+  if (raw.firstId !== null && raw.length > 0) s.firstId = rawIdKey(raw.firstId);
   s.maxDeletedId = raw.maxDeletedId !== null ? rawIdKey(raw.maxDeletedId) : MIN_ID;
   s.entriesAdded = raw.entriesAdded !== null ? raw.entriesAdded : raw.length;
   for (const g of raw.groups) {
@@ -296,7 +292,7 @@ function rewriteStream(out: AofCommandSink, key: string, v: RedisValue): void {
         'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']);
     }
     for (const c of g.consumers.values()) {
-      if (c.pel.liveKeys().length === 0) out.command(['XGROUP', 'CREATECONSUMER', key, name, c.name]);
+      if (c.pel.size === 0) out.command(['XGROUP', 'CREATECONSUMER', key, name, c.name]);
     }
   }
 }
