@@ -156,22 +156,19 @@ function writeStream(out: ByteSink, s: StreamValue): void {
     out.string(name);
     idLen(out, g.lastId);
     len64(out, BigInt.asUintN(64, BigInt(g.entriesRead)));
-    const pel = g.pel.liveKeys();
-    out.length(pel.length);
-    for (const id of pel) {
-      const nack = g.pel.get(id)!;
+    out.length(g.pel.size);
+    g.pel.forEach((id, nack) => {
       out.rawBytes(Buffer.from(id, 'latin1'));
       int64LE(out, nack.deliveryTime);
       out.length(nack.deliveryCount);
-    }
+    });
     const consumers = g.sortedConsumers();
     out.length(consumers.length);
     for (const c of consumers) {
       out.string(c.name);
       int64LE(out, c.seenTime);
-      const cpel = c.pel.liveKeys();
-      out.length(cpel.length);
-      for (const id of cpel) out.rawBytes(Buffer.from(id, 'latin1'));
+      out.length(c.pel.size);
+      c.pel.forEach((id) => out.rawBytes(Buffer.from(id, 'latin1')));
     }
   }
 }
@@ -255,9 +252,9 @@ function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): S
         consumer.pel.add(id, nack);
       }
     }
-    for (const id of group.pel.liveKeys()) {
-      if (group.pel.get(id)!.consumer === null) throw new RdbError('Stream PEL entry without a consumer');
-    }
+    group.pel.forEach((_id, nack) => {
+      if (nack.consumer === null) throw new RdbError('Stream PEL entry without a consumer');
+    });
   }
   return s;
 }
@@ -285,12 +282,11 @@ function rewriteStream(out: AofCommandSink, key: string, v: RedisValue): void {
   if (s.groups === null) return;
   for (const [name, g] of s.groups) {
     out.command(['XGROUP', 'CREATE', key, name, idToString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
-    for (const id of g.pel.liveKeys()) {
-      const nack = g.pel.get(id)!;
+    g.pel.forEach((id, nack) => {
       const consumer = nack.consumer === null ? '' : nack.consumer.name;
       out.command(['XCLAIM', key, name, consumer, '0', idToString(id), 'TIME', String(nack.deliveryTime),
         'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']);
-    }
+    });
     for (const c of g.consumers.values()) {
       if (c.pel.size === 0) out.command(['XGROUP', 'CREATECONSUMER', key, name, c.name]);
     }

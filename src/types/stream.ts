@@ -617,6 +617,11 @@ export class IdMap<V> {
     return i;
   }
 
+  /** Call fn for each live entry, in key order. */
+  forEach(fn: (id: string, v: V) => void): void {
+    for (let i = this.next(0); i < this.keys.length; i = this.next(i + 1)) fn(this.keys[i], this.vals[i] as V);
+  }
+
   /** Live keys in order. */
   liveKeys(): string[] {
     const out: string[] = [];
@@ -1082,20 +1087,19 @@ export class StreamValue implements RedisObject {
       for (const [name, g] of this.groups) {
         const ng = new ConsumerGroup(g.lastId, g.entriesRead);
         const map = new Map<NACK, NACK>();
-        for (let i = g.pel.next(0); i < g.pel.keys.length; i = g.pel.next(i + 1)) {
-          const old = g.pel.vals[i] as NACK;
+        g.pel.forEach((id, old) => {
           const nn = new NACK(null, old.deliveryTime);
           nn.deliveryCount = old.deliveryCount;
           map.set(old, nn);
-          ng.pel.add(g.pel.keys[i], nn);
-        }
+          ng.pel.add(id, nn);
+        });
         for (const [cname, c] of g.consumers) {
           const nc = new Consumer(cname, c.seenTime);
-          for (let i = c.pel.next(0); i < c.pel.keys.length; i = c.pel.next(i + 1)) {
-            const nn = map.get(c.pel.vals[i] as NACK) as NACK;
+          c.pel.forEach((id, old) => {
+            const nn = map.get(old) as NACK;
             nn.consumer = nc;
-            nc.pel.add(c.pel.keys[i], nn);
-          }
+            nc.pel.add(id, nn);
+          });
           ng.consumers.set(cname, nc);
         }
         s.groups.set(name, ng);
