@@ -967,6 +967,7 @@ export class StreamValue implements RedisObject {
     let deleted = 0;
     const nodes = this.nodes;
     let removeNodes = 0;
+    const minid = keySt.setKey(a.minid);
     while (removeNodes < nodes.length) {
       if (a.strategy === 1 && this.length <= a.maxlen) break;
       const node = nodes[removeNodes];
@@ -977,7 +978,7 @@ export class StreamValue implements RedisObject {
         removeNode = this.length - entries >= a.maxlen;
       } else {
         // the node's last entry ID (deleted or not) < minid
-        removeNode = node.last.cmp(keySt.setKey(a.minid)) < 0;
+        removeNode = node.last.cmp(minid) < 0;
       }
       if (removeNode) {
         removeNodes++;
@@ -988,7 +989,6 @@ export class StreamValue implements RedisObject {
       if (a.approx) break;
       const buf = node.buf;
       let fromNode = 0;
-      const minid = keySt.setKey(a.minid);
       for (let p = 0; p < node.used;) {
         const next = scanEntry(buf, p, scanSt);
         const stop = a.strategy === 1 ? this.length <= a.maxlen : scanSt.cmp(minid) >= 0;
