@@ -1376,10 +1376,18 @@ const XINFO_HELP = [
   '    Show information about the stream.',
 ];
 
-function replyLag(c: Client, s: StreamValue, g: ConsumerGroup): void {
+/** The fields XINFO GROUPS and XINFO STREAM FULL both give a group: last-delivered-id, entries-read, lag. */
+function replyGroupProgress(c: Client, s: StreamValue, g: ConsumerGroup): void {
+  const r = c.reply;
+  r.bulk('last-delivered-id');
+  r.bulk(idToString(g.lastId));
+  r.bulk('entries-read');
+  if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
+  else r.nullBulk();
+  r.bulk('lag');
   const lag = s.lag(g);
-  if (lag === null) c.reply.nullBulk();
-  else c.reply.int(lag);
+  if (lag === null) r.nullBulk();
+  else r.int(lag);
 }
 
 function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
@@ -1440,13 +1448,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
     r.mapHeader(7);
     r.bulk('name');
     r.bulk(name);
-    r.bulk('last-delivered-id');
-    r.bulk(idToString(g.lastId));
-    r.bulk('entries-read');
-    if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
-    else r.nullBulk();
-    r.bulk('lag');
-    replyLag(c, s, g);
+    replyGroupProgress(c, s, g);
     r.bulk('pel-count');
     r.int(g.pel.size);
     r.bulk('pending');
@@ -1539,13 +1541,7 @@ function xinfo(c: Client, argv: string[]): void {
       r.int(g.consumers.size);
       r.bulk('pending');
       r.int(g.pel.size);
-      r.bulk('last-delivered-id');
-      r.bulk(idToString(g.lastId));
-      r.bulk('entries-read');
-      if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
-      else r.nullBulk();
-      r.bulk('lag');
-      replyLag(c, s, g);
+      replyGroupProgress(c, s, g);
     }
   } else if (opt === 'stream') {
     xinfoStream(c, argv, s);
