@@ -78,20 +78,16 @@ interface Entry {
   values: string[];
 }
 
-function liveEntries(s: StreamValue): Entry[] {
-  const out: Entry[] = [];
-  const it = new StreamIterator(s, MIN_ID, MAX_ID, false);
-  while (it.next()) {
-    const fields: string[] = [];
-    const values: string[] = [];
-    for (let i = 0; i < it.pairs; i++) {
-      it.nextField();
-      fields.push(it.field());
-      values.push(it.value());
-    }
-    out.push({ id: it.id(), fields, values });
+/** The iterator's current entry, copied out. */
+function entryAt(it: StreamIterator): Entry {
+  const fields: string[] = [];
+  const values: string[] = [];
+  for (let i = 0; i < it.pairs; i++) {
+    it.nextField();
+    fields.push(it.field());
+    values.push(it.value());
   }
-  return out;
+  return { id: it.id(), fields, values };
 }
 
 function sameFields(a: string[], b: string[]): boolean {
@@ -100,18 +96,17 @@ function sameFields(a: string[], b: string[]): boolean {
   return true;
 }
 
-/** One listpack holding entries[from, to) with entries[from] as master. */
-function nodeListpack(entries: Entry[], from: number, to: number): Buffer {
+/** One listpack holding these entries, the first as master. */
+function nodeListpack(entries: Entry[]): Buffer {
   const lp = new ListpackBuilder();
-  const master = entries[from];
+  const master = entries[0];
   const [mms, mseq] = idParts(master.id);
-  lp.add(String(to - from));
+  lp.add(String(entries.length));
   lp.add('0');
   lp.add(String(master.fields.length));
   for (const f of master.fields) lp.add(f);
   lp.add('0');
-  for (let i = from; i < to; i++) {
-    const e = entries[i];
+  for (const e of entries) {
     const [ms, seq] = idParts(e.id);
     const same = sameFields(e.fields, master.fields);
     lp.add(String(same ? FLAG_SAMEFIELDS : 0));
@@ -132,19 +127,28 @@ function nodeListpack(entries: Entry[], from: number, to: number): Buffer {
   return lp.finish();
 }
 
+/** One radix-tree node: its key (the first entry's ID) and its listpack. */
+function writeNode(out: ByteSink, entries: Entry[]): void {
+  out.length(16);
+  out.rawBytes(Buffer.from(entries[0].id, 'latin1'));
+  const lp = nodeListpack(entries);
+  out.length(lp.length);
+  out.rawBytes(lp);
+}
+
 function writeStream(out: ByteSink, s: StreamValue): void {
-  const entries = liveEntries(s);
-  const chunks: [number, number][] = [];
-  for (let i = 0; i < entries.length; i += NODE_MAX_ENTRIES) chunks.push([i, Math.min(i + NODE_MAX_ENTRIES, entries.length)]);
-  out.length(chunks.length);
-  for (const [from, to] of chunks) {
-    const key = Buffer.from(entries[from].id, 'latin1');
-    out.length(16);
-    out.rawBytes(key);
-    const lp = nodeListpack(entries, from, to);
-    out.length(lp.length);
-    out.rawBytes(lp);
+  // the live entries in nodes of NODE_MAX_ENTRIES, copied out one node at a time
+  out.length(Math.ceil(s.length / NODE_MAX_ENTRIES));
+  const batch: Entry[] = [];
+  const it = new StreamIterator(s, MIN_ID, MAX_ID, false);
+  while (it.next()) {
+    batch.push(entryAt(it));
+    if (batch.length === NODE_MAX_ENTRIES) {
+      writeNode(out, batch);
+      batch.length = 0;
+    }
   }
+  if (batch.length > 0) writeNode(out, batch);
   out.length(s.length);
   idLen(out, s.lastId);
   idLen(out, s.length > 0 ? s.firstId : MIN_ID);
