@@ -160,9 +160,13 @@ function replyOneEntry(c: Client, s: StreamValue, id: string): boolean {
   return true;
 }
 
-interface PropInfo {
+/** An XREADGROUP delivery that replyRange carries out: the group, who reads, and the names to propagate with. */
+interface GroupRead {
   key: string;
-  group: string;
+  groupName: string;
+  g: ConsumerGroup;
+  consumer: Consumer;
+  noack: boolean;
 }
 
 /** streamPropagateXCLAIM */
@@ -215,52 +219,49 @@ function lookupConsumer(g: ConsumerGroup, name: string, refresh = true): Consume
 
 /**
  * streamReplyWithRange: entries in [start, end], at most count (0: all).
- * With a group (and consumer), delivers them: advances the group's last
- * ID and read counter, creates/reassigns NACKs, propagates.
+ * With a group read, delivers them: advances the group's last ID and read
+ * counter, creates/reassigns NACKs (unless NOACK), propagates.
  */
-function replyRange(
-  c: Client, s: StreamValue, start: string, end: string, count: number, rev: boolean,
-  g: ConsumerGroup | null, consumer: Consumer | null, noack: boolean, spi: PropInfo | null,
-): number {
+function replyRange(c: Client, s: StreamValue, start: string, end: string, count: number, rev: boolean, gr: GroupRead | null): void {
   const d = deferStart(c);
   const it = new StreamIterator(s, start, end, rev);
   let n = 0;
   let propagateLastId = false;
   while (it.next()) {
-    let id: string | null = null;
-    if (g !== null) {
-      id = it.id();
+    if (gr === null) replyEntry(c, it);
+    else {
+      const g = gr.g;
+      const id = it.id();
       if (id > g.lastId) {
         if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, MAX_ID)) g.entriesRead++;
         else if (s.entriesAdded) g.entriesRead = s.estimateDistance(id);
         g.lastId = id;
-        if (noack) propagateLastId = true;
+        if (gr.noack) propagateLastId = true;
       }
-    }
-    replyEntry(c, it);
-    if (g !== null && !noack && consumer !== null && id !== null) {
-      const now = Date.now();
-      let nack = new NACK(consumer, now);
-      if (g.pel.add(id, nack)) {
-        consumer.pel.add(id, nack);
-      } else {
-        nack = g.pel.get(id) as NACK;
-        consumer.takeNack(id, nack);
-        nack.deliveryTime = now;
-        nack.deliveryCount = 1;
+      replyEntry(c, it);
+      if (!gr.noack) {
+        const now = Date.now();
+        let nack = new NACK(gr.consumer, now);
+        if (g.pel.add(id, nack)) {
+          gr.consumer.pel.add(id, nack);
+        } else {
+          nack = g.pel.get(id) as NACK;
+          gr.consumer.takeNack(id, nack);
+          nack.deliveryTime = now;
+          nack.deliveryCount = 1;
+        }
+        propagateXclaim(c, gr.key, g, gr.groupName, idToString(id), nack);
       }
-      if (spi !== null) propagateXclaim(c, spi.key, g, spi.group, idToString(id), nack);
     }
     n++;
     if (count && count === n) break;
   }
-  if (spi !== null && g !== null && propagateLastId) propagateGroupId(c, spi.key, g, spi.group);
+  if (gr !== null && propagateLastId) propagateGroupId(c, gr.key, gr.g, gr.groupName);
   deferEnd(c, d, n);
-  return n;
 }
 
 /** streamReplyWithRangeFromConsumerPEL: a consumer's own pending entries from start. */
-function replyConsumerPel(c: Client, s: StreamValue, start: string, count: number, consumer: Consumer): number {
+function replyConsumerPel(c: Client, s: StreamValue, start: string, count: number, consumer: Consumer): void {
   const d = deferStart(c);
   const pel = consumer.pel;
   let n = 0;
@@ -278,7 +279,6 @@ function replyConsumerPel(c: Client, s: StreamValue, start: string, count: numbe
     n++;
   }
   deferEnd(c, d, n);
-  return n;
 }
 
 /** Stop the command's own propagation (its effects were propagated explicitly, or none). */
@@ -548,7 +548,7 @@ function xrangeGeneric(c: Client, argv: string[], rev: boolean): void {
     c.reply.nullArray();
     return;
   }
-  replyRange(c, s, start, end, count === -1 ? 0 : count, rev, null, null, false, null);
+  replyRange(c, s, start, end, count === -1 ? 0 : count, rev, null);
 }
 
 function xlen(c: Client, argv: string[]): void {
@@ -824,10 +824,14 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
       const start = idIncr(gt) ?? MIN_ID;
       if (c.resp === 2) c.reply.arrayHeader(2);
       c.reply.bulk(key);
-      const consumer = g !== null ? readerConsumer(c, g, groupName as string, consumerName, key, noack) : null;
-      if (consumer !== null && history) replyConsumerPel(c, s, start, count, consumer);
-      else replyRange(c, s, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
-      if (g !== null) ks.dirty++;
+      if (g === null) replyRange(c, s, start, MAX_ID, count, false, null);
+      else {
+        const gn = groupName as string;
+        const consumer = readerConsumer(c, g, gn, consumerName, key, noack);
+        if (history) replyConsumerPel(c, s, start, count, consumer);
+        else replyRange(c, s, start, MAX_ID, count, false, { key, groupName: gn, g, consumer, noack });
+        ks.dirty++;
+      }
     }
     if (arraylen) {
       deferEnd(c, d, arraylen, true);
@@ -878,13 +882,13 @@ function blockForStreams(
         }
         if (!(v.lastId > gt)) return false;
         const start = idIncr(gt) ?? MIN_ID;
-        const consumer = g !== null ? readerConsumer(c, g, groupName as string, consumerName, key, noack) : null;
+        const gr = g !== null && groupName !== null ? { key, groupName, g, consumer: readerConsumer(c, g, groupName, consumerName, key, noack), noack } : null;
         if (c.resp === 2) {
           c.reply.arrayHeader(1);
           c.reply.arrayHeader(2);
         } else c.reply.mapHeader(1);
         c.reply.bulk(key);
-        replyRange(c, v, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
+        replyRange(c, v, start, MAX_ID, count, false, gr);
         return true;
       } finally {
         // the effects of one served client go out together (MULTI/EXEC when more than one), as after a command
@@ -1440,7 +1444,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
     return;
   }
   r.bulk('entries');
-  replyRange(c, s, MIN_ID, MAX_ID, count, false, null, null, false, null);
+  replyRange(c, s, MIN_ID, MAX_ID, count, false, null);
   r.bulk('groups');
   const groups = s.sortedGroups();
   r.arrayHeader(groups.length);
