@@ -53,10 +53,9 @@ import {
   type TrimArgs,
 } from '../types/stream';
 import { parseInteger, parseBigInteger } from '../util/numbers';
-import { ERR_NOT_INTEGER, replyHelp } from './args';
+import { ERR_SYNTAX, intArg, replyHelp } from './args';
 
 const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
-const ERR_SYNTAX = 'ERR syntax error';
 
 /* ------------------------------------------------------------- helpers */
 
@@ -65,13 +64,6 @@ function asStream(c: Client, v: RedisValue | undefined): StreamValue | undefined
   if (v instanceof StreamValue) return v;
   c.error(WRONGTYPE);
   return null;
-}
-
-/** getLongLongFromObjectOrReply */
-function llArg(c: Client, s: string, msg = ERR_NOT_INTEGER): number | null {
-  const v = parseInteger(s);
-  if (v === null) c.error(msg.startsWith('ERR ') ? msg : `ERR ${msg}`);
-  return v;
 }
 
 const parsed = { seqGiven: true };
@@ -108,12 +100,20 @@ function invalidId(c: Client | null): null {
   return null;
 }
 
-const interval = { exclude: false };
-/** streamParseIntervalIDOrReply: "(" makes the bound exclusive (then +/- are invalid). */
-function parseIntervalId(c: Client, s: string, missingSeqMax: boolean): string | null {
-  interval.exclude = s.length > 1 && s.charCodeAt(0) === 40;
-  if (interval.exclude) return parseId(c, s.slice(1), missingSeqMax, true);
-  return parseId(c, s, missingSeqMax, false);
+/**
+ * streamParseIntervalIDOrReply, as an inclusive bound: "(" makes the bound
+ * exclusive (then +/- are invalid), so the ID after it (start) or before it
+ * (end) is returned. A bare "ms" means ms-0 for a start, ms-<max> for an end.
+ */
+function parseRangeBound(c: Client, s: string, isEnd: boolean): string | null {
+  if (s.length > 1 && s.charCodeAt(0) === 40) {
+    const id = parseId(c, s.slice(1), isEnd, true);
+    if (id === null) return null;
+    const bound = isEnd ? idDecr(id) : idIncr(id);
+    if (bound === null) c.error(isEnd ? 'ERR invalid end ID for the interval' : 'ERR invalid start ID for the interval');
+    return bound;
+  }
+  return parseId(c, s, isEnd, false);
 }
 
 /** Start of a reply whose length is known only once written (addReplyDeferredLen). */
@@ -123,14 +123,17 @@ function deferStart(c: Client): number {
 
 /** setDeferredArrayLen / setDeferredMapLen (n pairs in RESP3, an array of n in RESP2, as XREAD wants): insert the header before what was written since start. */
 function deferEnd(c: Client, start: number, n: number, map = false): void {
+  insertReply(c, start, map && c.reply.resp === 3 ? `%${n}\r\n` : `*${n}\r\n`);
+}
+
+/** Insert encoded reply text at position start of the pending output, before what was written since. */
+function insertReply(c: Client, start: number, text: string): void {
   const r = c.reply;
-  const hdr = map && r.resp === 3 ? `%${n}\r\n` : `*${n}\r\n`;
   const end = r.len;
-  r.raw(hdr);
-  const h = hdr.length;
+  r.raw(text);
   if (end > start) {
-    r.buf.copyWithin(start + h, start, end);
-    r.buf.write(hdr, start, h, 'latin1');
+    r.buf.copyWithin(start + text.length, start, end);
+    r.buf.write(text, start, text.length, 'latin1');
   }
 }
 
@@ -157,9 +160,13 @@ function replyOneEntry(c: Client, s: StreamValue, id: string): boolean {
   return true;
 }
 
-interface PropInfo {
+/** An XREADGROUP delivery that replyRange carries out: the group, who reads, and the names to propagate with. */
+interface GroupRead {
   key: string;
-  group: string;
+  groupName: string;
+  g: ConsumerGroup;
+  consumer: Consumer;
+  noack: boolean;
 }
 
 /** streamPropagateXCLAIM */
@@ -175,13 +182,31 @@ function propagateGroupId(c: Client, key: string, g: ConsumerGroup, groupName: s
   c.server.keyspace.propagate(c.db.id, ['XGROUP', 'SETID', key, groupName, idToString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
 }
 
-/** streamCreateConsumer (notifies and dirties). */
-function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string, dbid: number): Consumer | null {
+/** streamCreateConsumer (notifies and dirties); null when the name exists. */
+function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string): Consumer | null {
   if (g.consumers.has(name)) return null;
   const cons = new Consumer(name, Date.now());
   g.consumers.set(name, cons);
   c.server.keyspace.dirty++;
-  c.server.keyspace.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, dbid);
+  c.server.keyspace.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, c.db.id);
+  return cons;
+}
+
+/** The consumer of this name (its seen time refreshed), created when missing: XCLAIM, XAUTOCLAIM. */
+function consumerOrCreate(c: Client, g: ConsumerGroup, name: string, key: string): Consumer {
+  return lookupConsumer(g, name) ?? (createConsumer(c, g, name, key) as Consumer);
+}
+
+/**
+ * XREADGROUP's consumer, created when missing. A NOACK read leaves no NACK
+ * whose propagated XCLAIM would create it on replicas: its creation goes out by itself.
+ */
+function readerConsumer(c: Client, g: ConsumerGroup, groupName: string, name: string, key: string, noack: boolean): Consumer {
+  let cons = lookupConsumer(g, name);
+  if (cons === undefined) {
+    cons = createConsumer(c, g, name, key) as Consumer;
+    if (noack) c.server.keyspace.propagate(c.db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, name]);
+  }
   return cons;
 }
 
@@ -194,54 +219,49 @@ function lookupConsumer(g: ConsumerGroup, name: string, refresh = true): Consume
 
 /**
  * streamReplyWithRange: entries in [start, end], at most count (0: all).
- * With a group (and consumer), delivers them: advances the group's last
- * ID and read counter, creates/reassigns NACKs, propagates.
+ * With a group read, delivers them: advances the group's last ID and read
+ * counter, creates/reassigns NACKs (unless NOACK), propagates.
  */
-function replyRange(
-  c: Client, s: StreamValue, start: string, end: string, count: number, rev: boolean,
-  g: ConsumerGroup | null, consumer: Consumer | null, noack: boolean, spi: PropInfo | null,
-): number {
+function replyRange(c: Client, s: StreamValue, start: string, end: string, count: number, rev: boolean, gr: GroupRead | null): void {
   const d = deferStart(c);
   const it = new StreamIterator(s, start, end, rev);
   let n = 0;
   let propagateLastId = false;
   while (it.next()) {
-    let id: string | null = null;
-    if (g !== null) {
-      id = it.id();
+    if (gr === null) replyEntry(c, it);
+    else {
+      const g = gr.g;
+      const id = it.id();
       if (id > g.lastId) {
         if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, MAX_ID)) g.entriesRead++;
         else if (s.entriesAdded) g.entriesRead = s.estimateDistance(id);
         g.lastId = id;
-        if (noack) propagateLastId = true;
+        if (gr.noack) propagateLastId = true;
       }
-    }
-    replyEntry(c, it);
-    if (g !== null && !noack && consumer !== null && id !== null) {
-      const now = Date.now();
-      let nack = new NACK(consumer, now);
-      if (g.pel.add(id, nack)) {
-        consumer.pel.add(id, nack);
-      } else {
-        nack = g.pel.get(id) as NACK;
-        if (nack.consumer !== null) nack.consumer.pel.delete(id);
-        nack.consumer = consumer;
-        nack.deliveryTime = now;
-        nack.deliveryCount = 1;
-        consumer.pel.add(id, nack);
+      replyEntry(c, it);
+      if (!gr.noack) {
+        const now = Date.now();
+        let nack = new NACK(gr.consumer, now);
+        if (g.pel.add(id, nack)) {
+          gr.consumer.pel.add(id, nack);
+        } else {
+          nack = g.pel.get(id) as NACK;
+          gr.consumer.takeNack(id, nack);
+          nack.deliveryTime = now;
+          nack.deliveryCount = 1;
+        }
+        propagateXclaim(c, gr.key, g, gr.groupName, idToString(id), nack);
       }
-      if (spi !== null) propagateXclaim(c, spi.key, g, spi.group, idToString(id), nack);
     }
     n++;
     if (count && count === n) break;
   }
-  if (spi !== null && g !== null && propagateLastId) propagateGroupId(c, spi.key, g, spi.group);
+  if (gr !== null && propagateLastId) propagateGroupId(c, gr.key, gr.g, gr.groupName);
   deferEnd(c, d, n);
-  return n;
 }
 
 /** streamReplyWithRangeFromConsumerPEL: a consumer's own pending entries from start. */
-function replyConsumerPel(c: Client, s: StreamValue, start: string, count: number, consumer: Consumer): number {
+function replyConsumerPel(c: Client, s: StreamValue, start: string, count: number, consumer: Consumer): void {
   const d = deferStart(c);
   const pel = consumer.pel;
   let n = 0;
@@ -259,7 +279,6 @@ function replyConsumerPel(c: Client, s: StreamValue, start: string, count: numbe
     n++;
   }
   deferEnd(c, d, n);
-  return n;
 }
 
 /** Stop the command's own propagation (its effects were propagated explicitly, or none). */
@@ -307,7 +326,7 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
         i++;
       }
       if (lower === 'maxlen') {
-        const v = llArg(c, argv[i + 1]);
+        const v = intArg(c, argv[i + 1]);
         if (v === null) return -1;
         if (v < 0) {
           c.error('ERR The MAXLEN argument must be >= 0.');
@@ -324,7 +343,7 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean, a: AddTrimAr
       i++;
       a.argIdx = i;
     } else if (lower === 'limit' && more) {
-      const v = llArg(c, argv[i + 1]);
+      const v = intArg(c, argv[i + 1]);
       if (v === null) return -1;
       if (v < 0) {
         c.error('ERR The LIMIT argument must be >= 0.');
@@ -501,29 +520,15 @@ function xadd(c: Client, argv: string[]): void {
 function xrangeGeneric(c: Client, argv: string[], rev: boolean): void {
   const startArg = rev ? argv[3] : argv[2];
   const endArg = rev ? argv[2] : argv[3];
-  let start = parseIntervalId(c, startArg, false);
+  const start = parseRangeBound(c, startArg, false);
   if (start === null) return;
-  if (interval.exclude) {
-    start = idIncr(start);
-    if (start === null) {
-      c.error('ERR invalid start ID for the interval');
-      return;
-    }
-  }
-  let end = parseIntervalId(c, endArg, true);
+  const end = parseRangeBound(c, endArg, true);
   if (end === null) return;
-  if (interval.exclude) {
-    end = idDecr(end);
-    if (end === null) {
-      c.error('ERR invalid end ID for the interval');
-      return;
-    }
-  }
   let count = -1;
   for (let j = 4; j < argv.length; j++) {
     const additional = argv.length - j - 1;
     if (argv[j].toLowerCase() === 'count' && additional >= 1) {
-      const v = llArg(c, argv[j + 1]);
+      const v = intArg(c, argv[j + 1]);
       if (v === null) return;
       count = v < 0 ? 0 : v;
       j++;
@@ -543,7 +548,7 @@ function xrangeGeneric(c: Client, argv: string[], rev: boolean): void {
     c.reply.nullArray();
     return;
   }
-  replyRange(c, s, start, end, count === -1 ? 0 : count, rev, null, null, false, null);
+  replyRange(c, s, start, end, count === -1 ? 0 : count, rev, null);
 }
 
 function xlen(c: Client, argv: string[]): void {
@@ -629,7 +634,7 @@ function xsetid(c: Client, argv: string[]): void {
     const more = argv.length - 1 - i;
     const opt = argv[i].toLowerCase();
     if (opt === 'entriesadded' && more) {
-      const v = llArg(c, argv[i + 1]);
+      const v = intArg(c, argv[i + 1]);
       if (v === null) return;
       if (v < 0) {
         c.error('ERR entries_added must be positive');
@@ -700,11 +705,8 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
         return;
       }
       i++;
-      const t = parseInteger(argv[i]);
-      if (t === null) {
-        c.error('ERR timeout is not an integer or out of range');
-        return;
-      }
+      const t = intArg(c, argv[i], 'ERR timeout is not an integer or out of range');
+      if (t === null) return;
       if (t < 0) {
         c.error('ERR timeout is negative');
         return;
@@ -712,7 +714,7 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
       timeout = t;
     } else if (o === 'count' && more) {
       i++;
-      const v = llArg(c, argv[i]);
+      const v = intArg(c, argv[i]);
       if (v === null) return;
       count = v < 0 ? 0 : v;
     } else if (o === 'streams' && more) {
@@ -822,17 +824,14 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
       const start = idIncr(gt) ?? MIN_ID;
       if (c.resp === 2) c.reply.arrayHeader(2);
       c.reply.bulk(key);
-      let consumer: Consumer | null = null;
-      if (g !== null && groupName !== null) {
-        consumer = lookupConsumer(g, consumerName) ?? null;
-        if (consumer === null) {
-          consumer = createConsumer(c, g, consumerName, key, db.id);
-          if (noack) ks.propagate(db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
-        }
+      if (g === null) replyRange(c, s, start, MAX_ID, count, false, null);
+      else {
+        const gn = groupName as string;
+        const consumer = readerConsumer(c, g, gn, consumerName, key, noack);
+        if (history) replyConsumerPel(c, s, start, count, consumer);
+        else replyRange(c, s, start, MAX_ID, count, false, { key, groupName: gn, g, consumer, noack });
+        ks.dirty++;
       }
-      if (g !== null && history) replyConsumerPel(c, s, start, count, consumer as Consumer);
-      else replyRange(c, s, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
-      if (g !== null) ks.dirty++;
     }
     if (arraylen) {
       deferEnd(c, d, arraylen, true);
@@ -858,11 +857,9 @@ function blockForStreams(
 ): void {
   const waitAfter = new Map<string, string>();
   for (let i = 0; i < keys.length; i++) if (!waitAfter.has(keys[i])) waitAfter.set(keys[i], ids[i]);
-  const ks = c.server.keyspace;
   c.server.blocking.block(c, db, [...waitAfter.keys()], timeout, {
     serve(key: string): boolean {
-      const bdb = c.db;
-      const v = bdb.peek(key);
+      const v = c.db.peek(key);
       if (!(v instanceof StreamValue)) {
         if (groupName !== null) {
           c.error('UNBLOCKED the stream key no longer exists');
@@ -885,20 +882,13 @@ function blockForStreams(
         }
         if (!(v.lastId > gt)) return false;
         const start = idIncr(gt) ?? MIN_ID;
-        let consumer: Consumer | null = null;
-        if (g !== null && groupName !== null) {
-          consumer = lookupConsumer(g, consumerName) ?? null;
-          if (consumer === null) {
-            consumer = createConsumer(c, g, consumerName, key, bdb.id);
-            if (noack) ks.propagate(bdb.id, ['XGROUP', 'CREATECONSUMER', key, groupName, consumerName]);
-          }
-        }
+        const gr = g !== null && groupName !== null ? { key, groupName, g, consumer: readerConsumer(c, g, groupName, consumerName, key, noack), noack } : null;
         if (c.resp === 2) {
           c.reply.arrayHeader(1);
           c.reply.arrayHeader(2);
         } else c.reply.mapHeader(1);
         c.reply.bulk(key);
-        replyRange(c, v, start, MAX_ID, count, false, g, consumer, noack, g !== null ? { key, group: groupName as string } : null);
+        replyRange(c, v, start, MAX_ID, count, false, gr);
         return true;
       } finally {
         // the effects of one served client go out together (MULTI/EXEC when more than one), as after a command
@@ -954,7 +944,7 @@ function xgroup(c: Client, argv: string[]): void {
         mkstream = true;
         i++;
       } else if ((create || setid) && a === 'entriesread' && i + 1 < argc) {
-        const v = llArg(c, argv[i + 1]);
+        const v = intArg(c, argv[i + 1]);
         if (v === null) return;
         if (v < 0 && v !== INVALID_ENTRIES_READ) {
           c.error('ERR value for ENTRIESREAD must be positive or -1');
@@ -1031,7 +1021,7 @@ function xgroup(c: Client, argv: string[]): void {
       c.server.blocking.signalReady(db, key);
     } else c.reply.int(0);
   } else if (opt === 'createconsumer' && argc === 5) {
-    const created = createConsumer(c, g as ConsumerGroup, argv[4], key, db.id);
+    const created = createConsumer(c, g as ConsumerGroup, argv[4], key);
     c.reply.int(created ? 1 : 0);
   } else if (opt === 'delconsumer' && argc === 5) {
     const gg = g as ConsumerGroup;
@@ -1073,8 +1063,7 @@ function xack(c: Client, argv: string[]): void {
   for (const id of ids) {
     const nack = g.pel.get(id);
     if (nack !== undefined) {
-      g.pel.delete(id);
-      if (nack.consumer !== null) nack.consumer.pel.delete(id);
+      g.dropNack(id, nack);
       acked++;
       c.server.keyspace.dirty++;
     }
@@ -1099,7 +1088,7 @@ function xpending(c: Client, argv: string[]): void {
   if (argc >= 6) {
     let si = 3;
     if (argv[3].toLowerCase() === 'idle') {
-      const v = llArg(c, argv[4]);
+      const v = intArg(c, argv[4]);
       if (v === null) return;
       minidle = v;
       if (argc < 8) {
@@ -1108,41 +1097,19 @@ function xpending(c: Client, argv: string[]): void {
       }
       si += 2;
     }
-    const cnt = llArg(c, argv[si + 2]);
+    const cnt = intArg(c, argv[si + 2]);
     if (cnt === null) return;
     count = cnt < 0 ? 0 : cnt;
-    const st = parseIntervalId(c, argv[si], false);
+    const st = parseRangeBound(c, argv[si], false);
     if (st === null) return;
     start = st;
-    if (interval.exclude) {
-      const n = idIncr(start);
-      if (n === null) {
-        c.error('ERR invalid start ID for the interval');
-        return;
-      }
-      start = n;
-    }
-    const en = parseIntervalId(c, argv[si + 1], true);
+    const en = parseRangeBound(c, argv[si + 1], true);
     if (en === null) return;
     end = en;
-    if (interval.exclude) {
-      const n = idDecr(end);
-      if (n === null) {
-        c.error('ERR invalid end ID for the interval');
-        return;
-      }
-      end = n;
-    }
     if (si + 3 < argc) consumerName = argv[si + 3];
   }
-  const v = c.db.lookupRead(argv[1]);
-  const s = asStream(c, v);
-  if (s === null) return;
-  const g = s === undefined ? undefined : s.group(argv[2]);
-  if (g === undefined) {
-    c.error(`NOGROUP No such key '${argv[1]}' or consumer group '${argv[2]}'`);
-    return;
-  }
+  const g = groupOrReply(c, c.db.lookupRead(argv[1]), argv[1], argv[2]);
+  if (g === null) return;
   const r = c.reply;
   if (justinfo) {
     r.arrayHeader(4);
@@ -1196,23 +1163,46 @@ function xpending(c: Client, argv: string[]): void {
 
 /* ---------------------------------------------------------------- XCLAIM */
 
+/** The named group of a stream (XPENDING, XCLAIM, XAUTOCLAIM), or null after replying WRONGTYPE or NOGROUP. */
+function groupOrReply(c: Client, v: RedisValue | undefined, key: string, groupName: string): ConsumerGroup | null {
+  const s = asStream(c, v);
+  if (s === null) return null;
+  const g = s === undefined ? undefined : s.group(groupName);
+  if (g === undefined) {
+    c.error(`NOGROUP No such key '${key}' or consumer group '${groupName}'`);
+    return null;
+  }
+  return g;
+}
+
+/*
+ * XCLAIM and XAUTOCLAIM (argv: command key group consumer ...) apply each
+ * pending ID with one of these two; idText is the ID as propagated.
+ */
+
+/** The ID's entry is gone from the stream: forget the NACK, and propagate the XCLAIM that makes replicas forget it too. */
+function dropGoneNack(c: Client, g: ConsumerGroup, argv: string[], id: string, idText: string, nack: NACK): void {
+  propagateXclaim(c, argv[1], g, argv[2], idText, nack);
+  c.server.keyspace.dirty++;
+  g.dropNack(id, nack);
+}
+
+/** Give the NACK (delivery time and count already set) to the claiming consumer, reply with the entry (its ID with JUSTID), propagate. */
+function claimNack(c: Client, s: StreamValue, g: ConsumerGroup, argv: string[], consumer: Consumer, id: string, idText: string, nack: NACK, justid: boolean): void {
+  consumer.takeNack(id, nack);
+  if (justid) c.reply.bulk(idToString(id));
+  else replyOneEntry(c, s, id);
+  propagateXclaim(c, argv[1], g, argv[2], idText, nack);
+  c.server.keyspace.dirty++;
+}
+
 function xclaim(c: Client, argv: string[]): void {
-  const db = c.db;
   const key = argv[1];
-  const v = db.lookupRead(key);
-  let g: ConsumerGroup | undefined;
-  let s: StreamValue | undefined;
-  if (v !== undefined) {
-    const st = asStream(c, v);
-    if (!st) return;
-    s = st;
-    g = s.group(argv[2]);
-  }
-  if (s === undefined || g === undefined) {
-    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
-    return;
-  }
-  let minidle = llArg(c, argv[4], 'Invalid min-idle-time argument for XCLAIM');
+  const v = c.db.lookupRead(key);
+  const g = groupOrReply(c, v, key, argv[2]);
+  if (g === null) return;
+  const s = v as StreamValue;
+  let minidle = intArg(c, argv[4], 'ERR Invalid min-idle-time argument for XCLAIM');
   if (minidle === null) return;
   if (minidle < 0) minidle = 0;
   const ids: string[] = [];
@@ -1237,17 +1227,17 @@ function xclaim(c: Client, argv: string[]): void {
     else if (opt === 'justid') justid = true;
     else if (opt === 'idle' && more) {
       j++;
-      const x = llArg(c, argv[j], 'Invalid IDLE option argument for XCLAIM');
+      const x = intArg(c, argv[j], 'ERR Invalid IDLE option argument for XCLAIM');
       if (x === null) return;
       deliverytime = now - x;
     } else if (opt === 'time' && more) {
       j++;
-      const x = llArg(c, argv[j], 'Invalid TIME option argument for XCLAIM');
+      const x = intArg(c, argv[j], 'ERR Invalid TIME option argument for XCLAIM');
       if (x === null) return;
       deliverytime = x;
     } else if (opt === 'retrycount' && more) {
       j++;
-      const x = llArg(c, argv[j], 'Invalid RETRYCOUNT option argument for XCLAIM');
+      const x = intArg(c, argv[j], 'ERR Invalid RETRYCOUNT option argument for XCLAIM');
       if (x === null) return;
       retrycount = x;
     } else if (opt === 'lastid' && more) {
@@ -1267,9 +1257,7 @@ function xclaim(c: Client, argv: string[]): void {
   if (deliverytime !== -1) {
     if (deliverytime < 0 || deliverytime > now) deliverytime = now;
   } else deliverytime = now;
-  const ks = c.server.keyspace;
   let consumer: Consumer | null = null;
-  const name = argv[3];
   const d = deferStart(c);
   let n = 0;
   for (let k = 5; k <= lastIdArg; k++) {
@@ -1277,11 +1265,8 @@ function xclaim(c: Client, argv: string[]): void {
     let nack = g.pel.get(id);
     if (!s.has(id)) {
       if (nack !== undefined) {
-        propagateXclaim(c, key, g, argv[2], argv[k], nack);
+        dropGoneNack(c, g, argv, id, argv[k], nack);
         propagateLastId = false;
-        ks.dirty++;
-        g.pel.delete(id);
-        if (nack.consumer !== null) nack.consumer.pel.delete(id);
       }
       continue;
     }
@@ -1293,51 +1278,31 @@ function xclaim(c: Client, argv: string[]): void {
       if (nack.consumer !== null && minidle) {
         if (now - nack.deliveryTime < minidle) continue;
       }
-      if (consumer === null) {
-        consumer = lookupConsumer(g, name) ?? null;
-        if (consumer === null) consumer = createConsumer(c, g, name, key, db.id);
-      }
-      const cons = consumer as Consumer;
-      if (nack.consumer !== cons && nack.consumer !== null) nack.consumer.pel.delete(id);
+      consumer ??= consumerOrCreate(c, g, argv[3], key);
       nack.deliveryTime = deliverytime;
       if (retrycount >= 0) nack.deliveryCount = retrycount;
       else if (!justid) nack.deliveryCount++;
-      if (nack.consumer !== cons) {
-        cons.pel.add(id, nack);
-        nack.consumer = cons;
-      }
-      if (justid) c.reply.bulk(idToString(id));
-      else replyOneEntry(c, s, id);
+      claimNack(c, s, g, argv, consumer, id, argv[k], nack, justid);
       n++;
-      propagateXclaim(c, key, g, argv[2], argv[k], nack);
       propagateLastId = false;
-      ks.dirty++;
     }
   }
   if (propagateLastId) {
     propagateGroupId(c, key, g, argv[2]);
-    ks.dirty++;
+    c.server.keyspace.dirty++;
   }
   deferEnd(c, d, n);
   preventPropagation(c);
 }
 
 function xautoclaim(c: Client, argv: string[]): void {
-  const db = c.db;
   const key = argv[1];
-  const v = db.lookupRead(key);
-  let minidle = llArg(c, argv[4], 'Invalid min-idle-time argument for XAUTOCLAIM');
+  const v = c.db.lookupRead(key);
+  let minidle = intArg(c, argv[4], 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   if (minidle === null) return;
   if (minidle < 0) minidle = 0;
-  let start = parseIntervalId(c, argv[5], false);
+  const start = parseRangeBound(c, argv[5], false);
   if (start === null) return;
-  if (interval.exclude) {
-    start = idIncr(start);
-    if (start === null) {
-      c.error('ERR invalid start ID for the interval');
-      return;
-    }
-  }
   let count = 100;
   let justid = false;
   for (let j = 6; j < argv.length; j++) {
@@ -1359,24 +1324,13 @@ function xautoclaim(c: Client, argv: string[]): void {
       return;
     }
   }
-  let g: ConsumerGroup | undefined;
-  let s: StreamValue | undefined;
-  if (v !== undefined) {
-    const st = asStream(c, v);
-    if (!st) return;
-    s = st;
-    g = s.group(argv[2]);
-  }
-  if (s === undefined || g === undefined) {
-    c.error(`NOGROUP No such key '${key}' or consumer group '${argv[2]}'`);
-    return;
-  }
-  const ks = c.server.keyspace;
+  const g = groupOrReply(c, v, key, argv[2]);
+  if (g === null) return;
+  const s = v as StreamValue;
   const r = c.reply;
   let attempts = count * 10;
   const deleted: string[] = [];
   let consumer: Consumer | null = null;
-  const name = argv[3];
   const now = Date.now();
   r.arrayHeader(3);
   // reply[0] (the cursor) is known only at the end: write entries into a deferred region
@@ -1387,48 +1341,29 @@ function xautoclaim(c: Client, argv: string[]): void {
   while (attempts-- > 0 && count && i < pel.keys.length) {
     const id = pel.keys[i];
     const nack = pel.vals[i] as NACK;
+    // step first: dropping the NACK below leaves the indexes valid (a tombstone, or the last key popped)
+    i = pel.next(i + 1);
     if (!s.has(id)) {
-      propagateXclaim(c, key, g, argv[2], idToString(id), nack);
-      ks.dirty++;
-      pel.delete(id);
-      if (nack.consumer !== null) nack.consumer.pel.delete(id);
+      dropGoneNack(c, g, argv, id, idToString(id), nack);
       deleted.push(id);
       count--;
-      i = pel.next(i + 1);
       continue;
     }
-    i = pel.next(i + 1);
     if (minidle) {
       if (now - nack.deliveryTime < minidle) continue;
     }
-    if (consumer === null) {
-      consumer = lookupConsumer(g, name) ?? null;
-      if (consumer === null) consumer = createConsumer(c, g, name, key, db.id);
-    }
-    const cons = consumer as Consumer;
-    if (nack.consumer !== cons && nack.consumer !== null) nack.consumer.pel.delete(id);
+    consumer ??= consumerOrCreate(c, g, argv[3], key);
     nack.deliveryTime = now;
     if (!justid) nack.deliveryCount++;
-    if (nack.consumer !== cons) {
-      cons.pel.add(id, nack);
-      nack.consumer = cons;
-    }
-    if (justid) r.bulk(idToString(id));
-    else replyOneEntry(c, s, id);
+    claimNack(c, s, g, argv, consumer, id, idToString(id), nack, justid);
     n++;
     count--;
-    propagateXclaim(c, key, g, argv[2], idToString(id), nack);
-    ks.dirty++;
   }
   const endId = i < pel.keys.length ? pel.keys[i] : MIN_ID;
   deferEnd(c, d0, n);
   // insert the cursor before the array just written
   const cursor = idToString(endId);
-  const hdr = `$${cursor.length}\r\n${cursor}\r\n`;
-  const endPos = r.len;
-  r.raw(hdr);
-  r.buf.copyWithin(d0 + hdr.length, d0, endPos);
-  r.buf.write(hdr, d0, hdr.length, 'latin1');
+  insertReply(c, d0, `$${cursor.length}\r\n${cursor}\r\n`);
   r.arrayHeader(deleted.length);
   for (const id of deleted) r.bulk(idToString(id));
   preventPropagation(c);
@@ -1445,10 +1380,18 @@ const XINFO_HELP = [
   '    Show information about the stream.',
 ];
 
-function replyLag(c: Client, s: StreamValue, g: ConsumerGroup): void {
+/** The fields XINFO GROUPS and XINFO STREAM FULL both give a group: last-delivered-id, entries-read, lag. */
+function replyGroupProgress(c: Client, s: StreamValue, g: ConsumerGroup): void {
+  const r = c.reply;
+  r.bulk('last-delivered-id');
+  r.bulk(idToString(g.lastId));
+  r.bulk('entries-read');
+  if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
+  else r.nullBulk();
+  r.bulk('lag');
   const lag = s.lag(g);
-  if (lag === null) c.reply.nullBulk();
-  else c.reply.int(lag);
+  if (lag === null) r.nullBulk();
+  else r.int(lag);
 }
 
 function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
@@ -1466,7 +1409,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
         subcommandSyntaxError(c, argv);
         return;
       }
-      const v = llArg(c, argv[5]);
+      const v = intArg(c, argv[5]);
       if (v === null) return;
       count = v < 0 ? 10 : v;
     }
@@ -1501,7 +1444,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
     return;
   }
   r.bulk('entries');
-  replyRange(c, s, MIN_ID, MAX_ID, count, false, null, null, false, null);
+  replyRange(c, s, MIN_ID, MAX_ID, count, false, null);
   r.bulk('groups');
   const groups = s.sortedGroups();
   r.arrayHeader(groups.length);
@@ -1509,13 +1452,7 @@ function xinfoStream(c: Client, argv: string[], s: StreamValue): void {
     r.mapHeader(7);
     r.bulk('name');
     r.bulk(name);
-    r.bulk('last-delivered-id');
-    r.bulk(idToString(g.lastId));
-    r.bulk('entries-read');
-    if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
-    else r.nullBulk();
-    r.bulk('lag');
-    replyLag(c, s, g);
+    replyGroupProgress(c, s, g);
     r.bulk('pel-count');
     r.int(g.pel.size);
     r.bulk('pending');
@@ -1608,13 +1545,7 @@ function xinfo(c: Client, argv: string[]): void {
       r.int(g.consumers.size);
       r.bulk('pending');
       r.int(g.pel.size);
-      r.bulk('last-delivered-id');
-      r.bulk(idToString(g.lastId));
-      r.bulk('entries-read');
-      if (g.entriesRead !== INVALID_ENTRIES_READ) r.int(g.entriesRead);
-      else r.nullBulk();
-      r.bulk('lag');
-      replyLag(c, s, g);
+      replyGroupProgress(c, s, g);
     }
   } else if (opt === 'stream') {
     xinfoStream(c, argv, s);

@@ -78,20 +78,16 @@ interface Entry {
   values: string[];
 }
 
-function liveEntries(s: StreamValue): Entry[] {
-  const out: Entry[] = [];
-  const it = new StreamIterator(s, MIN_ID, MAX_ID, false);
-  while (it.next()) {
-    const fields: string[] = [];
-    const values: string[] = [];
-    for (let i = 0; i < it.pairs; i++) {
-      it.nextField();
-      fields.push(it.field());
-      values.push(it.value());
-    }
-    out.push({ id: it.id(), fields, values });
+/** The iterator's current entry, copied out. */
+function entryAt(it: StreamIterator): Entry {
+  const fields: string[] = [];
+  const values: string[] = [];
+  for (let i = 0; i < it.pairs; i++) {
+    it.nextField();
+    fields.push(it.field());
+    values.push(it.value());
   }
-  return out;
+  return { id: it.id(), fields, values };
 }
 
 function sameFields(a: string[], b: string[]): boolean {
@@ -100,18 +96,17 @@ function sameFields(a: string[], b: string[]): boolean {
   return true;
 }
 
-/** One listpack holding entries[from, to) with entries[from] as master. */
-function nodeListpack(entries: Entry[], from: number, to: number): Buffer {
+/** One listpack holding these entries, the first as master. */
+function nodeListpack(entries: Entry[]): Buffer {
   const lp = new ListpackBuilder();
-  const master = entries[from];
+  const master = entries[0];
   const [mms, mseq] = idParts(master.id);
-  lp.add(String(to - from));
+  lp.add(String(entries.length));
   lp.add('0');
   lp.add(String(master.fields.length));
   for (const f of master.fields) lp.add(f);
   lp.add('0');
-  for (let i = from; i < to; i++) {
-    const e = entries[i];
+  for (const e of entries) {
     const [ms, seq] = idParts(e.id);
     const same = sameFields(e.fields, master.fields);
     lp.add(String(same ? FLAG_SAMEFIELDS : 0));
@@ -132,46 +127,52 @@ function nodeListpack(entries: Entry[], from: number, to: number): Buffer {
   return lp.finish();
 }
 
+/** One radix-tree node: its key (the first entry's ID) and its listpack. */
+function writeNode(out: ByteSink, entries: Entry[]): void {
+  out.length(16);
+  out.rawBytes(Buffer.from(entries[0].id, 'latin1'));
+  const lp = nodeListpack(entries);
+  out.length(lp.length);
+  out.rawBytes(lp);
+}
+
 function writeStream(out: ByteSink, s: StreamValue): void {
-  const entries = liveEntries(s);
-  const chunks: [number, number][] = [];
-  for (let i = 0; i < entries.length; i += NODE_MAX_ENTRIES) chunks.push([i, Math.min(i + NODE_MAX_ENTRIES, entries.length)]);
-  out.length(chunks.length);
-  for (const [from, to] of chunks) {
-    const key = Buffer.from(entries[from].id, 'latin1');
-    out.length(16);
-    out.rawBytes(key);
-    const lp = nodeListpack(entries, from, to);
-    out.length(lp.length);
-    out.rawBytes(lp);
+  // the live entries in nodes of NODE_MAX_ENTRIES, copied out one node at a time
+  out.length(Math.ceil(s.length / NODE_MAX_ENTRIES));
+  const batch: Entry[] = [];
+  const it = new StreamIterator(s, MIN_ID, MAX_ID, false);
+  while (it.next()) {
+    batch.push(entryAt(it));
+    if (batch.length === NODE_MAX_ENTRIES) {
+      writeNode(out, batch);
+      batch.length = 0;
+    }
   }
+  if (batch.length > 0) writeNode(out, batch);
   out.length(s.length);
   idLen(out, s.lastId);
   idLen(out, s.length > 0 ? s.firstId : MIN_ID);
   idLen(out, s.maxDeletedId);
   out.length(s.entriesAdded);
-  const groups = s.groups === null ? [] : [...s.groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const groups = s.sortedGroups();
   out.length(groups.length);
   for (const [name, g] of groups) {
     out.string(name);
     idLen(out, g.lastId);
     len64(out, BigInt.asUintN(64, BigInt(g.entriesRead)));
-    const pel = g.pel.liveKeys();
-    out.length(pel.length);
-    for (const id of pel) {
-      const nack = g.pel.get(id)!;
+    out.length(g.pel.size);
+    g.pel.forEach((id, nack) => {
       out.rawBytes(Buffer.from(id, 'latin1'));
       int64LE(out, nack.deliveryTime);
       out.length(nack.deliveryCount);
-    }
+    });
     const consumers = g.sortedConsumers();
     out.length(consumers.length);
     for (const c of consumers) {
       out.string(c.name);
       int64LE(out, c.seenTime);
-      const cpel = c.pel.liveKeys();
-      out.length(cpel.length);
-      for (const id of cpel) out.rawBytes(Buffer.from(id, 'latin1'));
+      out.length(c.pel.size);
+      c.pel.forEach((id) => out.rawBytes(Buffer.from(id, 'latin1')));
     }
   }
 }
@@ -188,8 +189,6 @@ function toBig(s: string): bigint {
 function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): StreamValue {
   const raw = readStreamRaw(input, type);
   const s = new StreamValue();
-  let live = 0;
-  let first = MIN_ID;
   for (const node of raw.nodes) {
     const mms = node.masterId.readBigUInt64BE(0);
     const mseq = node.masterId.readBigUInt64BE(8);
@@ -226,14 +225,12 @@ function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): S
       const id = idKey(ms, seq);
       if (s.nodes.length > 0 && id <= s.lastId) throw new RdbError('Stream entries are not in increasing ID order');
       s.append(id, argv, 0, NODE_MAX_ENTRIES, NODE_MAX_BYTES);
-      s.lastId = id;
-      if (live++ === 0) first = id;
     }
   }
-  if (live !== raw.length) throw new RdbError('Stream length inconsistent with its listpacks');
-  s.length = raw.length;
+  // append counted the live entries and recorded the first one's ID
+  if (s.length !== raw.length) throw new RdbError('Stream length inconsistent with its listpacks');
   s.lastId = rawIdKey(raw.lastId);
-  s.firstId = raw.firstId !== null && raw.length > 0 ? rawIdKey(raw.firstId) : first;
+  if (raw.firstId !== null && raw.length > 0) s.firstId = rawIdKey(raw.firstId);
   s.maxDeletedId = raw.maxDeletedId !== null ? rawIdKey(raw.maxDeletedId) : MIN_ID;
   s.entriesAdded = raw.entriesAdded !== null ? raw.entriesAdded : raw.length;
   for (const g of raw.groups) {
@@ -259,9 +256,9 @@ function readStream(input: Parameters<typeof readStreamRaw>[0], type: number): S
         consumer.pel.add(id, nack);
       }
     }
-    for (const id of group.pel.liveKeys()) {
-      if (group.pel.get(id)!.consumer === null) throw new RdbError('Stream PEL entry without a consumer');
-    }
+    group.pel.forEach((_id, nack) => {
+      if (nack.consumer === null) throw new RdbError('Stream PEL entry without a consumer');
+    });
   }
   return s;
 }
@@ -289,14 +286,13 @@ function rewriteStream(out: AofCommandSink, key: string, v: RedisValue): void {
   if (s.groups === null) return;
   for (const [name, g] of s.groups) {
     out.command(['XGROUP', 'CREATE', key, name, idToString(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
-    for (const id of g.pel.liveKeys()) {
-      const nack = g.pel.get(id)!;
+    g.pel.forEach((id, nack) => {
       const consumer = nack.consumer === null ? '' : nack.consumer.name;
       out.command(['XCLAIM', key, name, consumer, '0', idToString(id), 'TIME', String(nack.deliveryTime),
         'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']);
-    }
+    });
     for (const c of g.consumers.values()) {
-      if (c.pel.liveKeys().length === 0) out.command(['XGROUP', 'CREATECONSUMER', key, name, c.name]);
+      if (c.pel.size === 0) out.command(['XGROUP', 'CREATECONSUMER', key, name, c.name]);
     }
   }
 }

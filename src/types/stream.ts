@@ -76,7 +76,7 @@ function u32At(s: string, i: number): number {
 }
 
 /** Decimal text of a u64 given as two 32-bit halves. */
-export function formatU64(hi: number, lo: number): string {
+function formatU64(hi: number, lo: number): string {
   if (hi < 2097152) return String(hi * U32 + lo);
   return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
@@ -84,11 +84,6 @@ export function formatU64(hi: number, lo: number): string {
 /** "ms-seq" text of an ID key. */
 export function idToString(id: string): string {
   return formatU64(u32At(id, 0), u32At(id, 4)) + '-' + formatU64(u32At(id, 8), u32At(id, 12));
-}
-
-/** "ms-seq" text of the ID stored at buf[pos..pos+16). */
-export function bufIdToString(buf: Buffer, pos: number): string {
-  return formatU64(buf.readUInt32BE(pos), buf.readUInt32BE(pos + 4)) + '-' + formatU64(buf.readUInt32BE(pos + 8), buf.readUInt32BE(pos + 12));
 }
 
 /** The ms part of an ID as a number (exact below 2^53). */
@@ -134,11 +129,6 @@ export function idDecr(id: string): string | null {
     }
   }
   return b.latin1Slice(0, 16);
-}
-
-/** The ID with the same ms and seq + 1 (caller checks seq is not the maximum). */
-export function idNextSeq(id: string): string {
-  return idIncr(id) as string;
 }
 
 /** Result of parseU64: the two halves. */
@@ -627,6 +617,11 @@ export class IdMap<V> {
     return i;
   }
 
+  /** Call fn for each live entry, in key order. */
+  forEach(fn: (id: string, v: V) => void): void {
+    for (let i = this.next(0); i < this.keys.length; i = this.next(i + 1)) fn(this.keys[i], this.vals[i] as V);
+  }
+
   /** Live keys in order. */
   liveKeys(): string[] {
     const out: string[] = [];
@@ -693,6 +688,14 @@ export class Consumer {
     this.name = name;
     this.seenTime = now;
   }
+
+  /** Make this consumer the owner of a pending entry, taking it out of its previous owner's PEL. */
+  takeNack(id: string, nack: NACK): void {
+    if (nack.consumer === this) return;
+    if (nack.consumer !== null) nack.consumer.pel.delete(id);
+    this.pel.add(id, nack);
+    nack.consumer = this;
+  }
 }
 
 export class ConsumerGroup {
@@ -709,6 +712,12 @@ export class ConsumerGroup {
   sortedConsumers(): Consumer[] {
     const names = [...this.consumers.keys()].sort();
     return names.map((n) => this.consumers.get(n) as Consumer);
+  }
+
+  /** Forget a pending entry (acknowledged, or its stream entry is gone): from the group's PEL and its owner's. */
+  dropNack(id: string, nack: NACK): void {
+    this.pel.delete(id);
+    if (nack.consumer !== null) nack.consumer.pel.delete(id);
   }
 
   deleteConsumer(c: Consumer): void {
@@ -945,7 +954,7 @@ export class StreamValue implements RedisObject {
   /** ID of the first (or last) live entry, MIN_ID when empty. */
   edgeId(first: boolean): string {
     const it = new StreamIterator(this, MIN_ID, MAX_ID, !first);
-    return it.next() ? it.id() : first ? MIN_ID : MIN_ID;
+    return it.next() ? it.id() : MIN_ID;
   }
 
   /** streamLastValidID: the last live entry's ID (0-0 when empty). */
@@ -958,6 +967,7 @@ export class StreamValue implements RedisObject {
     let deleted = 0;
     const nodes = this.nodes;
     let removeNodes = 0;
+    const minid = keySt.setKey(a.minid);
     while (removeNodes < nodes.length) {
       if (a.strategy === 1 && this.length <= a.maxlen) break;
       const node = nodes[removeNodes];
@@ -968,7 +978,7 @@ export class StreamValue implements RedisObject {
         removeNode = this.length - entries >= a.maxlen;
       } else {
         // the node's last entry ID (deleted or not) < minid
-        removeNode = node.last.cmp(keySt.setKey(a.minid)) < 0;
+        removeNode = node.last.cmp(minid) < 0;
       }
       if (removeNode) {
         removeNodes++;
@@ -979,7 +989,6 @@ export class StreamValue implements RedisObject {
       if (a.approx) break;
       const buf = node.buf;
       let fromNode = 0;
-      const minid = keySt.setKey(a.minid);
       for (let p = 0; p < node.used;) {
         const next = scanEntry(buf, p, scanSt);
         const stop = a.strategy === 1 ? this.length <= a.maxlen : scanSt.cmp(minid) >= 0;
@@ -1078,20 +1087,19 @@ export class StreamValue implements RedisObject {
       for (const [name, g] of this.groups) {
         const ng = new ConsumerGroup(g.lastId, g.entriesRead);
         const map = new Map<NACK, NACK>();
-        for (let i = g.pel.next(0); i < g.pel.keys.length; i = g.pel.next(i + 1)) {
-          const old = g.pel.vals[i] as NACK;
+        g.pel.forEach((id, old) => {
           const nn = new NACK(null, old.deliveryTime);
           nn.deliveryCount = old.deliveryCount;
           map.set(old, nn);
-          ng.pel.add(g.pel.keys[i], nn);
-        }
+          ng.pel.add(id, nn);
+        });
         for (const [cname, c] of g.consumers) {
           const nc = new Consumer(cname, c.seenTime);
-          for (let i = c.pel.next(0); i < c.pel.keys.length; i = c.pel.next(i + 1)) {
-            const nn = map.get(c.pel.vals[i] as NACK) as NACK;
+          c.pel.forEach((id, old) => {
+            const nn = map.get(old) as NACK;
             nn.consumer = nc;
-            nc.pel.add(c.pel.keys[i], nn);
-          }
+            nc.pel.add(id, nn);
+          });
           ng.consumers.set(cname, nc);
         }
         s.groups.set(name, ng);
