@@ -28,7 +28,7 @@ import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
 import { ERR_SYNTAX, ERR_NOT_INTEGER } from './args';
 import { parseDouble, parseInteger } from '../util/numbers';
 import { ZSet } from '../types/zset';
-import { zsetRead, zsetWrite } from './zset';
+import { zaddGeneric, zsetRead } from './zset';
 import type { ZLeaf } from '../types/zset-tree';
 import {
   GEO_LAT_MAX,
@@ -158,7 +158,6 @@ function lowerEq(s: string, w: string): boolean {
 function geoadd(c: Client, argv: string[]): void {
   let xx = false;
   let nx = false;
-  let ch = false;
   let i = 2;
   const argc = argv.length;
   for (; i < argc; i++) {
@@ -167,8 +166,7 @@ function geoadd(c: Client, argv: string[]): void {
     const l = o.toLowerCase();
     if (l === 'nx') nx = true;
     else if (l === 'xx') xx = true;
-    else if (l === 'ch') ch = true;
-    else break;
+    else if (l !== 'ch') break; // CH only matters to the ZADD below
   }
   const longIdx = i;
   if ((argc - longIdx) % 3 !== 0 || (xx && nx)) {
@@ -181,57 +179,20 @@ function geoadd(c: Client, argv: string[]): void {
     c.error(ERR_SYNTAX);
     return;
   }
-  const scores = new Array<number>(elements);
+  // Redis runs GEOADD as the ZADD it rewrites it into ("zadd key [options]
+  // score member ..."), and propagates that
+  const zargv = new Array<string>(longIdx + elements * 2);
+  zargv[0] = 'zadd';
+  for (let k = 1; k < longIdx; k++) zargv[k] = argv[k];
   for (let j = 0; j < elements; j++) {
     if (!lonLatArg(c, argv, longIdx + j * 3)) return;
-    scores[j] = encodeScore(lonlat[0], lonlat[1]);
+    zargv[longIdx + j * 2] = String(encodeScore(lonlat[0], lonlat[1]));
+    zargv[longIdx + j * 2 + 1] = argv[longIdx + j * 3 + 2];
   }
-  const key = argv[1];
-  const db = c.db;
-  const cfg = c.server.config;
-  const found = zsetWrite(c, key);
-  if (found === null) return;
-  let z: ZSet;
-  if (found === undefined) {
-    if (xx) {
-      c.reply.int(0);
-      return;
-    }
-    z = ZSet.create(cfg, argv[longIdx + 2].length);
-    db.add(key, z);
-  } else {
-    z = found;
-  }
-  let added = 0;
-  let updated = 0;
-  for (let j = 0; j < elements; j++) {
-    const score = scores[j];
-    const member = argv[longIdx + j * 3 + 2];
-    const cur = z.score(member);
-    if (cur !== undefined) {
-      if (nx) continue;
-      if (score !== cur) {
-        z.update(member, cur, score);
-        updated++;
-      }
-    } else {
-      if (xx) continue;
-      z.insert(member, score, cfg);
-      added++;
-    }
-  }
-  c.reply.int(ch ? added + updated : added);
-  if (added || updated) {
-    const ks = c.server.keyspace;
-    ks.signalModified(db, key);
-    ks.notify(NOTIFY_ZSET, 'zadd', key, db.id);
-    ks.dirty += added + updated;
-    // Redis runs GEOADD as the ZADD it rewrites it into, and propagates that
-    const out: string[] = ['zadd'];
-    for (let k = 1; k < longIdx; k++) out.push(argv[k]);
-    for (let j = 0; j < elements; j++) out.push(String(scores[j]), argv[longIdx + j * 3 + 2]);
-    ks.propagate(db.id, out);
-  }
+  const ks = c.server.keyspace;
+  const dirty = ks.dirty;
+  zaddGeneric(c, zargv, 0);
+  if (ks.dirty !== dirty) ks.propagate(c.db.id, zargv);
 }
 
 /* ---------------------------------------------------------------- GEODIST / GEOHASH / GEOPOS */
