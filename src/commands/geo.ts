@@ -25,8 +25,7 @@
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
-import { ERR_SYNTAX, ERR_NOT_INTEGER } from './args';
-import { parseDouble, parseInteger } from '../util/numbers';
+import { ERR_SYNTAX, floatArg, intArg } from './args';
 import { ZSet } from '../types/zset';
 import { zaddGeneric, zsetRead } from './zset';
 import type { ZLeaf } from '../types/zset-tree';
@@ -51,7 +50,6 @@ import {
   type GeoShape,
 } from '../types/geohash';
 
-const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_UNIT = 'ERR unsupported unit provided. please use M, KM, FT, MI';
 const ERR_DECODE_MEMBER = 'ERR could not decode requested zset member';
 
@@ -119,16 +117,10 @@ const lonlat = new Float64Array(2);
 
 /** extractLongLatOrReply: two doubles at argv[i], argv[i+1] within the limits; into lonlat. */
 function lonLatArg(c: Client, argv: string[], i: number): boolean {
-  const lon = parseDouble(argv[i]);
-  if (lon === null) {
-    c.error(ERR_NOT_FLOAT);
-    return false;
-  }
-  const lat = parseDouble(argv[i + 1]);
-  if (lat === null) {
-    c.error(ERR_NOT_FLOAT);
-    return false;
-  }
+  const lon = floatArg(c, argv[i]);
+  if (lon === null) return false;
+  const lat = floatArg(c, argv[i + 1]);
+  if (lat === null) return false;
   if (lon < GEO_LONG_MIN || lon > GEO_LONG_MAX || lat < GEO_LAT_MIN || lat > GEO_LAT_MAX) {
     c.error(`ERR invalid longitude,latitude pair ${formatF6(lon)},${formatF6(lat)}`);
     return false;
@@ -147,10 +139,6 @@ function unitArg(c: Client, s: string): number {
   if (u === 'mi') return 1609.34;
   c.error(ERR_UNIT);
   return -1;
-}
-
-function lowerEq(s: string, w: string): boolean {
-  return s.length === w.length && s.toLowerCase() === w;
 }
 
 /* ---------------------------------------------------------------- GEOADD */
@@ -366,11 +354,8 @@ function clearResults(): void {
 
 /** Distance + radius/box parsing helpers (extractDistanceOrReply / extractBoxOrReply). */
 function radiusArgs(c: Client, argv: string[], i: number): boolean {
-  const d = parseDouble(argv[i]);
-  if (d === null) {
-    c.error('ERR need numeric radius');
-    return false;
-  }
+  const d = floatArg(c, argv[i], 'ERR need numeric radius');
+  if (d === null) return false;
   if (d < 0) {
     c.error('ERR radius cannot be negative');
     return false;
@@ -383,16 +368,10 @@ function radiusArgs(c: Client, argv: string[], i: number): boolean {
 }
 
 function boxArgs(c: Client, argv: string[], i: number): boolean {
-  const w = parseDouble(argv[i]);
-  if (w === null) {
-    c.error('ERR need numeric width');
-    return false;
-  }
-  const h = parseDouble(argv[i + 1]);
-  if (h === null) {
-    c.error('ERR need numeric height');
-    return false;
-  }
+  const w = floatArg(c, argv[i], 'ERR need numeric width');
+  if (w === null) return false;
+  const h = floatArg(c, argv[i + 1], 'ERR need numeric height');
+  if (h === null) return false;
   if (h < 0 || w < 0) {
     c.error('ERR height or width cannot be negative');
     return false;
@@ -476,11 +455,8 @@ function georadiusGeneric(c: Client, argv: string[], srcIdx: number, flags: numb
     else if (a === 'asc') sort = SORT_ASC;
     else if (a === 'desc') sort = SORT_DESC;
     else if (a === 'count' && i + 1 < remaining) {
-      const n = parseInteger(argv[base + i + 1]);
-      if (n === null) {
-        c.error(ERR_NOT_INTEGER);
-        return;
-      }
+      const n = intArg(c, argv[base + i + 1]);
+      if (n === null) return;
       if (n <= 0) {
         c.error('ERR COUNT must be > 0');
         return;
