@@ -27,7 +27,7 @@ import type { StringValue } from '../keyspace/values';
 /* ------------------------------------------------------------------ popcount */
 
 /** Number of set bits of each byte value. */
-export const BYTE_POPCOUNT = new Uint8Array(256);
+const BYTE_POPCOUNT = new Uint8Array(256);
 for (let i = 1; i < 256; i++) BYTE_POPCOUNT[i] = (i & 1) + BYTE_POPCOUNT[i >> 1];
 
 /** Set bits of a 32-bit integer (SWAR). */

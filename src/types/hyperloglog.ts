@@ -47,8 +47,8 @@ export interface HllBuffer {
   len: number;
 }
 
-export const HLL_P = 14;
-export const HLL_Q = 64 - HLL_P;
+const HLL_P = 14;
+const HLL_Q = 64 - HLL_P;
 export const HLL_REGISTERS = 1 << HLL_P;
 export const HLL_HDR_SIZE = 16;
 export const HLL_DENSE_SIZE = HLL_HDR_SIZE + (HLL_REGISTERS * 6) / 8; // 12304
