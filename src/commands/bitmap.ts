@@ -23,9 +23,9 @@ import type { HandlerMap } from './table';
 import { ByteString, isStringValue, stringLength, type StringValue, WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify-flags';
 import { parseBigInteger, parseInteger } from '../util/numbers';
-import { ERR_NOT_INTEGER, isWord } from './args';
+import { intArg, isWord } from './args';
 import {
-  bytesOf, findBit, fitBig, fitNumber, OVERFLOW_FAIL, OVERFLOW_SAT, OVERFLOW_WRAP, popcountValue,
+  bytesOf, findBit, fitBig, fitNumber, OVERFLOW_FAIL, OVERFLOW_SAT, OVERFLOW_WRAP, popcount32, popcountValue,
   readBits, readBitsBig, toSigned, toSignedBig, toUnsigned, toUnsignedBig, writeBits, writeBitsBig,
 } from '../types/bitops';
 
@@ -173,16 +173,10 @@ function bitcount(c: Client, argv: string[]): void {
     c.syntaxError();
     return;
   }
-  const start = parseInteger(argv[2]);
-  if (start === null) {
-    c.error(ERR_NOT_INTEGER);
-    return;
-  }
-  const end = parseInteger(argv[3]);
-  if (end === null) {
-    c.error(ERR_NOT_INTEGER);
-    return;
-  }
+  const start = intArg(c, argv[2]);
+  if (start === null) return;
+  const end = intArg(c, argv[3]);
+  if (end === null) return;
   if (start < 0 && end < 0 && start > end) {
     c.reply.int(0);
     return;
@@ -206,24 +200,15 @@ function bitcount(c: Client, argv: string[]): void {
   let count = popcountValue(o, sb, eb + 1);
   const src = typeof o === 'string' ? o : o.buf;
   const head = s & 7;
-  if (head !== 0) count -= popcountBits(readBits(src, len, sb * 8, head));
+  if (head !== 0) count -= popcount32(readBits(src, len, sb * 8, head));
   const tail = 7 - (e & 7);
-  if (tail !== 0) count -= popcountBits(readBits(src, len, e + 1, tail));
+  if (tail !== 0) count -= popcount32(readBits(src, len, e + 1, tail));
   c.reply.int(count);
 }
 
-function popcountBits(v: number): number {
-  let n = 0;
-  for (; v !== 0; v &= v - 1) n++;
-  return n;
-}
-
 function bitpos(c: Client, argv: string[]): void {
-  const bitArg = parseInteger(argv[2]);
-  if (bitArg === null) {
-    c.error(ERR_NOT_INTEGER);
-    return;
-  }
+  const bitArg = intArg(c, argv[2]);
+  if (bitArg === null) return;
   if (bitArg !== 0 && bitArg !== 1) {
     c.error('ERR The bit argument must be 1 or 0.');
     return;
@@ -242,22 +227,16 @@ function bitpos(c: Client, argv: string[]): void {
   let isBit = 0;
   let endGiven = false;
   if (argc >= 4 && argc <= 6) {
-    const s = parseInteger(argv[3]);
-    if (s === null) {
-      c.error(ERR_NOT_INTEGER);
-      return;
-    }
+    const s = intArg(c, argv[3]);
+    if (s === null) return;
     if (argc === 6) {
       isBit = unitArg(c, argv[5]);
       if (isBit < 0) return;
     }
     let e: number;
     if (argc >= 5) {
-      const v = parseInteger(argv[4]);
-      if (v === null) {
-        c.error(ERR_NOT_INTEGER);
-        return;
-      }
+      const v = intArg(c, argv[4]);
+      if (v === null) return;
       e = v;
       endGiven = true;
     } else e = len - 1;
@@ -439,11 +418,8 @@ function bitfieldGeneric(c: Client, argv: string[], readonlyCommand: boolean): v
       readonly = false;
       if (offset + bits - 1 > highestBit) highestBit = offset + bits - 1;
       const s = argv[j + 3];
-      const v = parseInteger(s);
-      if (v === null) {
-        c.error(ERR_NOT_INTEGER);
-        return;
-      }
+      const v = intArg(c, s);
+      if (v === null) return;
       value = v;
       if (!(v < NUMBER_ARG_MAX && v > -NUMBER_ARG_MAX)) big = parseBigInteger(s);
       j += 3;

@@ -25,10 +25,9 @@
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
-import { ERR_SYNTAX, ERR_NOT_INTEGER } from './args';
-import { parseDouble, parseInteger } from '../util/numbers';
+import { ERR_SYNTAX, floatArg, intArg } from './args';
 import { ZSet } from '../types/zset';
-import { zsetRead, zsetWrite } from './zset';
+import { zaddGeneric, zsetRead } from './zset';
 import type { ZLeaf } from '../types/zset-tree';
 import {
   GEO_LAT_MAX,
@@ -51,7 +50,6 @@ import {
   type GeoShape,
 } from '../types/geohash';
 
-const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_UNIT = 'ERR unsupported unit provided. please use M, KM, FT, MI';
 const ERR_DECODE_MEMBER = 'ERR could not decode requested zset member';
 
@@ -119,16 +117,10 @@ const lonlat = new Float64Array(2);
 
 /** extractLongLatOrReply: two doubles at argv[i], argv[i+1] within the limits; into lonlat. */
 function lonLatArg(c: Client, argv: string[], i: number): boolean {
-  const lon = parseDouble(argv[i]);
-  if (lon === null) {
-    c.error(ERR_NOT_FLOAT);
-    return false;
-  }
-  const lat = parseDouble(argv[i + 1]);
-  if (lat === null) {
-    c.error(ERR_NOT_FLOAT);
-    return false;
-  }
+  const lon = floatArg(c, argv[i]);
+  if (lon === null) return false;
+  const lat = floatArg(c, argv[i + 1]);
+  if (lat === null) return false;
   if (lon < GEO_LONG_MIN || lon > GEO_LONG_MAX || lat < GEO_LAT_MIN || lat > GEO_LAT_MAX) {
     c.error(`ERR invalid longitude,latitude pair ${formatF6(lon)},${formatF6(lat)}`);
     return false;
@@ -149,16 +141,11 @@ function unitArg(c: Client, s: string): number {
   return -1;
 }
 
-function lowerEq(s: string, w: string): boolean {
-  return s.length === w.length && s.toLowerCase() === w;
-}
-
 /* ---------------------------------------------------------------- GEOADD */
 
 function geoadd(c: Client, argv: string[]): void {
   let xx = false;
   let nx = false;
-  let ch = false;
   let i = 2;
   const argc = argv.length;
   for (; i < argc; i++) {
@@ -167,8 +154,7 @@ function geoadd(c: Client, argv: string[]): void {
     const l = o.toLowerCase();
     if (l === 'nx') nx = true;
     else if (l === 'xx') xx = true;
-    else if (l === 'ch') ch = true;
-    else break;
+    else if (l !== 'ch') break; // CH only matters to the ZADD below
   }
   const longIdx = i;
   if ((argc - longIdx) % 3 !== 0 || (xx && nx)) {
@@ -181,57 +167,20 @@ function geoadd(c: Client, argv: string[]): void {
     c.error(ERR_SYNTAX);
     return;
   }
-  const scores = new Array<number>(elements);
+  // Redis runs GEOADD as the ZADD it rewrites it into ("zadd key [options]
+  // score member ..."), and propagates that
+  const zargv = new Array<string>(longIdx + elements * 2);
+  zargv[0] = 'zadd';
+  for (let k = 1; k < longIdx; k++) zargv[k] = argv[k];
   for (let j = 0; j < elements; j++) {
     if (!lonLatArg(c, argv, longIdx + j * 3)) return;
-    scores[j] = encodeScore(lonlat[0], lonlat[1]);
+    zargv[longIdx + j * 2] = String(encodeScore(lonlat[0], lonlat[1]));
+    zargv[longIdx + j * 2 + 1] = argv[longIdx + j * 3 + 2];
   }
-  const key = argv[1];
-  const db = c.db;
-  const cfg = c.server.config;
-  const found = zsetWrite(c, key);
-  if (found === null) return;
-  let z: ZSet;
-  if (found === undefined) {
-    if (xx) {
-      c.reply.int(0);
-      return;
-    }
-    z = ZSet.create(cfg, argv[longIdx + 2].length);
-    db.add(key, z);
-  } else {
-    z = found;
-  }
-  let added = 0;
-  let updated = 0;
-  for (let j = 0; j < elements; j++) {
-    const score = scores[j];
-    const member = argv[longIdx + j * 3 + 2];
-    const cur = z.score(member);
-    if (cur !== undefined) {
-      if (nx) continue;
-      if (score !== cur) {
-        z.update(member, cur, score);
-        updated++;
-      }
-    } else {
-      if (xx) continue;
-      z.insert(member, score, cfg);
-      added++;
-    }
-  }
-  c.reply.int(ch ? added + updated : added);
-  if (added || updated) {
-    const ks = c.server.keyspace;
-    ks.signalModified(db, key);
-    ks.notify(NOTIFY_ZSET, 'zadd', key, db.id);
-    ks.dirty += added + updated;
-    // Redis runs GEOADD as the ZADD it rewrites it into, and propagates that
-    const out: string[] = ['zadd'];
-    for (let k = 1; k < longIdx; k++) out.push(argv[k]);
-    for (let j = 0; j < elements; j++) out.push(String(scores[j]), argv[longIdx + j * 3 + 2]);
-    ks.propagate(db.id, out);
-  }
+  const ks = c.server.keyspace;
+  const dirty = ks.dirty;
+  zaddGeneric(c, zargv, 0);
+  if (ks.dirty !== dirty) ks.propagate(c.db.id, zargv);
 }
 
 /* ---------------------------------------------------------------- GEODIST / GEOHASH / GEOPOS */
@@ -405,11 +354,8 @@ function clearResults(): void {
 
 /** Distance + radius/box parsing helpers (extractDistanceOrReply / extractBoxOrReply). */
 function radiusArgs(c: Client, argv: string[], i: number): boolean {
-  const d = parseDouble(argv[i]);
-  if (d === null) {
-    c.error('ERR need numeric radius');
-    return false;
-  }
+  const d = floatArg(c, argv[i], 'ERR need numeric radius');
+  if (d === null) return false;
   if (d < 0) {
     c.error('ERR radius cannot be negative');
     return false;
@@ -422,16 +368,10 @@ function radiusArgs(c: Client, argv: string[], i: number): boolean {
 }
 
 function boxArgs(c: Client, argv: string[], i: number): boolean {
-  const w = parseDouble(argv[i]);
-  if (w === null) {
-    c.error('ERR need numeric width');
-    return false;
-  }
-  const h = parseDouble(argv[i + 1]);
-  if (h === null) {
-    c.error('ERR need numeric height');
-    return false;
-  }
+  const w = floatArg(c, argv[i], 'ERR need numeric width');
+  if (w === null) return false;
+  const h = floatArg(c, argv[i + 1], 'ERR need numeric height');
+  if (h === null) return false;
   if (h < 0 || w < 0) {
     c.error('ERR height or width cannot be negative');
     return false;
@@ -515,11 +455,8 @@ function georadiusGeneric(c: Client, argv: string[], srcIdx: number, flags: numb
     else if (a === 'asc') sort = SORT_ASC;
     else if (a === 'desc') sort = SORT_DESC;
     else if (a === 'count' && i + 1 < remaining) {
-      const n = parseInteger(argv[base + i + 1]);
-      if (n === null) {
-        c.error(ERR_NOT_INTEGER);
-        return;
-      }
+      const n = intArg(c, argv[base + i + 1]);
+      if (n === null) return;
       if (n <= 0) {
         c.error('ERR COUNT must be > 0');
         return;

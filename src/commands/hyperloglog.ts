@@ -19,9 +19,10 @@
  */
 import type { Client } from '../server/client';
 import type { HandlerMap } from './table';
-import { ByteString, isStringValue, WRONGTYPE, type RedisValue, type StringValue } from '../keyspace/values';
+import { ByteString, isStringValue, stringLength, WRONGTYPE, type RedisValue, type StringValue } from '../keyspace/values';
 import { NOTIFY_STRING } from '../keyspace/notify-flags';
 import { unshare } from './string';
+import { bytesOf } from '../types/bitops';
 import {
   HLL_DENSE, HLL_REGISTERS, HLL_HDR_SIZE, HLL_DENSE_SIZE, HLL_SPARSE, HLL_EMPTY_LEN, CARD_OVERFLOW,
   createHll, isHllHeader, isCacheValid, invalidateCache, hllAdd, hllCount, rawCount,
@@ -36,28 +37,45 @@ const LLONG_MIN = -9223372036854775808n;
 /** registers, one per byte, for unions (PFCOUNT of several keys, PFMERGE) */
 const maxRegs = new Uint8Array(HLL_REGISTERS);
 
-/** The bytes of a string value, without copying a ByteString. */
-function bytesOf(v: StringValue): HllBuffer {
-  if (typeof v !== 'string') return v;
-  const buf = Buffer.from(v, 'latin1');
-  return { buf, len: buf.length };
-}
-
 /**
- * isHLLObjectOrReply: the value's bytes when it is a string with a valid
- * HLL header, else null after replying WRONGTYPE (either flavour).
+ * isHLLObjectOrReply: the value's bytes (its first stringLength(v)) when it
+ * is a string with a valid HLL header, else null after replying WRONGTYPE
+ * (either flavour). For a JS string the bytes are bitops' shared scratch
+ * copy: use them before the next call.
  */
-function hllOrReply(c: Client, v: RedisValue): HllBuffer | null {
+function hllOrReply(c: Client, v: RedisValue): Buffer | null {
   if (!isStringValue(v)) {
     c.error(WRONGTYPE);
     return null;
   }
-  const h = bytesOf(v);
-  if (!isHllHeader(h.buf, h.len)) {
+  const b = bytesOf(v);
+  if (!isHllHeader(b, stringLength(v))) {
     c.error(ERR_NOT_HLL);
     return null;
   }
-  return h;
+  return b;
+}
+
+/**
+ * maxRegs = the union of the registers of the HLLs at argv[from..]
+ * (missing keys count as empty). Returns 1 when one of them is dense, 0
+ * when none is, -1 after an error reply.
+ */
+function unionOf(c: Client, argv: string[], from: number): number {
+  maxRegs.fill(0);
+  let dense = 0;
+  for (let j = from; j < argv.length; j++) {
+    const o = c.db.lookupRead(argv[j]);
+    if (o === undefined) continue;
+    const b = hllOrReply(c, o);
+    if (b === null) return -1;
+    if (b[4] === HLL_DENSE) dense = 1;
+    if (!hllMerge(maxRegs, b, stringLength(o as StringValue))) {
+      c.error(ERR_INVALID);
+      return -1;
+    }
+  }
+  return dense;
 }
 
 function newHll(): ByteString {
@@ -117,18 +135,7 @@ function pfadd(c: Client, argv: string[]): void {
 function pfcount(c: Client, argv: string[]): void {
   const db = c.db;
   if (argv.length > 2) {
-    maxRegs.fill(0);
-    for (let j = 1; j < argv.length; j++) {
-      const o = db.lookupRead(argv[j]);
-      if (o === undefined) continue;
-      const h = hllOrReply(c, o);
-      if (h === null) return;
-      if (!hllMerge(maxRegs, h.buf, h.len)) {
-        c.error(ERR_INVALID);
-        return;
-      }
-    }
-    replyCard(c, rawCount(maxRegs));
+    if (unionOf(c, argv, 1) >= 0) replyCard(c, rawCount(maxRegs));
     return;
   }
   const key = argv[1];
@@ -155,20 +162,9 @@ function pfcount(c: Client, argv: string[]): void {
 }
 
 function pfmerge(c: Client, argv: string[]): void {
+  const useDense = unionOf(c, argv, 1);
+  if (useDense < 0) return;
   const db = c.db;
-  let useDense = false;
-  maxRegs.fill(0);
-  for (let j = 1; j < argv.length; j++) {
-    const o = db.lookupRead(argv[j]);
-    if (o === undefined) continue;
-    const h = hllOrReply(c, o);
-    if (h === null) return;
-    if (h.buf[4] === HLL_DENSE) useDense = true;
-    if (!hllMerge(maxRegs, h.buf, h.len)) {
-      c.error(ERR_INVALID);
-      return;
-    }
-  }
   const key = argv[1];
   const o = db.lookupWrite(key);
   let h: ByteString;
@@ -179,7 +175,7 @@ function pfmerge(c: Client, argv: string[]): void {
     // checked above as one of the inputs
     h = writable(c, key, o as StringValue);
   }
-  if (useDense && !sparseToDense(h)) {
+  if (useDense === 1 && !sparseToDense(h)) {
     c.error(ERR_INVALID);
     return;
   }

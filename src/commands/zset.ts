@@ -184,7 +184,8 @@ const F_LT = 8;
 const F_CH = 16;
 const F_INCR = 32;
 
-function zaddGeneric(c: Client, argv: string[], flags: number): void {
+/** ZADD/ZINCRBY on argv as ZADD's (GEOADD calls it with the ZADD it rewrites itself into). */
+export function zaddGeneric(c: Client, argv: string[], flags: number): void {
   let i = 2;
   const n = argv.length;
   for (; i < n; i++) {

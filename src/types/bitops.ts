@@ -27,7 +27,7 @@ import type { StringValue } from '../keyspace/values';
 /* ------------------------------------------------------------------ popcount */
 
 /** Number of set bits of each byte value. */
-export const BYTE_POPCOUNT = new Uint8Array(256);
+const BYTE_POPCOUNT = new Uint8Array(256);
 for (let i = 1; i < 256; i++) BYTE_POPCOUNT[i] = (i & 1) + BYTE_POPCOUNT[i >> 1];
 
 /** Set bits of a 32-bit integer (SWAR). */
@@ -97,29 +97,32 @@ export function disableWasmPopcount(disabled: boolean): void {
   useWasm = !disabled && wasmPc !== null;
 }
 
-function popcountWasmChunk(n: number): number {
+/**
+ * Set bits in bytes [start, end) of a Buffer or latin1 string, by the
+ * WASM popcount: each chunk of up to 64 KiB is copied (a string written as
+ * latin1) to the start of the module's memory, zero padded to 8 bytes.
+ */
+function popcountWasm(src: Buffer | string, start: number, end: number): number {
   const mem = wasmMem as Buffer;
-  const r = (n + 7) & ~7;
-  if (r !== n) mem.fill(0, n, r);
-  return (wasmPc as (p: number, n: number) => number)(0, r);
+  const pc = wasmPc as (p: number, n: number) => number;
+  let count = 0;
+  while (start < end) {
+    const k = end - start < CHUNK ? end - start : CHUNK;
+    if (typeof src !== 'string') src.copy(mem, 0, start, start + k);
+    else mem.write(start === 0 && k === src.length ? src : src.slice(start, start + k), 0, k, 'latin1');
+    const r = (k + 7) & ~7;
+    if (r !== k) mem.fill(0, k, r);
+    count += pc(0, r);
+    start += k;
+  }
+  return count;
 }
 
 /** Set bits in bytes [start, end) of a Buffer. */
 export function popcountBuffer(b: Buffer, start: number, end: number): number {
-  let n = end - start;
+  const n = end - start;
   if (n <= 0) return 0;
-  if (useWasm && n >= WASM_MIN) {
-    const mem = wasmMem as Buffer;
-    let count = 0;
-    while (n > 0) {
-      const k = n < CHUNK ? n : CHUNK;
-      b.copy(mem, 0, start, start + k);
-      count += popcountWasmChunk(k);
-      start += k;
-      n -= k;
-    }
-    return count;
-  }
+  if (useWasm && n >= WASM_MIN) return popcountWasm(b, start, end);
   let count = 0;
   // bytes up to a 4-byte boundary of the underlying memory, then 32-bit words
   while (start < end && ((b.byteOffset + start) & 3) !== 0) count += BYTE_POPCOUNT[b[start++]];
@@ -171,20 +174,9 @@ function popcountWords(w: Int32Array): number {
 
 /** Set bits in characters [start, end) of a latin1 string. */
 export function popcountString(s: string, start: number, end: number): number {
-  let n = end - start;
+  const n = end - start;
   if (n <= 0) return 0;
-  if (useWasm && n >= WASM_MIN) {
-    const mem = wasmMem as Buffer;
-    let count = 0;
-    while (n > 0) {
-      const k = n < CHUNK ? n : CHUNK;
-      mem.write(start === 0 && k === s.length ? s : s.slice(start, start + k), 0, k, 'latin1');
-      count += popcountWasmChunk(k);
-      start += k;
-      n -= k;
-    }
-    return count;
-  }
+  if (useWasm && n >= WASM_MIN) return popcountWasm(s, start, end);
   if (n < WASM_MIN) {
     let count = 0;
     for (let i = start; i < end; i++) count += BYTE_POPCOUNT[s.charCodeAt(i) & 0xff];

@@ -31,10 +31,10 @@ export const GEO_LAT_MIN = -85.05112878;
 export const GEO_LAT_MAX = 85.05112878;
 export const GEO_LONG_MIN = -180;
 export const GEO_LONG_MAX = 180;
-export const GEO_STEP_MAX = 26;
+const GEO_STEP_MAX = 26;
 
 const D_R = Math.PI / 180.0;
-export const EARTH_RADIUS_IN_METERS = 6372797.560856;
+const EARTH_RADIUS_IN_METERS = 6372797.560856;
 const MERCATOR_MAX = 20037726.37;
 
 const TWO32 = 4294967296;
@@ -153,7 +153,7 @@ export function newArea(): GeoArea {
  * Encode a position at `step` bits per axis over the given ranges into
  * `out`; false (out untouched) when outside Redis's limits or the ranges.
  */
-export function encodeRange(lon: number, lat: number, lonMin: number, lonMax: number, latMin: number, latMax: number, step: number, out: GeoCell): boolean {
+function encodeRange(lon: number, lat: number, lonMin: number, lonMax: number, latMin: number, latMax: number, step: number, out: GeoCell): boolean {
   if (lon > GEO_LONG_MAX || lon < GEO_LONG_MIN || lat > GEO_LAT_MAX || lat < GEO_LAT_MIN) return false;
   if (lat < latMin || lat > latMax || lon < lonMin || lon > lonMax) return false;
   let latOffset = (lat - latMin) / (latMax - latMin);
@@ -286,7 +286,7 @@ function radDeg(a: number): number {
 }
 
 /** Distance along a meridian between two latitudes (meters). */
-export function latDistance(lat1: number, lat2: number): number {
+function latDistance(lat1: number, lat2: number): number {
   return EARTH_RADIUS_IN_METERS * Math.abs(degRad(lat2) - degRad(lat1));
 }
 
@@ -350,7 +350,7 @@ export function estimateStepsByRadius(rangeMeters: number, lat: number): number 
 }
 
 /** Fill shape.bounds with the shape's bounding box (the box's sides bend with latitude). */
-export function boundingBox(shape: GeoShape): void {
+function boundingBox(shape: GeoShape): void {
   const lon = shape.lon;
   const lat = shape.lat;
   const circle = shape.type === SHAPE_CIRCLE;
@@ -406,8 +406,8 @@ function zero(i: number): void {
 }
 
 const nArea = newArea();
-/** Extent of the centre cell of the last areasForShape() call. */
-export const centreArea = newArea();
+/** Extent of the centre cell (scratch of areasForShape). */
+const centreArea = newArea();
 
 /** Compute the 9 search cells (searchCells) covering a shape; also fills shape.bounds. */
 export function areasForShape(shape: GeoShape): void {

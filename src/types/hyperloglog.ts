@@ -47,8 +47,8 @@ export interface HllBuffer {
   len: number;
 }
 
-export const HLL_P = 14;
-export const HLL_Q = 64 - HLL_P;
+const HLL_P = 14;
+const HLL_Q = 64 - HLL_P;
 export const HLL_REGISTERS = 1 << HLL_P;
 export const HLL_HDR_SIZE = 16;
 export const HLL_DENSE_SIZE = HLL_HDR_SIZE + (HLL_REGISTERS * 6) / 8; // 12304
@@ -250,6 +250,13 @@ export function denseWriteRegister(b: Uint8Array, i: number, v: number): void {
 }
 
 /* --------------------------------------------------------------- sparse */
+
+/*
+ * The walks over sparse opcodes (sparseToDense, sparseSet, sparseHisto,
+ * hllMerge, decodeSparse) each decode the opcodes inline on purpose: one
+ * shared decoder function made PFCOUNT's and PFMERGE's walks 1.3-1.8x
+ * slower when measured.
+ */
 
 /**
  * Convert a sparse HLL to dense in place (a new buffer; the header, cached
