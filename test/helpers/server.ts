@@ -7,6 +7,7 @@ import * as net from 'net';
 import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as assert from 'node:assert/strict';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_BIN = path.join(ROOT, 'bin', 'nodis-server');
@@ -173,4 +174,34 @@ export function resp(...args: string[]): string {
   let s = `*${args.length}\r\n`;
   for (const a of args) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
   return s;
+}
+
+/** A bulk string reply. */
+export function bulk(s: string): string {
+  return `$${Buffer.byteLength(s, 'latin1')}\r\n${s}\r\n`;
+}
+
+/** Send commands pipelined on a connection and assert that exactly `expected` comes back. */
+export async function expectReplies(c: RawConnection, cmds: string[][], expected: string): Promise<void> {
+  const got = await c.request(cmds.map((a) => resp(...a)).join(''), expected);
+  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
+}
+
+/** Wait for exactly `expected` to arrive unasked (messages, pushes, a blocked client's reply). */
+export async function receives(c: RawConnection, expected: string): Promise<void> {
+  assert.equal(await c.read(expected.length), expected);
+}
+
+/** A whole bulk string reply arrived. */
+export function bulkComplete(d: string): boolean {
+  const m = /^\$(\d+)\r\n/.exec(d);
+  return m !== null && d.length >= m[0].length + Number(m[1]) + 2;
+}
+
+/** Send one command and return its reply once `done` says it is complete. */
+export async function ask(c: RawConnection, args: string[], done: (d: string) => boolean = bulkComplete): Promise<string> {
+  await c.read(0);
+  c.write(resp(...args));
+  await c.readUntil(done);
+  return c.read(0);
 }

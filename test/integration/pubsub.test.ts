@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'net';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, bulk, expectReplies as exact, receives, ask, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 
@@ -22,7 +22,6 @@ after(async () => {
   await srv.stop();
 });
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
 /** A push of bulk strings / integers: '*' in RESP2, '>' in RESP3. */
 function push(kind: '*' | '>', ...items: (string | number | null)[]): string {
   let out = `${kind}${items.length}\r\n`;
@@ -36,31 +35,6 @@ function push(kind: '*' | '>', ...items: (string | number | null)[]): string {
 
 async function conn(): Promise<RawConnection> {
   return RawConnection.connect(srv.port);
-}
-
-async function exact(c: RawConnection, cmds: string[][], expected: string): Promise<void> {
-  const got = await c.request(cmds.map((a) => resp(...a)).join(''), expected);
-  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
-}
-
-/** Wait for exactly `expected` to arrive (unsolicited output such as messages). */
-async function receives(c: RawConnection, expected: string): Promise<void> {
-  const got = await c.read(expected.length);
-  assert.equal(got, expected);
-}
-
-/** A whole bulk string reply arrived. */
-function bulkComplete(d: string): boolean {
-  const m = /^\$(\d+)\r\n/.exec(d);
-  return m !== null && d.length >= m[0].length + Number(m[1]) + 2;
-}
-
-/** Send one command and return its reply once `done` says it is complete. */
-async function ask(c: RawConnection, args: string[], done: (d: string) => boolean = bulkComplete): Promise<string> {
-  await c.read(0);
-  c.write(resp(...args));
-  await c.readUntil(done);
-  return c.read(0);
 }
 
 const HELLO3_PREFIX = '%7\r\n';
