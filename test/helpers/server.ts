@@ -1,6 +1,7 @@
 /*
- * Test helpers: start a real nodis-server process on a free port and talk to
- * it over TCP, with a real client (ioredis) or with raw RESP bytes.
+ * Test helpers: start a real nodis-server process (or the reference
+ * redis-server) on a free port and talk to it over TCP, with a real client
+ * (ioredis) or with raw RESP bytes.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as net from 'net';
@@ -12,6 +13,8 @@ import * as assert from 'node:assert/strict';
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_BIN = path.join(ROOT, 'bin', 'nodis-server');
 export const SHARED = path.join(ROOT, '..', 'shared');
+/** The reference Redis 7.0.15; tests that need it are skipped when it is not installed. */
+export const REDIS_SERVER = '/usr/bin/redis-server';
 
 export interface NodisProcess {
   port: number;
@@ -36,11 +39,20 @@ export function freePort(): Promise<number> {
 }
 
 /** Start nodis-server with extra arguments; resolves once it accepts connections. */
-export async function startNodis(args: string[] = [], opts: { configFile?: string; dir?: string } = {}): Promise<NodisProcess> {
+export function startNodis(args: string[] = [], opts: { configFile?: string; dir?: string } = {}): Promise<NodisProcess> {
+  return startServer(SERVER_BIN, args, opts);
+}
+
+/** Start the reference redis-server (no save points) the same way, e.g. to exchange files or payloads. */
+export function startRedis(args: string[] = [], opts: { dir?: string } = {}): Promise<NodisProcess> {
+  return startServer(REDIS_SERVER, ['--save', '', ...args], opts);
+}
+
+async function startServer(bin: string, args: string[], opts: { configFile?: string; dir?: string }): Promise<NodisProcess> {
   const port = await freePort();
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-test-'));
   const full = [...(opts.configFile ? [opts.configFile] : []), '--port', String(port), '--bind', '127.0.0.1', ...args];
-  const proc = spawn(SERVER_BIN, full, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, full, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
@@ -167,6 +179,22 @@ export class RawConnection {
   close(): void {
     this.sock.destroy();
   }
+}
+
+/** Poll `cond` (every 20 ms) until it holds; fail after `ms`. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what = 'a condition', ms = 30000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The value of one field of an INFO reply (which must hold it). */
+export function infoField(info: string, name: string): string {
+  const m = new RegExp(`^${name}:(.*)\\r$`, 'm').exec(info);
+  assert.ok(m, name);
+  return m[1];
 }
 
 /** Encode a command as a RESP multibulk. */

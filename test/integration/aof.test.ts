@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
 import Redis from 'ioredis';
-import { startNodis, runNodisToExit, type NodisProcess } from '../helpers/server';
+import { startNodis, runNodisToExit, waitFor, type NodisProcess } from '../helpers/server';
 
 const AOF_ARGS = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--enable-debug-command', 'yes', '--appendfsync', 'always'];
 
@@ -50,14 +50,6 @@ function commands(file: string): string[][] {
     out.push(argv);
   }
   return out;
-}
-
-async function waitFor(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function rewriteDone(r: Redis): Promise<void> {

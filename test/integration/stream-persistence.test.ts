@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { spawn } from 'child_process';
 import Redis from 'ioredis';
-import { startNodis, freePort } from '../helpers/server';
+import { startNodis, startRedis, REDIS_SERVER } from '../helpers/server';
 
 async function fill(r: Redis): Promise<void> {
   await r.xadd('s', '1-1', 'a', '1', 'b', '2');
@@ -75,15 +74,11 @@ test('an AOF rewrite in command form rebuilds streams and their groups', async (
   }
 });
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-
 test('stream DUMP payloads load in redis-server and back', { skip: !fs.existsSync(REDIS_SERVER) && 'redis-server not installed' }, async () => {
-  const port = await freePort();
-  const dir = fs.mkdtempSync('/tmp/nodis-ref-');
-  const proc = spawn(REDIS_SERVER, ['--port', String(port), '--save', '', '--dir', dir], { stdio: 'ignore' });
+  const red = await startRedis();
   const srv = await startNodis();
   const n = new Redis({ port: srv.port, lazyConnect: true });
-  const ref = new Redis({ port, lazyConnect: true, retryStrategy: (t) => (t > 50 ? null : 100) });
+  const ref = new Redis({ port: red.port, lazyConnect: true });
   try {
     await n.connect();
     await ref.connect();
@@ -96,7 +91,7 @@ test('stream DUMP payloads load in redis-server and back', { skip: !fs.existsSyn
   } finally {
     n.disconnect();
     ref.disconnect();
-    proc.kill('SIGKILL');
+    red.proc.kill('SIGKILL');
     await srv.stop();
   }
 });
