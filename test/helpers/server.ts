@@ -181,6 +181,18 @@ export class RawConnection {
   }
 }
 
+/** Attach `c` as a replica (SYNC): resolves with the RDB snapshot, consumed; the command stream follows. */
+export async function syncSnapshot(c: RawConnection): Promise<Buffer> {
+  c.write('SYNC\r\n');
+  const head = await c.readUntil((d) => {
+    const m = /^\$(\d+)\r\n/.exec(d);
+    return m !== null && d.length >= m[0].length + Number(m[1]);
+  });
+  const m = /^\$(\d+)\r\n/.exec(head) as RegExpExecArray;
+  await c.read(head.length);
+  return Buffer.from(head.slice(m[0].length, m[0].length + Number(m[1])), 'latin1');
+}
+
 /** Poll `cond` (every 20 ms) until it holds; fail after `ms`. */
 export async function waitFor(cond: () => boolean | Promise<boolean>, what = 'a condition', ms = 30000): Promise<void> {
   const deadline = Date.now() + ms;
