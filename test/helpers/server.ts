@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as assert from 'node:assert/strict';
+import Redis, { type RedisOptions } from 'ioredis';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_BIN = path.join(ROOT, 'bin', 'nodis-server');
@@ -85,6 +86,23 @@ async function startServer(bin: string, args: string[], opts: { configFile?: str
       setTimeout(() => proc.kill('SIGKILL'), 5000).unref();
     }),
   };
+}
+
+/**
+ * Start nodis-server, run `body` with an ioredis client connected to it, then
+ * disconnect the client and stop the server, whatever happened.
+ */
+export async function withNodis<T>(args: string[], body: (srv: NodisProcess, r: Redis) => Promise<T>,
+  opts: { dir?: string; client?: RedisOptions } = {}): Promise<T> {
+  const srv = await startNodis(args, { dir: opts.dir });
+  const r = new Redis({ port: srv.port, lazyConnect: true, maxRetriesPerRequest: 0, ...opts.client });
+  try {
+    await r.connect();
+    return await body(srv, r);
+  } finally {
+    r.disconnect();
+    await srv.stop();
+  }
 }
 
 /** Run nodis-server expecting it to exit (bad config etc.): resolves to exit code and output. */
