@@ -62,3 +62,13 @@ export function recordEffects(server: Server, flags = ALL_EVENTS): Effects {
   server.keyspace.onPropagate((_db, argv) => props.push(argv.join(' ')));
   return { events, props, take: () => ({ events: events.splice(0), props: props.splice(0) }) };
 }
+
+/** A counter of the server's dirty changes: each call returns how many were made since the previous one. */
+export function dirtyCounter(server: Server): () => number {
+  let last = server.keyspace.dirty;
+  return () => {
+    const n = server.keyspace.dirty - last;
+    last = server.keyspace.dirty;
+    return n;
+  };
+}

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { inProcess, recordEffects } from '../helpers/inprocess';
+import { inProcess, recordEffects, dirtyCounter } from '../helpers/inprocess';
 
 function setup() {
   const h = inProcess();
@@ -16,13 +16,7 @@ function setup() {
 
 test('GEOADD: events, dirty, propagated as ZADD with the scores', () => {
   const { server, run, take } = setup();
-  const ks = server.keyspace;
-  let d = ks.dirty;
-  const dirty = () => {
-    const n = ks.dirty - d;
-    d = ks.dirty;
-    return n;
-  };
+  const dirty = dirtyCounter(server);
   assert.equal(run('GEOADD', 'k', '1', '1', 'a', '2', '2', 'b'), ':2\r\n');
   assert.deepEqual(take(), { events: ['new:k', 'zadd:k'], props: ['zadd k 3377822707026402 a 3378191666521995 b'] });
   assert.equal(dirty(), 2);

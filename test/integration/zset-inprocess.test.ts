@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { keyDigest } from '../../src/info/digest';
-import { inProcess, recordEffects } from '../helpers/inprocess';
+import { inProcess, recordEffects, dirtyCounter } from '../helpers/inprocess';
 
 function setup() {
   const h = inProcess();
@@ -17,13 +17,7 @@ function setup() {
 
 test('notifications and dirty counts follow Redis', () => {
   const { server, run, take } = setup();
-  const ks = server.keyspace;
-  let d = ks.dirty;
-  const dirty = () => {
-    const n = ks.dirty - d;
-    d = ks.dirty;
-    return n;
-  };
+  const dirty = dirtyCounter(server);
   assert.equal(run('ZADD', 'k', '1', 'a', '2', 'b'), ':2\r\n');
   assert.deepEqual(take().events, ['new:k', 'zadd:k']);
   assert.equal(dirty(), 2);
