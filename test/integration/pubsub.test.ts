@@ -184,15 +184,21 @@ test('keyspace notifications: K and E channels, classes, order of events', async
   w.close();
 });
 
-test('a subscriber that does not read is closed at the pubsub output buffer hard limit', async () => {
-  const ctl = await conn();
-  await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 256kb 0 0']], '+OK\r\n');
+/** A subscriber named `name` on `channel` that stops reading once subscribed. */
+async function stalledSubscriber(name: string, channel: string): Promise<net.Socket> {
   const slow = net.createConnection({ port: srv.port, host: '127.0.0.1' });
   await new Promise<void>((r) => slow.once('connect', () => r()));
   slow.on('error', () => { /* reset by the server */ });
-  slow.write(resp('CLIENT', 'SETNAME', 'slowpoke') + resp('SUBSCRIBE', 'flood'));
+  slow.write(resp('CLIENT', 'SETNAME', name) + resp('SUBSCRIBE', channel));
   await new Promise<void>((r) => slow.once('data', () => r()));
   slow.pause();
+  return slow;
+}
+
+test('a subscriber that does not read is closed at the pubsub output buffer hard limit', async () => {
+  const ctl = await conn();
+  await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 256kb 0 0']], '+OK\r\n');
+  const slow = await stalledSubscriber('slowpoke', 'flood');
   // far more than the kernel buffers and the limit can hold: 64 MB
   const msg = 'x'.repeat(64 * 1024);
   let gone = false;
@@ -216,12 +222,7 @@ test('a subscriber that does not read is closed at the pubsub output buffer hard
 test('the soft limit closes a subscriber that stays over it for longer than its seconds', async () => {
   const ctl = await conn();
   await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 1gb 256kb 1']], '+OK\r\n');
-  const slow = net.createConnection({ port: srv.port, host: '127.0.0.1' });
-  await new Promise<void>((r) => slow.once('connect', () => r()));
-  slow.on('error', () => { /* reset by the server */ });
-  slow.write(resp('CLIENT', 'SETNAME', 'softie') + resp('SUBSCRIBE', 'soft'));
-  await new Promise<void>((r) => slow.once('data', () => r()));
-  slow.pause();
+  const slow = await stalledSubscriber('softie', 'soft');
   const msg = 'x'.repeat(64 * 1024);
   let batch = '';
   for (let i = 0; i < 256; i++) batch += resp('PUBLISH', 'soft', msg);
