@@ -220,6 +220,11 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, what = 'a 
   }
 }
 
+/** Poll INFO clients on `c` until it reports exactly `n` blocked clients. */
+export async function waitBlocked(c: RawConnection, n = 1): Promise<void> {
+  await waitFor(async () => (await ask(c, ['INFO', 'clients'])).includes(`\r\nblocked_clients:${n}\r\n`), `${n} blocked clients`, 10000);
+}
+
 /** The value of one field of an INFO reply (which must hold it). */
 export function infoField(info: string, name: string): string {
   const m = new RegExp(`^${name}:(.*)\\r$`, 'm').exec(info);

@@ -9,7 +9,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, receives, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, receives, waitBlocked, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 
@@ -19,16 +19,6 @@ before(async () => {
 after(async () => {
   await srv.stop();
 });
-
-async function waitBlocked(ctl: RawConnection, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const info = await ctl.request(resp('INFO', 'clients'));
-    const m = /blocked_clients:(\d+)/.exec(info);
-    if (m !== null && Number(m[1]) === n) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`never saw ${n} blocked clients`);
-}
 
 test('XREAD BLOCK $ is woken by XADD and the pipeline continues', async () => {
   const a = await RawConnection.connect(srv.port);

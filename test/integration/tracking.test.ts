@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, bulk, expectReplies as exact, receives, ask, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, bulk, expectReplies as exact, receives, ask, waitBlocked, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 
@@ -205,11 +205,7 @@ test('a client served by a blocking command gets the invalidation after its repl
   await exact(w, [['DEL', 'src', 'dst'], ['RPUSH', 'dst', 'a']], ':0\r\n:1\r\n');
   await exact(c, [['CLIENT', 'TRACKING', 'ON'], ['LRANGE', 'dst', '0', '-1']], '+OK\r\n*1\r\n$1\r\na\r\n');
   c.write(resp('BLMOVE', 'src', 'dst', 'LEFT', 'LEFT', '0'));
-  for (let i = 0; i < 200; i++) {
-    const text = await ask(w, ['INFO', 'clients']);
-    if (text.includes('blocked_clients:1')) break;
-    await w.readUntil(() => false, 20);
-  }
+  await waitBlocked(w);
   await exact(w, [['RPUSH', 'src', 'foo']], ':1\r\n');
   await receives(c, '$3\r\nfoo\r\n' + inv3('dst'));
   c.close();
