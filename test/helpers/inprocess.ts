@@ -12,7 +12,7 @@ import { executeCommand } from '../../src/server/dispatch';
 import { NOTIFY_ALL, NOTIFY_NEW, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
 
 /** notify-keyspace-events KEAn: every event, on both channels. */
-export const ALL_EVENTS = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
+const ALL_EVENTS = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
 
 export interface InProcess {
   server: Server;

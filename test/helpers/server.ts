@@ -256,7 +256,7 @@ export async function receives(c: RawConnection, expected: string): Promise<void
 }
 
 /** A whole bulk string reply arrived. */
-export function bulkComplete(d: string): boolean {
+function bulkComplete(d: string): boolean {
   const m = /^\$(\d+)\r\n/.exec(d);
   return m !== null && d.length >= m[0].length + Number(m[1]) + 2;
 }
