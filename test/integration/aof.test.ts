@@ -10,13 +10,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
 import Redis from 'ioredis';
-import { startNodis, runNodisToExit, type NodisProcess } from '../helpers/server';
+import { startNodis, withNodis, runNodisToExit, waitFor, type NodisProcess } from '../helpers/server';
 
 const AOF_ARGS = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--enable-debug-command', 'yes', '--appendfsync', 'always'];
-
-function client(srv: NodisProcess): Redis {
-  return new Redis({ port: srv.port, lazyConnect: true, maxRetriesPerRequest: 0 });
-}
 
 function aofDir(srv: NodisProcess): string {
   return path.join(srv.dir, 'appendonlydir');
@@ -52,14 +48,6 @@ function commands(file: string): string[][] {
   return out;
 }
 
-async function waitFor(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function rewriteDone(r: Redis): Promise<void> {
   await waitFor(async () => /aof_rewrite_in_progress:0/.test(await r.info('persistence')), 'the AOF rewrite');
 }
@@ -77,10 +65,7 @@ test('startup with appendonly yes creates a base, an INCR file and the manifest'
 });
 
 test('writes reach the INCR file as Redis propagates them: SELECT, absolute TTLs, MULTI/EXEC', async () => {
-  const srv = await startNodis(AOF_ARGS);
-  const r = client(srv);
-  try {
-    await r.connect();
+  await withNodis(AOF_ARGS, async (srv, r) => {
     await r.set('a', '1', 'EX', 100);
     await r.get('a');
     await r.select(2);
@@ -97,17 +82,11 @@ test('writes reach the INCR file as Redis propagates them: SELECT, absolute TTLs
     assert.match(info, /aof_enabled:1/);
     assert.match(info, /aof_current_size:\d+/);
     assert.match(info, /aof_last_write_status:ok/);
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  });
 });
 
 test('BGREWRITEAOF writes a new base, keeps the new INCR file and deletes the history', async () => {
-  const srv = await startNodis(AOF_ARGS);
-  const r = client(srv);
-  try {
-    await r.connect();
+  await withNodis(AOF_ARGS, async (srv, r) => {
     await r.set('s', 'v');
     await r.pexpire('s', 100000);
     await r.rpush('l', ...Array.from({ length: 70 }, (_, i) => `e${i}`));
@@ -135,33 +114,20 @@ test('BGREWRITEAOF writes a new base, keeps the new INCR file and deletes the hi
     assert.deepEqual(base.slice(-2), [['SELECT', '3'], ['SET', 'k3', 'x']]);
     assert.deepEqual(commands(path.join(aofDir(srv), 'appendonly.aof.2.incr.aof')), [['SELECT', '3'], ['set', 'after', '1']]);
     assert.match(srv.output(), /Background AOF rewrite finished successfully/);
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  });
 });
 
 test('a restart loads base and INCR files; DEBUG LOADAOF reloads them', async () => {
-  const srv = await startNodis(AOF_ARGS);
-  const r = client(srv);
-  let dir = '';
-  try {
-    await r.connect();
+  const dir = await withNodis(AOF_ARGS, async (srv, r) => {
     await r.set('k', 'v');
     await r.bgrewriteaof();
     await rewriteDone(r);
     await r.incrby('counter', 5);
     await r.zadd('z', '2', 'b');
     await r.pexpire('k', 1000000);
-    dir = srv.dir;
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
-  const again = await startNodis(AOF_ARGS, { dir });
-  const r2 = client(again);
-  try {
-    await r2.connect();
+    return srv.dir;
+  });
+  await withNodis(AOF_ARGS, async (again, r2) => {
     assert.equal(await r2.get('k'), 'v');
     assert.equal(await r2.get('counter'), '5');
     assert.deepEqual(await r2.zrange('z', 0, -1, 'WITHSCORES'), ['b', '2']);
@@ -177,17 +143,11 @@ test('a restart loads base and INCR files; DEBUG LOADAOF reloads them', async ()
     assert.equal(await r2.debug('loadaof'), 'OK');
     assert.deepEqual(await r2.keys('*'), ['only']);
     assert.equal(await r2.dbsize(), 1);
-  } finally {
-    r2.disconnect();
-    await again.stop();
-  }
+  }, { dir });
 });
 
 test('CONFIG SET appendonly yes at runtime writes a base of the dataset, then logs writes', async () => {
-  const srv = await startNodis(['--aof-use-rdb-preamble', 'no']);
-  const r = client(srv);
-  try {
-    await r.connect();
+  await withNodis(['--aof-use-rdb-preamble', 'no'], async (srv, r) => {
     await r.set('before', '1');
     assert.equal(await r.config('SET', 'appendonly', 'yes'), 'OK');
     await rewriteDone(r);
@@ -200,10 +160,7 @@ test('CONFIG SET appendonly yes at runtime writes a base of the dataset, then lo
     await r.set('off', '3');
     assert.equal(commands(path.join(aofDir(srv), 'appendonly.aof.1.incr.aof')).length, 2);
     assert.match(await r.info('persistence'), /aof_enabled:0/);
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  });
 });
 
 function aofFixture(files: Record<string, string>, manifestText: string): string {
@@ -219,33 +176,21 @@ const ONE_INCR = 'file appendonly.aof.1.incr.aof seq 1 type i\n';
 test('a truncated last file is cut at its last complete command with aof-load-truncated yes', async () => {
   const body = '*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n*3\r\n$3\r\nset\r\n$1\r\nb\r\n$1';
   const dir = aofFixture({ 'appendonly.aof.1.incr.aof': body }, ONE_INCR);
-  const srv = await startNodis(AOF_ARGS, { dir });
-  const r = client(srv);
-  try {
-    await r.connect();
+  await withNodis(AOF_ARGS, async (srv, r) => {
     assert.deepEqual(await r.keys('*'), ['a']);
     assert.match(srv.output(), /!!! Warning: short read while loading the AOF file appendonly.aof.1.incr.aof!!!/);
     assert.match(srv.output(), /!!! Truncating the AOF appendonly.aof.1.incr.aof at offset 27 !!!/);
     assert.equal(fs.statSync(path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof')).size, 27);
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  }, { dir });
 });
 
 test('an unfinished MULTI at the end is reverted', async () => {
   const body = '*3\r\n$3\r\nset\r\n$1\r\na\r\n$1\r\n1\r\n*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nset\r\n$1\r\nb\r\n$1\r\n1\r\n';
   const dir = aofFixture({ 'appendonly.aof.1.incr.aof': body }, ONE_INCR);
-  const srv = await startNodis(AOF_ARGS, { dir });
-  const r = client(srv);
-  try {
-    await r.connect();
+  await withNodis(AOF_ARGS, async (srv, r) => {
     assert.deepEqual(await r.keys('*'), ['a']);
     assert.match(srv.output(), /Revert incomplete MULTI\/EXEC transaction in AOF file appendonly.aof.1.incr.aof/);
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  }, { dir });
 });
 
 test('fatal AOF problems stop startup with exit 1 and Redis log lines', async () => {
@@ -279,16 +224,10 @@ test('fatal AOF problems stop startup with exit 1 and Redis log lines', async ()
 test('an old single-file appendonly.aof is moved into the AOF directory and loaded', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-aof-'));
   fs.writeFileSync(path.join(dir, 'appendonly.aof'), '*3\r\n$3\r\nset\r\n$3\r\nold\r\n$1\r\n1\r\n');
-  const srv = await startNodis(AOF_ARGS, { dir });
-  const r = client(srv);
-  try {
-    await r.connect();
+  await withNodis(AOF_ARGS, async (srv, r) => {
     assert.equal(await r.get('old'), '1');
     assert.match(srv.output(), /Successfully migrated an old-style AOF file \(appendonly.aof\) into the AOF directory \(appendonlydir\)/);
     assert.equal(manifest(path.join(dir, 'appendonlydir')),
       'file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  }, { dir });
 });

@@ -14,9 +14,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn } from 'child_process';
 import Redis from 'ioredis';
-import { startNodis, freePort, type NodisProcess } from '../helpers/server';
+import { startNodis, startRedis, waitFor, infoField, REDIS_SERVER, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let r: Redis;
@@ -31,22 +30,8 @@ after(async () => {
   await srv.stop();
 });
 
-function infoField(info: string, name: string): string {
-  const m = new RegExp(`^${name}:(.*)\\r$`, 'm').exec(info);
-  assert.ok(m, name);
-  return m[1];
-}
-
 async function persistence(c: Redis, name: string): Promise<string> {
   return infoField(await c.info('persistence'), name);
-}
-
-async function waitFor(cond: () => Promise<boolean> | boolean, ms = 15000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((res) => setTimeout(res, 20));
-  }
 }
 
 /** Pids whose parent is `ppid` (what the suite's `pgrep -P` finds). */
@@ -122,7 +107,7 @@ test('BGSAVE runs in a child process of the server, which writes temp-<child pid
     await r.config('SET', 'rdb-key-save-delay', '0');
   }
   // the delay already given to the child still applies: wait for it to finish (~8 s)
-  await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0', 60000);
+  await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0', 'the save', 60000);
   assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
   assert.equal(await persistence(r, 'rdb_changes_since_last_save'), '1');
   assert.match(srv.output(), /DB saved on disk\n.*Background saving terminated with success/);
@@ -258,8 +243,6 @@ test('a save child whose server was killed with SIGKILL stops by itself and remo
   }
 });
 
-const REDIS = '/usr/bin/redis-server';
-
 test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', async () => {
   await fill(r);
   await r.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=bglib\nredis.register_function('bgf', function() return 7 end)");
@@ -282,16 +265,12 @@ test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', as
     await n2.stop();
   }
 
-  if (!fs.existsSync(REDIS)) return;
+  if (!fs.existsSync(REDIS_SERVER)) return;
   const dir3 = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-bgsave-redis-'));
   fs.copyFileSync(file, path.join(dir3, 'dump.rdb'));
-  const port = await freePort();
-  const proc = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir3, '--enable-debug-command', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  const red = await startRedis(['--enable-debug-command', 'yes'], { dir: dir3 });
   try {
-    await waitFor(() => out.includes('Ready to accept connections'));
-    const cr = new Redis({ port, lazyConnect: true, enableReadyCheck: false });
+    const cr = new Redis({ port: red.port, lazyConnect: true, enableReadyCheck: false });
     await cr.connect();
     try {
       assert.equal(await cr.call('DEBUG', 'DIGEST'), digest);
@@ -300,7 +279,7 @@ test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', as
       cr.disconnect();
     }
   } finally {
-    proc.kill('SIGKILL');
+    red.proc.kill('SIGKILL');
     await r.call('FUNCTION', 'FLUSH');
   }
 });

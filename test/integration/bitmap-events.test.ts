@@ -6,11 +6,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
-import { NOTIFY_ALL, NOTIFY_NEW, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
+import { inProcess, recordEffects } from '../helpers/inprocess';
 
 /** [command, events, propagated] */
 const SEQUENCE: [string, string[], boolean][] = [
@@ -33,17 +29,11 @@ const SEQUENCE: [string, string[], boolean][] = [
 ];
 
 test('bitmap commands: keyspace events and propagation as Redis', () => {
-  const server = new Server(new Config());
-  const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const events: string[] = [];
-  const props: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
-  server.keyspace.onPropagate((_db, argv) => props.push(argv.join(' ')));
+  const { server, run } = inProcess();
+  const { events, props } = recordEffects(server);
   for (const [line, want, propagated] of SEQUENCE) {
     const before = server.keyspace.dirty;
-    executeCommand(server, c, line.split(' '));
-    c.reply.take();
+    run(...line.split(' '));
     assert.deepEqual(events.splice(0), want, line);
     assert.equal(server.keyspace.dirty > before, propagated, `dirty after ${line}`);
   }

@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, syncSnapshot, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -315,12 +315,7 @@ test('BITFIELD and BITFIELD_RO errors', async () => {
 
 test('propagation: BITOP and BITFIELD as sent, no-op writes and reads not propagated', async () => {
   const rep = await RawConnection.connect(srv.port);
-  rep.write('SYNC\r\n');
-  const head = await rep.readUntil((d) => {
-    const m = /^\$(\d+)\r\n/.exec(d);
-    return m !== null && d.length >= m[0].length + Number(m[1]);
-  });
-  await rep.read(head.length);
+  await syncSnapshot(rep);
   await r('SET', 'pa', 'ab');
   await r('SETBIT', 'pa', '0', '0'); // unchanged
   await r('BITFIELD', 'pa', 'GET', 'u8', '0'); // read

@@ -10,30 +10,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
-import { NOTIFY_ALL, NOTIFY_NEW, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
 import { encodingOf } from '../../src/keyspace/values';
 import { SHARED } from '../helpers/server';
+import { inProcess, recordEffects } from '../helpers/inprocess';
 
 function setup() {
-  const config = new Config();
-  config.enableDebugCommand = 'yes';
-  const server = new Server(config);
-  const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const events: string[] = [];
-  const props: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
-  server.keyspace.onPropagate((_db, argv) => props.push(argv.join(' ')));
-  const run = (...argv: string[]): string => {
-    executeCommand(server, c, argv);
-    return c.reply.take().toString('latin1');
-  };
-  const take = () => ({ events: events.splice(0), props: props.splice(0) });
-  return { server, c, run, take };
+  const h = inProcess((config) => { config.enableDebugCommand = 'yes'; });
+  return { ...h, ...recordEffects(h.server) };
 }
 
 function bulkOf(reply: string): string {

@@ -6,10 +6,7 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
+import { inProcess } from '../helpers/inprocess';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -112,12 +109,7 @@ test('keys expire lazily on access', async () => {
 });
 
 test('active expiry removes untouched keys (real cron, in-process)', async () => {
-  const server = new Server(new Config());
-  const cl = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const run = (...argv: string[]) => {
-    executeCommand(server, cl, argv);
-    return cl.reply.take().toString('latin1');
-  };
+  const { server, run } = inProcess();
   for (let i = 0; i < 300; i++) run('PSETEX', `short${i}`, '200', 'v');
   for (let i = 0; i < 100; i++) run('SETEX', `long${i}`, '3600', 'v');
   run('SELECT', '3');

@@ -7,37 +7,16 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
-import { NOTIFY_ALL, NOTIFY_NEW, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
+import { inProcess, recordEffects, dirtyCounter } from '../helpers/inprocess';
 
 function setup() {
-  const server = new Server(new Config());
-  const events: string[] = [];
-  const props: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
-  server.keyspace.onPropagate((_db, argv) => props.push(argv.join(' ')));
-  const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const run = (...argv: string[]): string => {
-    executeCommand(server, c, argv);
-    return c.reply.take().toString('latin1');
-  };
-  const take = () => ({ events: events.splice(0), props: props.splice(0) });
-  return { server, run, take };
+  const h = inProcess();
+  return { ...h, ...recordEffects(h.server) };
 }
 
 test('GEOADD: events, dirty, propagated as ZADD with the scores', () => {
   const { server, run, take } = setup();
-  const ks = server.keyspace;
-  let d = ks.dirty;
-  const dirty = () => {
-    const n = ks.dirty - d;
-    d = ks.dirty;
-    return n;
-  };
+  const dirty = dirtyCounter(server);
   assert.equal(run('GEOADD', 'k', '1', '1', 'a', '2', '2', 'b'), ':2\r\n');
   assert.deepEqual(take(), { events: ['new:k', 'zadd:k'], props: ['zadd k 3377822707026402 a 3378191666521995 b'] });
   assert.equal(dirty(), 2);

@@ -7,11 +7,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
-import { NOTIFY_ALL, NOTIFY_NEW, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
+import { inProcess, recordEffects } from '../helpers/inprocess';
 
 /** [command, reply, events, propagated] */
 const SEQUENCE: [string, string, string[], string[]][] = [
@@ -32,16 +28,13 @@ const SEQUENCE: [string, string, string[], string[]][] = [
 ];
 
 test('notifications and propagation follow Redis for a PF* sequence', () => {
-  const server = new Server(new Config());
-  const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const events: string[] = [];
+  const { server, run } = inProcess();
+  const { events } = recordEffects(server);
+  // the replication stream itself (PFCOUNT's refresh is not an explicit propagate)
   const props: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
   server.propagator.addTarget((argv) => props.push(argv.join(' ')), () => true);
   for (const [line, reply, ev, prop] of SEQUENCE) {
-    executeCommand(server, c, line.split(' '));
-    assert.equal(c.reply.take().toString('latin1'), reply, line);
+    assert.equal(run(...line.split(' ')), reply, line);
     assert.deepEqual(events.splice(0), ev, line);
     assert.deepEqual(props.splice(0).filter((p) => !p.startsWith('SELECT')), prop, line);
   }

@@ -7,28 +7,12 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
 import { NOTIFY_ALL, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
+import { inProcess, recordEffects } from '../helpers/inprocess';
 
 function setup() {
-  const server = new Server(new Config());
-  const mk = (id: number) => new Client(server, null, id, server.keyspace.dbs[0], `127.0.0.1:${id}`, '127.0.0.1:2', -1);
-  const c = mk(1);
-  const events: string[] = [];
-  const props: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
-  server.keyspace.onPropagate((_db, argv) => props.push(argv.join(' ')));
-  const runOn = (cl: Client, ...argv: string[]): string => {
-    executeCommand(server, cl, argv);
-    return cl.reply.take().toString('latin1');
-  };
-  const run = (...argv: string[]): string => runOn(c, ...argv);
-  const take = () => ({ events: events.splice(0), props: props.splice(0) });
-  return { server, c, mk, run, runOn, take };
+  const h = inProcess();
+  return { ...h, ...recordEffects(h.server, NOTIFY_ALL | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT) };
 }
 
 test('notifications of pushes, pops and in-place changes', () => {
@@ -87,8 +71,8 @@ test('LMPOP and non-blocking BLPOP/BLMOVE propagate their rewritten forms', () =
 });
 
 test('serving blocked clients: replies, events and propagation', () => {
-  const { mk, run, runOn, take } = setup();
-  const b = mk(2);
+  const { client, run, runOn, take } = setup();
+  const b = client();
   assert.equal(runOn(b, 'BLPOP', 'w', '0'), '');
   assert.notEqual(b.blockState, null);
   run('SET', 'w', 'str');
@@ -117,8 +101,8 @@ test('serving blocked clients: replies, events and propagation', () => {
 });
 
 test('a timeout beyond what a Node timer takes still waits', async () => {
-  const { mk, runOn } = setup();
-  const b = mk(2);
+  const { client, runOn } = setup();
+  const b = client();
   // 30 days: more than 2^31-1 ms
   assert.equal(runOn(b, 'BLPOP', 'w', '2592000'), '');
   await new Promise((r) => setTimeout(r, 50));

@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, waitBlocked, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -33,18 +33,6 @@ const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
 const arr = (...items: string[]) => `*${items.length}\r\n` + items.map(bulk).join('');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Wait until INFO reports n blocked clients. */
-async function waitBlocked(n: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const info = await c.request(resp('INFO', 'clients'), undefined);
-    const all = info + (await c.readUntil((d) => d.includes('blocked_clients'), 200));
-    const m = /blocked_clients:(\d+)/.exec(all);
-    if (m !== null && Number(m[1]) === n) return;
-    await sleep(10);
-  }
-  assert.fail(`never saw ${n} blocked clients`);
-}
 
 test('pushes, pops, LLEN and WRONGTYPE', async () => {
   await expect(['FLUSHALL'], '+OK\r\n');
@@ -203,12 +191,12 @@ test('blocked clients are served in FIFO order by pushes from another client', a
   const w2 = await RawConnection.connect(srv.port);
   try {
     w1.write(resp('BLPOP', 'q', 'other', '0'));
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
     w2.write(resp('BRPOP', 'q', '0'));
-    await waitBlocked(2);
+    await waitBlocked(c, 2);
     await expect(['RPUSH', 'q', 'one'], ':1\r\n');
     assert.equal(await w1.read(arr('q', 'one').length), arr('q', 'one'));
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
     await expect(['RPUSH', 'q', 'two', 'three'], ':2\r\n');
     assert.equal(await w2.read(arr('q', 'three').length), arr('q', 'three'));
     await expect(['LRANGE', 'q', '0', '-1'], arr('two'));
@@ -228,14 +216,14 @@ test('a key set to another type does not serve waiters; LMOVE into a watched key
   const m = await RawConnection.connect(srv.port);
   try {
     w.write(resp('BLPOP', 'w', '0'));
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
     await expect(['SET', 'w', 'str'], '+OK\r\n');
     await sleep(50);
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
     await expect(['DEL', 'w'], ':1\r\n');
     // a blocked BLMOVE chained into the key the BLPOP waits on
     m.write(resp('BLMOVE', 'src', 'w', 'RIGHT', 'LEFT', '0'));
-    await waitBlocked(2);
+    await waitBlocked(c, 2);
     await expect(['RPUSH', 'src', 'v'], ':1\r\n');
     assert.equal(await m.read(bulk('v').length), bulk('v'));
     assert.equal(await w.read(arr('w', 'v').length), arr('w', 'v'));
@@ -243,7 +231,7 @@ test('a key set to another type does not serve waiters; LMOVE into a watched key
     // BRPOPLPUSH whose destination holds a string: WRONGTYPE when served, source kept
     await expect(['SET', 'dst', 'str'], '+OK\r\n');
     m.write(resp('BRPOPLPUSH', 'src', 'dst', '0'));
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
     await expect(['RPUSH', 'src', 'a', 'b'], ':2\r\n');
     assert.equal(await m.read(WRONGTYPE.length), WRONGTYPE);
     await expect(['LRANGE', 'src', '0', '-1'], arr('a', 'b'));
@@ -260,12 +248,12 @@ test('CLIENT UNBLOCK and disconnection while blocked', async () => {
     const idReply = await w.request(resp('CLIENT', 'ID'), undefined);
     const id = idReply.slice(1, -2);
     w.write(resp('BLPOP', 'u', '0'));
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
     await expect(['CLIENT', 'UNBLOCK', id], ':1\r\n');
     assert.equal(await w.read(5), '*-1\r\n');
     await expect(['CONFIG', 'RESETSTAT'], '+OK\r\n');
     w.write(resp('BLMOVE', 'u', 'v', 'LEFT', 'LEFT', '0'));
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
     await expect(['CLIENT', 'UNBLOCK', id, 'ERROR'], ':1\r\n');
     const err = '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n';
     assert.equal(await w.read(err.length), err);
@@ -278,11 +266,11 @@ test('CLIENT UNBLOCK and disconnection while blocked', async () => {
     // the client keeps working after being unblocked
     await expect(['PING'], '+PONG\r\n', w);
     w.write(resp('BRPOP', 'u', '0'));
-    await waitBlocked(1);
+    await waitBlocked(c, 1);
   } finally {
     w.close();
   }
-  await waitBlocked(0);
+  await waitBlocked(c, 0);
   await expect(['RPUSH', 'u', 'kept'], ':1\r\n');
   await expect(['LRANGE', 'u', '0', '-1'], arr('kept'));
 });

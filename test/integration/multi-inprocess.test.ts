@@ -7,10 +7,8 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand, addCommandGate } from '../../src/server/dispatch';
+import { addCommandGate } from '../../src/server/dispatch';
+import { inProcess } from '../helpers/inprocess';
 
 let gateFor: { name: string; refusal: string | true } | null = null;
 addCommandGate((_srv, c, cmd) => {
@@ -23,15 +21,8 @@ addCommandGate((_srv, c, cmd) => {
 });
 
 function setup() {
-  const server = new Server(new Config());
-  let nextId = 1;
-  const client = () => new Client(server, null, nextId++, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const c = client();
-  const run = (cl: Client, ...argv: string[]): string => {
-    executeCommand(server, cl, argv);
-    return cl.reply.take().toString('latin1');
-  };
-  return { server, c, client, run };
+  const { server, c, client, runOn } = inProcess();
+  return { server, c, client, run: runOn };
 }
 
 const Q = '+QUEUED\r\n';

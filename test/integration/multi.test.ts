@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, expectReplies as on, ask, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -26,11 +26,6 @@ after(async () => {
   await srv.stop();
 });
 
-/** Send commands pipelined on a connection, compare everything replied exactly. */
-async function on(conn: RawConnection, cmds: string[][], expected: string): Promise<void> {
-  const got = await conn.request(cmds.map((a) => resp(...a)).join(''), expected);
-  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
-}
 const expect = (cmds: string[][], expected: string) => on(c, cmds, expected);
 
 const OK = '+OK\r\n';
@@ -218,21 +213,9 @@ test('RESP3: EXEC aborted by WATCH is a null, replies keep their RESP3 types', a
   }
 });
 
-/** Send a command whose reply is one bulk string; return the whole reply. */
-async function bulkReply(conn: RawConnection, args: string[]): Promise<string> {
-  await conn.read(0);
-  conn.write(resp(...args));
-  const all = await conn.readUntil((d) => {
-    const m = /^\$(\d+)\r\n/.exec(d);
-    return m !== null && d.length >= m[0].length + Number(m[1]) + 2;
-  });
-  await conn.read(0);
-  return all;
-}
-
 /** The CLIENT LIST line of the client named `name`. */
 async function clientLine(name: string): Promise<string> {
-  const full = await bulkReply(other, ['CLIENT', 'LIST']);
+  const full = await ask(other, ['CLIENT', 'LIST']);
   const line = full.split('\n').find((l) => l.includes(` name=${name} `));
   assert.ok(line, `client ${name} in ${full}`);
   return line;
@@ -298,7 +281,7 @@ test('MONITOR shows MULTI, then the queued commands as EXEC runs them, then EXEC
 
 /** One cmdstat line of INFO commandstats. */
 async function cmdstat(name: string): Promise<string> {
-  const all = await bulkReply(other, ['INFO', 'commandstats']);
+  const all = await ask(other, ['INFO', 'commandstats']);
   const m = new RegExp(`cmdstat_${name.replace('|', '\\|')}:([^\\r]*)`).exec(all);
   return m === null ? '' : m[1];
 }
@@ -315,7 +298,7 @@ test('commandstats: EXEC and each executed command count; queued errors are the 
   await expect([['MULTI'], ['SET'], ['EXEC']], OK + "-ERR wrong number of arguments for 'set' command\r\n" + ABORT);
   assert.match(await cmdstat('set'), /^calls=0,.*,rejected_calls=1,failed_calls=0$/);
   assert.match(await cmdstat('exec'), /^calls=1,.*,rejected_calls=0,failed_calls=1$/);
-  const all = await bulkReply(other, ['INFO', 'errorstats']);
+  const all = await ask(other, ['INFO', 'errorstats']);
   assert.match(all, /errorstat_ERR:count=1\r\n/);
   assert.match(all, /errorstat_EXECABORT:count=1\r\n/);
 });

@@ -11,9 +11,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn, type ChildProcess } from 'child_process';
 import Redis from 'ioredis';
-import { startNodis, freePort, type NodisProcess } from '../helpers/server';
+import { startNodis, startRedis, freePort, waitFor, infoField, REDIS_SERVER, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let r: Redis;
@@ -27,20 +26,6 @@ after(async () => {
   r.disconnect();
   await srv.stop();
 });
-
-function infoField(info: string, name: string): string {
-  const m = new RegExp(`^${name}:(.*)\\r$`, 'm').exec(info);
-  assert.ok(m, name);
-  return m[1];
-}
-
-async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
 
 async function fill(c: Redis): Promise<void> {
   await c.flushall();
@@ -158,7 +143,7 @@ test('save points: the cron saves after enough changes and time', async () => {
   try {
     await r.set('a', '1');
     await r.set('b', '2');
-    await waitFor(async () => infoField(await r.info('persistence'), 'rdb_changes_since_last_save') === '0', 5000);
+    await waitFor(async () => infoField(await r.info('persistence'), 'rdb_changes_since_last_save') === '0', 'the save point', 5000);
     assert.match(srv.output(), /2 changes in 1 seconds\. Saving\.\.\./);
     assert.match(srv.output(), /Background saving terminated with success/);
   } finally {
@@ -198,28 +183,8 @@ test('a failed BGSAVE sets the error status and MISCONF refuses writes while sav
 
 /* ------------------------------------------------- with the real Redis */
 
-const REDIS = '/usr/bin/redis-server';
-
-async function startRedis(dir: string): Promise<{ port: number; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--enable-debug-command', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis did not start: ${out}`)), 10000);
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return { port, proc };
-}
-
-test('payloads and files exchanged with the real Redis 7.0.15', { skip: !fs.existsSync(REDIS) }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-redis-'));
-  const red = await startRedis(dir);
+test('payloads and files exchanged with the real Redis 7.0.15', { skip: !fs.existsSync(REDIS_SERVER) }, async () => {
+  const red = await startRedis(['--enable-debug-command', 'yes']);
   const cr = new Redis({ port: red.port, lazyConnect: true, enableReadyCheck: false });
   await cr.connect();
   try {
@@ -240,7 +205,7 @@ test('payloads and files exchanged with the real Redis 7.0.15', { skip: !fs.exis
     await fill(r);
     await fill(cr);
     assert.equal(await r.save(), 'OK');
-    fs.copyFileSync(path.join(srv.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
+    fs.copyFileSync(path.join(srv.dir, 'dump.rdb'), path.join(red.dir, 'dump.rdb'));
     assert.equal(await cr.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
     assert.equal(await cr.dbsize(), 9);
     const rd = await cr.call('DEBUG', 'DIGEST');
@@ -248,7 +213,7 @@ test('payloads and files exchanged with the real Redis 7.0.15', { skip: !fs.exis
     // and Redis's file loads in Nodis
     await cr.set('fromredis', 'yes');
     assert.equal(await cr.save(), 'OK');
-    fs.copyFileSync(path.join(dir, 'dump.rdb'), path.join(srv.dir, 'dump.rdb'));
+    fs.copyFileSync(path.join(red.dir, 'dump.rdb'), path.join(srv.dir, 'dump.rdb'));
     assert.equal(await r.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
     assert.equal(await r.get('fromredis'), 'yes');
     assert.equal(await r.call('DEBUG', 'DIGEST'), await cr.call('DEBUG', 'DIGEST'));

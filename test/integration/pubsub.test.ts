@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as net from 'net';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, bulk, expectReplies as exact, receives, ask, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 
@@ -22,7 +22,6 @@ after(async () => {
   await srv.stop();
 });
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
 /** A push of bulk strings / integers: '*' in RESP2, '>' in RESP3. */
 function push(kind: '*' | '>', ...items: (string | number | null)[]): string {
   let out = `${kind}${items.length}\r\n`;
@@ -36,31 +35,6 @@ function push(kind: '*' | '>', ...items: (string | number | null)[]): string {
 
 async function conn(): Promise<RawConnection> {
   return RawConnection.connect(srv.port);
-}
-
-async function exact(c: RawConnection, cmds: string[][], expected: string): Promise<void> {
-  const got = await c.request(cmds.map((a) => resp(...a)).join(''), expected);
-  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
-}
-
-/** Wait for exactly `expected` to arrive (unsolicited output such as messages). */
-async function receives(c: RawConnection, expected: string): Promise<void> {
-  const got = await c.read(expected.length);
-  assert.equal(got, expected);
-}
-
-/** A whole bulk string reply arrived. */
-function bulkComplete(d: string): boolean {
-  const m = /^\$(\d+)\r\n/.exec(d);
-  return m !== null && d.length >= m[0].length + Number(m[1]) + 2;
-}
-
-/** Send one command and return its reply once `done` says it is complete. */
-async function ask(c: RawConnection, args: string[], done: (d: string) => boolean = bulkComplete): Promise<string> {
-  await c.read(0);
-  c.write(resp(...args));
-  await c.readUntil(done);
-  return c.read(0);
 }
 
 const HELLO3_PREFIX = '%7\r\n';
@@ -210,15 +184,21 @@ test('keyspace notifications: K and E channels, classes, order of events', async
   w.close();
 });
 
-test('a subscriber that does not read is closed at the pubsub output buffer hard limit', async () => {
-  const ctl = await conn();
-  await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 256kb 0 0']], '+OK\r\n');
+/** A subscriber named `name` on `channel` that stops reading once subscribed. */
+async function stalledSubscriber(name: string, channel: string): Promise<net.Socket> {
   const slow = net.createConnection({ port: srv.port, host: '127.0.0.1' });
   await new Promise<void>((r) => slow.once('connect', () => r()));
   slow.on('error', () => { /* reset by the server */ });
-  slow.write(resp('CLIENT', 'SETNAME', 'slowpoke') + resp('SUBSCRIBE', 'flood'));
+  slow.write(resp('CLIENT', 'SETNAME', name) + resp('SUBSCRIBE', channel));
   await new Promise<void>((r) => slow.once('data', () => r()));
   slow.pause();
+  return slow;
+}
+
+test('a subscriber that does not read is closed at the pubsub output buffer hard limit', async () => {
+  const ctl = await conn();
+  await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 256kb 0 0']], '+OK\r\n');
+  const slow = await stalledSubscriber('slowpoke', 'flood');
   // far more than the kernel buffers and the limit can hold: 64 MB
   const msg = 'x'.repeat(64 * 1024);
   let gone = false;
@@ -242,12 +222,7 @@ test('a subscriber that does not read is closed at the pubsub output buffer hard
 test('the soft limit closes a subscriber that stays over it for longer than its seconds', async () => {
   const ctl = await conn();
   await exact(ctl, [['CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 1gb 256kb 1']], '+OK\r\n');
-  const slow = net.createConnection({ port: srv.port, host: '127.0.0.1' });
-  await new Promise<void>((r) => slow.once('connect', () => r()));
-  slow.on('error', () => { /* reset by the server */ });
-  slow.write(resp('CLIENT', 'SETNAME', 'softie') + resp('SUBSCRIBE', 'soft'));
-  await new Promise<void>((r) => slow.once('data', () => r()));
-  slow.pause();
+  const slow = await stalledSubscriber('softie', 'soft');
   const msg = 'x'.repeat(64 * 1024);
   let batch = '';
   for (let i = 0; i < 256; i++) batch += resp('PUBLISH', 'soft', msg);

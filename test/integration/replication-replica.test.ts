@@ -6,20 +6,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { spawn } from 'child_process';
 import Redis from 'ioredis';
-import { startNodis, freePort, type NodisProcess } from '../helpers/server';
+import { startNodis, startRedis, freePort, waitFor, REDIS_SERVER, type NodisProcess } from '../helpers/server';
 
 function client(port: number): Redis {
   return new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0 });
-}
-
-async function waitFor(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function linkUp(r: Redis): Promise<void> {
@@ -126,30 +117,20 @@ test('REPLICAOF errors and a master that is not there', async () => {
   }
 });
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-
 test('a Nodis replica of the reference redis-server (diskless EOF-marked sync)', { skip: !fs.existsSync(REDIS_SERVER) && 'redis-server not installed' }, async () => {
-  const port = await freePort();
-  const proc = spawn(REDIS_SERVER, ['--port', String(port), '--save', '', '--appendonly', 'no', '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'], { stdio: 'ignore' });
+  const red = await startRedis(['--appendonly', 'no', '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0']);
   const r: NodisProcess = await startNodis();
-  const master = client(port);
+  const master = client(red.port);
   const replica = client(r.port);
   try {
-    await waitFor(async () => {
-      try {
-        await master.connect();
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'redis-server');
+    await master.connect();
     await replica.connect();
-    await replicate(master, replica, port);
+    await replicate(master, replica, red.port);
     assert.match(r.output(), /receiving streamed RDB from master with EOF/);
   } finally {
     master.disconnect();
     replica.disconnect();
-    proc.kill('SIGKILL');
+    red.proc.kill('SIGKILL');
     await r.stop();
   }
 });

@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, syncSnapshot, type NodisProcess } from '../helpers/server';
 import { crc64LE } from '../../src/persistence/crc64';
 
 let srv: NodisProcess;
@@ -22,17 +22,10 @@ test('SYNC: snapshot then the stream of effects', async () => {
   const c = await RawConnection.connect(srv.port);
   assert.equal(await c.request(resp('SET', 'before', 'x')), '+OK\r\n');
   const r = await RawConnection.connect(srv.port);
-  r.write('SYNC\r\n');
-  const head = await r.readUntil((d) => {
-    const m = /^\$(\d+)\r\n/.exec(d);
-    return m !== null && d.length >= m[0].length + Number(m[1]);
-  });
-  const m = /^\$(\d+)\r\n/.exec(head) as RegExpExecArray;
-  const rdb = Buffer.from(head.slice(m[0].length, m[0].length + Number(m[1])), 'latin1');
+  const rdb = await syncSnapshot(r);
   assert.equal(rdb.subarray(0, 9).toString('latin1'), 'REDIS0010');
   assert.ok(crc64LE(rdb.subarray(0, rdb.length - 8)).equals(rdb.subarray(rdb.length - 8)), 'CRC-64 matches');
   assert.ok(rdb.includes(Buffer.from('before')), 'the snapshot holds the existing key');
-  await r.read(head.length);
 
   await c.request(resp('SELECT', '2'));
   await c.request(resp('SET', 'k', 'v', 'EX', '100'));

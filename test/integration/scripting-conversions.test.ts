@@ -9,9 +9,8 @@
  * RELOAD, and a SCRIPT DEBUG SYNC session.
  */
 import { test, before, after } from 'node:test';
-import * as assert from 'node:assert/strict';
 import { createHash } from 'crypto';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, expectReplies, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c2: RawConnection;
@@ -32,10 +31,7 @@ after(async () => {
 
 const sha = (s: string): string => createHash('sha1').update(s).digest('hex');
 
-async function on(conn: RawConnection, cmd: string[], expected: string): Promise<void> {
-  const got = await conn.request(resp(...cmd), expected);
-  assert.equal(got, expected, cmd.join(' '));
-}
+const on = (conn: RawConnection, cmd: string[], expected: string) => expectReplies(conn, [cmd], expected);
 /** the same script to a RESP2 and to a RESP3 client */
 async function both(script: string, r2: string, r3: string): Promise<void> {
   await on(c2, ['eval', script, '0'], r2);

@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'crypto';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, expectReplies, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -28,10 +28,7 @@ after(async () => {
   await srv.stop();
 });
 
-async function expect(cmds: string[][], expected: string): Promise<void> {
-  const got = await c.request(cmds.map((a) => resp(...a)).join(''), expected);
-  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
-}
+const expect = (cmds: string[][], expected: string) => expectReplies(c, cmds, expected);
 const sha = (s: string): string => createHash('sha1').update(s).digest('hex');
 const LOOP = 'local x = 0 for i = 1, 100000 do x = x + i end';
 

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { createHash } from 'crypto';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, expectReplies as on, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -25,10 +25,6 @@ after(async () => {
   await srv.stop();
 });
 
-async function on(conn: RawConnection, cmds: string[][], expected: string): Promise<void> {
-  const got = await conn.request(cmds.map((a) => resp(...a)).join(''), expected);
-  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
-}
 const expect = (cmds: string[][], expected: string) => on(c, cmds, expected);
 const sha = (s: string): string => createHash('sha1').update(s).digest('hex');
 

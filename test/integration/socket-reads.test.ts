@@ -6,19 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
-
-/** Poll INFO clients until one client is blocked. */
-async function waitBlocked(conn: RawConnection): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    conn.write(resp('INFO', 'clients'));
-    const info = await conn.readUntil((d) => /blocked_clients:\d+\r\n/.test(d));
-    await conn.read(0);
-    if (/blocked_clients:1\r\n/.test(info)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('the client never blocked');
-}
+import { startNodis, RawConnection, resp, waitBlocked, type NodisProcess } from '../helpers/server';
 
 async function interleavedRequests(port: number): Promise<void> {
   const a = await RawConnection.connect(port);

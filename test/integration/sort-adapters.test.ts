@@ -9,13 +9,10 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
 import { NOTIFY_ALL, NOTIFY_NEW, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
 import type { RedisObject, ValueKind } from '../../src/keyspace/values';
 import { sortScore, type SortableValue } from '../../src/commands/sort';
+import { inProcess, recordEffects } from '../helpers/inprocess';
 
 class Seq implements SortableValue {
   readonly kind: ValueKind;
@@ -56,15 +53,8 @@ function zset(pairs: [number, string][]): Seq {
 }
 
 function setup() {
-  const server = new Server(new Config());
-  const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const events: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
-  const run = (...argv: string[]): string => {
-    executeCommand(server, c, argv);
-    return c.reply.take().toString('latin1');
-  };
+  const { server, c, run } = inProcess();
+  const { events } = recordEffects(server, NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYEVENT);
   const db = server.keyspace.dbs[0];
   db.setKey('l', new Seq('list', ['3', '1', '2', '10']));
   db.setKey('w_3', '30');

@@ -6,8 +6,7 @@
  * by sort-adapters.test.ts; replies checked against redis-server 7.0.15.
  */
 import { test, before, after } from 'node:test';
-import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, expectReplies, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -21,10 +20,7 @@ after(async () => {
   await srv.stop();
 });
 
-async function expect(cmds: string[][], expected: string): Promise<void> {
-  const got = await c.request(cmds.map((a) => resp(...a)).join(''), expected);
-  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
-}
+const expect = (cmds: string[][], expected: string) => expectReplies(c, cmds, expected);
 
 const SYNTAX = '-ERR syntax error\r\n';
 const NOTINT = '-ERR value is not an integer or out of range\r\n';

@@ -9,7 +9,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, receives, waitBlocked, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 
@@ -20,22 +20,6 @@ after(async () => {
   await srv.stop();
 });
 
-async function waitBlocked(ctl: RawConnection, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    const info = await ctl.request(resp('INFO', 'clients'));
-    const m = /blocked_clients:(\d+)/.exec(info);
-    if (m !== null && Number(m[1]) === n) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`never saw ${n} blocked clients`);
-}
-
-async function expectReply(conn: RawConnection, want: string): Promise<void> {
-  const got = await conn.readUntil((d) => d.length >= want.length);
-  assert.equal(got, want);
-  await conn.read(0);
-}
-
 test('XREAD BLOCK $ is woken by XADD and the pipeline continues', async () => {
   const a = await RawConnection.connect(srv.port);
   const b = await RawConnection.connect(srv.port);
@@ -44,7 +28,7 @@ test('XREAD BLOCK $ is woken by XADD and the pipeline continues', async () => {
   a.write(resp('XREAD', 'BLOCK', '0', 'STREAMS', 's1', '$') + resp('PING'));
   await waitBlocked(b, 1);
   assert.equal(await b.request(resp('XADD', 's1', '2-1', 'f', 'v')), '$3\r\n2-1\r\n');
-  await expectReply(a, '*1\r\n*2\r\n$2\r\ns1\r\n*1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n+PONG\r\n');
+  await receives(a, '*1\r\n*2\r\n$2\r\ns1\r\n*1\r\n*2\r\n$3\r\n2-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n+PONG\r\n');
   a.close();
   b.close();
 });
@@ -60,7 +44,7 @@ test('XREAD keeps waiting through DEL and a type change, then serves the new str
   await b.request(resp('DEL', 's2'));
   await waitBlocked(b, 1);
   await b.request(resp('XADD', 's2', '6-0', 'g', 'w'));
-  await expectReply(a, '*1\r\n*2\r\n$2\r\ns2\r\n*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\ng\r\n$1\r\nw\r\n');
+  await receives(a, '*1\r\n*2\r\n$2\r\ns2\r\n*1\r\n*2\r\n$3\r\n6-0\r\n*2\r\n$1\r\ng\r\n$1\r\nw\r\n');
   a.close();
   b.close();
 });
@@ -73,7 +57,7 @@ test('XREADGROUP BLOCK > is served by XADD and records the entry as pending', as
   a.write(resp('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's3', '>'));
   await waitBlocked(b, 1);
   await b.request(resp('XADD', 's3', '7-0', 'f', 'v'));
-  await expectReply(a, '*1\r\n*2\r\n$2\r\ns3\r\n*1\r\n*2\r\n$3\r\n7-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n');
+  await receives(a, '*1\r\n*2\r\n$2\r\ns3\r\n*1\r\n*2\r\n$3\r\n7-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n');
   assert.equal(
     await b.request(resp('XPENDING', 's3', 'g'), '*4\r\n:1\r\n$3\r\n7-0\r\n$3\r\n7-0\r\n*1\r\n*2\r\n$5\r\nalice\r\n$1\r\n1\r\n'),
     '*4\r\n:1\r\n$3\r\n7-0\r\n$3\r\n7-0\r\n*1\r\n*2\r\n$5\r\nalice\r\n$1\r\n1\r\n',
@@ -90,12 +74,12 @@ test('XREADGROUP fails with -UNBLOCKED when the key is deleted, -NOGROUP when th
   a.write(resp('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's4', '>'));
   await waitBlocked(b, 1);
   await b.request(resp('DEL', 's4'));
-  await expectReply(a, '-UNBLOCKED the stream key no longer exists\r\n');
+  await receives(a, '-UNBLOCKED the stream key no longer exists\r\n');
   await b.request(resp('XGROUP', 'CREATE', 's4', 'g', '$', 'MKSTREAM'));
   a.write(resp('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's4', '>'));
   await waitBlocked(b, 1);
   assert.equal(await b.request(resp('XGROUP', 'DESTROY', 's4', 'g')), ':1\r\n');
-  await expectReply(a, '-NOGROUP the consumer group this client was blocked on no longer exists\r\n');
+  await receives(a, '-NOGROUP the consumer group this client was blocked on no longer exists\r\n');
   a.close();
   b.close();
 });

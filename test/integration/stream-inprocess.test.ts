@@ -6,26 +6,14 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
 import { NOTIFY_ALL, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
+import { inProcess, recordEffects } from '../helpers/inprocess';
 
 function setup() {
-  const config = new Config();
-  config.enableDebugCommand = 'yes';
-  const server = new Server(config);
-  const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const events: string[] = [];
+  const { server, run } = inProcess((config) => { config.enableDebugCommand = 'yes'; });
+  const { events } = recordEffects(server, NOTIFY_ALL | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT);
   const modified: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
   server.keyspace.onModified((_db, key) => modified.push(key));
-  const run = (...argv: string[]): string => {
-    executeCommand(server, c, argv);
-    return c.reply.take().toString('latin1');
-  };
   return { server, run, events, modified };
 }
 

@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { spawn } from 'child_process';
 import Redis from 'ioredis';
-import { startNodis, freePort } from '../helpers/server';
+import { startNodis, startRedis, withNodis, REDIS_SERVER } from '../helpers/server';
 
 async function fill(r: Redis): Promise<void> {
   await r.xadd('s', '1-1', 'a', '1', 'b', '2');
@@ -33,10 +32,7 @@ async function snapshot(r: Redis, key: string): Promise<string> {
 }
 
 test('streams survive DEBUG RELOAD and DUMP/RESTORE exactly', async () => {
-  const srv = await startNodis(['--enable-debug-command', 'yes']);
-  const r = new Redis({ port: srv.port, lazyConnect: true });
-  try {
-    await r.connect();
+  await withNodis(['--enable-debug-command', 'yes'], async (_srv, r) => {
     await fill(r);
     const before = await snapshot(r, 's');
     const beforeEmpty = await snapshot(r, 'empty');
@@ -47,18 +43,12 @@ test('streams survive DEBUG RELOAD and DUMP/RESTORE exactly', async () => {
     assert.equal(await r.restore('copy', 0, payload), 'OK');
     assert.equal(await snapshot(r, 'copy'), before.replace(/"s"/g, '"copy"'));
     assert.deepEqual(await r.xpending('s', 'g'), [2, '1-1', '1-2', [['alice', '2']]]);
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  });
 });
 
 test('an AOF rewrite in command form rebuilds streams and their groups', async () => {
   const args = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--enable-debug-command', 'yes'];
-  const srv = await startNodis(args);
-  const r = new Redis({ port: srv.port, lazyConnect: true });
-  try {
-    await r.connect();
+  await withNodis(args, async (_srv, r) => {
     await fill(r);
     const before = await snapshot(r, 's');
     const beforeEmpty = await snapshot(r, 'empty');
@@ -69,21 +59,14 @@ test('an AOF rewrite in command form rebuilds streams and their groups', async (
     const strip = (s: string) => s.replace(/"seen-time",\d+/g, '').replace(/"delivery-time",\d+/g, '');
     assert.equal(strip(await snapshot(r, 's')), strip(before));
     assert.equal(strip(await snapshot(r, 'empty')), strip(beforeEmpty));
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  });
 });
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-
 test('stream DUMP payloads load in redis-server and back', { skip: !fs.existsSync(REDIS_SERVER) && 'redis-server not installed' }, async () => {
-  const port = await freePort();
-  const dir = fs.mkdtempSync('/tmp/nodis-ref-');
-  const proc = spawn(REDIS_SERVER, ['--port', String(port), '--save', '', '--dir', dir], { stdio: 'ignore' });
+  const red = await startRedis();
   const srv = await startNodis();
   const n = new Redis({ port: srv.port, lazyConnect: true });
-  const ref = new Redis({ port, lazyConnect: true, retryStrategy: (t) => (t > 50 ? null : 100) });
+  const ref = new Redis({ port: red.port, lazyConnect: true });
   try {
     await n.connect();
     await ref.connect();
@@ -96,7 +79,7 @@ test('stream DUMP payloads load in redis-server and back', { skip: !fs.existsSyn
   } finally {
     n.disconnect();
     ref.disconnect();
-    proc.kill('SIGKILL');
+    red.proc.kill('SIGKILL');
     await srv.stop();
   }
 });

@@ -9,7 +9,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, syncSnapshot, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 before(async () => { srv = await startNodis(); });
@@ -65,13 +65,7 @@ function decode(s: string): string[] {
 test('stream effects reach replicas as Redis sends them', async () => {
   const c = await RawConnection.connect(srv.port);
   const r = await RawConnection.connect(srv.port);
-  r.write('SYNC\r\n');
-  const head = await r.readUntil((d) => {
-    const m = /^\$(\d+)\r\n/.exec(d);
-    return m !== null && d.length >= m[0].length + Number(m[1]);
-  });
-  const m = /^\$(\d+)\r\n/.exec(head) as RegExpExecArray;
-  await r.read(m[0].length + Number(m[1]));
+  await syncSnapshot(r);
   for (const argv of COMMANDS) await c.request(resp(...argv));
   const last = resp('XGROUP', 'DESTROY', 's3', 'g3');
   const stream = await r.readUntil((d) => d.endsWith(last));

@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, bulk, expectReplies as exact, receives, ask, waitBlocked, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 
@@ -19,33 +19,9 @@ after(async () => {
   await srv.stop();
 });
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
 const keys = (...ks: string[]) => `*${ks.length}\r\n${ks.map(bulk).join('')}`;
 const inv3 = (...ks: string[]) => `>2\r\n$10\r\ninvalidate\r\n${keys(...ks)}`;
 const inv2 = (...ks: string[]) => `*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n${keys(...ks)}`;
-
-async function exact(c: RawConnection, cmds: string[][], expected: string): Promise<void> {
-  const got = await c.request(cmds.map((a) => resp(...a)).join(''), expected);
-  assert.equal(got, expected, cmds.map((a) => a.join(' ')).join(' | '));
-}
-
-async function receives(c: RawConnection, expected: string): Promise<void> {
-  assert.equal(await c.read(expected.length), expected);
-}
-
-/** A whole bulk string reply arrived. */
-function bulkComplete(d: string): boolean {
-  const m = /^\$(\d+)\r\n/.exec(d);
-  return m !== null && d.length >= m[0].length + Number(m[1]) + 2;
-}
-
-/** Send one command and return its reply once `done` says it is complete. */
-async function ask(c: RawConnection, args: string[], done: (d: string) => boolean = bulkComplete): Promise<string> {
-  await c.read(0);
-  c.write(resp(...args));
-  await c.readUntil(done);
-  return c.read(0);
-}
 
 async function conn(protocol: 2 | 3 = 2): Promise<RawConnection> {
   const c = await RawConnection.connect(srv.port);
@@ -229,11 +205,7 @@ test('a client served by a blocking command gets the invalidation after its repl
   await exact(w, [['DEL', 'src', 'dst'], ['RPUSH', 'dst', 'a']], ':0\r\n:1\r\n');
   await exact(c, [['CLIENT', 'TRACKING', 'ON'], ['LRANGE', 'dst', '0', '-1']], '+OK\r\n*1\r\n$1\r\na\r\n');
   c.write(resp('BLMOVE', 'src', 'dst', 'LEFT', 'LEFT', '0'));
-  for (let i = 0; i < 200; i++) {
-    const text = await ask(w, ['INFO', 'clients']);
-    if (text.includes('blocked_clients:1')) break;
-    await w.readUntil(() => false, 20);
-  }
+  await waitBlocked(w);
   await exact(w, [['RPUSH', 'src', 'foo']], ':1\r\n');
   await receives(c, '$3\r\nfoo\r\n' + inv3('dst'));
   c.close();

@@ -7,41 +7,17 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
-import { Config } from '../../src/config/config';
-import { Client } from '../../src/server/client';
-import { executeCommand } from '../../src/server/dispatch';
-import { NOTIFY_ALL, NOTIFY_NEW, NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../../src/keyspace/notify-flags';
 import { keyDigest } from '../../src/info/digest';
+import { inProcess, recordEffects, dirtyCounter } from '../helpers/inprocess';
 
 function setup() {
-  const server = new Server(new Config());
-  let nextId = 1;
-  const events: string[] = [];
-  const props: string[] = [];
-  server.keyspace.notifyFlags = NOTIFY_ALL | NOTIFY_NEW | NOTIFY_KEYSPACE | NOTIFY_KEYEVENT;
-  server.keyspace.onNotify((_t, ev, key) => events.push(`${ev}:${key}`));
-  server.keyspace.onPropagate((_db, argv) => props.push(argv.join(' ')));
-  const client = () => new Client(server, null, nextId++, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
-  const c = client();
-  const runOn = (cl: Client, ...argv: string[]): string => {
-    executeCommand(server, cl, argv);
-    return cl.reply.take().toString('latin1');
-  };
-  const run = (...argv: string[]) => runOn(c, ...argv);
-  const take = () => ({ events: events.splice(0), props: props.splice(0) });
-  return { server, c, client, run, runOn, take };
+  const h = inProcess();
+  return { ...h, ...recordEffects(h.server) };
 }
 
 test('notifications and dirty counts follow Redis', () => {
   const { server, run, take } = setup();
-  const ks = server.keyspace;
-  let d = ks.dirty;
-  const dirty = () => {
-    const n = ks.dirty - d;
-    d = ks.dirty;
-    return n;
-  };
+  const dirty = dirtyCounter(server);
   assert.equal(run('ZADD', 'k', '1', 'a', '2', 'b'), ':2\r\n');
   assert.deepEqual(take().events, ['new:k', 'zadd:k']);
   assert.equal(dirty(), 2);
