@@ -16,6 +16,7 @@
  * Invariants: every function name maps to exactly one library; a library
  * has at least one function; replacing a library is all-or-nothing.
  */
+import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
@@ -53,17 +54,9 @@ interface FunctionsState {
   functions: Map<string, FunctionInfo>;
 }
 
-const states = new WeakMap<Server, FunctionsState>();
 let keySeq = 0;
 
-export function functionsState(server: Server): FunctionsState {
-  let s = states.get(server);
-  if (s === undefined) {
-    s = { libraries: new Map(), functions: new Map() };
-    states.set(server, s);
-  }
-  return s;
-}
+export const functionsState = perServer((): FunctionsState => ({ libraries: new Map(), functions: new Map() }));
 
 /** Bytes the libraries take (INFO used_memory_functions / used_memory_vm_functions), roughly. */
 export function functionsMemory(server: Server): number {

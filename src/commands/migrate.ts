@@ -13,6 +13,7 @@
  * as Redis), remembering the database last selected on them. A cached
  * connection that fails before any reply is retried once on a fresh one.
  */
+import { perServer } from '../server/per-server';
 import * as net from 'net';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -37,20 +38,11 @@ interface CachedSocket {
   dead: boolean;
 }
 
-const caches = new WeakMap<Server, Map<string, CachedSocket>>();
-
-function cacheOf(server: Server): Map<string, CachedSocket> {
-  let m = caches.get(server);
-  if (m === undefined) {
-    m = new Map();
-    caches.set(server, m);
-  }
-  return m;
-}
+const cacheOf = perServer(() => new Map<string, CachedSocket>());
 
 /** INFO stats migrate_cached_sockets. */
 export function migrateCachedSockets(server: Server): number {
-  return caches.get(server)?.size ?? 0;
+  return cacheOf.peek(server)?.size ?? 0;
 }
 
 function closeSocket(server: Server, name: string): void {
@@ -304,7 +296,7 @@ function migrate(c: Client, argv: string[]): void {
 
 export function setup(server: Server): void {
   server.cronTasks.push(() => {
-    const m = caches.get(server);
+    const m = cacheOf.peek(server);
     if (m === undefined || m.size === 0) return;
     const now = Date.now();
     for (const [name, cs] of m) if (now - cs.lastUse > CACHE_TTL_MS) closeSocket(server, name);

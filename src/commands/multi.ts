@@ -41,6 +41,7 @@
  * propagate nothing). The wrapping belongs to the propagation layer's
  * end-of-command flush, not here.
  */
+import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/database';
@@ -78,21 +79,13 @@ class WatchRegistry {
 }
 
 const watchedByClient = new WeakMap<Client, WatchEntry[]>();
-const registries = new WeakMap<Server, WatchRegistry>();
 /** watch entries of all servers in the process: 0 lets EXEC skip every WATCH step */
 let totalWatches = 0;
 
 /** Bytes Redis adds per queued argument (a pointer) on top of the argument's length (multi-mem). */
 const ARGV_POINTER_BYTES = 8;
 
-function registryOf(server: Server): WatchRegistry {
-  let r = registries.get(server);
-  if (r === undefined) {
-    r = new WatchRegistry();
-    registries.set(server, r);
-  }
-  return r;
-}
+const registryOf = perServer(() => new WatchRegistry());
 
 /* --------------------------------------------------------------- queueing */
 

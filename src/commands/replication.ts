@@ -10,6 +10,7 @@
  * from a backlog, replica-side replication, WAIT and the replication
  * timeouts come with the replication capability.
  */
+import { perServer } from '../server/per-server';
 import { encodeCommand } from '../protocol/command-encoder';
 import { randomHex } from '../server/server';
 import type { Client } from '../server/client';
@@ -23,25 +24,19 @@ import { addCommandGate } from '../server/dispatch';
 import { CMD_WRITE, CMD_STALE } from './table';
 import { intArg } from './args';
 
-const replicas = new WeakMap<Server, Set<Client>>();
-
-function replicaSet(server: Server): Set<Client> {
-  let set = replicas.get(server);
-  if (set === undefined) {
-    set = new Set();
-    replicas.set(server, set);
-    const attached = set;
-    server.onClientFreed((c) => attached.delete(c));
-    server.propagator.addTarget((argv) => {
-      if (attached.size > 0) feedReplicas(server, encodeCommand(argv));
-    }, () => attached.size > 0);
-  }
-  return set;
-}
+/** The attached replicas; the first use wires them into propagation. */
+const replicaSet = perServer((server) => {
+  const attached = new Set<Client>();
+  server.onClientFreed((c) => attached.delete(c));
+  server.propagator.addTarget((argv) => {
+    if (attached.size > 0) feedReplicas(server, encodeCommand(argv));
+  }, () => attached.size > 0);
+  return attached;
+});
 
 /** Append bytes to the replication stream: every attached replica gets them, the offset counts them. */
 function feedReplicas(server: Server, s: string): void {
-  const set = replicas.get(server);
+  const set = replicaSet.peek(server);
   if (set === undefined || set.size === 0) return;
   server.masterReplOffset += s.length;
   for (const r of set) {
@@ -146,7 +141,7 @@ function unsetMaster(server: Server): void {
   server.replId = randomHex(40);
   server.log.notice(`Setting secondary replication ID to ${server.replId2}, valid up to offset: ${server.secondReplOffset}. New replication ID is ${server.replId}`);
   // replicas must learn the new id: drop them (they reconnect)
-  const set = replicas.get(server);
+  const set = replicaSet.peek(server);
   if (set !== undefined) for (const r of [...set]) server.closeClient(r);
   server.propagator.selectedDb = -1;
 }
@@ -189,7 +184,7 @@ function role(c: Client): void {
   const r = c.reply;
   const link = links.get(server);
   if (link === undefined) {
-    const set = replicas.get(server);
+    const set = replicaSet.peek(server);
     const list = set === undefined ? [] : [...set];
     r.arrayHeader(3);
     r.bulk('master');
@@ -222,7 +217,7 @@ const replicaAckTime = new WeakMap<Client, number>();
 
 /** Replicas whose last ACK is within min-replicas-max-lag seconds. */
 function goodReplicas(server: Server): number {
-  const set = replicas.get(server);
+  const set = replicaSet.peek(server);
   if (set === undefined) return 0;
   const maxLag = server.config.minReplicasMaxLag * 1000;
   const now = Date.now();
@@ -259,7 +254,7 @@ const waiters = new Map<Client, WaitState>();
 
 /** Replicas whose acknowledged offset reached `offset`. */
 function ackedReplicas(server: Server, offset: number): number {
-  const set = replicas.get(server);
+  const set = replicaSet.peek(server);
   if (set === undefined) return 0;
   let n = 0;
   for (const r of set) if ((replicaAckOffset.get(r) ?? 0) >= offset) n++;
@@ -344,7 +339,7 @@ function replicationInfo(server: Server): string {
       `slave_read_only:${cfg.replicaReadOnly ? 1 : 0}\r\n` +
       `replica_announced:${cfg.replicaAnnounced ? 1 : 0}\r\n`;
   }
-  const set = replicas.get(server);
+  const set = replicaSet.peek(server);
   out += `connected_slaves:${set?.size ?? 0}\r\n`;
   if (server.config.minReplicasToWrite > 0 && server.config.minReplicasMaxLag > 0) {
     out += `min_slaves_good_slaves:${set?.size ?? 0}\r\n`;
@@ -374,7 +369,7 @@ function replicationInfo(server: Server): string {
 export function setup(server: Server): void {
   server.onClientFreed((c) => waiters.delete(c));
   server.onClientReset((c) => waiters.delete(c));
-  provideInfoField('connected_slaves', (s) => replicas.get(s)?.size ?? 0);
+  provideInfoField('connected_slaves', (s) => replicaSet.peek(s)?.size ?? 0);
   provideInfoSection('replication', replicationInfo);
   server.cronTasks.push((now) => {
     const link = links.get(server);

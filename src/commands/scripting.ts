@@ -16,6 +16,7 @@
  * EVAL never propagates itself: the commands the script ran do (effects
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
+import { perServer } from '../server/per-server';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
 import { OOM_ERROR } from '../server/heap-guard';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from './replication';
@@ -58,15 +59,7 @@ interface CachedScript {
   flags: number;
 }
 
-const caches = new WeakMap<Server, Map<string, CachedScript>>();
-export function scriptCache(server: Server): Map<string, CachedScript> {
-  let m = caches.get(server);
-  if (m === undefined) {
-    m = new Map();
-    caches.set(server, m);
-  }
-  return m;
-}
+export const scriptCache = perServer(() => new Map<string, CachedScript>());
 
 /** Bytes the cached scripts take (INFO used_memory_scripts_eval), roughly as Redis counts them. */
 export function scriptsMemory(server: Server): number {

@@ -9,6 +9,7 @@
  * the client buffers and a per-key constant for the hash table entries, the
  * dataset being the rest, so that the ratios Redis reports stay meaningful.
  */
+import { perServer } from '../server/per-server';
 import * as v8 from 'v8';
 import type { Server } from '../server/server';
 import type { RedisValue } from '../keyspace/values';
@@ -24,17 +25,10 @@ interface MemState {
   peak: number;
 }
 
-const states = new WeakMap<Server, MemState>();
-
-function state(server: Server): MemState {
-  let s = states.get(server);
-  if (s === undefined) {
-    const used = usedMemory();
-    s = { startup: used, peak: used };
-    states.set(server, s);
-  }
-  return s;
-}
+const state = perServer((): MemState => {
+  const used = usedMemory();
+  return { startup: used, peak: used };
+});
 
 /**
  * Bytes in use: V8's heap in use plus off-heap buffers, without the young

@@ -31,6 +31,7 @@
  * when aof-load-truncated is yes; anything else fatal exits 1 with Redis's
  * log lines.
  */
+import { perServer } from '../server/per-server';
 import { encodeCommand } from '../protocol/command-encoder';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -697,16 +698,7 @@ export class AppendOnlyLog {
   }
 }
 
-const logs = new WeakMap<Server, AppendOnlyLog>();
-
-export function aofOf(server: Server): AppendOnlyLog {
-  let a = logs.get(server);
-  if (a === undefined) {
-    a = new AppendOnlyLog(server);
-    logs.set(server, a);
-  }
-  return a;
-}
+export const aofOf = perServer((server) => new AppendOnlyLog(server));
 
 /** Wire the AOF into the server: propagation, cron, config, INFO, DEBUG LOADAOF, shutdown. */
 export function setupAof(server: Server): void {

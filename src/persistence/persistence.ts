@@ -20,6 +20,7 @@
  * save sets lastBgsaveOk = false, which blocks writes (MISCONF) while save
  * points are configured and stop-writes-on-bgsave-error is on.
  */
+import { perServer } from '../server/per-server';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Server } from '../server/server';
@@ -68,16 +69,7 @@ export class PersistenceState {
   }
 }
 
-const states = new WeakMap<Server, PersistenceState>();
-
-export function persistenceState(server: Server): PersistenceState {
-  let s = states.get(server);
-  if (s === undefined) {
-    s = new PersistenceState();
-    states.set(server, s);
-  }
-  return s;
-}
+export const persistenceState = perServer(() => new PersistenceState());
 
 export function loadLimits(server: Server): LoadLimits {
   const c = server.config;

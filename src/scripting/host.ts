@@ -45,6 +45,7 @@
  * is frozen at the script's start; commands replayed from the journal leave
  * that client as the attempt left it (SELECT), since they ran already.
  */
+import { perServer } from '../server/per-server';
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from '../commands/replication';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
@@ -837,17 +838,8 @@ class EngineChunks {
   }
 }
 
-const hosts = new WeakMap<Server, ScriptHost>();
-
 /** The server's script host (created on first use). */
-export function scriptHost(server: Server): ScriptHost {
-  let h = hosts.get(server);
-  if (h === undefined) {
-    h = new ScriptHost(server);
-    hosts.set(server, h);
-  }
-  return h;
-}
+export const scriptHost = perServer((server) => new ScriptHost(server));
 
 /** Write a script's outcome as the reply of the client that ran it. */
 export function replyResult(c: Client, res: RunResult): void {

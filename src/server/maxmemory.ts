@@ -26,6 +26,7 @@
  * inside MULTI every command but EXEC, DISCARD, QUIT and RESET is (queueing
  * takes memory too), and EXEC is when a queued command was denyoom.
  */
+import { perServer } from './per-server';
 import type { Server } from './server';
 import type { Database } from '../keyspace/database';
 import { addCommandGate } from './dispatch';
@@ -185,16 +186,7 @@ class Evictor {
   }
 }
 
-const evictors = new WeakMap<Server, Evictor>();
-
-function evictorOf(server: Server): Evictor {
-  let e = evictors.get(server);
-  if (e === undefined) {
-    e = new Evictor(server);
-    evictors.set(server, e);
-  }
-  return e;
-}
+const evictorOf = perServer((server) => new Evictor(server));
 
 /** Evict now if over the limit (CONFIG SET maxmemory, the cron). False: still over it. */
 export function performEvictions(server: Server): boolean {
