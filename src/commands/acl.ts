@@ -26,7 +26,7 @@ import { parseInteger } from '../util/numbers';
 import { KEY_ACCESS } from './keys';
 import {
   type Acl, type AclUser, type Selector,
-  ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_AUTH, ACL_DENIED_CHANNEL,
+  ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_AUTH,
   ACL_LOG_CTX_TOPLEVEL, ACL_LOG_CTX_MULTI, ACL_LOG_CTX_LUA, ACL_LOG_CTX_MODULE,
   ACL_CATEGORIES, categoryFlag, hasSpaces, mergeSelectorArgs, ruleErrorMessage, channelAllowed,
 } from '../server/acl';

@@ -110,7 +110,7 @@ function errMessage(e: unknown): string {
 }
 
 /** Write bytes to temp-<pid>.rdb, fsync, rename over the target. Throws with Redis's log text. */
-function writeFileSyncAtomic(server: Server, data: Buffer, target: string): void {
+function writeFileSyncAtomic(data: Buffer, target: string): void {
   const tmp = path.resolve(`temp-${process.pid}.rdb`);
   let fd: number;
   try {
@@ -148,7 +148,7 @@ export function saveSync(server: Server): string | null {
   const st = persistenceState(server);
   try {
     const data = snapshot(server);
-    writeFileSyncAtomic(server, data, rdbPath(server));
+    writeFileSyncAtomic(data, rdbPath(server));
   } catch (e) {
     const msg = errMessage(e);
     server.log.warning(msg);
