@@ -11,9 +11,7 @@
  * Each cell is the best of --rounds runs (the least disturbed one).
  * Requires redis-server and redis-benchmark (Debian: redis-server, redis-tools).
  */
-const { freePort, waitPort, runBenchmark } = require('./lib');
-const { spawn } = require('child_process');
-const path = require('path');
+const { startServer, runBenchmark } = require('./lib');
 
 const args = process.argv.slice(2);
 function opt(name, def) {
@@ -34,13 +32,11 @@ function bench(port, test, pipeline) {
 }
 
 (async () => {
-  const nodisPort = await freePort();
-  const redisPort = await freePort();
-  const nodis = spawn(path.join(__dirname, '..', 'bin', 'nodis-server'), ['--port', String(nodisPort), '--save', ''], { stdio: 'ignore' });
-  const redis = spawn(redisBin, ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const nodis = await startServer('nodis');
+  const redis = await startServer('redis', redisBin);
+  const nodisPort = nodis.port;
+  const redisPort = redis.port;
   try {
-    await waitPort(nodisPort);
-    await waitPort(redisPort);
     const rows = [];
     for (const p of pipelines) {
       for (const t of tests) {
@@ -61,8 +57,8 @@ function bench(port, test, pipeline) {
       console.log(`| ${r.test} | ${r.pipeline} | ${r.nodis.toFixed(0)} | ${r.redis.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
     }
   } finally {
-    nodis.kill('SIGTERM');
-    redis.kill('SIGTERM');
+    nodis.stop();
+    redis.stop();
   }
 })().catch((e) => {
   console.error(e);

@@ -12,9 +12,8 @@
  *   node bench/pubsub.js [--subs 50] [-n 100000] [-c 50] [-P 1] [--rounds 3]
  *                        [--size 16] [--redis-server PATH]
  */
-const { spawn, execFile } = require('child_process');
+const { execFile } = require('child_process');
 const net = require('net');
-const path = require('path');
 
 const args = process.argv.slice(2);
 function opt(name, def) {
@@ -27,7 +26,7 @@ const clients = opt('-c', '50');
 const pipeline = opt('-P', '1');
 const rounds = Number(opt('--rounds', '3'));
 const size = Number(opt('--size', '16'));
-const { freePort, waitPort } = require('./lib');
+const { startServer } = require('./lib');
 const redisBin = opt('--redis-server', 'redis-server');
 const CHANNEL = 'bench-channel';
 const MESSAGE = 'x'.repeat(size);
@@ -71,13 +70,11 @@ async function drained(socks, count) {
 }
 
 (async () => {
-  const nodisPort = await freePort();
-  const redisPort = await freePort();
-  const nodis = spawn(path.join(__dirname, '..', 'bin', 'nodis-server'), ['--port', String(nodisPort), '--save', ''], { stdio: 'ignore' });
-  const redis = spawn(redisBin, ['--port', String(redisPort), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const nodis = await startServer('nodis');
+  const redis = await startServer('redis', redisBin);
+  const nodisPort = nodis.port;
+  const redisPort = redis.port;
   try {
-    await waitPort(nodisPort);
-    await waitPort(redisPort);
     const nodisSubs = await subscribe(nodisPort);
     const redisSubs = await subscribe(redisPort);
     let bn = 0;
@@ -93,8 +90,8 @@ async function drained(socks, count) {
     console.log(`nodis ${bn.toFixed(0)} req/s, redis ${br.toFixed(0)} req/s, ratio ${(bn / br).toFixed(2)}`);
     for (const s of [...nodisSubs, ...redisSubs]) s.destroy();
   } finally {
-    nodis.kill('SIGTERM');
-    redis.kill('SIGTERM');
+    nodis.stop();
+    redis.stop();
   }
 })().catch((e) => {
   console.error(e);
