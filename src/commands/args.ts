@@ -72,3 +72,8 @@ export function replyHelp(c: Client, command: string, lines: string[]): void {
   c.reply.arrayHeader(all.length);
   for (const l of all) c.reply.simple(l);
 }
+
+/** Redis's addReplySubcommandSyntaxError: a container command's subcommand with the wrong arguments. */
+export function subcommandSyntaxError(c: Client, argv: string[]): void {
+  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+}

@@ -32,7 +32,7 @@ import {
   KeysResult, keySpecsOf, keyFlagNames, getKeysFromCommandWithSpecs, doesCommandHaveKeys,
   BS_INDEX, BS_KEYWORD, FK_RANGE, FK_KEYNUM,
 } from './keys';
-import { replyHelp, intArg, ERR_SYNTAX } from './args';
+import { replyHelp, intArg, ERR_SYNTAX, subcommandSyntaxError } from './args';
 import { infoString } from '../info/info';
 import { memoryReport, recordStartupMemory, samplePeakMemory, valueMemoryUsage, jemallocSize } from '../info/memory';
 import { datasetDigest, keyDigest } from '../info/digest';
@@ -567,10 +567,6 @@ function strtodPrefix(s: string): number {
 export function blockingSleep(ms: number): void {
   if (ms <= 0) return;
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-function subcommandSyntaxError(c: Client, argv: string[]): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
 }
 
 const NO_SUCH_KEY = 'ERR no such key';

@@ -53,7 +53,7 @@ import {
   type TrimArgs,
 } from '../types/stream';
 import { parseInteger, parseBigInteger } from '../util/numbers';
-import { ERR_SYNTAX, intArg, replyHelp } from './args';
+import { ERR_SYNTAX, intArg, replyHelp, subcommandSyntaxError } from './args';
 
 const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 
@@ -919,10 +919,6 @@ const XGROUP_HELP = [
   'SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]',
   '    Set the current group ID and entries_read counter.',
 ];
-
-function subcommandSyntaxError(c: Client, argv: string[]): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try ${argv[0].toUpperCase()} HELP.`);
-}
 
 function xgroup(c: Client, argv: string[]): void {
   const opt = argv[1].toLowerCase();
