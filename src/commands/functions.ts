@@ -16,6 +16,7 @@
  * Invariants: every function name maps to exactly one library; a library
  * has at least one function; replacing a library is all-or-nothing.
  */
+import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';

@@ -17,6 +17,7 @@
  * (src/commands/persistence.ts) installs RELOAD's save/flush/load; without a
  * hook they keep the dataset as it is.
  */
+import { performance } from 'node:perf_hooks';
 import { fullGc } from '../server/gc';
 import type { Client } from '../server/client';
 import { stringMatch } from '../util/glob';

@@ -16,6 +16,7 @@
  * EVAL never propagates itself: the commands the script ran do (effects
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
+import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
 import { OOM_ERROR } from '../server/heap-guard';

@@ -272,19 +272,47 @@ export class Command {
   }
 }
 
+const RECENT_BITS = 8;
+const RECENT_SLOTS = 1 << RECENT_BITS;
+
 export class CommandTable {
   /** top-level commands by lower-case name */
   readonly commands = new Map<string, Command>();
   /** lookup cache including upper-case and mixed spellings seen */
   private byExactName = new Map<string, Command>();
 
+  /**
+   * In front of the Maps: a direct-mapped cache of the names last looked up,
+   * indexed by a hash of their length and first, second, middle and last
+   * characters.
+   * The request parser interns command names, so a hit is an identity
+   * comparison and an array read: a fraction of a Map lookup.
+   */
+  private recentNames: string[] = new Array<string>(RECENT_SLOTS).fill('');
+  private recentCmds: (Command | null)[] = new Array<Command | null>(RECENT_SLOTS).fill(null);
+
   /** Look up a top-level command by name, any case. */
   lookup(name: string): Command | undefined {
+    const len = name.length;
+    if (len === 0) return undefined;
+    const second = len > 1 ? name.charCodeAt(1) : 0;
+    const mix = (name.charCodeAt(0) << 16) ^ (name.charCodeAt(len >> 1) << 12) ^ (name.charCodeAt(len - 1) << 8) ^ (second << 4) ^ len;
+    const slot = Math.imul(mix, 0x9e3779b1) >>> (32 - RECENT_BITS);
+    if (this.recentNames[slot] === name) return this.recentCmds[slot] as Command;
     let c = this.byExactName.get(name);
-    if (c !== undefined) return c;
-    c = this.commands.get(name.toLowerCase());
-    if (c !== undefined && this.byExactName.size < 4096) this.byExactName.set(name, c);
+    if (c === undefined) {
+      c = this.commands.get(name.toLowerCase());
+      if (c === undefined) return undefined;
+      if (this.byExactName.size < 4096) this.byExactName.set(name, c);
+    }
+    this.recentNames[slot] = name;
+    this.recentCmds[slot] = c;
     return c;
+  }
+
+  private forgetRecent(): void {
+    this.recentNames.fill('');
+    this.recentCmds.fill(null);
   }
 
   /** Look up "parent|sub" or "parent" by full name. */
@@ -310,6 +338,7 @@ export class CommandTable {
     if (cmd === undefined) return false;
     this.commands.delete(from.toLowerCase());
     this.byExactName.clear();
+    this.forgetRecent();
     if (to !== '') this.commands.set(to.toLowerCase(), cmd);
     return true;
   }
@@ -318,6 +347,7 @@ export class CommandTable {
     this.commands.set(cmd.name, cmd);
     this.byExactName.set(cmd.name, cmd);
     this.byExactName.set(cmd.name.toUpperCase(), cmd);
+    this.forgetRecent();
   }
 }
 

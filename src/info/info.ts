@@ -15,6 +15,7 @@
  * Until then the field shows what an idle Redis with that feature unused
  * shows (mostly 0).
  */
+import { performance } from 'node:perf_hooks';
 import { persistenceState } from '../persistence/persistence';
 import { migrateCachedSockets } from '../commands/migrate';
 import * as os from 'os';

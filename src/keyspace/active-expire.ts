@@ -27,6 +27,7 @@
  * Disabled by server.activeExpireEnabled = false (DEBUG SET-ACTIVE-EXPIRE 0)
  * and on replicas, which wait for their primary's DELs.
  */
+import { performance } from 'node:perf_hooks';
 import type { Server } from '../server/server';
 import type { Database } from './database';
 

@@ -15,6 +15,7 @@
  * `now` is the time commands see: the dispatcher sets it once per command
  * (so a command sees a single instant), and scripts will freeze it.
  */
+import { performance } from 'node:perf_hooks';
 import { Database } from './database';
 import type { Dict } from '../types/dict';
 import { NOTIFY_EXPIRED, NOTIFY_EVICTED, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from './notify-flags';

@@ -31,6 +31,7 @@
  * when aof-load-truncated is yes; anything else fatal exits 1 with Redis's
  * log lines.
  */
+import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import { encodeCommand } from '../protocol/command-encoder';
 import * as fs from 'fs';

@@ -300,18 +300,21 @@ const EMPTY: string[] = [];
 /*
  * Command names repeat endlessly ("SET", "get"): intern them. The same
  * string object comes back for the same bytes, which saves creating a string
- * per command and lets the command table's Map reuse the string's cached
- * hash. Bounded: past the limit, names are no longer added.
+ * per command and lets the command table's lookups compare by identity.
+ * A direct-mapped table indexed by the name's FNV-1a hash: an array read
+ * costs a fraction of a Map lookup, and a newcomer simply takes over its
+ * slot, so memory stays bounded whatever names clients send.
  */
 const NAME_CACHE_MAX_LEN = 24;
-const NAME_CACHE_LIMIT = 1024;
-const nameCache = new Map<number, string>();
+const NAME_SLOTS = 1024;
+const nameSlots: string[] = new Array<string>(NAME_SLOTS).fill('');
 
 function internName(buf: Latin1Buffer, start: number, end: number): string {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-  const hit = nameCache.get(h);
-  if (hit !== undefined && hit.length === end - start) {
+  const slot = (h >>> 0) & (NAME_SLOTS - 1);
+  const hit = nameSlots[slot];
+  if (hit.length === end - start && end > start) {
     let same = true;
     for (let i = start, j = 0; i < end; i++, j++) {
       if (hit.charCodeAt(j) !== buf[i]) {
@@ -322,7 +325,7 @@ function internName(buf: Latin1Buffer, start: number, end: number): string {
     if (same) return hit;
   }
   const s = buf.latin1Slice(start, end);
-  if (hit === undefined && nameCache.size < NAME_CACHE_LIMIT) nameCache.set(h, s);
+  nameSlots[slot] = s;
   return s;
 }
 

@@ -45,6 +45,7 @@
  * is frozen at the script's start; commands replayed from the journal leave
  * that client as the attempt left it (SELECT), since they ran already.
  */
+import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import { aclScriptCheck, aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from '../commands/replication';

@@ -18,6 +18,7 @@
  * exactly while `c.blockState` is set; blocked clients are counted by INFO
  * through `c.blocked`.
  */
+import { performance } from 'node:perf_hooks';
 import type { Server } from './server';
 import type { Client } from './client';
 import type { Database } from '../keyspace/database';
