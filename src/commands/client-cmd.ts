@@ -106,13 +106,14 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
   const rbs = c.reply.buf.length;
   const obl = c.reply.len;
   const omem = pendingOutput(c) - obl;
-  const totMem = Math.max(qbuf, c.qbufAlloc) + rbs + argvMem + c.multiMem + omem + CLIENT_STRUCT_BYTES;
+  const multiMem = c.multiQueued >= 0 && c.multiState !== null ? c.multiState.memory() : 0;
+  const totMem = Math.max(qbuf, c.qbufAlloc) + rbs + argvMem + multiMem + omem + CLIENT_STRUCT_BYTES;
   const events = obl > 0 || omem > 0 ? 'rw' : 'r';
   const cmd = c.cmd !== null ? c.cmd.fullName : 'NULL';
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
     ` age=${Math.floor((now - c.ctime) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
     ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.subChannels} psub=${c.subPatterns} ssub=${c.subShardChannels}` +
-    ` multi=${c.multiQueued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${c.multiMem}` +
+    ` multi=${c.multiQueued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${rbs} rbp=${Math.max(rbs, obl)} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
     ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking ? c.trackingRedirect : -1} resp=${c.resp}`;
 }

@@ -41,6 +41,7 @@
  * propagate nothing). The wrapping belongs to the propagation layer's
  * end-of-command flush, not here.
  */
+import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -69,6 +70,16 @@ export class MultiState {
   argvs: string[][] = [];
   /** a command was refused while queueing (Redis's CLIENT_DIRTY_EXEC) */
   dirtyExec = false;
+
+  /** Memory the queued commands hold (CLIENT LIST's multi-mem): summed when asked, not per command. */
+  memory(): number {
+    let mem = 0;
+    for (const argv of this.argvs) {
+      mem += argv.length * ARGV_POINTER_BYTES;
+      for (let i = 0; i < argv.length; i++) mem += argv[i].length;
+    }
+    return mem;
+  }
 }
 
 /** Per-server index of watched keys: db -> key -> entries (one per watching client). */
@@ -104,9 +115,6 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
     st.cmds.push(cmd);
     st.argvs.push(argv);
     c.multiQueued++;
-    let mem = argv.length * ARGV_POINTER_BYTES;
-    for (let i = 0; i < argv.length; i++) mem += argv[i].length;
-    c.multiMem += mem;
     let dyn = cmd.queuedFlags;
     if (dyn === undefined) dyn = cmd.queuedFlags = queuedFlags.get(cmd.fullName) ?? null;
     const flags = dyn === null ? cmd.flags : dyn(c, cmd.flags, argv);
@@ -163,15 +171,16 @@ export function discardTransaction(c: Client): void {
   if (c.multiQueued >= 0) {
     const st = c.multiState;
     if (st !== null) {
+      // fresh arrays: truncating old ones goes through the runtime and
+      // frees their storage, which the next transaction then grows again
       if (st.cmds.length > 0) {
-        st.cmds.length = 0;
-        st.argvs.length = 0;
+        st.cmds = [];
+        st.argvs = [];
       }
       st.dirtyExec = false;
     }
   }
   c.multiQueued = -1;
-  c.multiMem = 0;
   c.multiCmdFlags = 0;
   c.multiCmdInvFlags = 0;
   c.dirtyCas = false;
@@ -310,7 +319,6 @@ function multi(c: Client): void {
   }
   if (c.multiState === null) c.multiState = new MultiState();
   c.multiQueued = 0;
-  c.multiMem = 0;
   c.multiCmdFlags = 0;
   c.multiCmdInvFlags = 0;
   c.reply.ok();
@@ -356,6 +364,8 @@ function exec(c: Client): void {
   }
   // errors of the queued commands are theirs: EXEC itself succeeded
   c.errorInCommand = false;
+  // call() times EXEC up to the end of its last command, which it has just read the clock for
+  if (cmds.length > 0) server.execEndClock = server.lastCallEnd;
 }
 
 function discard(c: Client): void {

@@ -64,11 +64,10 @@ export class Client {
   /** a replica's link [S] / our master's link [M] (replication sets them) */
   isReplica = false;
   isMaster = false;
-  /** commands queued by MULTI, -1 outside a transaction [x]; memory they hold (multi-mem) */
+  /** commands queued by MULTI, -1 outside a transaction [x] */
   multiQueued = -1;
   /** the transaction's queue and flags, from the client's first MULTI on (commands/multi.ts) */
   multiState: MultiState | null = null;
-  multiMem = 0;
   /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
   multiCmdFlags = 0;
   /** OR of the complements of the queued commands' flags (a flag some queued command lacks) */

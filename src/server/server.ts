@@ -9,6 +9,7 @@
  * command produces for *other* clients (pub/sub, unblocked clients) is
  * flushed once at the end of the current event-loop turn.
  */
+import { performance } from 'node:perf_hooks';
 import * as net from 'net';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -83,6 +84,10 @@ export class Server {
   private flushScheduled = false;
   /** clock (performance.now) at the end of the last command of the current read's batch; -1 outside a batch */
   batchClock = -1;
+  /** clock at the end of the last command call() ran (EXEC ends when its last queued command does) */
+  lastCallEnd = 0;
+  /** set by EXEC as it returns: the end of its last queued command, which call() takes as EXEC's own end; else -1 */
+  execEndClock = -1;
   /** the client whose command is executing, if any */
   current: Client | null = null;
   /** CLIENT PAUSE: until when (ms), and whether all commands or only writes are held */
