@@ -193,3 +193,26 @@ test('LatencyHistogram: durations below 1024 ns count in the floor bucket, other
   assert.equal(h.percentile(80), LatencyHistogram.highestOf(LatencyHistogram.indexOf(5_000_000)) / 1000);
   assert.equal(h.percentile(100), LatencyHistogram.highestOf(LatencyHistogram.indexOf(LatencyHistogram.MAX_NS)) / 1000);
 });
+
+test('lookup: any spelling finds the command, and rename-command is seen at once through the lookup cache', () => {
+  const { table } = buildTable(loadSpecs(), allHandlers());
+  const set = table.lookup('set');
+  assert.ok(set !== undefined);
+  assert.equal(set.fullName, 'set');
+  for (const name of ['SET', 'Set', 'sEt', 'set']) assert.equal(table.lookup(name), set);
+  assert.equal(table.lookup('hset')?.fullName, 'hset');
+  assert.equal(table.lookup('HGET')?.fullName, 'hget');
+  assert.equal(table.lookup(''), undefined);
+  assert.equal(table.lookup('nosuchcommand'), undefined);
+  // every command, looked up twice (the second time from the cache), is itself
+  for (const cmd of table.commands.values()) {
+    assert.equal(table.lookup(cmd.name.toUpperCase()), cmd);
+    assert.equal(table.lookup(cmd.name.toUpperCase()), cmd);
+  }
+  assert.equal(table.rename('set', 'store'), true);
+  assert.equal(table.lookup('set'), undefined);
+  assert.equal(table.lookup('SET'), undefined);
+  assert.equal(table.lookup('STORE'), set);
+  assert.equal(table.rename('store', ''), true);
+  assert.equal(table.lookup('store'), undefined);
+});

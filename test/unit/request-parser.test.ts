@@ -353,3 +353,21 @@ test('settle() keeps the unconsumed part of a borrowed chunk when its memory is 
   p.settle();
   assert.equal(p.pendingBytes, 0);
 });
+
+test('command names come back exact whatever the interning table holds (more names than slots, all lengths)', () => {
+  // far more distinct names than the table has slots, each repeated: every one comes back intact
+  let s = '';
+  const names: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const name = `cmd${i.toString(36)}\xff${'x'.repeat(i % 20)}`;
+    names.push(name);
+    s += resp(name, 'a') + resp(name, 'b');
+  }
+  const out = parseAll(s);
+  assert.equal(out.error, null);
+  assert.equal(out.cmds.length, 10000);
+  for (let i = 0; i < 5000; i++) {
+    assert.deepEqual(out.cmds[2 * i], [names[i], 'a']);
+    assert.deepEqual(out.cmds[2 * i + 1], [names[i], 'b']);
+  }
+});
