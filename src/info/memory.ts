@@ -11,9 +11,10 @@
  */
 import { perServer } from '../server/per-server';
 import * as v8 from 'v8';
+import { PerformanceObserver, performance, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import type { Server } from '../server/server';
 import type { RedisValue } from '../keyspace/values';
-import { fullGc } from '../server/gc';
+import { fullGc, forcedGcCount, collectionIsCheap } from '../server/gc';
 
 /** Estimated bytes a hash table entry costs besides the key and value (entry + bucket + clock). */
 const DICT_ENTRY_OVERHEAD = 48;
@@ -37,12 +38,15 @@ const state = perServer((): MemState => {
  * within two scavenges, while most of what a command allocates and drops
  * dies there: leaving it out keeps the figure (INFO used_memory, what
  * maxmemory compares with) close to the data held rather than to the
- * garbage of the last milliseconds. The program's bytecode and machine
- * code grow as V8 compiles code paths on first use (tens of KB for a
- * command never run before); Redis's used_memory does not count its code
- * either, so they are left out: `programBytes` is read from V8 (a heap
- * walk of ~0.2 ms) when a report or an eviction collects garbage, and by
- * the cron.
+ * garbage of the last milliseconds. The program grows as V8 compiles code
+ * paths on first use (tens of KB for a command never run before) and its
+ * machine code comes and goes as functions are optimized and collected
+ * (the code space moves by a hundred KB within seconds); Redis's
+ * used_memory does not count its code either, so it is left out: the code
+ * spaces as they are at each reading, and the rest of the program
+ * (bytecode, code metadata in the old space, script sources) as read from
+ * V8 (a heap walk of ~0.2 ms) when a report or an eviction collects
+ * garbage, and by the cron.
  */
 let programBytes = 0;
 
@@ -56,21 +60,36 @@ export function excludeFromUsedMemory(reader: () => number): void {
   excludedExternal.push(reader);
 }
 
-/** Re-read the size of the compiled program (bytecode, machine code, script sources). */
+/** Heap spaces left out of used memory whatever they hold: the young generation and machine code. */
+function isExcludedSpace(name: string): boolean {
+  return name === 'new_space' || name === 'new_large_object_space' || name === 'code_space' || name === 'code_large_object_space';
+}
+
+/** Bytes in the code spaces now. */
+function codeSpaceBytes(): number {
+  let code = 0;
+  for (const sp of v8.getHeapSpaceStatistics()) {
+    if (sp.space_name === 'code_space' || sp.space_name === 'code_large_object_space') code += sp.space_used_size;
+  }
+  return code;
+}
+
+/** Re-read the size of the compiled program outside the code spaces (bytecode, code metadata, script sources). */
 export function refreshProgramBytes(): void {
   const c = v8.getHeapCodeStatistics();
-  programBytes = c.code_and_metadata_size + c.bytecode_and_metadata_size + c.external_script_source_size;
+  const program = c.code_and_metadata_size + c.bytecode_and_metadata_size + c.external_script_source_size;
+  programBytes = Math.max(0, program - codeSpaceBytes());
 }
 
 export function usedMemory(): number {
   const h = v8.getHeapStatistics();
-  let young = 0;
+  let excluded = 0;
   for (const sp of v8.getHeapSpaceStatistics()) {
-    if (sp.space_name === 'new_space' || sp.space_name === 'new_large_object_space') young += sp.space_used_size;
+    if (isExcludedSpace(sp.space_name)) excluded += sp.space_used_size;
   }
   let external = h.external_memory;
   for (let i = 0; i < excludedExternal.length; i++) external -= excludedExternal[i]();
-  return Math.max(0, h.used_heap_size - young - programBytes) + Math.max(0, external);
+  return Math.max(0, h.used_heap_size - excluded - programBytes) + Math.max(0, external);
 }
 
 export function recordStartupMemory(server: Server): void {
@@ -120,24 +139,61 @@ export interface MemoryReport {
   fragBytes: number;
 }
 
-/** Below this much heap in use a full collection takes a few milliseconds. */
-const CHEAP_GC_HEAP = 16 * 1024 * 1024;
-let lastReportGc = 0;
 let lastProgramRefresh = 0;
 
+/** A report collects garbage first when memory in use grew by more than this since the last one that did. */
+const REPORT_GC_GROWTH = 16 * 1024;
+/** used memory right after the last report's collection, the count of forced collections and the clock then */
+let lastCollectedReading = -1;
+let lastCollectedGcCount = -1;
+let lastCollectedAt = 0;
+/** V8 ran a full collection of its own (the memory reducer's, when idle) since that reading */
+let autoGcSinceReading = false;
+let gcWatch: PerformanceObserver | null = null;
+
+/** Follow V8's own full collections: they free data without the figure above knowing. */
+function watchFullCollections(): void {
+  if (gcWatch !== null) return;
+  gcWatch = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as PerformanceEntry & { detail?: { kind?: number } | null }).detail?.kind;
+      // ours ended before the reading that followed it; only later ones matter
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR && e.startTime > lastCollectedAt) autoGcSinceReading = true;
+    }
+  });
+  gcWatch.observe({ entryTypes: ['gc'] });
+}
+
 /**
- * Collect garbage before a report when that is cheap (a small heap, not
- * more than every 100 ms), so that used_memory is the data held, as in
- * Redis, and what maxmemory compares with is the figure INFO showed: a
- * limit set from a reading plus a margin means the same to both.
+ * Collect garbage before a report when that is cheap (a small heap) and
+ * memory in use grew since the last collected reading, so that used_memory
+ * is the data held, as in Redis, and what maxmemory compares with is the
+ * figure INFO showed: a limit set from a reading plus a margin means the
+ * same to both. Between collections the old space holds the garbage of
+ * objects promoted by scavenges, a hundred KB or more within milliseconds
+ * of a collection: a time-based schedule would let a reading be off by
+ * more than the margins tests and operators set, while an unchanged
+ * figure (an idle server polled) needs no collection of a few ms. The
+ * figure could also stay unchanged while garbage took the place of data
+ * that another forced collection freed: any such collection since makes
+ * the next report collect again, as does a full collection V8 ran of its
+ * own accord (seen through a PerformanceObserver of 'gc' entries).
  */
 function collectIfCheap(): void {
-  const now = Date.now();
-  if (now - lastReportGc < 100 || v8.getHeapStatistics().used_heap_size > CHEAP_GC_HEAP) return;
-  lastReportGc = now;
-  refreshProgramBytes();
-  // swept on this thread too, so that the heap figures are final when it returns
+  if (!collectionIsCheap()) return;
+  watchFullCollections();
+  // another collection since (an eviction's, a reclaim's, V8's own) may have freed data whose place garbage took
+  if (lastCollectedGcCount === forcedGcCount() && !autoGcSinceReading && usedMemory() <= lastCollectedReading + REPORT_GC_GROWTH) return;
+  // swept on this thread too, so that the heap figures are final when it returns; twice, as a
+  // collection run inside a command can leave up to a few hundred KB in the old generation that
+  // the next one frees (measured: a single collection left such a surplus in ~4% of readings)
+  if (!fullGc({ sweepNow: true })) return;
   fullGc({ sweepNow: true });
+  refreshProgramBytes();
+  lastCollectedReading = usedMemory();
+  lastCollectedGcCount = forcedGcCount();
+  lastCollectedAt = performance.now();
+  autoGcSinceReading = false;
 }
 
 export function memoryReport(server: Server): MemoryReport {

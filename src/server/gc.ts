@@ -11,8 +11,10 @@
  *
  * Options switch a V8 flag on for this one collection only:
  * - sweepNow: sweep on this thread too (concurrent sweeping off), so the
- *   freed pages are back and the heap figures final when it returns, and
- *   the time is spent inside the caller;
+ *   freed pages are back, the dead Buffers' memory released and the heap
+ *   and external figures final when it returns, and the time is spent
+ *   inside the caller (swept concurrently, a dropped Buffer still counts
+ *   in external_memory right after the collection);
  * - compact: evacuate every fragmented page, not only the worst ones.
  */
 import * as v8 from 'v8';
@@ -32,10 +34,26 @@ export function gcAvailable(): boolean {
   return exposedGc() !== null;
 }
 
+/** Below this much heap in use a full collection takes a few milliseconds. */
+const CHEAP_GC_HEAP = 16 * 1024 * 1024;
+
+/** Whether a full collection now would be cheap (a small heap). */
+export function collectionIsCheap(): boolean {
+  return v8.getHeapStatistics().used_heap_size <= CHEAP_GC_HEAP;
+}
+
+let forcedCount = 0;
+
+/** How many collections fullGc() has run (a figure taken after one is stale once another ran). */
+export function forcedGcCount(): number {
+  return forcedCount;
+}
+
 /** Run one full collection now. False when gc is not exposed. */
 export function fullGc(opts: GcOptions = {}): boolean {
   const gc = exposedGc();
   if (gc === null) return false;
+  forcedCount++;
   if (opts.sweepNow) v8.setFlagsFromString('--no-concurrent-sweeping');
   if (opts.compact) v8.setFlagsFromString('--compact-on-every-full-gc');
   try {

@@ -33,7 +33,7 @@ import { addCommandGate } from './dispatch';
 import { CMD_DENYOOM } from '../commands/table';
 import { usedMemory, valueMemoryUsage, refreshProgramBytes } from '../info/memory';
 import { OOM_ERROR } from './heap-guard';
-import { fullGc } from './gc';
+import { fullGc, collectionIsCheap } from './gc';
 
 const POOL_SIZE = 16;
 const GC_INTERVAL_MS = 100;
@@ -64,6 +64,8 @@ class Evictor {
   /** estimated bytes evicted since the last full collection */
   private freedSinceGc = 0;
   private lastGc = 0;
+  /** the last collection found memory under the limit: the reading that called for it was noise */
+  private lastGcFalseAlarm = false;
 
   constructor(server: Server) {
     this.server = server;
@@ -74,12 +76,27 @@ class Evictor {
     return Math.max(0, usedMemory() - this.freedSinceGc);
   }
 
-  private collect(): void {
+  /**
+   * A full collection, then a fresh reading. At most every GC_INTERVAL_MS,
+   * which bounds the time spent collecting while keys are being evicted,
+   * except on a small heap after a false alarm. V8 counts the old
+   * generation's current allocation buffer as used as soon as it hands it
+   * out (up to a few hundred KB after a collection): between collections a
+   * reading may cross the limit with no more data held, and acting on it
+   * would evict or refuse for nothing. When the last collection showed
+   * such a reading to be noise, the next one is checked the same way,
+   * which costs a few ms on a small heap and happens about once per
+   * allocation buffer, not per command.
+   */
+  private collect(limit: number): void {
     const now = Date.now();
-    if (now - this.lastGc < GC_INTERVAL_MS || !fullGc()) return;
+    const allowed = now - this.lastGc >= GC_INTERVAL_MS || (this.lastGcFalseAlarm && collectionIsCheap());
+    // swept here, so that what is measured next is final (dead Buffers released included)
+    if (!allowed || !fullGc({ sweepNow: true })) return;
     this.lastGc = now;
     refreshProgramBytes();
     this.freedSinceGc = 0;
+    this.lastGcFalseAlarm = this.used() <= limit;
   }
 
   /** Evict until under the limit. False when the limit is still exceeded. */
@@ -88,7 +105,7 @@ class Evictor {
     const limit = server.config.maxmemory;
     if (limit <= 0) return true;
     if (this.used() <= limit) return true;
-    this.collect();
+    this.collect(limit);
     if (this.used() <= limit) return true;
     const policy = server.config.maxmemoryPolicy;
     if (policy === 'noeviction') return false;
@@ -110,7 +127,7 @@ class Evictor {
         this.lastGc = Date.now();
       }
       // every so often look at the real heap again
-      if ((evicted & 1023) === 0) this.collect();
+      if ((evicted & 1023) === 0) this.collect(limit);
     }
     return this.used() <= limit;
   }

@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, bulk, expectReplies as exact, receives, ask, waitBlocked, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, bulk, expectReplies as exact, receives, ask, waitBlocked, infoField, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 
@@ -208,6 +208,27 @@ test('a client served by a blocking command gets the invalidation after its repl
   await waitBlocked(w);
   await exact(w, [['RPUSH', 'src', 'foo']], ':1\r\n');
   await receives(c, '$3\r\nfoo\r\n' + inv3('dst'));
+  c.close();
+  w.close();
+});
+
+test('a tracked key evicted by maxmemory is invalidated before the reply of the command whose eviction removed it', async () => {
+  const c = await conn(3);
+  const w = await conn();
+  await exact(w, [['FLUSHALL']], '+OK\r\n');
+  const used = Number(infoField(await ask(w, ['INFO', 'memory']), 'used_memory'));
+  // margins far above the measuring noise: 1 MB of room, then a 2 MB bitmap
+  await exact(w, [['CONFIG', 'SET', 'maxmemory-policy', 'volatile-random'], ['CONFIG', 'SET', 'maxmemory', String(used + 1024 * 1024)]],
+    '+OK\r\n+OK\r\n');
+  try {
+    await exact(c, [['CLIENT', 'TRACKING', 'ON'], ['SETEX', 'volatile', '10000', 'x'], ['GET', 'volatile']], '+OK\r\n+OK\r\n$1\r\nx\r\n');
+    await exact(c, [['SETBIT', 'big', String(16 * 1024 * 1024), '0']], ':0\r\n');
+    // the next command finds memory over the limit: the volatile key goes, and the client hears it first
+    await exact(c, [['GETBIT', 'big', '0']], inv3('volatile') + ':0\r\n');
+    await exact(w, [['EXISTS', 'volatile', 'big']], ':1\r\n');
+  } finally {
+    await exact(w, [['CONFIG', 'SET', 'maxmemory', '0'], ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'], ['FLUSHALL']], '+OK\r\n+OK\r\n+OK\r\n');
+  }
   c.close();
   w.close();
 });
