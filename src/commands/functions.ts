@@ -16,6 +16,7 @@
  * Invariants: every function name maps to exactly one library; a library
  * has at least one function; replacing a library is all-or-nothing.
  */
+import { parseInteger } from '../util/numbers';
 import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
@@ -590,11 +591,11 @@ function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
     c.error('ERR Function not found');
     return;
   }
-  if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(Number(argv[2]))) {
+  const nk = parseInteger(argv[2]);
+  if (nk === null) {
     c.error('ERR Bad number of keys provided');
     return;
   }
-  const nk = Number(argv[2]);
   if (nk > argv.length - 3) {
     c.error("ERR Number of keys can't be greater than number of args");
     return;

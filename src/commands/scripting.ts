@@ -16,6 +16,7 @@
  * EVAL never propagates itself: the commands the script ran do (effects
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
+import { parseInteger } from '../util/numbers';
 import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
@@ -202,8 +203,9 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
   }
   // with the debugger on, a bad EVAL ends the session it opened
   const fail = debug ? (msg: string) => ldbFailStart(c, msg) : (msg: string) => c.error(msg);
-  const nk = Number(argv[2]);
-  if (!/^-?\d+$/.test(argv[2]) || !Number.isSafeInteger(nk)) {
+  // string2ll's rules: no sign but '-', no leading zeros, within 64 bits (beyond 2^53 only its sign matters here)
+  const nk = parseInteger(argv[2]);
+  if (nk === null) {
     fail('ERR value is not an integer or out of range');
     return;
   }

@@ -77,6 +77,12 @@ test('script errors carry Redis suffix', async () => {
   await expect([['eval', "return redis.call('lpush','k')", '0']], `-ERR Wrong number of args calling Redis command from script script: ${sha("return redis.call('lpush','k')")}, on @user_script:1.\r\n`);
   await expect([['eval', 'return 1', '2', 'a']], "-ERR Number of keys can't be greater than number of args\r\n");
   await expect([['eval', 'return 1', '-1']], "-ERR Number of keys can't be negative\r\n");
+  // numkeys is read as Redis's string2ll does: no leading zeros, no '+', no '-0', 64-bit range
+  for (const bad of ['00', '05', '-0', '+1', ' 1', '1.0', '9223372036854775808']) {
+    await expect([['eval', 'return 1', bad, 'a']], '-ERR value is not an integer or out of range\r\n');
+  }
+  await expect([['eval', 'return 1', '99999999999999999', 'a']], "-ERR Number of keys can't be greater than number of args\r\n");
+  await expect([['eval', 'return 1', '-99999999999999999', 'a']], "-ERR Number of keys can't be negative\r\n");
   await expect([['evalsha', 'ffffffffffffffffffffffffffffffffffffffff', '0']], '-NOSCRIPT No matching script. Please use EVAL.\r\n');
 });
 
@@ -149,6 +155,10 @@ test('functions: LOAD, FCALL, LIST, DUMP/RESTORE, DELETE', async () => {
   await expect([['fcall', 'myset', '1', 'fk', 'fv'], ['fcall_ro', 'myget', '1', 'fk']], '+OK\r\n$2\r\nfv\r\n');
   await expect([['fcall_ro', 'myset', '1', 'fk', 'x']], '-ERR Can not execute a script with write flag using *_ro command.\r\n');
   await expect([['fcall', 'nosuch', '0']], '-ERR Function not found\r\n');
+  for (const bad of ['00', '-0', '+1', '1.0', '9223372036854775808']) {
+    await expect([['fcall', 'myget', bad, 'fk']], '-ERR Bad number of keys provided\r\n');
+  }
+  await expect([['fcall', 'myget', '99999999999999999', 'fk']], "-ERR Number of keys can't be greater than number of args\r\n");
   await expect([['function', 'list', 'libraryname', 'mylib']],
     '*1\r\n*6\r\n$12\r\nlibrary_name\r\n$5\r\nmylib\r\n$6\r\nengine\r\n$3\r\nLUA\r\n$9\r\nfunctions\r\n*2\r\n' +
     '*6\r\n$4\r\nname\r\n$5\r\nmyset\r\n$11\r\ndescription\r\n$-1\r\n$5\r\nflags\r\n*0\r\n' +
