@@ -141,6 +141,21 @@ export interface MemoryReport {
 
 let lastProgramRefresh = 0;
 
+/**
+ * Collect garbage so that the next usedMemory() is the data held: swept
+ * on this thread too, so that the heap figures are final when it returns,
+ * and on a small heap twice, as a collection run inside a command can
+ * leave up to a few hundred KB in the old generation that the next one
+ * frees (measured: a single collection left such a surplus in ~4% of
+ * readings; on a big heap that is noise). False when gc is not exposed.
+ */
+export function collectForReading(): boolean {
+  if (!fullGc({ sweepNow: true })) return false;
+  if (collectionIsCheap()) fullGc({ sweepNow: true });
+  refreshProgramBytes();
+  return true;
+}
+
 /** A report collects garbage first when memory in use grew by more than this since the last one that did. */
 const REPORT_GC_GROWTH = 16 * 1024;
 /** used memory right after the last report's collection, the count of forced collections and the clock then */
@@ -184,12 +199,7 @@ function collectIfCheap(): void {
   watchFullCollections();
   // another collection since (an eviction's, a reclaim's, V8's own) may have freed data whose place garbage took
   if (lastCollectedGcCount === forcedGcCount() && !autoGcSinceReading && usedMemory() <= lastCollectedReading + REPORT_GC_GROWTH) return;
-  // swept on this thread too, so that the heap figures are final when it returns; twice, as a
-  // collection run inside a command can leave up to a few hundred KB in the old generation that
-  // the next one frees (measured: a single collection left such a surplus in ~4% of readings)
-  if (!fullGc({ sweepNow: true })) return;
-  fullGc({ sweepNow: true });
-  refreshProgramBytes();
+  if (!collectForReading()) return;
   lastCollectedReading = usedMemory();
   lastCollectedGcCount = forcedGcCount();
   lastCollectedAt = performance.now();

@@ -31,9 +31,9 @@ import type { Server } from './server';
 import type { Database } from '../keyspace/database';
 import { addCommandGate } from './dispatch';
 import { CMD_DENYOOM } from '../commands/table';
-import { usedMemory, valueMemoryUsage, refreshProgramBytes } from '../info/memory';
+import { usedMemory, valueMemoryUsage, collectForReading } from '../info/memory';
 import { OOM_ERROR } from './heap-guard';
-import { fullGc, collectionIsCheap } from './gc';
+import { collectionIsCheap } from './gc';
 
 const POOL_SIZE = 16;
 const GC_INTERVAL_MS = 100;
@@ -91,10 +91,9 @@ class Evictor {
   private collect(limit: number): void {
     const now = Date.now();
     const allowed = now - this.lastGc >= GC_INTERVAL_MS || (this.lastGcFalseAlarm && collectionIsCheap());
-    // swept here, so that what is measured next is final (dead Buffers released included)
-    if (!allowed || !fullGc({ sweepNow: true })) return;
+    // as INFO does, so that what is measured next is final (dead Buffers released included)
+    if (!allowed || !collectForReading()) return;
     this.lastGc = now;
-    refreshProgramBytes();
     this.freedSinceGc = 0;
     this.lastGcFalseAlarm = this.used() <= limit;
   }
