@@ -239,6 +239,8 @@ export class Command {
   readonly parent: Command | null;
   subcommands: Map<string, Command> | null = null;
   readonly stats: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, latency: new LatencyHistogram() };
+  /** EXEC: its commands propagate themselves, inside MULTI/EXEC (server/propagation.ts) */
+  readonly isExec: boolean;
   /** commands/multi.ts's per-command answers, looked up once: a transaction-control command? */
   txControl: boolean | undefined = undefined;
   /** ... and the flags it counts with when queued (EVAL/FCALL of a script with flags), null: its own */
@@ -259,6 +261,7 @@ export class Command {
     this.flags = f;
     this.handler = handler;
     this.parent = parent;
+    this.isExec = spec.name === 'exec';
   }
 
   has(flag: number): boolean {

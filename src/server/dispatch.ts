@@ -282,7 +282,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     server.current = prev;
   }
   // a command that changed the dataset propagates itself, unless it propagated its effect explicitly
-  if ((server.keyspace.dirty > dirtyBefore || prop.forced) && !prop.explicit && cmd.fullName !== 'exec' && prop.active) {
+  if ((server.keyspace.dirty > dirtyBefore || prop.forced) && !prop.explicit && !cmd.isExec && prop.active) {
     prop.add(c.db.id, argv);
   }
   prop.explicit = outerExplicit;
