@@ -65,16 +65,23 @@ interface WatchEntry {
  * MULTI, kept on the client (c.multiState) and reused by the next ones.
  */
 export class MultiState {
-  /** the queued commands and their arguments, in parallel (no object per queued command) */
+  /**
+   * The queued commands and their arguments, in parallel (no object per
+   * queued command): the first `count` entries. The arrays are kept from one
+   * transaction to the next (no allocation or regrowth per transaction);
+   * arguments are released when the transaction ends.
+   */
   cmds: Command[] = [];
   argvs: string[][] = [];
+  count = 0;
   /** a command was refused while queueing (Redis's CLIENT_DIRTY_EXEC) */
   dirtyExec = false;
 
   /** Memory the queued commands hold (CLIENT LIST's multi-mem): summed when asked, not per command. */
   memory(): number {
     let mem = 0;
-    for (const argv of this.argvs) {
+    for (let j = 0; j < this.count; j++) {
+      const argv = this.argvs[j];
       mem += argv.length * ARGV_POINTER_BYTES;
       for (let i = 0; i < argv.length; i++) mem += argv[i].length;
     }
@@ -92,6 +99,9 @@ class WatchRegistry {
 const watchedByClient = new WeakMap<Client, WatchEntry[]>();
 /** watch entries of all servers in the process: 0 lets EXEC skip every WATCH step */
 let totalWatches = 0;
+
+/** What a released queue slot holds */
+const NO_ARGV: string[] = [];
 
 /** Bytes Redis adds per queued argument (a pointer) on top of the argument's length (multi-mem). */
 const ARGV_POINTER_BYTES = 8;
@@ -112,8 +122,14 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
   const st = c.multiState;
   // no point storing commands of a transaction that cannot run
   if (st !== null && !st.dirtyExec && !c.dirtyCas) {
-    st.cmds.push(cmd);
-    st.argvs.push(argv);
+    const n = st.count++;
+    if (n < st.cmds.length) {
+      st.cmds[n] = cmd;
+      st.argvs[n] = argv;
+    } else {
+      st.cmds.push(cmd);
+      st.argvs.push(argv);
+    }
     c.multiQueued++;
     let dyn = cmd.queuedFlags;
     if (dyn === undefined) dyn = cmd.queuedFlags = queuedFlags.get(cmd.fullName) ?? null;
@@ -171,12 +187,11 @@ export function discardTransaction(c: Client): void {
   if (c.multiQueued >= 0) {
     const st = c.multiState;
     if (st !== null) {
-      // fresh arrays: truncating old ones goes through the runtime and
-      // frees their storage, which the next transaction then grows again
-      if (st.cmds.length > 0) {
-        st.cmds = [];
-        st.argvs = [];
-      }
+      // release the arguments; the arrays stay for the next transaction
+      // (truncating goes through the runtime and frees their storage)
+      const argvs = st.argvs;
+      for (let i = 0; i < st.count; i++) argvs[i] = NO_ARGV;
+      st.count = 0;
       st.dirtyExec = false;
     }
   }
@@ -345,10 +360,11 @@ function exec(c: Client): void {
   const execCmd = c.cmd;
   const cmds = st.cmds;
   const argvs = st.argvs;
-  c.reply.arrayHeader(cmds.length);
+  const count = st.count;
+  c.reply.arrayHeader(count);
   server.inExec++;
   try {
-    for (let i = 0; i < cmds.length; i++) {
+    for (let i = 0; i < count; i++) {
       const cmd = cmds[i];
       c.cmd = cmd;
       // ACL rules may have changed since the command was queued
@@ -365,7 +381,7 @@ function exec(c: Client): void {
   // errors of the queued commands are theirs: EXEC itself succeeded
   c.errorInCommand = false;
   // call() times EXEC up to the end of its last command, which it has just read the clock for
-  if (cmds.length > 0) server.execEndClock = server.lastCallEnd;
+  if (count > 0) server.execEndClock = server.lastCallEnd;
 }
 
 function discard(c: Client): void {
