@@ -340,6 +340,7 @@ export class ScriptHost {
     // the script outlived the threshold: serve it from the event loop
     st.async = true;
     this.busy = true;
+    server.scriptBusy = true;
     // commands allowed meanwhile (PING in a HELLO, CLIENT ...) must not serve blocked clients mid-script
     server.blocking.held = true;
     run.caller.busyScript = true;
@@ -591,6 +592,7 @@ export class ScriptHost {
     if (this.journal.buf.length > 1 << 20) this.journal = new MsgWriter();
     const wasAsync = st.async;
     this.busy = false;
+    this.server.scriptBusy = false;
     this.server.blocking.held = false;
     const caller = st.run.caller;
     caller.busyScript = false;

@@ -1,13 +1,14 @@
 /*
  * serverCron: what runs hz times per second: the active expiry cycle,
  * closing idle clients, instantaneous metrics. Each task keeps its own time
- * budget so that the loop is never held for long.
+ * budget so that the loop is never held for long. Nothing runs while a busy
+ * script holds the server (the event loop then only serves -BUSY replies).
  */
 import type { Server } from './server';
 import { resyncClock } from './dispatch';
 
 export function serverCron(server: Server): void {
-  if (server.debugKnobs.pauseCron) return;
+  if (server.debugKnobs.pauseCron || server.scriptBusy) return;
   resyncClock();
   const now = Date.now();
   server.keyspace.now = now;

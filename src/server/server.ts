@@ -88,6 +88,12 @@ export class Server {
   lastCallEnd = 0;
   /** set by EXEC as it returns: the end of its last queued command, which call() takes as EXEC's own end; else -1 */
   execEndClock = -1;
+  /**
+   * A script runs past busy-reply-threshold and other clients get -BUSY
+   * (scripting/host.ts): the cron waits, as Redis's serverCron does not run
+   * while a script holds the server (no active expiry under its frozen clock).
+   */
+  scriptBusy = false;
   /** the client whose command is executing, if any */
   current: Client | null = null;
   /** CLIENT PAUSE: until when (ms), and whether all commands or only writes are held */

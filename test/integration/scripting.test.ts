@@ -147,6 +147,20 @@ test('a busy script: -BUSY for others, SCRIPT KILL ends it', async () => {
   }
 });
 
+test('a script that goes busy keeps its frozen clock: no active expiry while it holds the server', async () => {
+  const admin = await RawConnection.connect(srv.port);
+  try {
+    await on(admin, [['debug', 'set-disable-deny-scripts', '1'], ['config', 'set', 'busy-reply-threshold', '20']], '+OK\r\n+OK\r\n');
+    // the sleep outlasts the threshold (the server serves -BUSY from its event loop meanwhile)
+    const script = "redis.call('set', KEYS[1], 'v', 'PX', '1') redis.call('debug', 'sleep', '0.3') return redis.call('exists', KEYS[1])";
+    await on(admin, [['eval', script, '1', 'frozen']], ':1\r\n');
+    await on(admin, [['exists', 'frozen']], ':0\r\n');
+  } finally {
+    await on(admin, [['config', 'set', 'busy-reply-threshold', '5000'], ['debug', 'set-disable-deny-scripts', '0']], '+OK\r\n+OK\r\n');
+    admin.close();
+  }
+});
+
 test('functions: LOAD, FCALL, LIST, DUMP/RESTORE, DELETE', async () => {
   const code = "#!lua name=mylib\nredis.register_function('myset', function(keys, args) return redis.call('set', keys[1], args[1]) end)\nredis.register_function{function_name='myget', callback=function(keys) return redis.call('get', keys[1]) end, flags={'no-writes'}, description='reads'}";
   await expect([['function', 'flush']], '+OK\r\n');
