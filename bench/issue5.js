@@ -80,6 +80,8 @@ async function main() {
       try {
         const e = await evalsha(srv.port);
         results.evalsha[kind] = Math.max(results.evalsha[kind], e);
+        // a first second warms up the JIT (both servers get it)
+        await multiExec(srv.port, 50, 16, 1);
         const m = await multiExec(srv.port);
         results['multi/set/incr/exec -P16'][kind] = Math.max(results['multi/set/incr/exec -P16'][kind], m);
       } finally {
