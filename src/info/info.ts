@@ -24,7 +24,7 @@ import { REDIS_VERSION } from '../server/server';
 import type { Command } from '../commands/table';
 import { lruClock } from '../keyspace/keyspace';
 import { bytesToHuman, fixed, secUsec, safeInfoString, trimmedF } from './format';
-import { memoryReport } from './memory';
+import { memoryReport, prepareMemoryReport } from './memory';
 
 export type InfoValue = string | number;
 export type InfoFieldProvider = (server: Server) => InfoValue;
@@ -439,6 +439,8 @@ export function infoString(server: Server, args: readonly string[]): string {
       }
     }
   }
+  // before any section is built (see prepareMemoryReport)
+  if (all || wanted.has('memory')) prepareMemoryReport();
   let out = '';
   let n = 0;
   for (const s of SECTIONS) {

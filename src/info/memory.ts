@@ -14,7 +14,7 @@ import * as v8 from 'v8';
 import { PerformanceObserver, performance, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import type { Server } from '../server/server';
 import type { RedisValue } from '../keyspace/values';
-import { fullGc, forcedGcCount, collectionIsCheap } from '../server/gc';
+import { fullGc, forcedGcCount, collectionIsCheap, gcAvailable } from '../server/gc';
 
 /** Estimated bytes a hash table entry costs besides the key and value (entry + bucket + clock). */
 const DICT_ENTRY_OVERHEAD = 48;
@@ -158,6 +158,10 @@ export function collectForReading(): boolean {
 
 /** A report collects garbage first when memory in use grew by more than this since the last one that did. */
 const REPORT_GC_GROWTH = 16 * 1024;
+/** ...within a budget: reports spend at most this many ms per second collecting (10%) */
+const REPORT_GC_BUDGET_MS = 100;
+let gcBudget = REPORT_GC_BUDGET_MS;
+let gcBudgetAt = 0;
 /** used memory right after the last report's collection, the count of forced collections and the clock then */
 let lastCollectedReading = -1;
 let lastCollectedGcCount = -1;
@@ -180,38 +184,57 @@ function watchFullCollections(): void {
 }
 
 /**
- * Collect garbage before a report when that is cheap (a small heap) and
- * memory in use grew since the last collected reading, so that used_memory
- * is the data held, as in Redis, and what maxmemory compares with is the
- * figure INFO showed: a limit set from a reading plus a margin means the
- * same to both. Between collections the old space holds the garbage of
- * objects promoted by scavenges, a hundred KB or more within milliseconds
- * of a collection: a time-based schedule would let a reading be off by
- * more than the margins tests and operators set, while an unchanged
- * figure (an idle server polled) needs no collection of a few ms. The
- * figure could also stay unchanged while garbage took the place of data
- * that another forced collection freed: any such collection since makes
- * the next report collect again, as does a full collection V8 ran of its
- * own accord (seen through a PerformanceObserver of 'gc' entries).
+ * used_memory for a report. On a small heap (where a collection costs a
+ * few ms) a report collects garbage first, so that the figure is the data
+ * held, as in Redis, and what maxmemory compares with is the figure INFO
+ * showed: a limit set from a reading plus a margin means the same to both.
+ * Between collections the figure is off by the old generation's garbage
+ * and V8's allocation buffers, a few hundred KB within milliseconds of a
+ * collection: more than the margins tests and operators set, so a
+ * schedule by time alone (every 100 ms) left INFO read twice in a row
+ * wrong. A report collects when the figure grew by more than 16 KB since
+ * the last collected reading, or another collection ran since (an
+ * eviction's, a reclaim's, or one V8 ran of its own accord, seen through a
+ * PerformanceObserver of 'gc' entries) and so may have freed data whose
+ * place garbage took; an unchanged figure (an idle server polled) needs
+ * none. The time spent is bounded: reports collect within a budget of
+ * 100 ms per second, so that clients reading INFO as they connect
+ * (ioredis), many at once, do not spend more than a tenth of the time.
  */
-function collectIfCheap(): void {
-  if (!collectionIsCheap()) return;
+function reportedUsedMemory(): number {
+  if (!gcAvailable() || !collectionIsCheap()) return usedMemory();
   watchFullCollections();
-  // another collection since (an eviction's, a reclaim's, V8's own) may have freed data whose place garbage took
-  if (lastCollectedGcCount === forcedGcCount() && !autoGcSinceReading && usedMemory() <= lastCollectedReading + REPORT_GC_GROWTH) return;
-  if (!collectForReading()) return;
+  const used = usedMemory();
+  const undisturbed = lastCollectedGcCount === forcedGcCount() && !autoGcSinceReading;
+  if (undisturbed && used <= lastCollectedReading + REPORT_GC_GROWTH) return used;
+  const now = performance.now();
+  gcBudget = Math.min(REPORT_GC_BUDGET_MS, gcBudget + ((now - gcBudgetAt) * REPORT_GC_BUDGET_MS) / 1000);
+  gcBudgetAt = now;
+  if (gcBudget <= 0) return used;
+  collectForReading();
+  lastCollectedAt = performance.now();
+  gcBudget -= lastCollectedAt - now;
   lastCollectedReading = usedMemory();
   lastCollectedGcCount = forcedGcCount();
-  lastCollectedAt = performance.now();
   autoGcSinceReading = false;
+  return lastCollectedReading;
+}
+
+/**
+ * Settle used_memory before a report builds anything: a collection keeps
+ * (and promotes out of the young generation) whatever is live when it runs,
+ * such as the report's own sections half built. The report's own reading
+ * then finds nothing grown and needs no collection.
+ */
+export function prepareMemoryReport(): void {
+  reportedUsedMemory();
 }
 
 export function memoryReport(server: Server): MemoryReport {
   const st = state(server);
-  collectIfCheap();
-  const m = process.memoryUsage();
   // the same measure eviction uses (without the young generation's garbage)
-  const used = usedMemory();
+  const used = reportedUsedMemory();
+  const m = process.memoryUsage();
   if (used > st.peak) st.peak = used;
   let clientsNormal = 0;
   for (const c of server.clients.values()) clientsNormal += c.reply.buf.length + c.parser.pendingBytes;
