@@ -19,6 +19,7 @@ import type { Server } from '../server/server';
 import { setInputInterceptor } from '../server/dispatch';
 import { scriptHost } from './host';
 import { MODE_EVAL } from './channel';
+import { reprString } from '../protocol/split-args';
 
 interface Session {
   readOnly: boolean;
@@ -42,23 +43,6 @@ export function ldbEnabled(c: Client): boolean {
   return enabled.has(c);
 }
 
-/** Redis's sdscatrepr: a quoted string, non-printable bytes escaped. */
-function repr(s: string): string {
-  let o = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch === 92 || ch === 34) o += `\\${s[i]}`;
-    else if (ch === 10) o += '\\n';
-    else if (ch === 13) o += '\\r';
-    else if (ch === 9) o += '\\t';
-    else if (ch === 7) o += '\\a';
-    else if (ch === 8) o += '\\b';
-    else if (ch < 32 || ch > 126) o += `\\x${ch.toString(16).padStart(2, '0')}`;
-    else o += s[i];
-  }
-  return `${o}"`;
-}
-
 /** A RESP reply in the debugger's human form; `p` is a cursor into `s`. */
 function human(s: string, p: { i: number }): string {
   const t = s[p.i];
@@ -73,11 +57,11 @@ function human(s: string, p: { i: number }): string {
       if (n < 0) return 'NULL';
       const v = s.slice(p.i, p.i + n);
       p.i += n + 2;
-      return repr(v);
+      return reprString(v);
     }
     case '+':
     case '-':
-      return repr(t + line);
+      return reprString(t + line);
     case '*':
     case '~':
     case '%': {
@@ -200,7 +184,7 @@ function ldbRedis(server: Server, c: Client, s: Session, args: string[]): void {
   } else if (r.kind === 'error') {
     // a refusal of the script layer is only logged; the command's own error is also its reply
     if (/ from script|redis lib|read-only scripts/.test(r.msg)) lines.push(`<error> ${r.msg.replace(/^ERR /, '')}`);
-    else lines.push(`<error> -${r.msg}`, `<reply> ${repr(`-${r.msg}`)}`);
+    else lines.push(`<error> -${r.msg}`, `<reply> ${reprString(`-${r.msg}`)}`);
   } else if (r.kind === 'reply') {
     lines.push(`<reply> ${human(r.bytes.toString('latin1'), { i: 0 })}`);
   }
