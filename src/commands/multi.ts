@@ -165,11 +165,6 @@ export function isTransactionControl(cmd: Command): boolean {
   return tx;
 }
 
-/** Whether a command is EXEC (its refusals abort the transaction with EXECABORT). */
-export function isExec(cmd: Command): boolean {
-  return cmd.handler !== null && cmd.handler === execHandler;
-}
-
 /**
  * EXEC refused before running (arity, authentication...): Redis drops the
  * transaction, replies EXECABORT with the refusal's text, and still shows the

@@ -239,7 +239,7 @@ export class Command {
   readonly parent: Command | null;
   subcommands: Map<string, Command> | null = null;
   readonly stats: CommandStats = { calls: 0, usec: 0, rejectedCalls: 0, failedCalls: 0, latency: new LatencyHistogram() };
-  /** EXEC: its commands propagate themselves, inside MULTI/EXEC (server/propagation.ts) */
+  /** EXEC (renamed or not): its refusals abort the transaction, its commands propagate themselves */
   readonly isExec: boolean;
   /** commands/multi.ts's per-command answers, looked up once: a transaction-control command? */
   txControl: boolean | undefined = undefined;

@@ -24,7 +24,7 @@ import {
   CMD_NO_AUTH, CMD_SKIP_SLOWLOG, CMD_SKIP_MONITOR, CMD_ADMIN, CMD_FAST,
   CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED, CMD_NO_MULTI, CMD_READONLY,
 } from '../commands/table';
-import { queueCommand, flagTransaction, isTransactionControl, isExec, execCommandAbort } from '../commands/multi';
+import { queueCommand, flagTransaction, isTransactionControl, execCommandAbort } from '../commands/multi';
 import { reprString } from '../protocol/split-args';
 import { authRequired, aclCheckCall } from '../commands/acl';
 
@@ -72,7 +72,7 @@ export function refreshGates(server: Server): void {
 function reject(server: Server, c: Client, cmd: Command | null, msg: string, argv: string[]): void {
   if (cmd !== null) cmd.stats.rejectedCalls++;
   if (c.multiQueued >= 0) flagTransaction(c);
-  if (cmd !== null && isExec(cmd)) execCommandAbort(server, c, msg, argv);
+  if (cmd !== null && cmd.isExec) execCommandAbort(server, c, msg, argv);
   else c.error(msg);
 }
 
@@ -242,7 +242,7 @@ function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
   if (Date.now() >= server.pauseEnd || c.isReplica) return false;
   if (server.pauseAll) return true;
   const mask = CMD_WRITE | CMD_MAY_REPLICATE;
-  return (cmd.flags & mask) !== 0 || (c.multiQueued >= 0 && cmd.fullName === 'exec' && (c.multiCmdFlags & mask) !== 0);
+  return (cmd.flags & mask) !== 0 || (c.multiQueued >= 0 && cmd.isExec && (c.multiCmdFlags & mask) !== 0);
 }
 
 function rememberReadKeys(server: Server, c: Client, cmd: Command, argv: string[]): void {
