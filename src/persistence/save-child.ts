@@ -16,12 +16,13 @@ import * as os from 'os';
 import * as path from 'path';
 import type { SaveChildHeader } from './rdb-save-child';
 import type { Server } from '../server/server';
+import { perServer } from '../server/per-server';
 
 export interface SaveChildOptions {
   /** process.hrtime.bigint() when the parent started producing the snapshot */
   startedAt: bigint;
   /** the server the child works for (hasActiveChild) */
-  owner: object;
+  owner: Server;
   image: Buffer;
   /** offset just after each key in the image (used with a per-key delay) */
   keyEnds: number[] | null;
@@ -43,7 +44,7 @@ export class SaveChild {
   readonly pid: number;
   readonly tempFile: string;
   readonly keysTotal: number;
-  readonly owner: object;
+  readonly owner: Server;
   keysProcessed = 0;
   private detached = false;
 
@@ -111,19 +112,10 @@ export interface ForkStats {
   /** µs the parent spent starting the last child, snapshot included (Redis's fork time) */
   latestUsec: number;
 }
-const forkStats = new WeakMap<object, ForkStats>();
-
-export function forkStatsOf(owner: object): ForkStats {
-  let f = forkStats.get(owner);
-  if (f === undefined) {
-    f = { total: 0, latestUsec: 0 };
-    forkStats.set(owner, f);
-  }
-  return f;
-}
+export const forkStatsOf = perServer<ForkStats>(() => ({ total: 0, latestUsec: 0 }));
 
 /** Whether a save child works for this server (Redis's hasActiveChildProcess). */
-export function hasActiveChild(owner: object): boolean {
+export function hasActiveChild(owner: Server): boolean {
   for (const c of live) if (c.owner === owner) return true;
   return false;
 }
