@@ -20,13 +20,12 @@ import type { HandlerMap } from './table';
 import type { RedisValue } from '../keyspace/values';
 import { WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
-import { ERR_SYNTAX, ERR_NOT_INTEGER, isWord } from './args';
+import { ERR_SYNTAX, ERR_NOT_INTEGER, ERR_NOT_FLOAT, intArg, isWord } from './args';
 import { parseInteger, parseBigInteger, parseDouble, formatG17 } from '../util/numbers';
 import { ZSet } from '../types/zset';
 import { scanDict } from './keyspace';
 import { removeMembers, scanCollection } from './collection';
 
-const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_MINMAX_FLOAT = 'ERR min or max is not a float';
 const ERR_MINMAX_LEX = 'ERR min or max not valid string range item';
@@ -50,16 +49,6 @@ export function zsetRead(c: Client, key: string): ZSet | undefined | null {
   if (v === undefined) return undefined;
   if (!(v instanceof ZSet)) {
     c.error(WRONGTYPE);
-    return null;
-  }
-  return v;
-}
-
-/** getLongFromObjectOrReply */
-function longArg(c: Client, s: string, msg = ERR_NOT_INTEGER): number | null {
-  const v = parseInteger(s);
-  if (v === null) {
-    c.error(msg);
     return null;
   }
   return v;
@@ -416,9 +405,9 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, store: strin
     const a = argv[j];
     if (store === null && isWord(a, 'withscores')) withScores = true;
     else if (isWord(a, 'limit') && left >= 2) {
-      const o = longArg(c, argv[j + 1]);
+      const o = intArg(c, argv[j + 1]);
       if (o === null) return;
-      const l = longArg(c, argv[j + 2]);
+      const l = intArg(c, argv[j + 2]);
       if (l === null) return;
       offset = o;
       limit = l;
@@ -452,9 +441,9 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, store: strin
   let scoreRange: ScoreRange | null = null;
   let lexRange: LexRange | null = null;
   if (rangeType === RANGE_RANK) {
-    const s = longArg(c, argv[minIdx]);
+    const s = intArg(c, argv[minIdx]);
     if (s === null) return;
-    const e = longArg(c, argv[maxIdx]);
+    const e = intArg(c, argv[maxIdx]);
     if (e === null) return;
     rankStart = s;
     rankEnd = e;
@@ -587,9 +576,9 @@ function zremrangeGeneric(c: Client, argv: string[], type: number): void {
   let sr: ScoreRange | null = null;
   let lr: LexRange | null = null;
   if (type === RANGE_RANK) {
-    const s = longArg(c, argv[2]);
+    const s = intArg(c, argv[2]);
     if (s === null) return;
-    const e = longArg(c, argv[3]);
+    const e = intArg(c, argv[3]);
     if (e === null) return;
     rs = s;
     re = e;
