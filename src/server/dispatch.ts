@@ -282,7 +282,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     server.current = prev;
   }
   // a command that changed the dataset propagates itself, unless it propagated its effect explicitly
-  if ((server.keyspace.dirty > dirtyBefore || prop.forced) && !prop.explicit && !cmd.isExec && prop.active) {
+  // (add() itself does nothing when no target wants effects)
+  if ((server.keyspace.dirty > dirtyBefore || prop.forced) && !prop.explicit && !cmd.isExec) {
     prop.add(c.db.id, argv);
   }
   prop.explicit = outerExplicit;
