@@ -169,6 +169,15 @@ function joinLibraries(st: FunctionsState, libs: Library[], host: ScriptHost): s
   return null;
 }
 
+/** FUNCTION LOAD's core (also an RDB image's libraries): create the library and add it; the library, or an error. */
+function loadLibrary(server: Server, code: string, replace: boolean): Library | string {
+  const st = functionsState(server);
+  const lib = createLibrary(server, code, replace, st);
+  if (typeof lib === 'string') return lib;
+  const err = joinLibraries(st, [lib], scriptHost(server));
+  return err === null ? lib : err;
+}
+
 function removeLibrary(st: FunctionsState, lib: Library): void {
   st.libraries.delete(lib.name.toLowerCase());
   for (const f of lib.functions.keys()) st.functions.delete(f.toLowerCase());
@@ -190,15 +199,9 @@ function functionLoad(c: Client, argv: string[]): void {
     c.error('ERR Function code is missing');
     return;
   }
-  const st = functionsState(c.server);
-  const lib = createLibrary(c.server, argv[i], replace, st);
+  const lib = loadLibrary(c.server, argv[i], replace);
   if (typeof lib === 'string') {
     c.error(lib);
-    return;
-  }
-  const err = joinLibraries(st, [lib], scriptHost(c.server));
-  if (err !== null) {
-    c.error(err);
     return;
   }
   c.server.keyspace.dirty++;
@@ -648,12 +651,9 @@ export function setup(): void {
   functionPersistence.current = {
     codes: (server) => [...functionsState(server).libraries.values()].map((lib) => lib.code),
     load: (server, code, replace) => {
-      const st = functionsState(server);
       // errors as Redis logs them ("Failed loading library, <error>"): without the ERR code
-      const lib = createLibrary(server, code, replace, st);
-      if (typeof lib === 'string') return lib.replace(/^ERR /, '');
-      const err = joinLibraries(st, [lib], scriptHost(server));
-      return err === null ? null : err.replace(/^ERR /, '');
+      const lib = loadLibrary(server, code, replace);
+      return typeof lib === 'string' ? lib.replace(/^ERR /, '') : null;
     },
     clear: (server) => flushFunctions(server),
   };
