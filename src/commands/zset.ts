@@ -34,7 +34,7 @@ const ERR_POSITIVE = 'ERR value is out of range, must be positive';
 /* ---------------------------------------------------------------- helpers */
 
 /** The zset at key for writing: undefined if absent, null after a WRONGTYPE reply. */
-export function zsetWrite(c: Client, key: string): ZSet | undefined | null {
+function zsetWrite(c: Client, key: string): ZSet | undefined | null {
   const v = c.db.lookupWrite(key);
   if (v === undefined) return undefined;
   if (!(v instanceof ZSet)) {
