@@ -93,9 +93,8 @@ export class Propagator {
   }
 
   add(dbid: number, argv: string[]): void {
-    if (!this.active) return;
     const mask = this.targetMask;
-    if (mask === 0) return;
+    if (mask === 0 || !this.active) return;
     if (this.depth === 0) this.emit(dbid, argv, mask);
     else this.pending.push({ dbid, argv, mask });
   }
