@@ -15,12 +15,10 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
 import { addCommandGate } from '../server/dispatch';
-import { KIND_CHANNEL, KIND_PATTERN, KIND_SHARD, checkOutputBufferLimits } from '../server/pubsub';
-import { replyHelp } from './args';
+import { KIND_CHANNEL, KIND_PATTERN, KIND_SHARD, NAMES, checkOutputBufferLimits } from '../server/pubsub';
+import { replyHelp, subcommandSyntaxError } from './args';
 import { stringMatch } from '../util/glob';
 import { NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../keyspace/notify-flags';
-
-const SUBSCRIBE_NAMES = ['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE'];
 
 /**
  * (P|S)SUBSCRIBE: refused for a client that may not block (a script's, or
@@ -28,7 +26,7 @@ const SUBSCRIBE_NAMES = ['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE'];
  */
 function subscribeKind(c: Client, argv: string[], kind: number): void {
   if (c.denyBlocking && (kind === KIND_SHARD || c.multiQueued < 0)) {
-    c.error(`ERR ${SUBSCRIBE_NAMES[kind]} isn't allowed for a DENY BLOCKING client`);
+    c.error(`ERR ${NAMES.subscribe[kind].toUpperCase()} isn't allowed for a DENY BLOCKING client`);
     return;
   }
   const ps = c.server.pubsub;
@@ -50,7 +48,7 @@ function publishKind(c: Client, argv: string[], shard: boolean): void {
 
 function channelList(c: Client, argv: string[], map: Map<string, Client[]>): void {
   if (argv.length > 3) {
-    c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`);
+    subcommandSyntaxError(c, argv);
     return;
   }
   const pat = argv.length === 3 ? argv[2] : null;
@@ -102,7 +100,7 @@ export function setup(server: Server): void {
     if (c.subscriptions === 0 || c.resp !== 2) return false;
     if (SUBSCRIBED_ALLOWED.has(cmd.parent !== null ? cmd.parent.name : cmd.name)) return false;
     return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
-  }, (srv) => srv.pubsub.subscribedClients > 0);
+  }, (srv) => srv.pubsub.hasSubscribers);
   server.keyspace.onNotify((_type, event, key, dbid) => keyspaceEvent(server, event, key, dbid));
   server.onClientReset((c) => server.pubsub.dropClient(c));
   server.onClientFreed((c) => server.pubsub.dropClient(c));

@@ -40,7 +40,8 @@ export const KIND_CHANNEL = 0;
 export const KIND_PATTERN = 1;
 export const KIND_SHARD = 2;
 
-const NAMES = {
+/** Each kind's (un)subscribe command, lower case as in the confirmations. */
+export const NAMES = {
   subscribe: ['subscribe', 'psubscribe', 'ssubscribe'],
   unsubscribe: ['unsubscribe', 'punsubscribe', 'sunsubscribe'],
 };
@@ -66,8 +67,6 @@ export class PubSub {
   readonly channels = new Map<string, Client[]>();
   readonly patterns = new Map<string, Client[]>();
   readonly shardChannels = new Map<string, Client[]>();
-  /** clients with at least one subscription */
-  subscribedClients = 0;
 
   constructor(server: Server) {
     this.server = server;
@@ -94,10 +93,8 @@ export class PubSub {
     c.subPatterns = s === null ? 0 : s.patterns.size;
     c.subShardChannels = s === null ? 0 : s.shard.size;
     c.subscriptions = c.subChannels + c.subPatterns + c.subShardChannels;
-    if ((was === 0) !== (c.subscriptions === 0)) {
-      this.subscribedClients += was === 0 ? 1 : -1;
-      this.server.gatesStale = true;
-    }
+    // a client with no subscription left or a first one may change whether any client has one (the RESP2 gate)
+    if ((was === 0) !== (c.subscriptions === 0)) this.server.gatesStale = true;
   }
 
   /** The count a (un)subscribe confirmation reports: channels + patterns, or shard channels alone. */
@@ -226,6 +223,14 @@ export class PubSub {
       server.flush(c);
     }
   };
+
+  /**
+   * Whether any client has a subscription: the maps hold exactly the
+   * subscribed clients (no entry is left with an empty list).
+   */
+  get hasSubscribers(): boolean {
+    return this.channels.size > 0 || this.patterns.size > 0 || this.shardChannels.size > 0;
+  }
 
   /** Whether anyone listens at all (keyspace notifications skip building messages otherwise). */
   get active(): boolean {
