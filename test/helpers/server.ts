@@ -220,6 +220,16 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, what = 'a 
   }
 }
 
+/** Poll INFO persistence until no background save is in progress (rdb_bgsave_in_progress:0). */
+export async function bgsaveDone(c: Redis, ms = 30000): Promise<void> {
+  await waitFor(async () => infoField(await c.info('persistence'), 'rdb_bgsave_in_progress') === '0', 'the background save', ms);
+}
+
+/** Poll INFO persistence until no AOF rewrite is in progress. */
+export async function rewriteDone(r: Redis): Promise<void> {
+  await waitFor(async () => /aof_rewrite_in_progress:0/.test(await r.info('persistence')), 'the AOF rewrite');
+}
+
 /** Poll INFO clients on `c` until it reports exactly `n` blocked clients. */
 export async function waitBlocked(c: RawConnection, n = 1): Promise<void> {
   await waitFor(async () => (await ask(c, ['INFO', 'clients'])).includes(`\r\nblocked_clients:${n}\r\n`), `${n} blocked clients`, 10000);

@@ -9,8 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as os from 'os';
-import Redis from 'ioredis';
-import { startNodis, withNodis, runNodisToExit, waitFor, type NodisProcess } from '../helpers/server';
+import { startNodis, withNodis, runNodisToExit, rewriteDone, type NodisProcess } from '../helpers/server';
 
 const AOF_ARGS = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no', '--enable-debug-command', 'yes', '--appendfsync', 'always'];
 
@@ -46,10 +45,6 @@ function commands(file: string): string[][] {
     out.push(argv);
   }
   return out;
-}
-
-async function rewriteDone(r: Redis): Promise<void> {
-  await waitFor(async () => /aof_rewrite_in_progress:0/.test(await r.info('persistence')), 'the AOF rewrite');
 }
 
 test('startup with appendonly yes creates a base, an INCR file and the manifest', async () => {

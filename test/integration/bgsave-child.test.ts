@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Redis from 'ioredis';
-import { startNodis, startRedis, waitFor, infoField, REDIS_SERVER, type NodisProcess } from '../helpers/server';
+import { startNodis, startRedis, waitFor, infoField, bgsaveDone, REDIS_SERVER, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let r: Redis;
@@ -107,7 +107,7 @@ test('BGSAVE runs in a child process of the server, which writes temp-<child pid
     await r.config('SET', 'rdb-key-save-delay', '0');
   }
   // the delay already given to the child still applies: wait for it to finish (~8 s)
-  await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0', 'the save', 60000);
+  await bgsaveDone(r, 60000);
   assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
   assert.equal(await persistence(r, 'rdb_changes_since_last_save'), '1');
   assert.match(srv.output(), /DB saved on disk\n.*Background saving terminated with success/);
@@ -132,7 +132,7 @@ test('a save child killed with SIGKILL fails the save; the next BGSAVE works', a
     pid = await saveChild(srv);
     await waitFor(() => fs.existsSync(path.join(srv.dir, `temp-${pid}.rdb`)));
     process.kill(pid, 'SIGKILL');
-    await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
+    await bgsaveDone(r);
   } finally {
     await r.config('SET', 'rdb-key-save-delay', '0');
   }
@@ -142,7 +142,7 @@ test('a save child killed with SIGKILL fails the save; the next BGSAVE works', a
   // no save points: writes are still accepted
   assert.equal(await r.set('k', 'v'), 'OK');
   assert.equal(await r.bgsave(), 'Background saving started');
-  await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
+  await bgsaveDone(r);
   assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
   assert.equal(await persistence(r, 'rdb_changes_since_last_save'), '0');
 });
@@ -156,7 +156,7 @@ test('after a failed save, with save points, writes and writing scripts get MISC
       assert.equal(await r.bgsave(), 'Background saving started');
       const pid = await saveChild(srv);
       process.kill(pid, 'SIGKILL');
-      await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
+      await bgsaveDone(r);
     } finally {
       await r.config('SET', 'rdb-key-save-delay', '0');
     }
@@ -173,7 +173,7 @@ test('after a failed save, with save points, writes and writing scripts get MISC
   assert.equal(await r.set('s', 'writable'), 'OK');
   // a good save clears the error for the tests that follow
   assert.equal(await r.bgsave(), 'Background saving started');
-  await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
+  await bgsaveDone(r);
   assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
 });
 
@@ -248,7 +248,7 @@ test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', as
   await r.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=bglib\nredis.register_function('bgf', function() return 7 end)");
   const digest = await r.call('DEBUG', 'DIGEST');
   assert.equal(await r.bgsave(), 'Background saving started');
-  await waitFor(async () => (await persistence(r, 'rdb_bgsave_in_progress')) === '0');
+  await bgsaveDone(r);
   assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
   const file = path.join(srv.dir, 'dump.rdb');
 

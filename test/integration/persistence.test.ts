@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Redis from 'ioredis';
-import { startNodis, startRedis, freePort, waitFor, infoField, REDIS_SERVER, type NodisProcess } from '../helpers/server';
+import { startNodis, startRedis, freePort, waitFor, infoField, bgsaveDone, REDIS_SERVER, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let r: Redis;
@@ -81,14 +81,14 @@ test('SAVE writes dbfilename; INFO persistence, LASTSAVE; DEBUG RELOAD keeps eve
 test('BGSAVE: started, in progress until written, then ok; arguments', async () => {
   await fill(r);
   assert.equal(await r.bgsave(), 'Background saving started');
-  await waitFor(async () => infoField(await r.info('persistence'), 'rdb_bgsave_in_progress') === '0');
+  await bgsaveDone(r);
   const info = await r.info('persistence');
   assert.equal(infoField(info, 'rdb_last_bgsave_status'), 'ok');
   assert.equal(infoField(info, 'rdb_changes_since_last_save'), '0');
   assert.notEqual(infoField(info, 'rdb_last_bgsave_time_sec'), '-1');
   await assert.rejects(r.call('BGSAVE', 'FOO'), /ERR syntax error/);
   assert.equal(await r.call('BGSAVE', 'SCHEDULE'), 'Background saving started');
-  await waitFor(async () => infoField(await r.info('persistence'), 'rdb_bgsave_in_progress') === '0');
+  await bgsaveDone(r);
   // inside MULTI the save is scheduled, and the cron runs it
   const res = await r.multi().bgsave().exec();
   assert.deepEqual(res, [[null, 'Background saving scheduled']]);
@@ -161,7 +161,7 @@ test('a failed BGSAVE sets the error status and MISCONF refuses writes while sav
   try {
     await ca.set('k', 'v');
     assert.equal(await ca.bgsave(), 'Background saving started');
-    await waitFor(async () => infoField(await ca.info('persistence'), 'rdb_bgsave_in_progress') === '0');
+    await bgsaveDone(ca);
     assert.equal(infoField(await ca.info('persistence'), 'rdb_last_bgsave_status'), 'err');
     const misconf = /MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk\. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails \(stop-writes-on-bgsave-error option\)\. Please check the Redis logs for details about the RDB error\.$/;
     await assert.rejects(ca.set('k', 'w'), misconf);
