@@ -16,13 +16,12 @@
  * Invariants: every function name maps to exactly one library; a library
  * has at least one function; replacing a library is all-or-nothing.
  */
-import { parseInteger } from '../util/numbers';
 import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
-import { replyHelp } from './args';
+import { intArg, replyHelp } from './args';
 import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
 import { compileCheck, checkScriptFlags, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
@@ -594,11 +593,8 @@ function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
     c.error('ERR Function not found');
     return;
   }
-  const nk = parseInteger(argv[2]);
-  if (nk === null) {
-    c.error('ERR Bad number of keys provided');
-    return;
-  }
+  const nk = intArg(c, argv[2], 'ERR Bad number of keys provided');
+  if (nk === null) return;
   if (nk > argv.length - 3) {
     c.error("ERR Number of keys can't be greater than number of args");
     return;
