@@ -60,33 +60,29 @@ export function excludeFromUsedMemory(reader: () => number): void {
   excludedExternal.push(reader);
 }
 
+const CODE_SPACES = ['code_space', 'code_large_object_space'];
 /** Heap spaces left out of used memory whatever they hold: the young generation and machine code. */
-function isExcludedSpace(name: string): boolean {
-  return name === 'new_space' || name === 'new_large_object_space' || name === 'code_space' || name === 'code_large_object_space';
-}
+const EXCLUDED_SPACES = ['new_space', 'new_large_object_space', ...CODE_SPACES];
 
-/** Bytes in the code spaces now. */
-function codeSpaceBytes(): number {
-  let code = 0;
+/** Bytes now in the given heap spaces. */
+function spaceBytes(names: readonly string[]): number {
+  let bytes = 0;
   for (const sp of v8.getHeapSpaceStatistics()) {
-    if (sp.space_name === 'code_space' || sp.space_name === 'code_large_object_space') code += sp.space_used_size;
+    if (names.includes(sp.space_name)) bytes += sp.space_used_size;
   }
-  return code;
+  return bytes;
 }
 
 /** Re-read the size of the compiled program outside the code spaces (bytecode, code metadata, script sources). */
 export function refreshProgramBytes(): void {
   const c = v8.getHeapCodeStatistics();
   const program = c.code_and_metadata_size + c.bytecode_and_metadata_size + c.external_script_source_size;
-  programBytes = Math.max(0, program - codeSpaceBytes());
+  programBytes = Math.max(0, program - spaceBytes(CODE_SPACES));
 }
 
 export function usedMemory(): number {
   const h = v8.getHeapStatistics();
-  let excluded = 0;
-  for (const sp of v8.getHeapSpaceStatistics()) {
-    if (isExcludedSpace(sp.space_name)) excluded += sp.space_used_size;
-  }
+  const excluded = spaceBytes(EXCLUDED_SPACES);
   let external = h.external_memory;
   for (let i = 0; i < excludedExternal.length; i++) external -= excludedExternal[i]();
   return Math.max(0, h.used_heap_size - excluded - programBytes) + Math.max(0, external);
@@ -96,6 +92,8 @@ export function recordStartupMemory(server: Server): void {
   refreshProgramBytes();
   state(server);
 }
+
+let lastProgramRefresh = 0;
 
 /** Cron hook: keep the peak up to date. */
 export function samplePeakMemory(server: Server): void {
@@ -138,8 +136,6 @@ export interface MemoryReport {
   fragRatio: number;
   fragBytes: number;
 }
-
-let lastProgramRefresh = 0;
 
 /**
  * Collect garbage so that the next usedMemory() is the data held: swept
