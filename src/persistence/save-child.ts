@@ -18,41 +18,20 @@ import type { SaveChildHeader } from './rdb-save-child';
 import type { Server } from '../server/server';
 import { perServer } from '../server/per-server';
 
-export interface SaveChildOptions {
-  /** process.hrtime.bigint() when the parent started producing the snapshot */
-  startedAt: bigint;
-  /** the server the child works for (hasActiveChild) */
-  owner: Server;
-  image: Buffer;
-  /** offset just after each key in the image (used with a per-key delay) */
-  keyEnds: number[] | null;
-  /** rdb-key-save-delay */
-  delayUs: number;
-  /** temp file name with %d for the child's pid, relative to the working directory */
-  tempPattern: string;
-  /** rename the temp file to this path when complete ('' = leave it for the parent) */
-  target: string;
-  kind: 'rdb' | 'aof';
-  keysTotal: number;
-  /** where the child's log lines go (the server's logger) */
-  log: { notice(msg: string): void; warning(msg: string): void };
-  /** the child ended: exit code, or the number of the signal that killed it */
-  done(exitCode: number, signal: number): void;
-}
-
 export class SaveChild {
   readonly pid: number;
   readonly tempFile: string;
-  readonly keysTotal: number;
-  readonly owner: Server;
   keysProcessed = 0;
   private detached = false;
 
-  constructor(private readonly proc: ChildProcess, opts: SaveChildOptions) {
+  constructor(
+    private readonly proc: ChildProcess,
+    readonly owner: Server,
+    tempPattern: string,
+    readonly keysTotal: number,
+  ) {
     this.pid = proc.pid!;
-    this.tempFile = path.resolve(opts.tempPattern.replace('%d', String(this.pid)));
-    this.keysTotal = opts.keysTotal;
-    this.owner = opts.owner;
+    this.tempFile = path.resolve(tempPattern.replace('%d', String(this.pid)));
   }
 
   /**
@@ -121,7 +100,7 @@ export function hasActiveChild(owner: Server): boolean {
 }
 
 /** Path of the compiled child script (next to this module). */
-export function childScriptPath(): string {
+function childScriptPath(): string {
   return path.join(__dirname, 'rdb-save-child.js');
 }
 
@@ -146,28 +125,13 @@ export interface SaveJob {
  */
 export function startSaveChild(server: Server, job: SaveJob): SaveChild {
   const delayUs = server.config.rdbKeySaveDelay;
-  const keyEnds = delayUs !== 0 ? [] : undefined;
+  const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
   const startedAt = process.hrtime.bigint();
   const image = job.image(keyEnds);
-  return spawnSaveChild({
-    owner: server,
-    startedAt,
-    image,
-    keyEnds: keyEnds ?? null,
-    delayUs,
-    tempPattern: job.tempPattern,
-    target: job.target,
-    kind: job.kind,
-    keysTotal: server.keyspace.totalKeys(),
-    log: server.log,
-    done: job.done,
-  });
-}
-
-/** Start a child; throws (spawn's error) when no process could be created. */
-function spawnSaveChild(opts: SaveChildOptions): SaveChild {
+  const keysTotal = server.keyspace.totalKeys();
+  const log = server.log;
   installExitHook();
-  const proc = spawn(process.execPath, [childScriptPath(), String(process.pid), opts.tempPattern], {
+  const proc = spawn(process.execPath, [childScriptPath(), String(process.pid), job.tempPattern], {
     cwd: process.cwd(),
     stdio: ['pipe', 'pipe', 'inherit'],
     windowsHide: true,
@@ -177,11 +141,11 @@ function spawnSaveChild(opts: SaveChildOptions): SaveChild {
     proc.on('error', () => undefined);
     throw new Error('Resource temporarily unavailable');
   }
-  const child = new SaveChild(proc, opts);
+  const child = new SaveChild(proc, server, job.tempPattern, keysTotal);
   live.add(child);
-  const fs0 = forkStatsOf(opts.owner);
+  const fs0 = forkStatsOf(server);
   fs0.total++;
-  fs0.latestUsec = Number((process.hrtime.bigint() - opts.startedAt) / 1000n);
+  fs0.latestUsec = Number((process.hrtime.bigint() - startedAt) / 1000n);
   // Node takes a while to boot: create the child's temp file now, as a
   // forked child would have at once (it truncates and fills it later)
   try {
@@ -203,8 +167,8 @@ function spawnSaveChild(opts: SaveChildOptions): SaveChild {
       const tag = line.charCodeAt(0);
       const rest = line.slice(2);
       if (tag === 0x50 /* P */) child.keysProcessed = Number(rest) || 0;
-      else if (tag === 0x4e /* N */) opts.log.notice(rest);
-      else if (tag === 0x57 /* W */) opts.log.warning(rest);
+      else if (tag === 0x4e /* N */) log.notice(rest);
+      else if (tag === 0x57 /* W */) log.warning(rest);
     }
   });
   proc.on('close', (code, signal) => {
@@ -213,28 +177,26 @@ function spawnSaveChild(opts: SaveChildOptions): SaveChild {
       return;
     }
     if (signal !== null || code !== 0) removeFile(child.tempFile);
-    opts.done(code ?? 0, signal === null ? 0 : signalNumber(signal));
+    job.done(code ?? 0, signal === null ? 0 : signalNumber(signal));
   });
   const header: SaveChildHeader = {
-    target: opts.target,
-    delayUs: opts.delayUs,
-    keyCount: opts.delayUs !== 0 && opts.keyEnds !== null ? opts.keyEnds.length : 0,
-    imageLength: opts.image.length,
-    kind: opts.kind,
+    target: job.target,
+    delayUs,
+    keyCount: keyEnds !== undefined ? keyEnds.length : 0,
+    imageLength: image.length,
+    kind: job.kind,
   };
-  if (opts.delayUs !== 0 && opts.keyEnds === null) header.delayUs = 0;
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const head = Buffer.allocUnsafe(4);
   head.writeUInt32LE(json.length, 0);
   const stdin = proc.stdin!;
   stdin.write(head);
   stdin.write(json);
-  if (header.keyCount > 0) {
-    const ends = Buffer.allocUnsafe(header.keyCount * 8);
-    const src = opts.keyEnds!;
-    for (let i = 0; i < src.length; i++) ends.writeDoubleLE(src[i], i * 8);
+  if (keyEnds !== undefined && keyEnds.length > 0) {
+    const ends = Buffer.allocUnsafe(keyEnds.length * 8);
+    for (let i = 0; i < keyEnds.length; i++) ends.writeDoubleLE(keyEnds[i], i * 8);
     stdin.write(ends);
   }
-  stdin.end(opts.image);
+  stdin.end(image);
   return child;
 }
