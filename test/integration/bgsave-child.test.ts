@@ -116,10 +116,10 @@ test('BGSAVE runs in a child process of the server, which writes temp-<child pid
   // the file holds the dataset as it was
   const digest = await r.call('DEBUG', 'DIGEST');
   await r.del('after');
-  const before = await r.call('DEBUG', 'DIGEST');
-  assert.notEqual(before, digest);
+  const saved = await r.call('DEBUG', 'DIGEST');
+  assert.notEqual(saved, digest);
   assert.equal(await r.call('DEBUG', 'RELOAD', 'NOSAVE'), 'OK');
-  assert.equal(await r.call('DEBUG', 'DIGEST'), before);
+  assert.equal(await r.call('DEBUG', 'DIGEST'), saved);
   assert.equal(await r.dbsize(), 7);
 });
 
