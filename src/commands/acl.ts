@@ -20,9 +20,8 @@ import * as crypto from 'crypto';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Command, HandlerMap } from './table';
-import { isWord, replyHelp } from './args';
+import { intArg, isWord, replyHelp } from './args';
 import { clientInfoString } from './client-cmd';
-import { parseInteger } from '../util/numbers';
 import { KEY_ACCESS } from './keys';
 import {
   type Acl, type AclUser, type Selector,
@@ -416,11 +415,8 @@ function genpass(c: Client, argv: string[]): void {
   }
   let bits = 256;
   if (argv.length === 3) {
-    const v = parseInteger(argv[2]);
-    if (v === null) {
-      c.error('ERR value is not an integer or out of range');
-      return;
-    }
+    const v = intArg(c, argv[2]);
+    if (v === null) return;
     bits = v;
   }
   if (bits <= 0 || bits > 4096) {
@@ -452,11 +448,8 @@ function log(c: Client, argv: string[]): void {
       c.reply.ok();
       return;
     }
-    const v = parseInteger(argv[2]);
-    if (v === null) {
-      c.error('ERR value is not an integer or out of range');
-      return;
-    }
+    const v = intArg(c, argv[2]);
+    if (v === null) return;
     count = v < 0 ? 0 : v;
   }
   if (count > acl.log.length) count = acl.log.length;

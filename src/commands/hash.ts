@@ -19,7 +19,7 @@ import type { HandlerMap } from './table';
 import { WRONGTYPE, type RedisValue } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify-flags';
 import { HashValue } from '../types/hash';
-import { isWord, ERR_SYNTAX } from './args';
+import { isWord, ERR_SYNTAX, ERR_NOT_FLOAT } from './args';
 import { scanDict } from './keyspace';
 import { removeMembers, scanCollection } from './collection';
 import {
@@ -28,7 +28,6 @@ import {
 } from '../util/numbers';
 
 const ERR_OVERFLOW = 'ERR increment or decrement would overflow';
-const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const RANGE_ERR = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 
 /** The hash at key for reading: undefined when missing, null after a WRONGTYPE reply. */

@@ -26,14 +26,13 @@ import {
   type RedisValue, type StringValue,
 } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify-flags';
-import { ERR_NOT_INTEGER } from './args';
+import { ERR_NOT_INTEGER, ERR_NOT_FLOAT, intArg } from './args';
 import {
   parseInteger, parseBigInteger, INT64_MAX, INT64_MIN,
   parseLongDouble, addLongDouble, formatLongDoubleHuman, type LongDouble,
 } from '../util/numbers';
 
 const ERR_OVERFLOW = 'ERR increment or decrement would overflow';
-const ERR_NOT_FLOAT = 'ERR value is not a valid float';
 const ERR_MAX_SIZE = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -147,11 +146,8 @@ function parseStringOptions(c: Client, argv: string[], start: number, type: numb
  * EX/PX/EXAT/PXAT argument, or null after replying with an error.
  */
 function expireMillis(c: Client, arg: string, flags: number): number | null {
-  const v = parseInteger(arg);
-  if (v === null) {
-    c.error(ERR_NOT_INTEGER);
-    return null;
-  }
+  const v = intArg(c, arg);
+  if (v === null) return null;
   const seconds = (flags & (F_EX | F_EXAT)) !== 0;
   const relative = (flags & (F_EX | F_PX)) !== 0;
   const now = relative ? Date.now() : 0;
@@ -441,11 +437,8 @@ function storeCounter(c: Client, key: string, id: number, out: string): void {
 
 /** An increment argument: a number within 2^53, a bigint beyond, or null after replying. */
 function incrementArg(c: Client, s: string): number | bigint | null {
-  const v = parseInteger(s);
-  if (v === null) {
-    c.error(ERR_NOT_INTEGER);
-    return null;
-  }
+  const v = intArg(c, s);
+  if (v === null) return null;
   if (v > MAX_SAFE || v < -MAX_SAFE) return parseBigInteger(s) as bigint;
   return v;
 }
@@ -566,16 +559,10 @@ function strlen(c: Client, argv: string[]): void {
 }
 
 function getrange(c: Client, argv: string[]): void {
-  let start = parseInteger(argv[2]);
-  if (start === null) {
-    c.error(ERR_NOT_INTEGER);
-    return;
-  }
-  let end = parseInteger(argv[3]);
-  if (end === null) {
-    c.error(ERR_NOT_INTEGER);
-    return;
-  }
+  let start = intArg(c, argv[2]);
+  if (start === null) return;
+  let end = intArg(c, argv[3]);
+  if (end === null) return;
   const v = c.db.lookupRead(argv[1]);
   if (v === undefined) {
     c.reply.bulk('');
@@ -606,11 +593,8 @@ function getrange(c: Client, argv: string[]): void {
 function setrange(c: Client, argv: string[]): void {
   const key = argv[1];
   const value = argv[3];
-  const offset = parseInteger(argv[2]);
-  if (offset === null) {
-    c.error(ERR_NOT_INTEGER);
-    return;
-  }
+  const offset = intArg(c, argv[2]);
+  if (offset === null) return;
   if (offset < 0) {
     c.error('ERR offset is out of range');
     return;
@@ -671,11 +655,8 @@ function lcs(c: Client, argv: string[]): void {
     else if (opt === 'len') getlen = true;
     else if (opt === 'withmatchlen') withmatchlen = true;
     else if (opt === 'minmatchlen' && moreargs > 0) {
-      const n = parseInteger(argv[j + 1]);
-      if (n === null) {
-        c.error(ERR_NOT_INTEGER);
-        return;
-      }
+      const n = intArg(c, argv[j + 1]);
+      if (n === null) return;
       minmatchlen = n < 0 ? 0 : n;
       j++;
     } else {
