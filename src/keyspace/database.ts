@@ -141,12 +141,23 @@ export class Database {
    * modification.
    */
   delete(key: string, lazy: boolean = this.keyspace.lazyfreeLazyServerDel): boolean {
-    const v = this.dict.take(key);
-    if (v === undefined) return false;
-    if (this.expires.size > 0) this.expires.delete(key);
-    if (typeof v !== 'string') this.keyspace.lazyfree.freed(v, lazy);
+    if (this.remove(key, lazy) === undefined) return false;
     this.keyspace.signalModified(this, key);
     return true;
+  }
+
+  /**
+   * Take a key out with its expiry and free its value (lazily when `lazy`),
+   * signalling nothing: the common part of delete() and the keyspace's
+   * deletions of expired and evicted keys, which signal in their own order.
+   * Returns the value removed (already handed to lazyfree), or undefined.
+   */
+  remove(key: string, lazy: boolean): RedisValue | undefined {
+    const v = this.dict.take(key);
+    if (v === undefined) return undefined;
+    if (this.expires.size > 0) this.expires.delete(key);
+    if (typeof v !== 'string') this.keyspace.lazyfree.freed(v, lazy);
+    return v;
   }
 
   /**

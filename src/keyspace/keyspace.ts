@@ -210,17 +210,11 @@ export class Keyspace {
   }
 
   deleteExpired(db: Database, key: string): void {
-    let v = db.dict.take(key);
-    db.expires.delete(key);
-    if (v !== undefined && typeof v !== 'string') {
-      this.lazyfree.freed(v, this.lazyfreeLazyExpire);
-      // this frame must not keep the value alive through the collection
-      v = undefined;
-      if (this.lazyfree.pending !== 0) {
-        const t0 = performance.now();
-        this.lazyfree.reclaim();
-        if (this.expireDelLatency !== null) this.expireDelLatency(performance.now() - t0);
-      }
+    // the value is not kept in a variable: this frame must not keep it alive through the collection
+    if (typeof db.remove(key, this.lazyfreeLazyExpire) === 'object' && this.lazyfree.pending !== 0) {
+      const t0 = performance.now();
+      this.lazyfree.reclaim();
+      if (this.expireDelLatency !== null) this.expireDelLatency(performance.now() - t0);
     }
     this.stats.expiredKeys++;
     this.notify(NOTIFY_EXPIRED, 'expired', key, db.id);
@@ -235,9 +229,7 @@ export class Keyspace {
    * For the eviction code to call; nothing in the keyspace evicts by itself.
    */
   deleteEvicted(db: Database, key: string, lazy: boolean): void {
-    const v = db.dict.take(key);
-    if (db.expires.size > 0) db.expires.delete(key);
-    if (v !== undefined && typeof v !== 'string') this.lazyfree.freed(v, lazy);
+    db.remove(key, lazy);
     this.stats.evictedKeys++;
     this.signalModifiedByServer(db, key);
     this.notify(NOTIFY_EVICTED, 'evicted', key, db.id);

@@ -45,7 +45,7 @@
  * collector alone decides.
  */
 import * as v8 from 'v8';
-import type { RedisValue } from './values';
+import type { RedisObject, RedisValue } from './values';
 import type { Dict } from '../types/dict';
 import { fullGc } from '../server/gc';
 import { valueMemoryUsage } from '../info/memory';
@@ -141,8 +141,7 @@ export class Lazyfree {
   pending = 0;
 
   /** A value left the keyspace for good; `lazy` is its lazyfree option (true for UNLINK). */
-  freed(v: RedisValue, lazy: boolean): void {
-    if (typeof v === 'string') return;
+  freed(v: RedisObject, lazy: boolean): void {
     const effort = freeEffort(v);
     if (effort <= LAZYFREE_THRESHOLD) return;
     if (lazy) {
