@@ -850,21 +850,13 @@ let rp = 0;
 let vm = new Vm();
 const argBlock = new MsgWriter();
 
-const PROF = process.env.NODIS_LUA_PROF === '1';
 const CALL_SPIN = Number(process.env.NODIS_LUA_CALL_SPIN ?? 20000);
-let profRun = 0n;
-let profWait = 0n;
-let profN = 0;
 
 function awaitReply(): MsgReader {
-  const t0 = PROF ? process.hrtime.bigint() : 0n;
   for (;;) {
     const r = ch.receive(1000, CALL_SPIN);
     if (r === null) continue;
-    if (r.u8() === OP_REPLY) {
-      if (PROF) profWait += process.hrtime.bigint() - t0;
-      return r;
-    }
+    if (r.u8() === OP_REPLY) return r;
   }
 }
 
@@ -912,17 +904,7 @@ function runMessage(r: MsgReader): void {
   }
   let res: Buffer;
   try {
-    const t0 = PROF ? process.hrtime.bigint() : 0n;
     res = vm.run(chunk, block, engineKeys);
-    if (PROF) {
-      profRun += process.hrtime.bigint() - t0;
-      if (++profN % 20000 === 0) {
-        require("fs").appendFileSync("/tmp/lua-prof.txt", `lua-worker: run ${Number(profRun) / profN / 1000} us, wait ${Number(profWait) / profN / 1000} us\n`);
-        profRun = 0n;
-        profWait = 0n;
-        profN = 0;
-      }
-    }
   } catch (e) {
     needsReset = true;
     out.reset().u8(OP_DONE).u8(DONE_ERROR).u8(0).str(`ERR Error running script, the Lua engine failed: ${(e as Error).message}`);
