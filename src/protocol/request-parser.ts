@@ -133,13 +133,18 @@ export class RequestParser {
       const bulkEnd = this.bulkLen + 2;
       if (bulkEnd >= need) cap = Math.min(cap, bulkEnd);
     }
+    data.copy(this.moveRest(cap), rest);
+    this.buf = this.store.subarray(0, need);
+  }
+
+  /** Move the unconsumed bytes to the start of a new buffer of `cap` bytes (the new `store`), which it returns. */
+  private moveRest(cap: number): Buffer {
     const nb = Buffer.allocUnsafe(cap);
     this.buf.copy(nb, 0, this.pos);
-    data.copy(nb, rest);
     this.store = nb;
-    this.buf = nb.subarray(0, need);
     this.pos = 0;
     this.borrowed = false;
+    return nb;
   }
 
   /**
@@ -150,19 +155,16 @@ export class RequestParser {
    */
   settle(): void {
     if (!this.borrowed) return;
-    this.borrowed = false;
     const rest = this.buf.length - this.pos;
     if (rest === 0) {
+      // (a multibulk may be half parsed: only the bytes are dropped)
       this.buf = EMPTY_BUF;
       this.store = EMPTY_BUF;
       this.pos = 0;
+      this.borrowed = false;
       return;
     }
-    const nb = Buffer.allocUnsafe(Math.max(rest * 2, 1024));
-    this.buf.copy(nb, 0, this.pos);
-    this.store = nb;
-    this.buf = nb.subarray(0, rest);
-    this.pos = 0;
+    this.buf = this.moveRest(Math.max(rest * 2, 1024)).subarray(0, rest);
   }
 
   /**
