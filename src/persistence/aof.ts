@@ -40,7 +40,7 @@ import type { Server } from '../server/server';
 import { AofManifest, parseManifest, isManifestError } from './aof-manifest';
 import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
-import { snapshot, clearFunctions, functionPersistence } from './persistence';
+import { snapshot, emptyData, functionCodes } from './persistence';
 import { startSaveChild, hasActiveChild, type SaveChild } from './save-child';
 import { provideInfoField, provideInfoExtraLines } from '../info/info';
 import { debugHooks } from '../commands/introspection';
@@ -436,9 +436,7 @@ export class AppendOnlyLog {
       this.writePending();
       this.fsyncNow();
     }
-    const ks = this.server.keyspace;
-    for (const db of ks.dbs) db.clear();
-    clearFunctions(this.server);
+    emptyData(this.server);
     this.loadManifestFromDisk();
     this.deleteHistoryFiles();
     const st = this.loadFiles();
@@ -455,9 +453,7 @@ export class AppendOnlyLog {
     // the same image as SAVE writes (functions, IDLE/FREQ), flagged as an AOF base
     if (rdbFormat) return snapshot(this.server, true, keyEnds);
     const preamble = this.server.config.aofTimestampEnabled ? `#TS:${Math.floor(Date.now() / 1000)}\r\n` : '';
-    const fp = functionPersistence.current;
-    const functions = fp === null ? [] : fp.codes(this.server);
-    return Buffer.from(rewriteDatasetAsAof(ks, preamble, functions, keyEnds), 'latin1');
+    return Buffer.from(rewriteDatasetAsAof(ks, preamble, functionCodes(this.server), keyEnds), 'latin1');
   }
 
   private tempIncrName(): string {

@@ -47,6 +47,18 @@ export function clearFunctions(server: Server): void {
   functionPersistence.current?.clear(server);
 }
 
+/** Every database emptied (no flush side effects), then the functions: a full sync, DEBUG LOADAOF. */
+export function emptyData(server: Server): void {
+  for (const db of server.keyspace.dbs) db.clear();
+  clearFunctions(server);
+}
+
+/** The code of every loaded library, in save order (none without the functions subsystem). */
+export function functionCodes(server: Server): string[] {
+  const fp = functionPersistence.current;
+  return fp === null ? [] : fp.codes(server);
+}
+
 export class PersistenceState {
   bgsaveScheduled = false;
   /** seconds, when the running background save started; -1 */
@@ -91,13 +103,12 @@ export function rdbPath(server: Server): string {
 
 /** The whole dataset as RDB bytes. */
 export function snapshot(server: Server, aofBase = false, keyEnds?: number[]): Buffer {
-  const fp = functionPersistence.current;
   const ks = server.keyspace;
   const policy = server.config.maxmemoryPolicy;
   return writeRdb(ks, process.memoryUsage().rss, {
     compress: server.config.rdbcompression,
     checksum: server.config.rdbchecksum,
-    functions: fp === null ? [] : fp.codes(server),
+    functions: functionCodes(server),
     idleSeconds: policy.endsWith('-lru') ? (clock) => Math.floor(ks.idleTimeMs(clock) / 1000) : undefined,
     lfuCounter: policy.endsWith('-lfu') ? (clock) => ks.lfuCounter(clock) : undefined,
     aofBase,

@@ -26,7 +26,7 @@ import type { Server } from '../server/server';
 import { Client } from '../server/client';
 import { executeCommand } from '../server/dispatch';
 import { ProtocolError, type ParserLimits } from '../protocol/request-parser';
-import { clearFunctions, loadRdbImage } from '../persistence/persistence';
+import { emptyData, loadRdbImage } from '../persistence/persistence';
 
 export type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 
@@ -279,9 +279,8 @@ export class ReplicaLink {
       rdb = await this.read('bytes', this.transferSize);
     }
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
+    emptyData(this.server);
     const ks = this.server.keyspace;
-    for (const db of ks.dbs) db.clear();
-    clearFunctions(this.server);
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     ks.applyingMasterStream = true;
     let loaded: number | string;
