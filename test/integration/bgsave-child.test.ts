@@ -279,7 +279,7 @@ test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', as
       cr.disconnect();
     }
   } finally {
-    red.proc.kill('SIGKILL');
+    await red.stop();
     await r.call('FUNCTION', 'FLUSH');
   }
 });

@@ -219,7 +219,7 @@ test('payloads and files exchanged with the real Redis 7.0.15', { skip: !fs.exis
     assert.equal(await r.call('DEBUG', 'DIGEST'), await cr.call('DEBUG', 'DIGEST'));
   } finally {
     cr.disconnect();
-    red.proc.kill('SIGKILL');
+    await red.stop();
   }
 });
 

@@ -79,7 +79,7 @@ test('stream DUMP payloads load in redis-server and back', { skip: !fs.existsSyn
   } finally {
     n.disconnect();
     ref.disconnect();
-    red.proc.kill('SIGKILL');
+    await red.stop();
     await srv.stop();
   }
 });
