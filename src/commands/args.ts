@@ -61,6 +61,23 @@ export function floatArg(c: Client, s: string, msg = ERR_NOT_FLOAT): number | nu
   return v;
 }
 
+/**
+ * A timeout in milliseconds (getTimeoutFromObjectOrReply with UNIT_MILLISECONDS,
+ * before the "now +" step): an integer, not negative.
+ */
+export function msTimeoutArg(c: Client, s: string): number | null {
+  const v = parseInteger(s);
+  if (v === null) {
+    c.error('ERR timeout is not an integer or out of range');
+    return null;
+  }
+  if (v < 0) {
+    c.error('ERR timeout is negative');
+    return null;
+  }
+  return v;
+}
+
 /** Case-insensitive comparison with an upper- or lower-case keyword. */
 export function isWord(arg: string, word: string): boolean {
   return arg.length === word.length && arg.toLowerCase() === word;

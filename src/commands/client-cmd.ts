@@ -26,7 +26,7 @@ import { REPLY_ON, REPLY_OFF, REPLY_SKIP_NEXT } from '../server/client';
 import type { Server } from '../server/server';
 import { resumePausedClients } from '../server/dispatch';
 import type { HandlerMap } from './table';
-import { intArg, isWord, replyHelp } from './args';
+import { intArg, isWord, msTimeoutArg, replyHelp } from './args';
 import { parseInteger } from '../util/numbers';
 import { validateClientName } from './connection';
 import { addCommandGate } from '../server/dispatch';
@@ -318,15 +318,8 @@ function clientPause(c: Client, argv: string[]): void {
       return;
     }
   }
-  const ms = parseInteger(argv[2]);
-  if (ms === null) {
-    c.error('ERR timeout is not an integer or out of range');
-    return;
-  }
-  if (ms < 0) {
-    c.error('ERR timeout is negative');
-    return;
-  }
+  const ms = msTimeoutArg(c, argv[2]);
+  if (ms === null) return;
   const now = Date.now();
   if (ms > Number.MAX_SAFE_INTEGER - now) {
     c.error('ERR timeout is out of range');

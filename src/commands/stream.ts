@@ -53,7 +53,7 @@ import {
   type TrimArgs,
 } from '../types/stream';
 import { parseInteger, parseBigInteger } from '../util/numbers';
-import { ERR_SYNTAX, intArg, replyHelp, subcommandSyntaxError } from './args';
+import { ERR_SYNTAX, intArg, msTimeoutArg, replyHelp, subcommandSyntaxError } from './args';
 
 const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 
@@ -705,12 +705,8 @@ function xread(c: Client, argv: string[], isGroup: boolean): void {
         return;
       }
       i++;
-      const t = intArg(c, argv[i], 'ERR timeout is not an integer or out of range');
+      const t = msTimeoutArg(c, argv[i]);
       if (t === null) return;
-      if (t < 0) {
-        c.error('ERR timeout is negative');
-        return;
-      }
       timeout = t;
     } else if (o === 'count' && more) {
       i++;
