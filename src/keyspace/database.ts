@@ -122,14 +122,14 @@ export class Database {
     this.keyspace.signalModified(this, key);
   }
 
-  /** Replace the value of an existing key in place, keeping its TTL. */
+  /** Replace the value of an existing key in place (with a different value), keeping its TTL. */
   overwrite(key: string, value: RedisValue): void {
     const dict = this.dict;
     dict.put(key, value);
     const old = dict.displaced;
     if (old !== undefined) {
       dict.displaced = undefined;
-      if (typeof old !== 'string' && old !== value) this.keyspace.lazyfree.freed(old, this.keyspace.lazyfreeLazyServerDel);
+      if (typeof old !== 'string') this.keyspace.lazyfree.freed(old, this.keyspace.lazyfreeLazyServerDel);
     }
     this.keyspace.signalModified(this, key);
   }

@@ -155,6 +155,7 @@ export class Dict<V> {
       }
       id = this.next[id];
     }
+    this.displaced = undefined;
     return this.insertNew(key, h, v);
   }
 
