@@ -199,24 +199,24 @@ export class ListpackBuilder {
     const start = o.len;
     // lpStringToInt64: canonical decimal int64s are stored as integers
     if (isInt64String(s)) {
-      const v = BigInt(s);
-      const x = Number(v);
-      if (v >= 0n && v <= 127n) o.byte(x);
-      else if (v >= -4096n && v <= 4095n) {
+      // every bound is exact as a Number, and rounding a wider value keeps it outside them
+      const x = Number(s);
+      if (x >= 0 && x <= 127) o.byte(x);
+      else if (x >= -4096 && x <= 4095) {
         const u = x < 0 ? x + 8192 : x;
         o.byte(0xc0 | (u >> 8));
         o.byte(u & 0xff);
-      } else if (v >= -32768n && v <= 32767n) {
+      } else if (x >= -32768 && x <= 32767) {
         o.byte(0xf1);
         o.ensure(2);
         o.buf.writeInt16LE(x, o.len);
         o.len += 2;
-      } else if (v >= -8388608n && v <= 8388607n) {
+      } else if (x >= -8388608 && x <= 8388607) {
         o.byte(0xf2);
         o.ensure(3);
         o.buf.writeIntLE(x, o.len, 3);
         o.len += 3;
-      } else if (v >= -2147483648n && v <= 2147483647n) {
+      } else if (x >= -2147483648 && x <= 2147483647) {
         o.byte(0xf3);
         o.ensure(4);
         o.buf.writeInt32LE(x, o.len);
@@ -224,7 +224,7 @@ export class ListpackBuilder {
       } else {
         o.byte(0xf4);
         o.ensure(8);
-        o.buf.writeBigInt64LE(v, o.len);
+        o.buf.writeBigInt64LE(BigInt(s), o.len);
         o.len += 8;
       }
     } else {
