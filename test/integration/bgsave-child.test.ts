@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Redis from 'ioredis';
-import { startNodis, startRedis, waitFor, infoField, bgsaveDone, REDIS_SERVER, type NodisProcess } from '../helpers/server';
+import { startNodis, startRedis, withNodis, waitFor, infoField, bgsaveDone, REDIS_SERVER, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let r: Redis;
@@ -197,10 +197,7 @@ test('FLUSHALL stops a running save child (not an error) and removes its temp fi
 });
 
 test('SHUTDOWN NOSAVE during a BGSAVE leaves neither the child nor its temp file', async () => {
-  const s = await startNodis(['--save', '']);
-  const c = new Redis({ port: s.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
-  await c.connect();
-  try {
+  await withNodis(['--save', ''], async (s, c) => {
     for (let i = 0; i < 20; i++) await c.set(`k${i}`, String(i));
     await c.config('SET', 'rdb-key-save-delay', '100000');
     assert.equal(await c.bgsave(), 'Background saving started');
@@ -215,17 +212,11 @@ test('SHUTDOWN NOSAVE during a BGSAVE leaves neither the child nor its temp file
     await waitFor(() => !alive(pid));
     assert.equal(fs.existsSync(temp), false);
     assert.equal(fs.existsSync(path.join(s.dir, 'dump.rdb')), false);
-  } finally {
-    c.disconnect();
-    await s.stop();
-  }
+  }, { client: { enableReadyCheck: false, retryStrategy: () => null } });
 });
 
 test('a save child whose server was killed with SIGKILL stops by itself and removes its temp file', async () => {
-  const s = await startNodis(['--save', '']);
-  const c = new Redis({ port: s.port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
-  await c.connect();
-  try {
+  await withNodis(['--save', ''], async (s, c) => {
     await c.set('a', '1');
     await c.set('b', '2');
     await c.config('SET', 'rdb-key-save-delay', '10000000');
@@ -237,10 +228,7 @@ test('a save child whose server was killed with SIGKILL stops by itself and remo
     s.proc.kill('SIGKILL');
     await waitFor(() => !alive(pid));
     assert.equal(fs.existsSync(temp), false);
-  } finally {
-    c.disconnect();
-    await s.stop();
-  }
+  }, { client: { enableReadyCheck: false, retryStrategy: () => null } });
 });
 
 test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', async () => {
@@ -297,11 +285,8 @@ test('DEBUG RELOAD brings the function libraries back from the file (and drops t
 });
 
 test('BGREWRITEAOF in a child; one child at a time: a rewrite waits for BGSAVE, BGSAVE needs SCHEDULE during a rewrite', async () => {
-  const s = await startNodis(['--save', '', '--appendonly', 'yes', '--auto-aof-rewrite-percentage', '0', '--enable-debug-command', 'yes']);
-  const c = new Redis({ port: s.port, lazyConnect: true, enableReadyCheck: false });
-  await c.connect();
-  const stat = async (name: string) => infoField(await c.info(), name);
-  try {
+  await withNodis(['--save', '', '--appendonly', 'yes', '--auto-aof-rewrite-percentage', '0', '--enable-debug-command', 'yes'], async (s, c) => {
+    const stat = async (name: string) => infoField(await c.info(), name);
     await c.call('FUNCTION', 'LOAD', "#!lua name=aoflib\nredis.register_function('aoff', function() return 3 end)");
     for (let i = 0; i < 5; i++) await c.set(`k${i}`, String(i));
     const forks = Number(await stat('total_forks'));
@@ -348,8 +333,5 @@ test('BGREWRITEAOF in a child; one child at a time: a rewrite waits for BGSAVE, 
     assert.equal(await c.call('DEBUG', 'LOADAOF'), 'OK');
     assert.equal(await c.call('DEBUG', 'DIGEST'), digest);
     assert.equal(await c.call('FCALL', 'aoff', '0'), 3);
-  } finally {
-    c.disconnect();
-    await s.stop();
-  }
+  }, { client: { enableReadyCheck: false } });
 });
