@@ -1321,7 +1321,7 @@ function xautoclaim(c: Client, argv: string[]): void {
   const s = v as StreamValue;
   const r = c.reply;
   let attempts = count * 10;
-  const deleted: string[] = [];
+  const deleted: string[] = []; // as text
   let consumer: Consumer | null = null;
   const now = Date.now();
   r.arrayHeader(3);
@@ -1336,8 +1336,9 @@ function xautoclaim(c: Client, argv: string[]): void {
     // step first: dropping the NACK below leaves the indexes valid (a tombstone, or the last key popped)
     i = pel.next(i + 1);
     if (!s.has(id)) {
-      dropGoneNack(c, g, argv, id, idToString(id), nack);
-      deleted.push(id);
+      const text = idToString(id);
+      dropGoneNack(c, g, argv, id, text, nack);
+      deleted.push(text);
       count--;
       continue;
     }
@@ -1352,12 +1353,11 @@ function xautoclaim(c: Client, argv: string[]): void {
     count--;
   }
   const endId = i < pel.keys.length ? pel.keys[i] : MIN_ID;
-  deferEnd(c, d0, n);
-  // insert the cursor before the array just written
+  // the cursor and the claimed array's header, inserted before the entries just written
   const cursor = idToString(endId);
-  insertReply(c, d0, `$${cursor.length}\r\n${cursor}\r\n`);
+  insertReply(c, d0, `$${cursor.length}\r\n${cursor}\r\n*${n}\r\n`);
   r.arrayHeader(deleted.length);
-  for (const id of deleted) r.bulk(idToString(id));
+  for (const text of deleted) r.bulk(text);
   preventPropagation(c);
 }
 
