@@ -121,7 +121,6 @@ function createLibrary(server: Server, code: string, replace: boolean, st: Funct
     host.forget(key);
     return msg;
   };
-  if (r === null) return fail('ERR Error registering functions: FUNCTION LOAD timeout');
   if (r.kind === 'error') {
     return fail(r.msg.startsWith('ERR Error registering functions') ? r.msg : `ERR Error registering functions: ${r.msg}`);
   }

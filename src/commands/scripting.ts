@@ -120,7 +120,6 @@ export function compileCheck(server: Server, body: string, chunkName: string): s
     timeoutMs: 10000,
     timeoutError: 'compilation timed out',
   });
-  if (r === null) return 'Error compiling script';
   if (r.kind === 'reply') {
     const s = r.bytes.toString('latin1', 0, r.bytes.length);
     if (s.startsWith(':')) return null;

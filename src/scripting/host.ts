@@ -365,17 +365,17 @@ export class ScriptHost {
   /**
    * Run an internal script (compile check, FUNCTION LOAD, a debugger's
    * command) to its end before returning: with a time limit it never goes
-   * on in the background. Its outcome, or null when it reported none.
+   * on in the background (execute() calls done() before it returns). Its outcome.
    */
-  runSync(run: Omit<ScriptRun, 'done' | 'timeoutMs'> & { timeoutMs: number }): RunResult | null {
-    let res: RunResult | null = null;
+  runSync(run: Omit<ScriptRun, 'done' | 'timeoutMs'> & { timeoutMs: number }): RunResult {
+    let res!: RunResult;
     this.execute({
       ...run,
       done: (r) => {
         res = r;
       },
     });
-    return res as RunResult | null;
+    return res;
   }
 
   /** The in-process attempt's time budget (ms): well below busy-reply-threshold. */

@@ -179,9 +179,7 @@ function ldbRedis(server: Server, c: Client, s: Session, args: string[]): void {
     timeoutError: 'ERR the command took too long',
   });
   const lines = [`<redis> ${args.join(' ')}`];
-  if (r === null) {
-    lines.push('<error> the command took too long');
-  } else if (r.kind === 'error') {
+  if (r.kind === 'error') {
     // a refusal of the script layer is only logged; the command's own error is also its reply
     if (/ from script|redis lib|read-only scripts/.test(r.msg)) lines.push(`<error> ${r.msg.replace(/^ERR /, '')}`);
     else lines.push(`<error> -${r.msg}`, `<reply> ${reprString(`-${r.msg}`)}`);
