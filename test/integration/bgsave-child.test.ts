@@ -231,43 +231,41 @@ test('a save child whose server was killed with SIGKILL stops by itself and remo
   }, { client: { enableReadyCheck: false, retryStrategy: () => null } });
 });
 
+/**
+ * Copy `file` as dump.rdb into a fresh temp dir, start a server there with
+ * `start`, and check that it loaded the dataset (DEBUG DIGEST) and the bglib
+ * library (FCALL bgf); the client and the server are stopped whatever happens.
+ */
+async function checkLoadedBy(start: (dir: string) => Promise<NodisProcess>, prefix: string, file: string, digest: unknown): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.copyFileSync(file, path.join(dir, 'dump.rdb'));
+  const s = await start(dir);
+  const c = new Redis({ port: s.port, lazyConnect: true, enableReadyCheck: false });
+  try {
+    await c.connect();
+    assert.equal(await c.call('DEBUG', 'DIGEST'), digest);
+    assert.equal(await c.call('FCALL', 'bgf', '0'), 7);
+  } finally {
+    c.disconnect();
+    await s.stop();
+  }
+}
+
 test('the file BGSAVE writes loads in a restarted Nodis and in Redis 7.0.15', async () => {
   await fill(r);
   await r.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=bglib\nredis.register_function('bgf', function() return 7 end)");
-  const digest = await r.call('DEBUG', 'DIGEST');
-  assert.equal(await r.bgsave(), 'Background saving started');
-  await bgsaveDone(r);
-  assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
-  const file = path.join(srv.dir, 'dump.rdb');
-
-  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-bgsave-'));
-  fs.copyFileSync(file, path.join(dir2, 'dump.rdb'));
-  const n2 = await startNodis(['--save', '', '--enable-debug-command', 'yes'], { dir: dir2 });
-  const c2 = new Redis({ port: n2.port, lazyConnect: true, enableReadyCheck: false });
-  await c2.connect();
   try {
-    assert.equal(await c2.call('DEBUG', 'DIGEST'), digest);
-    assert.equal(await c2.call('FCALL', 'bgf', '0'), 7);
-  } finally {
-    c2.disconnect();
-    await n2.stop();
-  }
+    const digest = await r.call('DEBUG', 'DIGEST');
+    assert.equal(await r.bgsave(), 'Background saving started');
+    await bgsaveDone(r);
+    assert.equal(await persistence(r, 'rdb_last_bgsave_status'), 'ok');
+    const file = path.join(srv.dir, 'dump.rdb');
 
-  if (!fs.existsSync(REDIS_SERVER)) return;
-  const dir3 = fs.mkdtempSync(path.join(os.tmpdir(), 'nodis-bgsave-redis-'));
-  fs.copyFileSync(file, path.join(dir3, 'dump.rdb'));
-  const red = await startRedis(['--enable-debug-command', 'yes'], { dir: dir3 });
-  try {
-    const cr = new Redis({ port: red.port, lazyConnect: true, enableReadyCheck: false });
-    await cr.connect();
-    try {
-      assert.equal(await cr.call('DEBUG', 'DIGEST'), digest);
-      assert.equal(await cr.call('FCALL', 'bgf', '0'), 7);
-    } finally {
-      cr.disconnect();
-    }
+    await checkLoadedBy((dir) => startNodis(['--save', '', '--enable-debug-command', 'yes'], { dir }), 'nodis-bgsave-', file, digest);
+
+    if (!fs.existsSync(REDIS_SERVER)) return;
+    await checkLoadedBy((dir) => startRedis(['--enable-debug-command', 'yes'], { dir }), 'nodis-bgsave-redis-', file, digest);
   } finally {
-    await red.stop();
     await r.call('FUNCTION', 'FLUSH');
   }
 });
