@@ -161,12 +161,8 @@ function geoadd(c: Client, argv: string[]): void {
     c.error(ERR_SYNTAX);
     return;
   }
+  // no elements: the rewritten ZADD below replies ERR_SYNTAX itself
   const elements = (argc - longIdx) / 3;
-  if (elements === 0) {
-    // what the rewritten ZADD says about a missing score/member list
-    c.error(ERR_SYNTAX);
-    return;
-  }
   // Redis runs GEOADD as the ZADD it rewrites it into ("zadd key [options]
   // score member ..."), and propagates that
   const zargv = new Array<string>(longIdx + elements * 2);
