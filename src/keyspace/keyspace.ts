@@ -300,14 +300,16 @@ export class Keyspace {
     let removed = 0;
     const targets = dbid < 0 ? this.dbs : [this.dbs[dbid]];
     for (const db of targets) {
-      if (db.size > 0) this.lazyfree.flushed(db.size, estimatedDictBytes(db.dict), lazy);
-      // every key of the flushed databases counts as modified for WATCH
-      if (this.modifiedListeners.length > 0 && db.size > 0) {
-        this.modifiedSource = SOURCE_FLUSH;
-        try {
-          for (const key of db.dict.keyList()) this.signalModified(db, key);
-        } finally {
-          this.modifiedSource = SOURCE_CLIENT;
+      if (db.size > 0) {
+        this.lazyfree.flushed(db.size, estimatedDictBytes(db.dict), lazy);
+        // every key of the flushed databases counts as modified for WATCH
+        if (this.modifiedListeners.length > 0) {
+          this.modifiedSource = SOURCE_FLUSH;
+          try {
+            for (const key of db.dict.keyList()) this.signalModified(db, key);
+          } finally {
+            this.modifiedSource = SOURCE_CLIENT;
+          }
         }
       }
       removed += db.clear();

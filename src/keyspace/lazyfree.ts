@@ -47,45 +47,42 @@
 import * as v8 from 'v8';
 import type { RedisObject, RedisValue } from './values';
 import type { Dict } from '../types/dict';
+import type { ListValue } from '../types/list';
+import type { SetValue } from '../types/set';
+import type { HashValue } from '../types/hash';
+import type { ZSet } from '../types/zset';
+import type { ConsumerGroup, StreamValue } from '../types/stream';
 import { fullGc } from '../server/gc';
 import { valueMemoryUsage } from '../info/memory';
 
 /** Redis's LAZYFREE_THRESHOLD: values costing more allocations than this are freed in the background when lazy. */
-export const LAZYFREE_THRESHOLD = 64;
+const LAZYFREE_THRESHOLD = 64;
 /** A synchronous free smaller than this never forces a collection. */
-export const RECLAIM_MIN_BYTES = 4 * 1024 * 1024;
+const RECLAIM_MIN_BYTES = 4 * 1024 * 1024;
 /** ...nor one below this fraction of the heap in use. */
 const RECLAIM_HEAP_FRACTION = 1 / 16;
 
-interface Sized {
-  readonly size: number;
-}
-interface StreamShape {
-  nodes: unknown[];
-  groups: Map<string, { pel: Sized }> | null;
-}
-
 /**
  * Redis's lazyfreeGetFreeEffort: how many allocations freeing the value
- * takes. Compact encodings (listpack, intset) and strings are one.
+ * takes (strings are never passed: one). Compact encodings (listpack,
+ * intset) and ByteStrings are one.
  */
-export function freeEffort(v: RedisValue): number {
-  if (typeof v === 'string') return 1;
+function freeEffort(v: RedisObject): number {
   switch (v.kind) {
     case 'list':
-      return (v as unknown as { nodeCount: number }).nodeCount;
+      return (v as ListValue).nodeCount;
     case 'set':
     case 'hash':
     case 'zset': {
       const enc = v.encoding();
-      return enc === 'listpack' || enc === 'intset' ? 1 : (v as unknown as Sized).size;
+      return enc === 'listpack' || enc === 'intset' ? 1 : (v as SetValue | HashValue | ZSet).size;
     }
     case 'stream': {
-      const s = v as unknown as StreamShape;
+      const s = v as StreamValue;
       let effort = s.nodes.length + 1;
       if (s.groups !== null && s.groups.size > 0) {
         // as Redis: the first group's PEL stands for every group's
-        const first = s.groups.values().next().value as { pel: Sized };
+        const first = s.groups.values().next().value as ConsumerGroup;
         effort += s.groups.size * (1 + first.pel.size);
       }
       return effort;
@@ -152,9 +149,8 @@ export class Lazyfree {
     }
   }
 
-  /** A database was flushed: `keys` keys of about `bytes` bytes, freed lazily (FLUSHDB ASYNC) or not. */
+  /** A non-empty database was flushed: `keys` keys of about `bytes` bytes, freed lazily (FLUSHDB ASYNC) or not. */
   flushed(keys: number, bytes: number, lazy: boolean): void {
-    if (keys === 0) return;
     if (lazy) {
       // Redis counts every key of an asynchronously flushed database
       this.pendingObjects += keys;
