@@ -539,7 +539,6 @@ export class ScriptHost {
     const op = r.u8();
     if (st.replayAt < st.replayEnd && (op === OP_CALL || op === OP_LOG) && this.replay(st, r, op, to)) return false;
     if (op === OP_CALL) {
-      r.pos++; // call or pcall: the Lua side raises a call's error itself
       const resp = r.u8() as 2 | 3;
       const argc = r.u32();
       const argv: string[] = new Array(argc);

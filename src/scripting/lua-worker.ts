@@ -468,8 +468,9 @@ class Vm {
     const eng = mod.create({ redisCall: noop, redisPcall: noop, log: noop, onSetResp: (v: 2 | 3) => { luaResp = v; } });
     this.exports = eng.exports;
     this.sret = this.exports._eval_with_args.length >= 6;
-    mod.handlers.call = (...a: number[]) => this.hostCall(false, a);
-    mod.handlers.pcall = (...a: number[]) => this.hostCall(true, a);
+    // call and pcall send the same request: the Lua side raises a call's error itself
+    mod.handlers.call = (...a: number[]) => this.hostCall(a);
+    mod.handlers.pcall = (...a: number[]) => this.hostCall(a);
     mod.handlers.log = (level: number, ptr: number, len: number) => {
       const heap = this.exports.HEAPU8;
       out.reset().u8(OP_LOG).u8(level).bytes(heap, ptr, ptr + len);
@@ -529,11 +530,11 @@ class Vm {
   }
 
   /** host_redis_call / host_redis_pcall: forward the encoded arguments, transcode the reply. */
-  private hostCall(isPcall: boolean, a: number[]): bigint | void {
+  private hostCall(a: number[]): bigint | void {
     const hasRet = a.length >= 3;
     const ptr = hasRet ? a[1] : a[0];
     const len = hasRet ? a[2] : a[1];
-    out.reset().u8(OP_CALL).u8(isPcall ? 1 : 0).u8(luaResp).tail(this.exports.HEAPU8, ptr, ptr + len);
+    out.reset().u8(OP_CALL).u8(luaResp).tail(this.exports.HEAPU8, ptr, ptr + len);
     ch.send(out);
     const r = awaitReply();
     const enc = this.abi.reset();
