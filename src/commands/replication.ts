@@ -235,7 +235,10 @@ export function enoughGoodReplicas(server: Server): boolean {
 
 /** A replica whose link is down while replica-serve-stale-data is off: most commands are refused. */
 export function isStaleReplica(server: Server): boolean {
-  const link = links.get(server);
+  return isStaleLink(server, links.get(server));
+}
+
+function isStaleLink(server: Server, link: ReplicaLink | undefined): boolean {
   return link !== undefined && link.state !== 'connected' && !server.config.replicaServeStaleData;
 }
 
@@ -388,16 +391,19 @@ export function setup(server: Server): void {
   addCommandGate((srv, c, cmd) => {
     // the common case first: a master without min-replicas-to-write has nothing to check
     if (c.isMaster || (!srv.keyspace.isReplica && srv.config.minReplicasToWrite === 0)) return false;
-    const isExec = cmd.name === 'exec';
+    const isExec = cmd.isExec;
     const flags = isExec ? c.multiCmdFlags : cmd.flags;
     const isWrite = (flags & CMD_WRITE) !== 0;
+    // a link exists exactly while keyspace.isReplica is set (setMaster / unsetMaster)
+    const link = links.get(srv);
     // min-replicas-to-write: a master with too few good replicas refuses writes
-    if (!links.has(srv)) return isWrite && !enoughGoodReplicas(srv) ? 'NOREPLICAS Not enough good replicas to write.' : false;
-    if (isWrite && isReadonlyReplica(srv)) return "READONLY You can't write against a read only replica.";
+    if (link === undefined) return isWrite && !enoughGoodReplicas(srv) ? 'NOREPLICAS Not enough good replicas to write.' : false;
+    // isReadonlyReplica, with the link in hand
+    if (isWrite && srv.config.replicaReadOnly) return "READONLY You can't write against a read only replica.";
     const denyStale = (cmd.flags & CMD_STALE) === 0 || (isExec && (c.multiCmdInvFlags & CMD_STALE) !== 0);
-    if (denyStale && isStaleReplica(srv)) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    if (denyStale && isStaleLink(srv, link)) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     return false;
-  }, (srv) => srv.keyspace.isReplica || srv.config.minReplicasToWrite > 0 || links.has(srv));
+  }, (srv) => srv.keyspace.isReplica || srv.config.minReplicasToWrite > 0);
   const initial = server.config.replicaof.trim();
   if (initial !== '') {
     const [host, port] = initial.split(/\s+/);
