@@ -172,12 +172,14 @@ export class Tracking {
     if (ids === undefined) return;
     const server = this.server;
     const current = server.current;
+    // the payload, built for the first client sent one
+    let payload: string | null = null;
     for (const id of ids) {
       const target = server.clients.get(id);
       if (target === undefined || !target.tracking || target.trackingBcast) continue;
       if ((target.trackingOptions & TRACK_NOLOOP) !== 0 && target === current) continue;
       if (target === current) this.addPending(target, key);
-      else this.send(target, encodeCommand([key]));
+      else this.send(target, (payload ??= encodeCommand([key])));
     }
     this.totalItems -= ids.size;
     this.table.delete(key);
