@@ -223,13 +223,12 @@ export class HashValue implements RedisObject {
       return robj + jemallocSize(bytes);
     }
     const n = d.size;
-    let sampled = 0;
     let bytes = 0;
     const limit = samples <= 0 ? n : samples;
     d.forFirst(limit, (f, v) => {
       bytes += sdsBytes(f) + sdsBytes(v) + 24;
-      sampled++;
     });
+    const sampled = Math.min(limit, n); // what forFirst visited
     const dictBytes = 56 + 8 * d.bucketCount;
     return robj + dictBytes + (sampled > 0 ? Math.round((bytes / sampled) * n) : 0);
   }

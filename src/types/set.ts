@@ -226,12 +226,11 @@ export class SetValue implements RedisObject {
     const ht = this.ht as Dict<null>;
     const n = ht.size;
     const limit = samples <= 0 ? n : samples;
-    let sampled = 0;
     let bytes = 0;
     ht.forFirst(limit, (m) => {
       bytes += sdsBytes(m) + 24;
-      sampled++;
     });
+    const sampled = Math.min(limit, n); // what forFirst visited
     return robj + 56 + 8 * ht.bucketCount + (sampled > 0 ? Math.round((bytes / sampled) * n) : 0);
   }
 }
