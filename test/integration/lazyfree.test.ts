@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
-import { startNodis, type NodisProcess } from '../helpers/server';
+import { withNodis, waitFor, infoField } from '../helpers/server';
 
 // Freeing big values synchronously (the lazyfree options at no, Redis 7.0's
 // defaults) happens inside the command or the expire cycle, where the latency
@@ -21,14 +21,12 @@ async function fillBigSet(r: Redis, key: string): Promise<void> {
 }
 
 async function info(r: Redis, field: string): Promise<number> {
-  const m = new RegExp(`^${field}:(\\d+)`, 'm').exec(await r.info());
-  assert.ok(m, field);
-  return Number(m[1]);
+  return Number(infoField(await r.info(), field));
 }
 
 /** lazyfreed_objects once the background is done (the next cron tick) */
 async function lazyfreed(r: Redis): Promise<number> {
-  for (let i = 0; i < 100 && (await info(r, 'lazyfree_pending_objects')) > 0; i++) await new Promise((res) => setTimeout(res, 20));
+  await waitFor(async () => (await info(r, 'lazyfree_pending_objects')) === 0, 'the lazy free', 5000);
   assert.equal(await info(r, 'lazyfree_pending_objects'), 0);
   return info(r, 'lazyfreed_objects');
 }
@@ -37,19 +35,16 @@ function events(latest: unknown): string[] {
   return (latest as [string, number, number, number][]).map((e) => e[0]);
 }
 
+/** withNodis with the latency monitor at 1 ms; the server's output goes to stderr when `fn` fails. */
 async function withServer(fn: (r: Redis) => Promise<void>): Promise<void> {
-  const srv: NodisProcess = await startNodis(['--latency-monitor-threshold', '1']);
-  const r = new Redis({ port: srv.port, lazyConnect: true });
-  await r.connect();
-  try {
-    await fn(r);
-  } catch (e) {
-    process.stderr.write(srv.output());
-    throw e;
-  } finally {
-    r.disconnect();
-    await srv.stop();
-  }
+  await withNodis(['--latency-monitor-threshold', '1'], async (srv, r) => {
+    try {
+      await fn(r);
+    } catch (e) {
+      process.stderr.write(srv.output());
+      throw e;
+    }
+  });
 }
 
 test('DEL of a big value frees it inside the command (lazyfree-lazy-user-del no)', async () => {
@@ -69,7 +64,7 @@ test('an expired big value is freed in the expire cycle, which the latency monit
     await fillBigSet(r, 'big');
     // (far enough ahead that PEXPIRE itself never finds it already expired)
     await r.pexpire('big', 100);
-    for (let i = 0; i < 200 && (await r.dbsize()) > 0; i++) await new Promise((res) => setTimeout(res, 50));
+    await waitFor(async () => (await r.dbsize()) === 0, 'the expiry', 10000);
     assert.equal(await r.dbsize(), 0);
     const ev = events(await r.latency('LATEST'));
     assert.ok(ev.includes('expire-cycle'), JSON.stringify(ev));
