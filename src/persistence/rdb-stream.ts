@@ -130,7 +130,7 @@ function nodeListpack(entries: Entry[]): Buffer {
 /** One radix-tree node: its key (the first entry's ID) and its listpack. */
 function writeNode(out: ByteSink, entries: Entry[]): void {
   out.length(16);
-  out.rawBytes(Buffer.from(entries[0].id, 'latin1'));
+  out.raw(entries[0].id);
   const lp = nodeListpack(entries);
   out.length(lp.length);
   out.rawBytes(lp);
@@ -162,7 +162,7 @@ function writeStream(out: ByteSink, s: StreamValue): void {
     len64(out, BigInt.asUintN(64, BigInt(g.entriesRead)));
     out.length(g.pel.size);
     g.pel.forEach((id, nack) => {
-      out.rawBytes(Buffer.from(id, 'latin1'));
+      out.raw(id);
       int64LE(out, nack.deliveryTime);
       out.length(nack.deliveryCount);
     });
@@ -172,7 +172,7 @@ function writeStream(out: ByteSink, s: StreamValue): void {
       out.string(c.name);
       int64LE(out, c.seenTime);
       out.length(c.pel.size);
-      c.pel.forEach((id) => out.rawBytes(Buffer.from(id, 'latin1')));
+      c.pel.forEach((id) => out.raw(id));
     }
   }
 }
