@@ -51,11 +51,10 @@ function oldSpaceLimit(): number {
 const limit = oldSpaceLimit();
 /** Memory can only grow about as fast as bytes arrive: re-sample after this much input. */
 const RESAMPLE_INPUT_BYTES = Math.floor(limit / 100);
-const lastSampleInput = new WeakMap<Server, number>();
 
 function sample(server: Server): void {
   server.heapNearLimit = v8.getHeapStatistics().total_heap_size > limit * HIGH_WATER;
-  lastSampleInput.set(server, server.stats.netInputBytes);
+  server.heapSampleInput = server.stats.netInputBytes;
 }
 
 /** Idle time before a trim. */
@@ -107,7 +106,7 @@ export function installHeapGuard(server: Server): void {
     return true;
   }, (srv) => {
     // input grows only between batches, when gates are re-armed: sample the heap then
-    if (srv.stats.netInputBytes - (lastSampleInput.get(srv) ?? 0) > RESAMPLE_INPUT_BYTES) sample(srv);
+    if (srv.stats.netInputBytes - srv.heapSampleInput > RESAMPLE_INPUT_BYTES) sample(srv);
     return srv.heapNearLimit;
   });
 }

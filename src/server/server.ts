@@ -90,8 +90,10 @@ export class Server {
   execEndClock = -1;
   /**
    * A script runs past busy-reply-threshold and other clients get -BUSY
-   * (scripting/host.ts): the cron waits, as Redis's serverCron does not run
-   * while a script holds the server (no active expiry under its frozen clock).
+   * (scripting/host.ts, the only stored busy flag): the cron waits, as
+   * Redis's serverCron does not run while a script holds the server (no
+   * active expiry under its frozen clock), and blocked clients are not
+   * served (server/blocking.ts) until the script ends.
    */
   scriptBusy = false;
   /** the client whose command is executing, if any */
@@ -104,6 +106,8 @@ export class Server {
   cronLoops = 0;
   /** set by the heap guard while the V8 heap is close to its limit */
   heapNearLimit = false;
+  /** net input bytes when the heap guard last sampled the heap */
+  heapSampleInput = 0;
   /** the command gates that can refuse something now (dispatch.refreshGates) */
   armedGates: CommandGate[] = [];
   armedGatesMask = -1;
