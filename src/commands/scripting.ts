@@ -347,10 +347,9 @@ export function setup(server: Server): void {
   for (const name of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro']) queuedFlags.set(name, evalQueuedFlags);
   // while a script runs past busy-reply-threshold, only allow-busy commands pass
   addCommandGate((srv, _c, cmd) => {
-    const host = scriptHost(srv);
-    if (!host.busy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
-    return host.busyError;
-  }, (srv) => scriptHost(srv).busy);
+    if (!srv.scriptBusy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
+    return scriptHost(srv).busyError;
+  }, (srv) => srv.scriptBusy);
   // SORT BY <constant> from a script sorts the output (deterministic replies)
   sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;

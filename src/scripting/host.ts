@@ -164,8 +164,10 @@ export class ScriptHost {
   /** the chunks the current worker holds */
   private readonly workerChunks = new EngineChunks();
   running: Running | null = null;
-  /** a script ran past busy-reply-threshold: other clients get -BUSY */
-  busy = false;
+  /** a script ran past busy-reply-threshold: other clients get -BUSY (the server's scriptBusy is the one flag) */
+  get busy(): boolean {
+    return this.server.scriptBusy;
+  }
   /** the client script commands run with */
   readonly client: Client;
   /** the in-process engine, once started */
@@ -339,10 +341,9 @@ export class ScriptHost {
     }
     // the script outlived the threshold: serve it from the event loop
     st.async = true;
-    this.busy = true;
+    // also holds the blocking manager: commands allowed meanwhile (PING in a HELLO, CLIENT ...)
+    // must not serve blocked clients mid-script
     server.scriptBusy = true;
-    // commands allowed meanwhile (PING in a HELLO, CLIENT ...) must not serve blocked clients mid-script
-    server.blocking.held = true;
     run.caller.busyScript = true;
     server.log.warning(`Slow script detected: still in execution after ${Math.round(performance.now() - st.start)} milliseconds. You can try killing the script using the ${run.isFunction ? 'FUNCTION KILL' : 'SCRIPT KILL'} command.`);
     this.pumpAsync(st, end);
@@ -590,9 +591,7 @@ export class ScriptHost {
     // a journal that held big replies is not kept
     if (this.journal.buf.length > 1 << 20) this.journal = new MsgWriter();
     const wasAsync = st.async;
-    this.busy = false;
     this.server.scriptBusy = false;
-    this.server.blocking.held = false;
     const caller = st.run.caller;
     caller.busyScript = false;
     st.run.done(res);

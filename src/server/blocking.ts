@@ -135,12 +135,12 @@ export class BlockingManager {
     return this.ready.size > 0;
   }
 
-  /** Serve waiters of every ready key, until no key is ready. Called after top-level commands. */
-  /** set while a script runs past busy-reply-threshold: its writes wake nobody until it ends */
-  held = false;
-
+  /**
+   * Serve waiters of every ready key, until no key is ready. Called after top-level commands.
+   * While a script runs past busy-reply-threshold (server.scriptBusy) its writes wake nobody until it ends.
+   */
   handleReady(): void {
-    if (this.handling || this.held) return;
+    if (this.handling || this.server.scriptBusy) return;
     this.handling = true;
     try {
       while (this.ready.size > 0) {
