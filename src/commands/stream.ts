@@ -185,6 +185,11 @@ function propagateGroupId(c: Client, key: string, g: ConsumerGroup, groupName: s
 /** streamCreateConsumer (notifies and dirties); null when the name exists. */
 function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string): Consumer | null {
   if (g.consumers.has(name)) return null;
+  return insertConsumer(c, g, name, key);
+}
+
+/** createConsumer for a name the caller has just found absent. */
+function insertConsumer(c: Client, g: ConsumerGroup, name: string, key: string): Consumer {
   const cons = new Consumer(name, Date.now());
   g.consumers.set(name, cons);
   c.server.keyspace.dirty++;
@@ -194,7 +199,7 @@ function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string):
 
 /** The consumer of this name (its seen time refreshed), created when missing: XCLAIM, XAUTOCLAIM. */
 function consumerOrCreate(c: Client, g: ConsumerGroup, name: string, key: string): Consumer {
-  return lookupConsumer(g, name) ?? (createConsumer(c, g, name, key) as Consumer);
+  return lookupConsumer(g, name) ?? insertConsumer(c, g, name, key);
 }
 
 /**
@@ -204,7 +209,7 @@ function consumerOrCreate(c: Client, g: ConsumerGroup, name: string, key: string
 function readerConsumer(c: Client, g: ConsumerGroup, groupName: string, name: string, key: string, noack: boolean): Consumer {
   let cons = lookupConsumer(g, name);
   if (cons === undefined) {
-    cons = createConsumer(c, g, name, key) as Consumer;
+    cons = insertConsumer(c, g, name, key);
     if (noack) c.server.keyspace.propagate(c.db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, name]);
   }
   return cons;

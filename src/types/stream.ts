@@ -721,7 +721,7 @@ export class ConsumerGroup {
   }
 
   deleteConsumer(c: Consumer): void {
-    for (const id of c.pel.liveKeys()) this.pel.delete(id);
+    c.pel.forEach((id) => this.pel.delete(id)); // this.pel, not the one walked
     this.consumers.delete(c.name);
   }
 }
