@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'crypto';
-import { startNodis, RawConnection, resp, expectReplies, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, expectReplies, ask, infoField, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -82,7 +82,6 @@ test('functions run in process too', async () => {
 
 test("the in-process engine's memory is Lua's, not the dataset's: used_memory does not include it", async () => {
   // the engine runs (started by before()): its fixed 64 MB wasm heap must not show in used_memory
-  const info = await c.request(resp('INFO', 'memory'));
-  const used = Number(/used_memory:(\d+)\r\n/.exec(info)![1]);
+  const used = Number(infoField(await ask(c, ['INFO', 'memory']), 'used_memory'));
   assert.ok(used < 48 * 1024 * 1024, String(used));
 });
