@@ -57,14 +57,14 @@ function hllOrReply(c: Client, v: RedisValue): Buffer | null {
 }
 
 /**
- * maxRegs = the union of the registers of the HLLs at argv[from..]
+ * maxRegs = the union of the registers of the HLLs at argv[1..]
  * (missing keys count as empty). Returns 1 when one of them is dense, 0
  * when none is, -1 after an error reply.
  */
-function unionOf(c: Client, argv: string[], from: number): number {
+function unionOf(c: Client, argv: string[]): number {
   maxRegs.fill(0);
   let dense = 0;
-  for (let j = from; j < argv.length; j++) {
+  for (let j = 1; j < argv.length; j++) {
     const o = c.db.lookupRead(argv[j]);
     if (o === undefined) continue;
     const b = hllOrReply(c, o);
@@ -135,7 +135,7 @@ function pfadd(c: Client, argv: string[]): void {
 function pfcount(c: Client, argv: string[]): void {
   const db = c.db;
   if (argv.length > 2) {
-    if (unionOf(c, argv, 1) >= 0) replyCard(c, rawCount(maxRegs));
+    if (unionOf(c, argv) >= 0) replyCard(c, rawCount(maxRegs));
     return;
   }
   const key = argv[1];
@@ -162,7 +162,7 @@ function pfcount(c: Client, argv: string[]): void {
 }
 
 function pfmerge(c: Client, argv: string[]): void {
-  const useDense = unionOf(c, argv, 1);
+  const useDense = unionOf(c, argv);
   if (useDense < 0) return;
   const db = c.db;
   const key = argv[1];
