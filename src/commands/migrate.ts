@@ -136,8 +136,8 @@ interface Item {
   key: string;
   value: RedisValue;
   ttl: number;
-  /** the DUMP payload, as a latin1 string */
-  payload: string;
+  /** the DUMP payload */
+  payload: Buffer;
 }
 
 function migrate(c: Client, argv: string[]): void {
@@ -192,7 +192,7 @@ function migrate(c: Client, argv: string[]): void {
       if (ttl < 0) continue;
       if (ttl < 1) ttl = 1;
     }
-    items.push({ key, value: v, ttl, payload: dumpPayload(v, server.config.rdbcompression).toString('latin1') });
+    items.push({ key, value: v, ttl, payload: dumpPayload(v, server.config.rdbcompression) });
   }
   if (items.length === 0) {
     c.reply.simple('NOKEY');
@@ -237,19 +237,25 @@ function migrate(c: Client, argv: string[]): void {
       cache.set(name, cs);
     }
     cs.lastUse = Date.now();
-    let request = '';
-    if (password !== null) request += encodeCommand(username !== null ? ['AUTH', username, password] : ['AUTH', password]);
+    // the RESP text (latin1) around each payload, which goes as it is
+    const parts: Buffer[] = [];
+    let text = '';
+    if (password !== null) text += encodeCommand(username !== null ? ['AUTH', username, password] : ['AUTH', password]);
     const select = cs.lastDbid !== dbid;
-    if (select) request += encodeCommand(['SELECT', String(dbid)]);
+    if (select) text += encodeCommand(['SELECT', String(dbid)]);
     for (const it of items) {
-      const restore = ['RESTORE', it.key, String(it.ttl), it.payload];
-      if (replace) restore.push('REPLACE');
-      request += encodeCommand(restore);
+      // RESTORE key ttl payload [REPLACE], as encodeCommand lays it out
+      const ttl = String(it.ttl);
+      text += `*${replace ? 5 : 4}\r\n$7\r\nRESTORE\r\n$${it.key.length}\r\n${it.key}\r\n$${ttl.length}\r\n${ttl}\r\n$${it.payload.length}\r\n`;
+      parts.push(Buffer.from(text, 'latin1'), it.payload);
+      text = replace ? '\r\n$7\r\nREPLACE\r\n' : '\r\n';
     }
+    if (text !== '') parts.push(Buffer.from(text, 'latin1'));
+    const request = Buffer.concat(parts);
     let stage = 'writing';
     let got = 0;
     try {
-      await writeAll(cs, Buffer.from(request, 'latin1'), timeout as number);
+      await writeAll(cs, request, timeout as number);
       stage = 'reading';
       const authReply = password !== null ? await readLine(cs, timeout as number) : null;
       const selectReply = select ? await readLine(cs, timeout as number) : null;
