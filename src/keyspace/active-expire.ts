@@ -55,10 +55,8 @@ export class ActiveExpire {
   constructor(server: Server) {
     this.server = server;
     // freeing a big expired value synchronously is sampled as Redis's expire-del event
-    server.keyspace.expireDelLatency = (ms: number) => {
-      const threshold = server.config.latencyMonitorThreshold;
-      if (threshold > 0) server.latency.addSampleIfNeeded('expire-del', Math.floor(ms), threshold);
-    };
+    server.keyspace.expireDelLatency = (ms: number) =>
+      server.latency.addSampleIfNeeded('expire-del', Math.floor(ms), server.config.latencyMonitorThreshold);
     this.visit = (key: string, when: number) => {
       const ttl = when - this.now;
       if (ttl <= 0) this.dueKeys.push(key);
