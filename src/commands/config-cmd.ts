@@ -69,16 +69,6 @@ export function resetStats(server: Server): void {
     cmd.stats.failedCalls = 0;
     cmd.stats.latency.reset();
   }
-  for (const fn of resetStatListeners.get(server) ?? []) fn();
-}
-
-const resetStatListeners = new WeakMap<Server, (() => void)[]>();
-
-/** Other subsystems with counters of their own reset them on CONFIG RESETSTAT. */
-export function onResetStat(server: Server, fn: () => void): void {
-  const list = resetStatListeners.get(server) ?? [];
-  list.push(fn);
-  resetStatListeners.set(server, list);
 }
 
 function configResetStat(c: Client): void {
