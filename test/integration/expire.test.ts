@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startNodis, RawConnection, resp, type NodisProcess } from '../helpers/server';
 import { inProcess } from '../helpers/inprocess';
+import { sleep } from './client-resp';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -29,8 +30,6 @@ async function int(args: string[]): Promise<number> {
   assert.match(got, /^:-?\d+\r\n$/, args.join(' '));
   return Number(got.slice(1, -2));
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('EXPIRE option errors', async () => {
   await expect(['SET', 'k', 'v'], '+OK\r\n');

@@ -7,7 +7,8 @@
  */
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, resp, waitBlocked, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, bulk, waitBlocked, type NodisProcess } from '../helpers/server';
+import { sleep } from './client-resp';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -29,10 +30,7 @@ async function expect(args: string[], expected: string, conn = c): Promise<void>
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
 const SYNTAX = '-ERR syntax error\r\n';
 const NOTINT = '-ERR value is not an integer or out of range\r\n';
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
 const arr = (...items: string[]) => `*${items.length}\r\n` + items.map(bulk).join('');
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('pushes, pops, LLEN and WRONGTYPE', async () => {
   await expect(['FLUSHALL'], '+OK\r\n');
