@@ -31,7 +31,7 @@ import { queuedFlags } from './multi';
 import { addCommandGate, feedMonitors, call } from '../server/dispatch';
 import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
 import { replyHelp } from './args';
-import { scriptHost, replyResult } from '../scripting/host';
+import { scriptHost, replyResult, localLuaMemoryBytes } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
 import { usedMemory, excludeFromUsedMemory } from '../info/memory';
 import { splitArgs } from '../protocol/split-args';
@@ -343,6 +343,8 @@ function scriptHelp(c: Client): void {
   ]);
 }
 
+let localMemoryExcluded = false;
+
 export function setup(server: Server): void {
   for (const name of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro']) queuedFlags.set(name, evalQueuedFlags);
   // while a script runs past busy-reply-threshold, only allow-busy commands pass
@@ -353,8 +355,11 @@ export function setup(server: Server): void {
   // SORT BY <constant> from a script sorts the output (deterministic replies)
   sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;
-  // the in-process engine's wasm heap is Lua's memory, not the dataset's
-  excludeFromUsedMemory(() => scriptHost(server).localMemoryBytes);
+  // the in-process engine's wasm heap is Lua's memory, not the dataset's (one reader per process)
+  if (!localMemoryExcluded) {
+    localMemoryExcluded = true;
+    excludeFromUsedMemory(localLuaMemoryBytes);
+  }
   const evalMem = (srv: Server): number => scriptsMemory(srv);
   provideInfoField('used_memory_lua', () => LUA_VM_BASE);
   provideInfoField('used_memory_vm_eval', () => LUA_VM_BASE);

@@ -153,6 +153,19 @@ const LOCAL_MS = Number(process.env.NODIS_LUA_LOCAL_MS ?? 100);
 /** the reply to a redis.call the abandoned attempt makes after its budget ran out (never seen by a client) */
 const ABANDONED_REPLY = '-ERR script moved to the Lua worker\r\n';
 
+/** the in-process engines the hosts hold (one per thread, but a broken one until its host drops it) */
+const heldLocals = new Set<LocalLua>();
+
+/**
+ * Bytes of the in-process engines' memory (their fixed wasm heaps): what the
+ * hosts hold, read without a host or a server (used memory leaves it out).
+ */
+export function localLuaMemoryBytes(): number {
+  let bytes = 0;
+  for (const l of heldLocals) bytes += l.memoryBytes();
+  return bytes;
+}
+
 const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 
@@ -231,17 +244,13 @@ export class ScriptHost {
     this.workerChunks.reset();
   }
 
-  /** bytes of the in-process engine's memory (0 when it is not running) */
-  get localMemoryBytes(): number {
-    return this.local === null ? 0 : this.local.memoryBytes();
-  }
-
   private startLocal(): void {
     if (!LOCAL_ON || this.local !== null || this.localStarting || this.localUnavailable) return;
     this.localStarting = true;
     void startLocal(LOCAL_FUEL).then((l) => {
       this.localStarting = false;
       this.local = l;
+      if (l !== null) heldLocals.add(l);
       this.localFuelSet = LOCAL_FUEL;
       // another server of this process has it, or the engine's layout is not the expected one
       if (l === null) this.localUnavailable = true;
@@ -425,6 +434,7 @@ export class ScriptHost {
     this.localPeer.st = null;
     if (local.broken) {
       // start a fresh engine for the next scripts (it starts with no chunks)
+      heldLocals.delete(local);
       this.local = null;
       this.startLocal();
     } else if (st.abandoned) {
