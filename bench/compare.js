@@ -33,32 +33,33 @@ function bench(port, test, pipeline) {
 
 (async () => {
   const nodis = await startServer('nodis');
-  const redis = await startServer('redis', redisBin);
-  const nodisPort = nodis.port;
-  const redisPort = redis.port;
   try {
-    const rows = [];
-    for (const p of pipelines) {
-      for (const t of tests) {
-        let bn = 0;
-        let br = 0;
-        for (let r = 0; r < rounds; r++) {
-          bn = Math.max(bn, bench(nodisPort, t, p));
-          br = Math.max(br, bench(redisPort, t, p));
+    const redis = await startServer('redis', redisBin);
+    try {
+      const rows = [];
+      for (const p of pipelines) {
+        for (const t of tests) {
+          let bn = 0;
+          let br = 0;
+          for (let r = 0; r < rounds; r++) {
+            bn = Math.max(bn, bench(nodis.port, t, p));
+            br = Math.max(br, bench(redis.port, t, p));
+          }
+          rows.push({ test: t, pipeline: p, nodis: bn, redis: br, ratio: bn / br });
+          process.stderr.write(`${t} -P ${p}: nodis ${bn.toFixed(0)} redis ${br.toFixed(0)} ratio ${(bn / br).toFixed(2)}\n`);
         }
-        rows.push({ test: t, pipeline: p, nodis: bn, redis: br, ratio: bn / br });
-        process.stderr.write(`${t} -P ${p}: nodis ${bn.toFixed(0)} redis ${br.toFixed(0)} ratio ${(bn / br).toFixed(2)}\n`);
       }
-    }
-    console.log(`redis-benchmark -n ${n} -c ${clients}, best of ${rounds} rounds, servers alternated\n`);
-    console.log('| test | pipeline | Nodis req/s | Redis req/s | ratio |');
-    console.log('|---|---|---|---|---|');
-    for (const r of rows) {
-      console.log(`| ${r.test} | ${r.pipeline} | ${r.nodis.toFixed(0)} | ${r.redis.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
+      console.log(`redis-benchmark -n ${n} -c ${clients}, best of ${rounds} rounds, servers alternated\n`);
+      console.log('| test | pipeline | Nodis req/s | Redis req/s | ratio |');
+      console.log('|---|---|---|---|---|');
+      for (const r of rows) {
+        console.log(`| ${r.test} | ${r.pipeline} | ${r.nodis.toFixed(0)} | ${r.redis.toFixed(0)} | ${r.ratio.toFixed(2)} |`);
+      }
+    } finally {
+      redis.stop();
     }
   } finally {
     nodis.stop();
-    redis.stop();
   }
 })().catch((e) => {
   console.error(e);

@@ -71,27 +71,28 @@ async function drained(socks, count) {
 
 (async () => {
   const nodis = await startServer('nodis');
-  const redis = await startServer('redis', redisBin);
-  const nodisPort = nodis.port;
-  const redisPort = redis.port;
   try {
-    const nodisSubs = await subscribe(nodisPort);
-    const redisSubs = await subscribe(redisPort);
-    let bn = 0;
-    let br = 0;
-    for (let r = 0; r < rounds; r++) {
-      bn = Math.max(bn, await bench(nodisPort));
-      await drained(nodisSubs, n * (r + 1));
-      br = Math.max(br, await bench(redisPort));
-      await drained(redisSubs, n * (r + 1));
-      process.stderr.write(`round ${r + 1}: nodis ${bn.toFixed(0)} redis ${br.toFixed(0)}\n`);
+    const redis = await startServer('redis', redisBin);
+    try {
+      const nodisSubs = await subscribe(nodis.port);
+      const redisSubs = await subscribe(redis.port);
+      let bn = 0;
+      let br = 0;
+      for (let r = 0; r < rounds; r++) {
+        bn = Math.max(bn, await bench(nodis.port));
+        await drained(nodisSubs, n * (r + 1));
+        br = Math.max(br, await bench(redis.port));
+        await drained(redisSubs, n * (r + 1));
+        process.stderr.write(`round ${r + 1}: nodis ${bn.toFixed(0)} redis ${br.toFixed(0)}\n`);
+      }
+      console.log(`PUBLISH to ${subs} subscribers, ${size}-byte messages, redis-benchmark -n ${n} -c ${clients} -P ${pipeline}, best of ${rounds}`);
+      console.log(`nodis ${bn.toFixed(0)} req/s, redis ${br.toFixed(0)} req/s, ratio ${(bn / br).toFixed(2)}`);
+      for (const s of [...nodisSubs, ...redisSubs]) s.destroy();
+    } finally {
+      redis.stop();
     }
-    console.log(`PUBLISH to ${subs} subscribers, ${size}-byte messages, redis-benchmark -n ${n} -c ${clients} -P ${pipeline}, best of ${rounds}`);
-    console.log(`nodis ${bn.toFixed(0)} req/s, redis ${br.toFixed(0)} req/s, ratio ${(bn / br).toFixed(2)}`);
-    for (const s of [...nodisSubs, ...redisSubs]) s.destroy();
   } finally {
     nodis.stop();
-    redis.stop();
   }
 })().catch((e) => {
   console.error(e);
