@@ -11,7 +11,7 @@ const { loadConfig } = require('../dist/src/config/config.js');
 const { Server } = require('../dist/src/server/server.js');
 const { Client } = require('../dist/src/server/client.js');
 
-const which = process.argv[2] || 'set';
+const which = process.argv.slice(2).find((a) => !a.startsWith('--')) || 'set';
 const cpu = process.argv.includes('--cpu');
 const clock = () => (cpu ? (({ user, system }) => BigInt(user + system) * 1000n)(process.cpuUsage()) : process.hrtime.bigint());
 const server = new Server(loadConfig(['--port', '0']));
