@@ -6,35 +6,36 @@
  *
  *   node bench/memory.js [--load "-t set -r 1000000 -n 2000000 -d 10"] [--settle 5]
  */
-const { spawn, execFileSync } = require('child_process');
+const { execFileSync } = require('child_process');
 const fs = require('fs');
-const path = require('path');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const load = opt('--load', '-t set -r 1000000 -n 2000000 -d 10').split(' ');
 const settle = Number(opt('--settle', '5'));
 
-const { freePort, waitPort } = require('./lib');
+const { startServer } = require('./lib');
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 const cli = (port, ...a) => execFileSync('redis-cli', ['-p', String(port), ...a], { encoding: 'utf8' }).trim();
 
-async function measure(name, cmd, argv) {
-  const port = await freePort();
-  const proc = spawn(cmd, [...argv, '--port', String(port), '--save', ''], { stdio: 'ignore' });
-  await waitPort(port);
-  const before = rssKb(proc.pid);
-  execFileSync('redis-benchmark', ['-p', String(port), '-q', '--csv', '-c', '50', ...load], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, settle * 1000));
-  const keys = Number(cli(port, 'dbsize'));
-  const after = rssKb(proc.pid);
-  proc.kill('SIGTERM');
-  return { name, keys, before, after };
+/** Start a server without persistence (lib.startServer), load it, let it settle, read RSS and DBSIZE; stop it. */
+async function measure(name, bin) {
+  const srv = await startServer(name, bin);
+  try {
+    const before = rssKb(srv.proc.pid);
+    execFileSync('redis-benchmark', ['-p', String(srv.port), '-q', '--csv', '-c', '50', ...load], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, settle * 1000));
+    const keys = Number(cli(srv.port, 'dbsize'));
+    const after = rssKb(srv.proc.pid);
+    return { name, keys, before, after };
+  } finally {
+    srv.stop();
+  }
 }
 
 (async () => {
-  const nodis = await measure('nodis', path.join(__dirname, '..', 'bin', 'nodis-server'), []);
-  const redis = await measure('redis', opt('--redis-server', 'redis-server'), ['--appendonly', 'no']);
+  const nodis = await measure('nodis');
+  const redis = await measure('redis', opt('--redis-server', 'redis-server'));
   console.log(`load: redis-benchmark ${load.join(' ')}`);
   console.log('| server | keys | RSS empty (MB) | RSS loaded (MB) | bytes/key over empty |');
   console.log('|---|---|---|---|---|');
