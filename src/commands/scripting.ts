@@ -183,14 +183,19 @@ export function scriptCommandFlags(cmdFlags: number, flags: number): number {
   return f;
 }
 
-/** The flags of a queued EVAL/EVALSHA (MULTI): those its script declares. */
-function evalQueuedFlags(c: Client, cmdFlags: number, argv: string[]): number {
-  const evalsha = argv[0].length >= 7 && argv[0].toLowerCase().startsWith('evalsha');
-  const cached = scriptCache(c.server).get(evalsha ? argv[1].toLowerCase() : sha1hex(argv[1]));
-  if (cached !== undefined) return scriptCommandFlags(cmdFlags, cached.flags);
-  if (evalsha) return cmdFlags;
+/**
+ * The flags of a queued EVAL (MULTI): those its script declares. The body's
+ * shebang tells them (a cached script holds what its shebang says).
+ */
+function evalQueuedFlags(_c: Client, cmdFlags: number, argv: string[]): number {
   const sb = parseShebang(argv[1]);
   return typeof sb === 'string' ? cmdFlags : scriptCommandFlags(cmdFlags, sb.flags);
+}
+
+/** The flags of a queued EVALSHA: those of the cached script, else the command's. */
+function evalshaQueuedFlags(c: Client, cmdFlags: number, argv: string[]): number {
+  const cached = scriptCache(c.server).get(argv[1].toLowerCase());
+  return cached === undefined ? cmdFlags : scriptCommandFlags(cmdFlags, cached.flags);
 }
 
 function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
@@ -346,7 +351,10 @@ function scriptHelp(c: Client): void {
 let localMemoryExcluded = false;
 
 export function setup(server: Server): void {
-  for (const name of ['eval', 'evalsha', 'eval_ro', 'evalsha_ro']) queuedFlags.set(name, evalQueuedFlags);
+  queuedFlags.set('eval', evalQueuedFlags);
+  queuedFlags.set('eval_ro', evalQueuedFlags);
+  queuedFlags.set('evalsha', evalshaQueuedFlags);
+  queuedFlags.set('evalsha_ro', evalshaQueuedFlags);
   // while a script runs past busy-reply-threshold, only allow-busy commands pass
   addCommandGate((srv, _c, cmd) => {
     if (!srv.scriptBusy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
