@@ -541,13 +541,13 @@ export class AppendOnlyLog {
     if (signal !== 0) {
       log.warning(`Background AOF rewrite terminated by signal ${signal}`);
       // SIGUSR1 is how a child is stopped on purpose: not an error
-      if (signal !== 10) this.rewriteFailed(job);
-      else this.rewriteCleanup(job);
+      if (signal !== 10) this.rewriteFailed();
+      else this.rewriteCleanup();
       return;
     }
     if (code !== 0) {
       log.warning('Background AOF rewrite terminated with error');
-      this.rewriteFailed(job);
+      this.rewriteFailed();
       return;
     }
     log.notice(`Successfully created the temporary AOF base file ${path.basename(tmpFile)}`);
@@ -558,7 +558,8 @@ export class AppendOnlyLog {
       fs.renameSync(tmpFile, this.pathOf(baseName));
     } catch (e) {
       log.warning(`Error trying to rename the temporary AOF base file ${path.basename(tmpFile)} into ${this.pathOf(baseName)}: ${(e as Error).message}`);
-      this.rewriteFailed(job);
+      fs.unlink(tmpFile, () => undefined); // a child that failed had its temp file removed by save-child.ts
+      this.rewriteFailed();
       return;
     }
     log.notice(`Successfully renamed the temporary AOF base file ${path.basename(tmpFile)} into ${baseName}`);
@@ -569,7 +570,7 @@ export class AppendOnlyLog {
       } catch (e) {
         log.warning(`Error trying to rename the temporary AOF incr file ${this.tempIncrName()} into ${incrName}: ${(e as Error).message}`);
         fs.unlink(this.pathOf(baseName), () => undefined);
-        this.rewriteFailed(job);
+        this.rewriteFailed();
         return;
       }
       log.notice(`Successfully renamed the temporary AOF incr file ${this.tempIncrName()} into ${incrName}`);
@@ -578,7 +579,7 @@ export class AppendOnlyLog {
     temp.markRewrittenIncrAsHistory(this.fd >= 0);
     if (!this.persistManifest(temp)) {
       fs.unlink(this.pathOf(baseName), () => undefined);
-      this.rewriteFailed(job);
+      this.rewriteFailed();
       return;
     }
     this.manifest = temp;
@@ -593,15 +594,14 @@ export class AppendOnlyLog {
     if (this.state === 'wait_rewrite') this.state = 'on';
   }
 
-  private rewriteFailed(job: RewriteJob): void {
+  private rewriteFailed(): void {
     this.lastBgrewriteOk = false;
     this.consecutiveFailures++;
-    this.rewriteCleanup(job);
+    this.rewriteCleanup();
   }
 
-  /** After a rewrite that did not complete: no temp file; a pending AOF start retries. */
-  private rewriteCleanup(job: RewriteJob): void {
-    fs.unlink(job.child.tempFile, () => undefined);
+  /** After a rewrite that did not complete (its temp file is gone already): a pending AOF start retries. */
+  private rewriteCleanup(): void {
     if (this.state === 'wait_rewrite') {
       this.buf = '';
       this.server.log.notice(`Removing the temp incr aof file ${this.tempIncrName()} in the background`);
