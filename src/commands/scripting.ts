@@ -29,7 +29,7 @@ import type { HandlerMap } from './table';
 import { CMD_ALLOW_BUSY, CMD_STALE, CMD_DENYOOM, CMD_WRITE, CMD_MAY_REPLICATE } from './table';
 import { queuedFlags } from './multi';
 import { addCommandGate, feedMonitors, call } from '../server/dispatch';
-import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart } from '../scripting/ldb';
+import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart, ldbSetup } from '../scripting/ldb';
 import { replyHelp } from './args';
 import { scriptHost, replyResult, localLuaMemoryBytes } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
@@ -355,6 +355,8 @@ export function setup(server: Server): void {
   queuedFlags.set('eval_ro', evalQueuedFlags);
   queuedFlags.set('evalsha', evalshaQueuedFlags);
   queuedFlags.set('evalsha_ro', evalshaQueuedFlags);
+  // a debugger session ends with its client
+  ldbSetup(server);
   // while a script runs past busy-reply-threshold, only allow-busy commands pass
   addCommandGate((srv, _c, cmd) => {
     if (!srv.scriptBusy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;

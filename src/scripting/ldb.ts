@@ -32,7 +32,6 @@ interface Session {
 /** clients that asked for debugging (SCRIPT DEBUG YES|SYNC) */
 const enabled = new WeakSet<Client>();
 const sessions = new Map<Client, Session>();
-const hooked = new WeakSet<Server>();
 
 export function ldbEnable(c: Client, on: boolean): void {
   if (on) enabled.add(c);
@@ -91,11 +90,21 @@ function sourceLine(s: Session, n: number): string {
   return `${n === 1 ? '-> ' : '   '}${String(n).padEnd(3)} ${s.lines[n - 1]}`;
 }
 
-function end(c: Client): void {
+/** The session's end (or its failed start): the mark, the error if any, then the connection closes. */
+function end(c: Client, error?: string): void {
+  c.reply.raw('*1\r\n+<endsession>\r\n');
+  if (error !== undefined) c.error(error);
   sessions.delete(c);
   enabled.delete(c);
   c.closeAfterReply = true;
   if (sessions.size === 0) setInputInterceptor(null);
+}
+
+/** Per server (scripting's setup): a freed client's session goes with it. */
+export function ldbSetup(server: Server): void {
+  server.onClientFreed((cl) => {
+    if (sessions.delete(cl) && sessions.size === 0) setInputInterceptor(null);
+  });
 }
 
 /**
@@ -104,25 +113,15 @@ function end(c: Client): void {
  * errors.
  */
 export function ldbStart(c: Client, sha: string, body: string, readOnly: boolean, run: () => void): void {
-  const server = c.server;
   const s: Session = { readOnly, lines: body.split('\n'), sha, run };
   sessions.set(c, s);
-  if (!hooked.has(server)) {
-    hooked.add(server);
-    server.onClientFreed((cl) => {
-      if (sessions.delete(cl) && sessions.size === 0) setInputInterceptor(null);
-    });
-  }
   setInputInterceptor(intercept);
   sendLog(c, ['* Stopped at 1, stop reason = step over', sourceLine(s, 1)]);
 }
 
 /** A session's end before it could start (a bad EVAL): the mark, then the error. */
 export function ldbFailStart(c: Client, msg: string): void {
-  c.reply.raw('*1\r\n+<endsession>\r\n');
-  c.error(msg);
-  enabled.delete(c);
-  c.closeAfterReply = true;
+  end(c, msg);
 }
 
 function intercept(server: Server, c: Client, argv: string[]): boolean {
@@ -131,13 +130,10 @@ function intercept(server: Server, c: Client, argv: string[]): boolean {
   const cmd = argv.length > 0 ? argv[0].toLowerCase() : '';
   if (cmd === 's' || cmd === 'step' || cmd === 'n' || cmd === 'next' || cmd === 'c' || cmd === 'continue') {
     // no stepping in this engine: the script runs to its end
-    c.reply.raw('*1\r\n+<endsession>\r\n');
     end(c);
     s.run();
   } else if (cmd === 'a' || cmd === 'abort') {
-    c.reply.raw('*1\r\n+<endsession>\r\n');
-    c.error(`ERR script aborted for user request script: ${s.sha}, on @user_script:1.`);
-    end(c);
+    end(c, `ERR script aborted for user request script: ${s.sha}, on @user_script:1.`);
   } else if ((cmd === 'l' || cmd === 'list' || cmd === 'w' || cmd === 'whole') && argv.length <= 3) {
     let around = 1;
     let ctx = 5;
