@@ -16,7 +16,7 @@ import { randomHex } from '../server/server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from './table';
-import { isWord } from './args';
+import { isWord, msTimeoutArg } from './args';
 import { provideInfoField, provideInfoSection } from '../info/info';
 import { ReplicaLink } from '../replication/replica-link';
 import { snapshot } from '../persistence/persistence';
@@ -289,12 +289,8 @@ function wait(c: Client, argv: string[]): void {
   }
   const numReplicas = intArg(c, argv[1]);
   if (numReplicas === null) return;
-  const timeout = intArg(c, argv[2], 'ERR timeout is not an integer or out of range');
+  const timeout = msTimeoutArg(c, argv[2]);
   if (timeout === null) return;
-  if (timeout < 0) {
-    c.error('ERR timeout is negative');
-    return;
-  }
   const offset = server.masterReplOffset;
   const acked = ackedReplicas(server, offset);
   if (acked >= numReplicas || c.denyBlocking) {
