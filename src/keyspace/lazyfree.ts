@@ -31,8 +31,8 @@
  *   by 1/16 or more). The time is spent where Redis spends it, so the
  *   latency monitor (expire-cycle, expire-del, command), SLOWLOG and INFO
  *   see it there. It is usually less than Redis's, which frees element by
- *   element (a million-member set built by a script: 20-40 ms here, Redis
- *   100 ms or more on the same machine);
+ *   element (a million-member set built by a script: 10-30 ms here, Redis
+ *   160 ms on the same machine);
  * - a value freed lazily is not the command's business: it is counted in
  *   lazyfree_pending_objects, and the next cron tick (Redis's background
  *   thread) runs the collection under the same size rule, outside any
