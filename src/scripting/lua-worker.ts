@@ -36,6 +36,7 @@ import {
   DONE_REPLY, DONE_ERROR, DONE_LOADED, MODE_EVAL, MODE_FCALL, MODE_LOAD, MODE_CHECK,
 } from './channel';
 import { formatG17 } from '../util/numbers';
+import { prefixFreeNames } from './lua-globals';
 
 /** who runs the commands: the main thread through the shared channel, or (in process) the host directly */
 let ch: Peer;
@@ -132,12 +133,16 @@ const SANITIZE_POST = '\nend)(...), 0)';
 
 /**
  * pcall shim (scripts that call pcall): the engine raises a marker for a
- * read of a missing global; a script catching it sees Redis's message.
+ * read of a missing global; a script catching it sees Redis's message. The
+ * engine names every chunk user_script: in a library the position reads
+ * user_function, as in Redis.
  */
-const PCALL_SHIM =
-  "local pcall = pcall; do local P, T, U = pcall, type, unpack; pcall = function(...) local r = {P(...)} " +
-  "if r[1] == false and T(r[2]) == 'string' then r[2] = string.gsub(r[2], '__RLUA_E__:global%-read:(.*)$', \"Script attempted to access nonexistent global variable '%1'\") r[2] = string.gsub(r[2], '^\\1[^\\1]*\\1', '') end " +
-  "return U(r, 1, table.maxn(r)) end end ";
+function pcallShim(lib: boolean): string {
+  return "local pcall = pcall; do local P, T, U = pcall, type, unpack; pcall = function(...) local r = {P(...)} " +
+    "if r[1] == false and T(r[2]) == 'string' then r[2] = string.gsub(r[2], '__RLUA_E__:global%-read:(.*)$', \"Script attempted to access nonexistent global variable '%1'\") r[2] = string.gsub(r[2], '^\\1[^\\1]*\\1', '') " +
+    (lib ? "r[2] = string.gsub(r[2], '^user_script:', 'user_function:') " : '') +
+    "end return U(r, 1, table.maxn(r)) end end ";
+}
 
 /**
  * redis.error_reply as Redis 7.0 has it (the engine's adds an "ERR " code
@@ -362,9 +367,11 @@ const SET_REPL_SHIM =
   "local _, w = P(E, '', 3) E('\\1' .. w .. '\\1' .. m, 0) end}, " +
   "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
 
-function shims(body: string): string {
+function shims(body: string, lib: boolean): string {
   let pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
-  if (/(^|[^.\w])pcall\b/.test(body)) pre += PCALL_SHIM;
+  if (/(^|[^.\w])pcall\b/.test(body)) {
+    pre += pcallShim(lib);
+  }
   if (body.includes('error_reply')) pre += ERROR_REPLY_SHIM;
   if (body.includes('acl_check_cmd')) pre += ACL_CHECK_SHIM;
   if (body.includes('set_repl')) pre += SET_REPL_SHIM;
@@ -372,12 +379,12 @@ function shims(body: string): string {
 }
 
 /** The script's text with its call sites rewritten, and the preludes it needs (one line). */
-function prepare(body: string, lib: boolean): { pre: string; text: string; wrapped: boolean } {
+function prepare(body: string, lib: boolean, original = body): { pre: string; text: string; wrapped: boolean } {
   const resp3 = body.includes('setresp');
   const rw = rewriteCalls(body, resp3);
-  if (rw === null) return { pre: shims(body), text: body, wrapped: false };
-  if (!rw.calls) return { pre: shims(body), text: rw.text, wrapped: false };
-  return { pre: callPrelude(resp3, lib, body.includes('sha1hex')) + shims(body), text: rw.text, wrapped: true };
+  if (rw === null) return { pre: shims(original, lib), text: body, wrapped: false };
+  if (!rw.calls) return { pre: shims(original, lib), text: rw.text, wrapped: false };
+  return { pre: callPrelude(resp3, lib, body.includes('sha1hex')) + shims(original, lib), text: rw.text, wrapped: true };
 }
 
 function evalChunk(body: string): Buffer {
@@ -399,11 +406,32 @@ function evalChunk(body: string): Buffer {
 const LIB_PRE = 'local __F, __O, __loading, __R, __E, __T, __S = {}, {}, true, redis, error, type, tostring local __flagok = {[\'no-writes\'] = true, [\'allow-oom\'] = true, [\'allow-stale\'] = true, [\'no-cluster\'] = true, [\'allow-cross-slot-keys\'] = true} local function __isstr(x) return __T(x) == \'string\' or __T(x) == \'number\' end local function __reg(...) if not __loading then __E(\'redis.register_function can only be called on FUNCTION LOAD command\', 0) end local n = select(\'#\', ...) local a, b = ... local name, cb, desc, flags if n == 1 then if __T(a) ~= \'table\' then __E(\'calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).\', 0) end for k, v in pairs(a) do if __T(k) ~= \'string\' then __E(\'named argument key given to redis.register_function is not a string\', 0) end if k == \'function_name\' then if not __isstr(v) then __E(\'function_name argument given to redis.register_function must be a string\', 0) end name = __S(v) elseif k == \'description\' then if not __isstr(v) then __E(\'description argument given to redis.register_function must be a string\', 0) end desc = __S(v) elseif k == \'callback\' then if __T(v) ~= \'function\' then __E(\'callback argument given to redis.register_function must be a function\', 0) end cb = v elseif k == \'flags\' then if __T(v) ~= \'table\' then __E(\'flags argument to redis.register_function must be a table representing function flags\', 0) end flags = {} for _, f in ipairs(v) do if __T(f) ~= \'string\' or not __flagok[f] then __E(\'unknown flag given\', 0) end flags[#flags + 1] = f end else __E(\'unknown argument given to redis.register_function\', 0) end end if name == nil then __E(\'redis.register_function must get a function name argument\', 0) end if cb == nil then __E(\'redis.register_function must get a callback argument\', 0) end elseif n == 2 then if not __isstr(a) then __E(\'first argument to redis.register_function must be a string\', 0) end if __T(b) ~= \'function\' then __E(\'second argument to redis.register_function must be a function\', 0) end name, cb = __S(a), b else __E(\'wrong number of arguments to redis.register_function\', 0) end if not string.find(name, \'^[%w_]+$\') then __E(\'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long\', 0) end if __F[name] ~= nil then __E(\'Function already exists in the library\', 0) end local t = {name = name, callback = cb, description = desc, flags = flags or {}} __F[name] = t __O[#__O + 1] = t end local __L = setmetatable({}, {__index = function(_, k) if k == \'register_function\' then return __reg end if k == \'log\' or k == \'LOG_DEBUG\' or k == \'LOG_VERBOSE\' or k == \'LOG_NOTICE\' or k == \'LOG_WARNING\' or k == \'REDIS_VERSION\' or k == \'REDIS_VERSION_NUM\' then return __R[k] end __E("Script attempted to access nonexistent global variable \'" .. __S(k) .. "\'", 2) end, __newindex = function() __E(\'Attempt to modify a readonly table\', 2) end, __metatable = false}) local redis = __L local __nodis_lib = function()';
 const LIB_POST = "\nend\n__nodis_lib()\n__loading = false\nredis = __R\nlocal __mode = table.remove(ARGV)\nlocal __nk = tonumber(table.remove(ARGV))\nif __mode == '\\0load' then\n  local r = {}\n  for i, t in ipairs(__O) do r[i] = {t.name, t.description or false, t.flags} end\n  return r\nend\nlocal __f = __F[__mode]\nif __f == nil then return {err = 'ERR Function not found'} end\nlocal __k, __a = {}, {}\nfor i = 1, #ARGV do if i <= __nk then __k[#__k + 1] = ARGV[i] else __a[#__a + 1] = ARGV[i] end end\nlocal __r = __f.callback(__k, __a)\nreturn __r\n";
 
+/*
+ * While a library's body runs, Redis gives it no globals but `redis` (the
+ * load API): its free names are prefixed with GLOBALS_PROXY (see
+ * lua-globals.ts), a table refusing reads and writes as Redis's load
+ * environment does, replaced by the real globals once the body has run, so
+ * the registered functions see them all (through a table holding the shims'
+ * pcall and error first, when the text mentions them). `redis` is the
+ * prelude's local load API, left as it is.
+ */
+const GLOBALS_PROXY = '__nodis_G';
+const PROXY_KEEP: ReadonlySet<string> = new Set(['redis']);
+const SHIMMED_GLOBALS = 'setmetatable({pcall = pcall, error = error}, {__index = _G, __newindex = _G})';
+const GLOBALS_GUARD =
+  `local ${GLOBALS_PROXY} do local E, S = error, tostring ${GLOBALS_PROXY} = setmetatable({}, {__index = function(_, k) ` +
+  "E(\"Script attempted to access nonexistent global variable '\" .. S(k) .. \"'\", 2) end, " +
+  "__newindex = function() E('Attempt to modify a readonly table', 2) end, __metatable = false}) end ";
+
 function libChunk(code: string): Buffer {
-  const { pre, text, wrapped } = prepare(code, true);
+  const guarded = prefixFreeNames(code, GLOBALS_PROXY, PROXY_KEEP);
+  const { pre, text, wrapped } = prepare(guarded ?? code, true, code);
   const sanitize = SANITIZE_PRE.slice(0, SANITIZE_PRE.indexOf('return __nodis_s('));
-  const post = wrapped ? LIB_POST.replace('__loading = false\n', '__loading = false\n__nodis_loading = false\n') : LIB_POST;
-  return Buffer.from(pre + sanitize + LIB_PRE + text + post.replace('return __r\n', 'return __nodis_s(__r, 0)\n'), 'latin1');
+  let loaded = '__loading = false\n';
+  if (wrapped) loaded += '__nodis_loading = false\n';
+  if (guarded !== null) loaded += `${GLOBALS_PROXY} = ${/\b(pcall|error)\b/.test(code) ? SHIMMED_GLOBALS : '_G'}\n`;
+  const post = LIB_POST.replace('__loading = false\n', loaded).replace('return __r\n', 'return __nodis_s(__r, 0)\n');
+  return Buffer.from(pre + sanitize + (guarded !== null ? GLOBALS_GUARD : '') + LIB_PRE + text + post, 'latin1');
 }
 
 /* ------------------------------------------------------------------ */

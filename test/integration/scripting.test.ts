@@ -196,6 +196,33 @@ test('functions: LOAD, FCALL, LIST, DUMP/RESTORE, DELETE', async () => {
   }
 });
 
+test('functions: a library body sees only the load API; its functions see every global (replies of redis-server 7.0.15)', async () => {
+  const reg = (line: number, what: string): string =>
+    `-ERR Error registering functions: ERR user_function:${line}: ${what}\r\n`;
+  const nx = (name: string): string => `Script attempted to access nonexistent global variable '${name}'`;
+  await expect([['function', 'load', '#!lua name=g1\nreturn math.random()']], reg(2, nx('math')));
+  await expect([['function', 'load', '#!lua name=g1\nmt = getmetatable(_G)']], reg(2, nx('getmetatable')));
+  await expect([['function', 'load', '#!lua name=g1\nlocal a = _G']], reg(2, nx('_G')));
+  await expect([['function', 'load', '#!lua name=g1\nlocal ok = pcall(function() return 1 end)']], reg(2, nx('pcall')));
+  await expect([['function', 'load', '#!lua name=g1\nlocal x = 1\na = 1']], reg(3, 'Attempt to modify a readonly table'));
+  // declared functions may use globals; a global function definition is a write
+  await expect([['function', 'load', '#!lua name=g1\nlocal t = {math = 1}\nlocal function h(n) return tonumber(n) + t.math end\nfunction globalfn() return 1 end']],
+    reg(4, 'Attempt to modify a readonly table'));
+  await expect([['function', 'load', "#!lua name=g1\nredis.log(redis.LOG_WARNING, 'loading')\nredis.register_function('v', function() return redis.REDIS_VERSION end)\nlocal s = tostring(1)"]],
+    reg(4, nx('tostring')));
+  const lib = "#!lua name=g2\nlocal f = function() return string.format('%d', 5) end\n" +
+    "redis.register_function('gf', function() return f() .. tostring(_G ~= nil) end)\n" +
+    "redis.register_function('gp', function() local ok, e = pcall(function() return nosuch end) return {tostring(ok), e} end)\n" +
+    "redis.register_function('gw', function() x = 5 end)\n" +
+    "redis.register_function('gn', function() return nosuch end)";
+  await expect([['function', 'load', 'replace', lib]], '$2\r\ng2\r\n');
+  await expect([['fcall', 'gf', '0']], '$5\r\n5true\r\n');
+  await expect([['fcall', 'gp', '0']], `*2\r\n$5\r\nfalse\r\n$80\r\nuser_function:4: ${nx('nosuch')}\r\n`);
+  await expect([['fcall', 'gw', '0']], '-ERR user_function:5: Attempt to modify a readonly table script: gw, on @user_function:5.\r\n');
+  await expect([['fcall', 'gn', '0']], `-ERR user_function:6: ${nx('nosuch')} script: gn, on @user_function:6.\r\n`);
+  await expect([['function', 'delete', 'g2']], '+OK\r\n');
+});
+
 test('ioredis defineCommand (EVALSHA, falling back to EVAL)', async () => {
   const r = new Redis({ port: srv.port, lazyConnect: true });
   await r.connect();
