@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { createHash } from 'crypto';
-import { startNodis, RawConnection, resp, expectReplies as on, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, resp, expectReplies as on, waitFor, type NodisProcess } from '../helpers/server';
 
 let srv: NodisProcess;
 let c: RawConnection;
@@ -221,6 +221,18 @@ test('functions: a library body sees only the load API; its functions see every 
   await expect([['fcall', 'gw', '0']], '-ERR user_function:5: Attempt to modify a readonly table script: gw, on @user_function:5.\r\n');
   await expect([['fcall', 'gn', '0']], `-ERR user_function:6: ${nx('nosuch')} script: gn, on @user_function:6.\r\n`);
   await expect([['function', 'delete', 'g2']], '+OK\r\n');
+});
+
+test('functions: what a library body logs is logged once, when it loads (not at every FCALL)', async () => {
+  const count = (what: string): number => srv.output().split(what).length - 1;
+  await expect([['function', 'load', 'replace', "#!lua name=lg\nredis.log(redis.LOG_WARNING, 'lg body ran')\nredis.register_function('lgf', function() redis.log(redis.LOG_WARNING, 'lgf called') return 1 end)"]], '$2\r\nlg\r\n');
+  await expect([['fcall', 'lgf', '0'], ['fcall', 'lgf', '0']], ':1\r\n:1\r\n');
+  // a marker logged after the calls: once it is out, so is everything before it
+  await expect([['eval', "redis.log(redis.LOG_WARNING, 'lg marker')", '0']], '$-1\r\n');
+  await waitFor(() => count('lg marker') === 1, 'the marker in the log');
+  assert.equal(count('lg body ran'), 1);
+  assert.equal(count('lgf called'), 2);
+  await expect([['function', 'delete', 'lg']], '+OK\r\n');
 });
 
 test('ioredis defineCommand (EVALSHA, falling back to EVAL)', async () => {
