@@ -117,6 +117,13 @@ const registryOf = perServer(() => new WatchRegistry());
  */
 export const queuedFlags = new Map<string, (c: Client, flags: number, argv: string[]) => number>();
 
+/** Redis's getCommandFlags: the command's flags, or those its arguments' script declares. */
+export function commandFlags(c: Client, cmd: Command, argv: string[]): number {
+  let dyn = cmd.queuedFlags;
+  if (dyn === undefined) dyn = cmd.queuedFlags = queuedFlags.get(cmd.fullName) ?? null;
+  return dyn === null ? cmd.flags : dyn(c, cmd.flags, argv);
+}
+
 /** Called by dispatch once a command passed every check inside MULTI. */
 export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
   const st = c.multiState;
@@ -131,9 +138,7 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
       st.argvs.push(argv);
     }
     c.multiQueued++;
-    let dyn = cmd.queuedFlags;
-    if (dyn === undefined) dyn = cmd.queuedFlags = queuedFlags.get(cmd.fullName) ?? null;
-    const flags = dyn === null ? cmd.flags : dyn(c, cmd.flags, argv);
+    const flags = commandFlags(c, cmd, argv);
     c.multiCmdFlags |= flags;
     c.multiCmdInvFlags |= ~flags;
   }

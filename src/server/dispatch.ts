@@ -24,7 +24,7 @@ import {
   CMD_NO_AUTH, CMD_SKIP_SLOWLOG, CMD_SKIP_MONITOR, CMD_ADMIN, CMD_FAST,
   CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED, CMD_NO_MULTI, CMD_READONLY,
 } from '../commands/table';
-import { queueCommand, flagTransaction, isTransactionControl, execCommandAbort } from '../commands/multi';
+import { queueCommand, flagTransaction, isTransactionControl, execCommandAbort, commandFlags } from '../commands/multi';
 import { reprString } from '../protocol/split-args';
 import { authRequired, aclCheckCall } from '../commands/acl';
 
@@ -208,7 +208,7 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     }
     return;
   }
-  if (server.pauseEnd > 0 && isPausedFor(server, c, cmd)) {
+  if (server.pauseEnd > 0 && isPausedFor(server, c, cmd, argv)) {
     c.pausedArgv = [argv];
     return;
   }
@@ -237,12 +237,16 @@ function protectedAllowed(server: Server, c: Client, cmd: Command): boolean {
   return false;
 }
 
-/** CLIENT PAUSE: replicas are never held; WRITE holds writes, may-replicate commands and EXEC of such. */
-function isPausedFor(server: Server, c: Client, cmd: Command): boolean {
+/**
+ * CLIENT PAUSE: replicas are never held; WRITE holds writes, may-replicate
+ * commands (PUBLISH, PFCOUNT, EVAL/FCALL unless their script declares
+ * flags) and EXEC of such.
+ */
+function isPausedFor(server: Server, c: Client, cmd: Command, argv: string[]): boolean {
   if (Date.now() >= server.pauseEnd || c.isReplica) return false;
   if (server.pauseAll) return true;
   const mask = CMD_WRITE | CMD_MAY_REPLICATE;
-  return (cmd.flags & mask) !== 0 || (c.multiQueued >= 0 && cmd.isExec && (c.multiCmdFlags & mask) !== 0);
+  return (commandFlags(c, cmd, argv) & mask) !== 0 || (c.multiQueued >= 0 && cmd.isExec && (c.multiCmdFlags & mask) !== 0);
 }
 
 function rememberReadKeys(server: Server, c: Client, cmd: Command, argv: string[]): void {

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { startNodis, RawConnection, type NodisProcess } from '../helpers/server';
+import { startNodis, RawConnection, waitFor, type NodisProcess } from '../helpers/server';
 import { cmd, readReply, bulkText, sleep } from './client-resp';
 
 let srv: NodisProcess;
@@ -179,6 +179,32 @@ test('CLIENT PAUSE WRITE holds writes only; UNPAUSE releases them in order', asy
   assert.equal(await readReply(w), '$1\r\nv\r\n');
   a.close();
   w.close();
+});
+
+test('CLIENT PAUSE WRITE also holds may-replicate commands: PUBLISH, PFCOUNT, EVAL of a script without flags', async () => {
+  const a = await connect();
+  const p = await connect();
+  const e = await connect();
+  assert.equal(await cmd(a, 'PFADD', 'pause-hll', 'x'), ':1\r\n');
+  assert.equal(await cmd(a, 'CLIENT', 'PAUSE', '100000', 'WRITE'), '+OK\r\n');
+  p.write('*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$1\r\nm\r\n*2\r\n$7\r\nPFCOUNT\r\n$9\r\npause-hll\r\n');
+  e.write('*3\r\n$4\r\nEVAL\r\n$8\r\nreturn 1\r\n$1\r\n0\r\n');
+  await waitFor(async () => {
+    const list = bulkText(await cmd(a, 'CLIENT', 'LIST'));
+    return / flags=b .*cmd=publish /.test(list) && / flags=b .*cmd=eval /.test(list);
+  }, 'PUBLISH and EVAL held', 10000);
+  // scripts that declare no-writes, and read-only scripts, run; an RO script may not publish
+  assert.equal(await cmd(a, 'EVAL', '#!lua flags=no-writes\nreturn 2', '0'), ':2\r\n');
+  assert.equal(await cmd(a, 'EVAL_RO', 'return 3', '0'), ':3\r\n');
+  assert.match(await cmd(a, 'EVAL_RO', "return redis.call('publish', 'ch', 'm')", '0'),
+    /^-ERR Write commands are not allowed from read-only scripts\. script: /);
+  assert.equal(await cmd(a, 'CLIENT', 'UNPAUSE'), '+OK\r\n');
+  assert.equal(await readReply(p), ':0\r\n');
+  assert.equal(await readReply(p), ':1\r\n');
+  assert.equal(await readReply(e), ':1\r\n');
+  a.close();
+  p.close();
+  e.close();
 });
 
 test('CLIENT PAUSE ALL holds every command until the timeout', async () => {
