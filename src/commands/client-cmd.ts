@@ -18,7 +18,9 @@
  *
  * The client cron task here also keeps the query buffer bookkeeping that
  * CLIENT LIST reports as qbuf-free (Client.qbufAlloc): Redis's growth per
- * read, shrink after a peak and release after 2 s of idleness.
+ * read, shrink after a peak and release after 2 s of idleness; and it
+ * resizes each reply buffer from its peak as Redis does (CLIENT LIST rbs and
+ * rbp, INFO reply_buffer_shrinks/expands, DEBUG REPLYBUFFER).
  */
 import { SOURCE_FLUSH, SOURCE_SERVER } from '../keyspace/keyspace';
 import type { Client } from '../server/client';
@@ -103,7 +105,8 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
     for (const a of argv) argvMem += a.length;
   }
   const qbufFree = Math.max(0, c.qbufAlloc - qbuf);
-  const rbs = c.reply.buf.length;
+  const rbs = c.reply.size;
+  const rbp = Math.min(c.reply.peak, rbs);
   const obl = c.reply.len;
   const omem = pendingOutput(c) - obl;
   const multiMem = c.multiQueued >= 0 && c.multiState !== null ? c.multiState.memory() : 0;
@@ -114,7 +117,7 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
     ` age=${Math.floor((now - c.ctime) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
     ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.subChannels} psub=${c.subPatterns} ssub=${c.subShardChannels}` +
     ` multi=${c.multiQueued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
-    ` rbs=${rbs} rbp=${Math.max(rbs, obl)} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
+    ` rbs=${rbs} rbp=${rbp} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
     ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking ? c.trackingRedirect : -1} resp=${c.resp}`;
 }
 
@@ -452,7 +455,15 @@ function resizeQueryBuffer(c: Client, nowSec: number): void {
 function clientsCron(server: Server, now: number): void {
   const timeout = server.config.timeout;
   const nowSec = Math.floor(now / 1000);
-  for (const c of server.clients.values()) resizeQueryBuffer(c, nowSec);
+  const knobs = server.debugKnobs;
+  const stats = server.stats;
+  for (const c of server.clients.values()) {
+    resizeQueryBuffer(c, nowSec);
+    if (!knobs.replyBufferResizing) continue;
+    const change = c.reply.resizeBuffer(now, knobs.replyBufferPeakResetTime);
+    if (change < 0) stats.replyBufferShrinks++;
+    else if (change > 0) stats.replyBufferExpands++;
+  }
   if (timeout <= 0) return;
   for (const c of [...server.clients.values()]) {
     if (c.isReplica || c.isMaster || c.monitor || c.blocked || c.pausedArgv !== null || c.subscriptions > 0) continue;

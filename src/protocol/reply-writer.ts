@@ -10,12 +10,19 @@
  * - The protocol version only changes how typed replies (null, map, set,
  *   double, boolean, push, verbatim, big number) are encoded; commands call
  *   the typed method and never branch on the version themselves.
+ * - Between flushes the buffer is `size` bytes (Redis's reply buffer, which
+ *   CLIENT LIST shows as rbs): it grows for a bigger batch and is replaced
+ *   by a `size` one once that batch is out. `peak` is the biggest batch
+ *   since the client cron last reset it; the cron resizes `size` from it as
+ *   Redis's clientsCronResizeOutputBuffer does (resizeReplyBuffer).
  */
 import { formatDouble } from '../util/numbers';
 
 type Latin1Buffer = Buffer & { latin1Write(s: string, offset: number, length?: number): number };
 
-const INITIAL_SIZE = 1024;
+/** Redis's PROTO_REPLY_MIN_BYTES and PROTO_REPLY_CHUNK_BYTES: the reply buffer's size range (a new client's is the maximum). */
+export const REPLY_BUF_MIN = 1024;
+export const REPLY_BUF_MAX = 16 * 1024;
 /** Above this a flushed buffer is handed to the socket instead of being copied. */
 const COPY_LIMIT = 16 * 1024;
 
@@ -38,25 +45,32 @@ export type ProtocolVersion = 2 | 3;
 export class ReplyWriter {
   buf: Buffer;
   len = 0;
+  /** the buffer's size between flushes (Redis's buf_usable_size) */
+  size = REPLY_BUF_MAX;
+  /** the biggest batch since the last peak reset (Redis's buf_peak, which starts at the size) */
+  peak = REPLY_BUF_MAX;
+  /** when the peak was last reset (ms; 0: never, so the first cron visit resets it) */
+  peakResetAt = 0;
   resp: ProtocolVersion = 2;
   /** Called with each error message written (error statistics). */
   onError: ((msg: string) => void) | null = null;
 
   constructor() {
-    this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+    this.buf = Buffer.allocUnsafe(REPLY_BUF_MAX);
   }
 
   /** Take the pending output as a buffer the caller owns; the writer is left empty. */
   take(): Buffer {
     const n = this.len;
     this.len = 0;
+    if (n > this.peak) this.peak = n;
     if (n <= COPY_LIMIT) {
       const out = Buffer.allocUnsafe(n);
       this.buf.copy(out, 0, 0, n);
       return out;
     }
     const out = this.buf.subarray(0, n);
-    this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+    this.buf = Buffer.allocUnsafe(this.size);
     return out;
   }
 
@@ -66,6 +80,7 @@ export class ReplyWriter {
    * written here.
    */
   pending(): Buffer {
+    if (this.len > this.peak) this.peak = this.len;
     return this.buf.subarray(0, this.len);
   }
 
@@ -77,7 +92,41 @@ export class ReplyWriter {
    */
   sent(kept: boolean): void {
     this.len = 0;
-    if (kept || this.buf.length > COPY_LIMIT) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+    if (kept || this.buf.length !== this.size) this.buf = Buffer.allocUnsafe(this.size);
+  }
+
+  /**
+   * Redis's clientsCronResizeOutputBuffer, run by the client cron: halve
+   * (down to just above the peak, at least REPLY_BUF_MIN) a buffer whose
+   * peak stayed under half of it, double (up to REPLY_BUF_MAX) one whose
+   * peak filled it; every `resetMs` (-1: never) the peak restarts from what
+   * is pending. Returns -1 after a shrink, 1 after an expansion, else 0.
+   */
+  resizeBuffer(now: number, resetMs: number): number {
+    const size = this.size;
+    const peak = Math.min(this.peak, size);
+    let next = 0;
+    let change = 0;
+    if (size / 2 >= REPLY_BUF_MIN && peak < size / 2) {
+      next = Math.max(REPLY_BUF_MIN, peak + 1);
+      change = -1;
+    } else if (size * 2 < REPLY_BUF_MAX * 2 && peak === size) {
+      next = Math.min(REPLY_BUF_MAX, size * 2);
+      change = 1;
+    }
+    if (resetMs >= 0 && now - this.peakResetAt >= resetMs) {
+      this.peak = this.len;
+      this.peakResetAt = now;
+    }
+    if (next !== 0) {
+      this.size = next;
+      if (this.buf.length < next || this.len === 0) {
+        const nb = Buffer.allocUnsafe(Math.max(next, this.len));
+        this.buf.copy(nb, 0, 0, this.len);
+        this.buf = nb;
+      }
+    }
+    return change;
   }
 
   private ensure(extra: number): void {

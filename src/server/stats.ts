@@ -20,6 +20,8 @@ export class ServerStats {
   unexpectedErrorReplies = 0;
   totalReadsProcessed = 0;
   totalWritesProcessed = 0;
+  replyBufferShrinks = 0;
+  replyBufferExpands = 0;
   clientQueryBufferLimitDisconnections = 0;
   clientOutputBufferLimitDisconnections = 0;
   /** instantaneous metrics: samples of (time, value) per metric */
@@ -77,6 +79,8 @@ export class ServerStats {
     this.unexpectedErrorReplies = 0;
     this.totalReadsProcessed = 0;
     this.totalWritesProcessed = 0;
+    this.replyBufferShrinks = 0;
+    this.replyBufferExpands = 0;
     this.clientQueryBufferLimitDisconnections = 0;
     this.clientOutputBufferLimitDisconnections = 0;
     this.samples.clear();

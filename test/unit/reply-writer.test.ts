@@ -109,3 +109,37 @@ test('the buffer grows for large replies and take() leaves the writer empty and 
   const s = w.take().toString('latin1');
   assert.ok(s.startsWith(':0\r\n:1\r\n') && s.endsWith(':4999\r\n'));
 });
+
+test("the reply buffer's size follows Redis's clientsCronResizeOutputBuffer", () => {
+  const w = new ReplyWriter();
+  const T = 1_700_000_000_000; // a wall clock in ms
+  const batch = (n: number): void => {
+    w.raw('x'.repeat(n));
+    w.pending();
+    w.sent(false);
+  };
+  // a new client: 16 KB with the peak at the size; the first visit only resets the peak
+  assert.deepEqual([w.size, w.peak, w.buf.length], [16384, 16384, 16384]);
+  assert.equal(w.resizeBuffer(T + 1000, 5000), 0);
+  assert.equal(w.peak, 0);
+  // idle: down to the minimum at once (peak + 1, at least 1024)
+  assert.equal(w.resizeBuffer(T + 1100, 5000), -1);
+  assert.deepEqual([w.size, w.buf.length], [1024, 1024]);
+  assert.equal(w.resizeBuffer(T + 1200, 5000), 0);
+  // a batch that fills the buffer: it grows for the batch, then doubles per visit up to 16 KB
+  batch(40000);
+  assert.equal(w.buf.length, 1024);
+  const sizes: number[] = [];
+  for (let t = 1300; t < 2000; t += 100) {
+    w.resizeBuffer(T + t, -1);
+    sizes.push(w.size);
+    batch(40000);
+  }
+  assert.deepEqual(sizes, [2048, 4096, 8192, 16384, 16384, 16384, 16384]);
+  // the peak resets every resetMs to what is pending; a peak under half the size shrinks to peak + 1
+  batch(3000);
+  assert.equal(w.resizeBuffer(T + 10000, 100), 0); // the peak was 40000 (capped to the size): reset now
+  batch(3000);
+  assert.equal(w.resizeBuffer(T + 10050, 100), -1);
+  assert.equal(w.size, 3001);
+});
