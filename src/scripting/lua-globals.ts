@@ -26,6 +26,9 @@
  *   sees them) until the enclosing block ends.
  * Input that does not tokenize or nest properly gives null (the caller
  * keeps the text as it is); callers pass only text that compiled.
+ *
+ * The string and comment skipping (skipNonCode) is also what lua-worker.ts's
+ * call-site rewriting uses.
  */
 
 const KEYWORDS = new Set([
@@ -58,18 +61,45 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** The level of a long bracket opening at src[i] (`[[` 0, `[=[` 1...), or -1. */
-function longBracketLevel(src: string, i: number): number {
-  if (src.charCodeAt(i) !== 91) return -1;
-  let j = i + 1;
+/** Level of a Lua long bracket opening at src[at] ('['): `[[` 0, `[=[` 1..., or -1. */
+function longBracket(src: string, at: number): number {
+  let j = at + 1;
   while (src.charCodeAt(j) === 61) j++;
-  return src.charCodeAt(j) === 91 ? j - i - 1 : -1;
+  return src.charCodeAt(j) === 91 ? j - at - 1 : -1;
 }
 
-/** Index just past the long bracket string opening at i with level lvl, or -1 when unterminated. */
-function skipLong(src: string, i: number, lvl: number): number {
-  const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 2);
-  return close < 0 ? -1 : close + lvl + 2;
+/**
+ * When src[i] starts a string or a comment: the index just past it, beyond
+ * the text's end (n + 1) when it is not closed; otherwise -1.
+ */
+export function skipNonCode(src: string, i: number): number {
+  const n = src.length;
+  const ch = src.charCodeAt(i);
+  if (ch === 39 || ch === 34) { // quoted string: an escape takes the next character (a CR LF pair after a backslash)
+    i++;
+    while (i < n) {
+      const c = src.charCodeAt(i);
+      if (c === ch || c === 10 || c === 13) break;
+      i += c !== 92 ? 1 : src.charCodeAt(i + 1) === 13 && src.charCodeAt(i + 2) === 10 ? 3 : 2;
+    }
+    return i < n && src.charCodeAt(i) === ch ? i + 1 : n + 1;
+  }
+  if (ch === 91) { // long string
+    const lvl = longBracket(src, i);
+    if (lvl < 0) return -1;
+    const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 2);
+    return close < 0 ? n + 1 : close + lvl + 2;
+  }
+  if (ch === 45 && src.charCodeAt(i + 1) === 45) { // comment
+    const lvl = src.charCodeAt(i + 2) === 91 ? longBracket(src, i + 2) : -1;
+    if (lvl >= 0) {
+      const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 4);
+      return close < 0 ? n + 1 : close + lvl + 2;
+    }
+    const nl = src.indexOf('\n', i);
+    return nl < 0 ? n : nl;
+  }
+  return -1;
 }
 
 /** Lua 5.1's tokens (strings, numbers and comments reduced to what the tracker needs), or null on a lexical error. */
@@ -81,16 +111,13 @@ export function tokenize(src: string): Token[] | null {
     const c = src.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
       i++;
-    } else if (c === 45 && src.charCodeAt(i + 1) === 45) { // comment
-      const lvl = longBracketLevel(src, i + 2);
-      if (lvl >= 0) {
-        const e = skipLong(src, i + 2, lvl);
-        if (e < 0) return null;
-        i = e;
-      } else {
-        const nl = src.indexOf('\n', i);
-        i = nl < 0 ? n : nl;
-      }
+      continue;
+    }
+    const k = skipNonCode(src, i);
+    if (k >= 0) {
+      if (k > n) return null; // not closed
+      if (c !== 45) out.push({ kind: Tk.Literal, text: '""', pos: i }); // a string (a comment is dropped)
+      i = k;
     } else if (isNameStart(c)) {
       const start = i;
       while (i < n && isNameChar(src.charCodeAt(i))) i++;
@@ -106,23 +133,6 @@ export function tokenize(src: string): Token[] | null {
         else break;
       }
       out.push({ kind: Tk.Literal, text: '0', pos: start });
-    } else if (c === 34 || c === 39) { // quoted string
-      const start = i++;
-      for (;;) {
-        if (i >= n) return null;
-        const d = src.charCodeAt(i);
-        if (d === c) break;
-        if (d === 10 || d === 13) return null;
-        i += d === 92 ? 2 : 1;
-      }
-      i++;
-      out.push({ kind: Tk.Literal, text: '""', pos: start });
-    } else if (c === 91 && longBracketLevel(src, i) >= 0) { // long string
-      const start = i;
-      const e = skipLong(src, i, longBracketLevel(src, i));
-      if (e < 0) return null;
-      i = e;
-      out.push({ kind: Tk.Literal, text: '""', pos: start });
     } else {
       const three = src.slice(i, i + 3);
       const two = src.slice(i, i + 2);
@@ -174,9 +184,10 @@ export function freeNamePositions(src: string, keep: ReadonlySet<string>): numbe
     }
     return false;
   };
-  const popBlock = (): Frame | null => {
+  /** Close the innermost block (of kind `expected` when given); null when that is not what is open. */
+  const popBlock = (expected?: string): Frame | null => {
     const top = stack[stack.length - 1];
-    if (top.names === null || stack.length === 1) return null;
+    if (top.names === null || stack.length === 1 || (expected !== undefined && top.kind !== expected)) return null;
     stack.pop();
     return top;
   };
@@ -255,23 +266,17 @@ export function freeNamePositions(src: string, keep: ReadonlySet<string>): numbe
         case 'then':
           block('then');
           break;
-        case 'elseif': {
-          const f = popBlock();
-          if (f === null || f.kind !== 'then') return null;
+        case 'elseif':
+        case 'else':
+          if (popBlock('then') === null) return null;
+          if (tok.text === 'else') block('else');
           break;
-        }
-        case 'else': {
-          const f = popBlock();
-          if (f === null || f.kind !== 'then') return null;
-          block('else');
-          break;
-        }
         case 'repeat':
           block('repeat');
           break;
         case 'until': {
-          const f = popBlock();
-          if (f === null || f.kind !== 'repeat') return null;
+          const f = popBlock('repeat');
+          if (f === null) return null;
           // the condition sees the block's locals: keep them (see the module comment)
           for (const name of f.names!) innermostScope().add(name);
           break;

@@ -36,7 +36,7 @@ import {
   DONE_REPLY, DONE_ERROR, DONE_LOADED, MODE_EVAL, MODE_FCALL, MODE_LOAD, MODE_CHECK,
 } from './channel';
 import { formatG17 } from '../util/numbers';
-import { prefixFreeNames } from './lua-globals';
+import { prefixFreeNames, skipNonCode } from './lua-globals';
 
 /** who runs the commands: the main thread through the shared channel, or (in process) the host directly */
 let ch: Peer;
@@ -216,40 +216,6 @@ const RESP3_FIX =
   "if fo == MS then local m = {} for i = 2, n do local k = fx(v[i]) if k ~= nil then m[k] = true end end return {set = m} end " +
   "local hole = false for i = 1, n do local x = v[i] if T(x) == 'table' then local y = fx(x) if y ~= x then v[i] = y if y == nil then hole = true end end end end " +
   "if hole then local c = {} for i = 1, n do c[i] = v[i] end return c end return v end ";
-
-/** Level of a Lua long bracket opening at src[at] ('['), or -1. */
-function longBracket(src: string, at: number): number {
-  let j = at + 1;
-  while (src.charCodeAt(j) === 61) j++;
-  return src.charCodeAt(j) === 91 ? j - at - 1 : -1;
-}
-
-/** When src[i] starts a string or a comment: the index just past it; otherwise -1. */
-function skipNonCode(src: string, i: number): number {
-  const n = src.length;
-  const ch = src.charCodeAt(i);
-  if (ch === 39 || ch === 34) { // quoted string
-    i++;
-    while (i < n && src.charCodeAt(i) !== ch && src.charCodeAt(i) !== 10) i += src.charCodeAt(i) === 92 ? 2 : 1;
-    return i + 1;
-  }
-  if (ch === 91) { // long string
-    const lvl = longBracket(src, i);
-    if (lvl < 0) return -1;
-    const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 2);
-    return close < 0 ? n : close + lvl + 2;
-  }
-  if (ch === 45 && src.charCodeAt(i + 1) === 45) { // comment
-    const lvl = src.charCodeAt(i + 2) === 91 ? longBracket(src, i + 2) : -1;
-    if (lvl >= 0) {
-      const close = src.indexOf(`]${'='.repeat(lvl)}]`, i + lvl + 4);
-      return close < 0 ? n : close + lvl + 2;
-    }
-    const nl = src.indexOf('\n', i);
-    return nl < 0 ? n : nl;
-  }
-  return -1;
-}
 
 /**
  * An argument the engine passes on exactly as Redis does: a string literal,
