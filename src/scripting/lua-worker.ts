@@ -333,11 +333,13 @@ const SET_REPL_SHIM =
   "local _, w = P(E, '', 3) E('\\1' .. w .. '\\1' .. m, 0) end}, " +
   "{__index = R, __newindex = function() E('Attempt to modify a readonly table', 2) end}) end ";
 
+/** Scripts that mention these get the error and pcall shims, whose locals shadow the globals. */
+const USES_ERROR = /\berror\b/;
+const USES_PCALL = /(^|[^.\w])pcall\b/;
+
 function shims(body: string, lib: boolean): string {
-  let pre = /\berror\b/.test(body) ? ERROR_SHIM : '';
-  if (/(^|[^.\w])pcall\b/.test(body)) {
-    pre += pcallShim(lib);
-  }
+  let pre = USES_ERROR.test(body) ? ERROR_SHIM : '';
+  if (USES_PCALL.test(body)) pre += pcallShim(lib);
   if (body.includes('error_reply')) pre += ERROR_REPLY_SHIM;
   if (body.includes('acl_check_cmd')) pre += ACL_CHECK_SHIM;
   if (body.includes('set_repl')) pre += SET_REPL_SHIM;
@@ -398,7 +400,7 @@ function libChunk(code: string): Buffer {
   const sanitize = SANITIZE_PRE.slice(0, SANITIZE_PRE.indexOf('return __nodis_s('));
   let loaded = '__loading = false\n';
   if (wrapped) loaded += '__nodis_loading = false\n';
-  if (guarded !== null) loaded += `${GLOBALS_PROXY} = ${/\b(pcall|error)\b/.test(code) ? SHIMMED_GLOBALS : '_G'}\n`;
+  if (guarded !== null) loaded += `${GLOBALS_PROXY} = ${USES_ERROR.test(code) || USES_PCALL.test(code) ? SHIMMED_GLOBALS : '_G'}\n`;
   const post = LIB_POST.replace('__loading = false\n', loaded).replace('return __r\n', 'return __nodis_s(__r, 0)\n');
   return Buffer.from(pre + sanitize + (guarded !== null ? GLOBALS_GUARD : '') + LIB_PRE + text + post, 'latin1');
 }
