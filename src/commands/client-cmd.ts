@@ -455,12 +455,12 @@ function resizeQueryBuffer(c: Client, nowSec: number): void {
 function clientsCron(server: Server, now: number): void {
   const timeout = server.config.timeout;
   const nowSec = Math.floor(now / 1000);
-  const knobs = server.debugKnobs;
+  const { replyBufferResizing, replyBufferPeakResetTime } = server.debugKnobs;
   const stats = server.stats;
   for (const c of server.clients.values()) {
     resizeQueryBuffer(c, nowSec);
-    if (!knobs.replyBufferResizing) continue;
-    const change = c.reply.resizeBuffer(now, knobs.replyBufferPeakResetTime);
+    if (!replyBufferResizing) continue;
+    const change = c.reply.resizeBuffer(now, replyBufferPeakResetTime);
     if (change < 0) stats.replyBufferShrinks++;
     else if (change > 0) stats.replyBufferExpands++;
   }

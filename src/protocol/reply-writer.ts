@@ -14,7 +14,7 @@
  *   CLIENT LIST shows as rbs): it grows for a bigger batch and is replaced
  *   by a `size` one once that batch is out. `peak` is the biggest batch
  *   since the client cron last reset it; the cron resizes `size` from it as
- *   Redis's clientsCronResizeOutputBuffer does (resizeReplyBuffer).
+ *   Redis's clientsCronResizeOutputBuffer does (resizeBuffer).
  */
 import { formatDouble } from '../util/numbers';
 
@@ -110,7 +110,7 @@ export class ReplyWriter {
     if (size / 2 >= REPLY_BUF_MIN && peak < size / 2) {
       next = Math.max(REPLY_BUF_MIN, peak + 1);
       change = -1;
-    } else if (size * 2 < REPLY_BUF_MAX * 2 && peak === size) {
+    } else if (size < REPLY_BUF_MAX && peak === size) {
       next = Math.min(REPLY_BUF_MAX, size * 2);
       change = 1;
     }
@@ -120,11 +120,8 @@ export class ReplyWriter {
     }
     if (next !== 0) {
       this.size = next;
-      if (this.buf.length < next || this.len === 0) {
-        const nb = Buffer.allocUnsafe(Math.max(next, this.len));
-        this.buf.copy(nb, 0, 0, this.len);
-        this.buf = nb;
-      }
+      // with output pending, sent() replaces the buffer once it is out
+      if (this.len === 0) this.buf = Buffer.allocUnsafe(next);
     }
     return change;
   }
