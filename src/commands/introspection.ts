@@ -35,12 +35,13 @@ import {
 } from './keys';
 import { replyHelp, intArg, ERR_SYNTAX, subcommandSyntaxError } from './args';
 import { infoString } from '../info/info';
-import { memoryReport, recordStartupMemory, samplePeakMemory, valueMemoryUsage, jemallocSize } from '../info/memory';
+import { memoryReport, recordStartupMemory, samplePeakMemory, valueMemoryUsage } from '../info/memory';
 import { datasetDigest, keyDigest } from '../info/digest';
 import { REDIS_VERSION } from '../server/server';
 import { encodingOf, type RedisValue, stringOf, isStringValue } from '../keyspace/values';
 import { parseInteger } from '../util/numbers';
 import { Dict, hashString } from '../types/dict';
+import { jemallocSize } from '../types/mem-estimate';
 import { fixed } from '../info/format';
 
 // ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import { PerformanceObserver, performance, constants as perfConstants, type Perf
 import type { Server } from '../server/server';
 import type { RedisValue } from '../keyspace/values';
 import { fullGc, forcedGcCount, collectionIsCheap, gcAvailable } from '../server/gc';
+import { jemallocSize } from '../types/mem-estimate';
 
 /** Estimated bytes a hash table entry costs besides the key and value (entry + bucket + clock). */
 const DICT_ENTRY_OVERHEAD = 48;
@@ -288,16 +289,6 @@ interface SizedValue {
 
 function hasMemoryUsage(v: unknown): v is SizedValue {
   return typeof (v as { memoryUsage?: unknown }).memoryUsage === 'function';
-}
-
-/** jemalloc's size class for an allocation of n bytes (so that figures match Redis's). */
-export function jemallocSize(n: number): number {
-  if (n <= 8) return 8;
-  if (n <= 128) return (n + 15) & ~15;
-  let base = 128;
-  while (base * 2 < n) base *= 2;
-  const q = base / 4;
-  return Math.ceil(n / q) * q;
 }
 
 /** Header size of an sds string of this length (sdshdr8/16/32/64). */

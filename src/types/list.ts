@@ -36,7 +36,7 @@
  */
 import type { RedisObject } from '../keyspace/values';
 import type { ValueDigester } from '../info/digest';
-import { jemallocSize } from '../info/memory';
+import { jemallocSize } from './mem-estimate';
 
 type Latin1Buffer = Buffer & {
   latin1Slice(start: number, end: number): string;

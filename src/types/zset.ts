@@ -24,7 +24,7 @@ import type { RedisObject } from '../keyspace/values';
 import type { ValueDigester } from '../info/digest';
 import { Dict } from './dict';
 import { ZTree, zless } from './zset-tree';
-import { jemallocSize } from '../info/memory';
+import { jemallocSize } from './mem-estimate';
 import { formatG17 } from '../util/numbers';
 
 export interface ZsetLimits {
