@@ -16,14 +16,17 @@
  * digest for every key; an empty dataset is 40 zeros.
  *
  * Types other than strings live in their own modules: they take part by
- * implementing `digestInto(d: ValueDigester)` (see below).
+ * implementing `digestInto(d: ValueDigester)`. ValueDigester (what a type
+ * is handed) is defined in types/object.ts, so that the types need nothing
+ * from this module, and re-exported here.
  */
 import { createHash } from 'crypto';
 import type { Database } from '../keyspace/database';
 import type { RedisValue } from '../keyspace/values';
+import type { DigestData, ValueDigester } from '../types/object';
 import { formatG17 } from '../util/numbers';
 
-export type DigestData = string | Buffer;
+export type { DigestData, ValueDigester };
 
 function toBuf(data: DigestData): Buffer {
   return typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
@@ -41,18 +44,6 @@ export function xorDigest(digest: Buffer, data: DigestData): void {
 export function mixDigest(digest: Buffer, data: DigestData): void {
   xorDigest(digest, data);
   sha1(digest).copy(digest);
-}
-
-/** What a value's own digest routine gets. */
-export interface ValueDigester {
-  /** order-dependent: list elements, stream entries */
-  mix(data: DigestData): void;
-  /** order-independent: set members */
-  xor(data: DigestData): void;
-  /** one element made of parts (hash field+value, zset member+score): digested alone, then xored in */
-  xorParts(...parts: DigestData[]): void;
-  /** a zset score as Redis writes it for the digest ("%.17g") */
-  score(d: number): string;
 }
 
 export interface DigestibleValue {

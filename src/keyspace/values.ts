@@ -7,21 +7,14 @@
  *   strings modified in place (APPEND, SETRANGE, SETBIT), which Redis reports
  *   as "raw".
  * - Every other type is an object implementing RedisObject, with its own
- *   module under src/types/.
+ *   module under src/types/. RedisObject and ValueKind are defined in
+ *   types/object.ts (the types import nothing from the keyspace) and
+ *   re-exported here.
  */
 
-export type ValueKind = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
+import type { RedisObject, ValueKind } from '../types/object';
 
-export interface RedisObject {
-  readonly kind: ValueKind;
-  /** OBJECT ENCODING name */
-  encoding(): string;
-  /**
-   * A deep, independent copy (COPY). Each type implements it; a type
-   * without it cannot be copied yet.
-   */
-  dup?(): RedisObject;
-}
+export type { RedisObject, ValueKind };
 
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 

@@ -19,8 +19,7 @@
  * config: callers decide when to convert (toHashtable()).
  */
 import { Dict } from './dict';
-import type { RedisObject } from '../keyspace/values';
-import type { ValueDigester } from '../info/digest';
+import type { RedisObject, ValueDigester } from './object';
 import { jemallocSize, sdsBytes } from './mem-estimate';
 import * as sp from './strpack';
 

@@ -34,8 +34,7 @@
  * This module does no I/O: commands pass a BulkSink (the reply writer fits)
  * to receive elements.
  */
-import type { RedisObject } from '../keyspace/values';
-import type { ValueDigester } from '../info/digest';
+import type { RedisObject, ValueDigester } from './object';
 import { jemallocSize } from './mem-estimate';
 
 type Latin1Buffer = Buffer & {

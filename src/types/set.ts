@@ -15,8 +15,7 @@
  * passes set-max-intset-entries to add()).
  */
 import { Dict } from './dict';
-import type { RedisObject } from '../keyspace/values';
-import type { ValueDigester } from '../info/digest';
+import type { RedisObject, ValueDigester } from './object';
 import { jemallocSize, sdsBytes } from './mem-estimate';
 
 /** string2ll acceptance: canonical decimal in the signed 64-bit range. */

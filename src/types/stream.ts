@@ -39,8 +39,7 @@
  * counter (entries-read, -1 when unknown), a PEL (sorted by ID) of NACKs
  * and the consumers, each with its own PEL sharing the same NACK objects.
  */
-import type { RedisObject } from '../keyspace/values';
-import type { ValueDigester } from '../info/digest';
+import type { RedisObject, ValueDigester } from './object';
 import { jemallocSize } from './mem-estimate';
 
 type Latin1Buffer = Buffer & {

@@ -20,8 +20,7 @@
  * back as 0, so the listpack form normalizes -0 to 0 (`+ 0`) while the
  * skiplist form keeps -0, exactly as Redis reports them.
  */
-import type { RedisObject } from '../keyspace/values';
-import type { ValueDigester } from '../info/digest';
+import type { RedisObject, ValueDigester } from './object';
 import { Dict } from './dict';
 import { ZTree, zless } from './zset-tree';
 import { jemallocSize } from './mem-estimate';
