@@ -5,74 +5,20 @@
  *   INCR use; encoding int/embstr/raw follows from its content and length as
  *   in Redis's tryObjectEncoding) or a ByteString: a growable byte buffer for
  *   strings modified in place (APPEND, SETRANGE, SETBIT), which Redis reports
- *   as "raw".
+ *   as "raw" (types/bytestring.ts).
  * - Every other type is an object implementing RedisObject, with its own
- *   module under src/types/. RedisObject and ValueKind are defined in
- *   types/object.ts (the types import nothing from the keyspace) and
- *   re-exported here.
+ *   module under src/types/.
+ * RedisObject, ValueKind, ByteString and StringValue are defined in
+ * src/types/ (the types import nothing from the keyspace) and re-exported
+ * here, with the keyspace's helpers over values.
  */
 
 import type { RedisObject, ValueKind } from '../types/object';
+import type { StringValue } from '../types/bytestring';
 
-export type { RedisObject, ValueKind };
+export type { RedisObject, ValueKind, StringValue };
+export { ByteString } from '../types/bytestring';
 
-type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
-
-/** A mutable string value ("raw" encoding). */
-export class ByteString implements RedisObject {
-  readonly kind = 'string' as const;
-  buf: Buffer;
-  len: number;
-
-  constructor(initial: string | Buffer, capacity = 0) {
-    if (typeof initial === 'string') {
-      this.len = initial.length;
-      this.buf = Buffer.allocUnsafe(Math.max(capacity, this.len, 16));
-      this.buf.write(initial, 0, 'latin1');
-    } else {
-      this.len = initial.length;
-      this.buf = Buffer.allocUnsafe(Math.max(capacity, this.len, 16));
-      initial.copy(this.buf);
-    }
-  }
-
-  encoding(): string {
-    return 'raw';
-  }
-
-  dup(): ByteString {
-    return new ByteString(this.buf.subarray(0, this.len));
-  }
-
-  /** Make room for at least n bytes, zero-filling new space up to n. */
-  ensureLength(n: number): void {
-    if (n > this.buf.length) {
-      let cap = this.buf.length * 2;
-      if (cap < n) cap = n;
-      // like sdsMakeRoomFor: double below 1 MB, then add 1 MB
-      if (n >= 1024 * 1024) cap = n + 1024 * 1024;
-      const nb = Buffer.allocUnsafe(cap);
-      this.buf.copy(nb, 0, 0, this.len);
-      this.buf = nb;
-    }
-    if (n > this.len) {
-      this.buf.fill(0, this.len, n);
-      this.len = n;
-    }
-  }
-
-  append(s: string): void {
-    const start = this.len;
-    this.ensureLength(start + s.length);
-    this.buf.write(s, start, 'latin1');
-  }
-
-  toString(): string {
-    return (this.buf as Latin1Buffer).latin1Slice(0, this.len);
-  }
-}
-
-export type StringValue = string | ByteString;
 export type RedisValue = string | RedisObject;
 
 export function kindOf(v: RedisValue): ValueKind {

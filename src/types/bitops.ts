@@ -22,7 +22,7 @@
  *   shared scratch buffer is reused (valid until the next call), so callers
  *   must use one view at a time.
  */
-import type { StringValue } from '../keyspace/values';
+import type { StringValue } from './bytestring';
 
 /* ------------------------------------------------------------------ popcount */
 
