@@ -8,13 +8,13 @@
  * process CPU time instead of wall time, steadier on a busy machine)
  */
 const { loadConfig } = require('../dist/src/config/config.js');
-const { Server } = require('../dist/src/server/server.js');
+const { composeServer } = require('../dist/src/compose.js');
 const { Client } = require('../dist/src/server/client.js');
 
 const which = process.argv.slice(2).find((a) => !a.startsWith('--')) || 'set';
 const cpu = process.argv.includes('--cpu');
 const clock = () => (cpu ? (({ user, system }) => BigInt(user + system) * 1000n)(process.cpuUsage()) : process.hrtime.bigint());
-const server = new Server(loadConfig(['--port', '0']));
+const server = composeServer(loadConfig(['--port', '0']));
 const c = new Client(server, null, 1, server.keyspace.dbs[0], '127.0.0.1:1', '127.0.0.1:2', -1);
 function cmd(args) {
   let s = `*${args.length}\r\n`;

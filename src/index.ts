@@ -9,6 +9,7 @@
  */
 import { loadConfig } from './config/config';
 import { Server } from './server/server';
+import { composeServer, bootServer } from './compose';
 
 export interface StartOptions {
   /** port to listen on; 0 or absent picks a free one */
@@ -29,22 +30,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-import { loadDataFromDisk } from './persistence/startup';
-
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const args: string[] = ['--port', String(opts.port ?? 0), '--bind', host];
   for (const [k, v] of Object.entries(opts.config ?? {})) args.push(`--${k}`, v);
   const config = loadConfig(args);
-  const server = new Server(config);
+  const server = composeServer(config);
   if (opts.logfile === undefined) server.log.level = 99;
   else server.log.file = opts.logfile;
   server.exitProcess = () => {
     void server.close();
   };
-  await server.listen();
-  if (!loadDataFromDisk(server)) throw new Error('the data files could not be loaded (see the log)');
-  server.startCron();
+  if (!(await bootServer(server))) {
+    await server.close();
+    throw new Error('the data files could not be loaded (see the log)');
+  }
   return {
     host,
     port: server.boundPort,

@@ -7,7 +7,8 @@
  */
 import * as fs from 'fs';
 import { loadConfig, ConfigError } from './config/config';
-import { Server, REDIS_VERSION, NODIS_VERSION } from './server/server';
+import { type Server, REDIS_VERSION, NODIS_VERSION } from './server/server';
+import { composeServer } from './compose';
 import { loadDataFromDisk } from './persistence/startup';
 
 function usage(): void {
@@ -71,7 +72,7 @@ export async function main(args: string[]): Promise<void> {
     }
     throw e;
   }
-  const server = new Server(config);
+  const server = composeServer(config);
   const log = server.log;
   log.role = 'C';
   log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');

@@ -14,15 +14,16 @@
  * Clients authenticated as a user that is deleted (ACL DELUSER, ACL LOAD)
  * are disconnected, the current one after its reply, as Redis does.
  */
+import type { ModuleHost } from '../server/module-host';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { Command, HandlerMap } from './table';
-import { intArg, isWord, replyHelp } from './args';
+import type { Command, HandlerMap } from '../command-model/table';
+import { intArg, isWord, replyHelp } from '../command-model/args';
 import { clientInfoString } from './client-cmd';
-import { KEY_ACCESS } from './keys';
+import { KEY_ACCESS } from '../command-model/keys';
 import {
   type Acl, type AclUser, type Selector,
   ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_AUTH,
@@ -610,7 +611,8 @@ function loadConfiguredUsers(server: Server): void {
   }
 }
 
-export function setup(server: Server): void {
+export function install(host: ModuleHost): void {
+  const server = host.server;
   const acl = server.acl;
   const cfg = server.config;
   acl.pubsubDefaultAll = cfg.aclPubsubDefault === 'allchannels';
@@ -635,7 +637,7 @@ export function setup(server: Server): void {
     }
   }
   cfg.aclRewriteLines = () => acl.listLines();
-  server.onClientReset((c) => {
+  host.onClientReset((c) => {
     c.aclUser = acl.defaultUser;
   });
 }

@@ -19,11 +19,11 @@
  */
 import type { Client } from '../server/client';
 import type { Database } from '../keyspace/database';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import { ByteString, isStringValue, stringLength, type StringValue, WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify-flags';
 import { parseBigInteger, parseInteger } from '../util/numbers';
-import { intArg, isWord } from './args';
+import { intArg, isWord } from '../command-model/args';
 import {
   bytesOf, findBit, fitBig, fitNumber, OVERFLOW_FAIL, OVERFLOW_SAT, OVERFLOW_WRAP, popcount32, popcountValue,
   readBits, readBitsBig, toSigned, toSignedBig, toUnsigned, toUnsignedBig, writeBits, writeBitsBig,

@@ -27,11 +27,11 @@ import type { Client } from '../server/client';
 import { REPLY_ON, REPLY_OFF, REPLY_SKIP_NEXT } from '../server/client';
 import type { Server } from '../server/server';
 import { resumePausedClients } from '../server/dispatch';
-import type { HandlerMap } from './table';
-import { intArg, isWord, msTimeoutArg, replyHelp } from './args';
+import type { HandlerMap } from '../command-model/table';
+import { intArg, isWord, msTimeoutArg, replyHelp } from '../command-model/args';
 import { parseInteger } from '../util/numbers';
 import { validateClientName } from './connection';
-import { addCommandGate } from '../server/dispatch';
+import type { ModuleHost } from '../server/module-host';
 import { TRACK_BCAST, TRACK_NOLOOP, TRACK_OPTIN, TRACK_OPTOUT } from '../server/tracking';
 import { pendingOutput } from '../server/pubsub';
 
@@ -607,8 +607,9 @@ function clientTrackinginfo(c: Client): void {
   r.bulkArray(prefixes);
 }
 
-export function setup(server: Server): void {
-  server.cronTasks.push((now) => clientsCron(server, now));
+export function install(host: ModuleHost): void {
+  const server = host.server;
+  host.addCronTask((now) => clientsCron(server, now));
   const tracking = server.tracking;
   const ks = server.keyspace;
   ks.onModified((_db, key) => {
@@ -629,13 +630,13 @@ export function setup(server: Server): void {
     }
     tracking.invalidateAll();
   });
-  server.onClientReset((c) => tracking.disable(c));
-  server.onClientFreed((c) => tracking.disable(c));
-  server.cronTasks.push(() => {
+  host.onClientReset((c) => tracking.disable(c));
+  host.onClientFreed((c) => tracking.disable(c));
+  host.addCronTask(() => {
     if (tracking.clients > 0) tracking.limitUsedSlots();
   });
   // before each command, as Redis's processCommand: keep the table within tracking-table-max-keys
-  addCommandGate(() => {
+  host.addCommandGate(() => {
     tracking.limitUsedSlots();
     return false;
   }, () => tracking.clients > 0);

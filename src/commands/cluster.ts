@@ -5,7 +5,7 @@
  * cluster support disabled". Cluster mode itself comes with Redis Cluster.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 
 const DISABLED = 'ERR This instance has cluster support disabled';
 

@@ -6,7 +6,8 @@
  * see, and writes replies. Its setup() installs the hooks that make
  * parameter changes take effect (src/config/apply.ts).
  */
-import type { HandlerMap } from './table';
+import type { ModuleHost } from '../server/module-host';
+import type { HandlerMap } from '../command-model/table';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { lookupParam, SENSITIVE } from '../config/params';
@@ -118,6 +119,12 @@ export const handlers: HandlerMap = {
   'config|help': configHelp,
 };
 
-export function setup(server: Server): void {
-  installConfigHooks(server);
+export function install(host: ModuleHost): void {
+  installConfigHooks(host.server);
+  // DEBUG CONFIG-REWRITE-FORCE-ALL: CONFIG REWRITE writing every parameter, defaults included
+  host.debug.configRewriteForceAll = () => {
+    // Redis's fopen(NULL) fails with EFAULT when there is no config file
+    const err = host.config.configFile === null ? 'Bad address' : rewriteConfigFile(host.config, true);
+    return err === null ? null : `ERR CONFIG-REWRITE-FORCE-ALL failed: ${err}`;
+  };
 }

@@ -3,8 +3,8 @@
  * AUTH and HELLO AUTH check credentials against the ACL users (commands/acl.ts).
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
-import { int32Arg, isWord } from './args';
+import type { HandlerMap } from '../command-model/table';
+import { int32Arg, isWord } from '../command-model/args';
 import { REDIS_VERSION } from '../server/server';
 import { aclAuthenticate } from './acl';
 

@@ -13,11 +13,12 @@
  * setup() registers the active expiry cycle (src/keyspace/active-expire.ts)
  * as a cron task.
  */
+import type { ModuleHost } from '../server/module-host';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
-import { ERR_NOT_INTEGER } from './args';
+import { ERR_NOT_INTEGER } from '../command-model/args';
 import { parseInteger, INT64_MAX, INT64_MIN } from '../util/numbers';
 import { ActiveExpire } from '../keyspace/active-expire';
 
@@ -203,7 +204,7 @@ export const handlers: HandlerMap = {
   expire, pexpire, expireat, pexpireat, ttl, pttl, expiretime, pexpiretime, persist,
 };
 
-export function setup(server: Server): void {
-  const cycle = new ActiveExpire(server);
-  server.cronTasks.push(() => cycle.run());
+export function install(host: ModuleHost): void {
+  const cycle = new ActiveExpire(host.server);
+  host.addCronTask(() => cycle.run());
 }

@@ -16,16 +16,17 @@
  * Invariants: every function name maps to exactly one library; a library
  * has at least one function; replacing a library is all-or-nothing.
  */
+import type { ModuleHost } from '../server/module-host';
 import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { HandlerMap } from './table';
-import { intArg, replyHelp } from './args';
+import type { HandlerMap } from '../command-model/table';
+import { intArg, replyHelp } from '../command-model/args';
 import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
 import { compileCheck, checkScriptFlags, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
-import { queuedFlags } from './multi';
+import { setQueuedFlags } from './multi';
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';
@@ -634,14 +635,15 @@ function fcallRo(c: Client, argv: string[]): void {
   fcallGeneric(c, argv, true);
 }
 
-export function setup(): void {
+export function install(host: ModuleHost): void {
+  const server = host.server;
   // a queued FCALL (MULTI) has the flags its function declares
   const fcallFlags = (c: Client, cmdFlags: number, argv: string[]): number => {
     const fn = functionsState(c.server).functions.get(argv[1].toLowerCase());
     return fn === undefined ? cmdFlags : scriptCommandFlags(cmdFlags, fn.flags);
   };
-  queuedFlags.set('fcall', fcallFlags);
-  queuedFlags.set('fcall_ro', fcallFlags);
+  setQueuedFlags(server, 'fcall', fcallFlags);
+  setQueuedFlags(server, 'fcall_ro', fcallFlags);
   // libraries travel in RDB images (SAVE, DEBUG RELOAD, a replica's full sync, the AOF base)
   functionPersistence.current = {
     codes: (server) => [...functionsState(server).libraries.values()].map((lib) => lib.code),

@@ -23,9 +23,9 @@
  * take space.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
-import { ERR_SYNTAX, floatArg, intArg } from './args';
+import { ERR_SYNTAX, floatArg, intArg } from '../command-model/args';
 import { ZSet } from '../types/zset';
 import { zaddGeneric, zsetRead } from './zset';
 import type { ZLeaf } from '../types/zset-tree';

@@ -15,11 +15,11 @@
  * HINCRBYFLOAT propagates as HSET with the final value, as Redis does.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import { WRONGTYPE, type RedisValue } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_HASH } from '../keyspace/notify-flags';
 import { HashValue } from '../types/hash';
-import { isWord, ERR_SYNTAX, ERR_NOT_FLOAT } from './args';
+import { isWord, ERR_SYNTAX, ERR_NOT_FLOAT } from '../command-model/args';
 import { scanDict } from './keyspace';
 import { removeMembers, scanCollection } from './collection';
 import {

@@ -18,7 +18,7 @@
  * - PFDEBUG GETREG/TODENSE converting a sparse HLL count one dirty change.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import { ByteString, isStringValue, stringLength, WRONGTYPE, type RedisValue, type StringValue } from '../keyspace/values';
 import { NOTIFY_STRING } from '../keyspace/notify-flags';
 import { unshare } from './string';

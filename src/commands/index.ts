@@ -1,12 +1,12 @@
 /*
- * All command families. Each module exports `handlers`, keyed by the
- * command's full name ("get", "config|get"), and optionally `setup(server)`
- * to install what it needs at startup (cron tasks, keyspace listeners,
- * command gates). The table joins handlers with the metadata in
- * src/commands/spec/.
+ * The command families, each a module (server/module-host.ts): a family
+ * file exports `handlers`, keyed by the command's full name ("get",
+ * "config|get"), and optionally `install(host)` to attach what it needs to
+ * its server (cron tasks, keyspace listeners, command gates, INFO fields).
+ * The composition root (src/compose.ts) joins them with the other modules.
  */
-import { buildTable, loadSpecs, type CommandTable, type HandlerMap } from './table';
-import type { Server } from '../server/server';
+import type { HandlerMap } from '../command-model/table';
+import type { ModuleHost, ServerModule } from '../server/module-host';
 import * as connection from './connection';
 import * as cluster from './cluster';
 import * as string from './string';
@@ -15,6 +15,7 @@ import * as expire from './expire';
 import * as configCmd from './config-cmd';
 import * as clientCmd from './client-cmd';
 import * as introspection from './introspection';
+import * as debug from './debug';
 import * as functions from './functions';
 import * as monitoring from './monitoring';
 import * as list from './list';
@@ -25,7 +26,6 @@ import * as sort from './sort';
 import * as multi from './multi';
 import * as replication from './replication';
 import * as bitmap from './bitmap';
-import * as aof from './aof-cmd';
 import * as geo from './geo';
 import * as pubsub from './pubsub';
 import * as acl from './acl';
@@ -35,62 +35,50 @@ import * as scripting from './scripting';
 import * as stream from './stream';
 import * as migrate from './migrate';
 
-export interface CommandFamily {
+interface FamilyFile {
   handlers: HandlerMap;
-  setup?: (server: Server) => void;
+  install?: (host: ModuleHost) => void;
 }
 
-export const families: Record<string, CommandFamily> = {
-  connection,
-  cluster,
-  string,
-  keyspace,
-  expire,
-  config: configCmd,
-  client: clientCmd,
-  introspection,
-  functions,
-  monitoring,
-  list,
-  hash,
-  set,
-  zset,
-  sort,
-  multi,
-  replication,
-  bitmap,
-  aof,
-  geo,
-  pubsub,
-  acl,
-  persistence,
-  hyperloglog,
-  scripting,
-  stream,
-  migrate,
-};
+/** In installation order: gates and listeners run in the order their modules installed them. */
+const FAMILIES: [string, FamilyFile][] = [
+  ['connection', connection],
+  ['cluster', cluster],
+  ['string', string],
+  ['keyspace', keyspace],
+  ['expire', expire],
+  ['config', configCmd],
+  ['client', clientCmd],
+  ['introspection', introspection],
+  ['debug', debug],
+  ['functions', functions],
+  ['monitoring', monitoring],
+  ['list', list],
+  ['hash', hash],
+  ['set', set],
+  ['zset', zset],
+  ['sort', sort],
+  ['multi', multi],
+  ['replication', replication],
+  ['bitmap', bitmap],
+];
 
-export function allHandlers(): HandlerMap {
-  const all: HandlerMap = {};
-  for (const [family, mod] of Object.entries(families)) {
-    for (const [name, h] of Object.entries(mod.handlers)) {
-      if (all[name]) throw new Error(`command ${name} registered twice (family ${family})`);
-      all[name] = h;
-    }
-  }
-  return all;
+const LATER_FAMILIES: [string, FamilyFile][] = [
+  ['geo', geo],
+  ['pubsub', pubsub],
+  ['acl', acl],
+  ['persistence', persistence],
+  ['hyperloglog', hyperloglog],
+  ['scripting', scripting],
+  ['stream', stream],
+  ['migrate', migrate],
+];
+
+function asModule([name, f]: [string, FamilyFile]): ServerModule {
+  return { name, commands: f.handlers, install: f.install };
 }
 
-/** A fresh command table (one per server: statistics live in it). */
-export function buildCommandTable(): CommandTable {
-  const { table, problems } = buildTable(loadSpecs(), allHandlers());
-  if (problems.handlerWithoutSpec.length > 0) {
-    throw new Error(`handlers without metadata: ${problems.handlerWithoutSpec.join(', ')}`);
-  }
-  return table;
-}
-
-/** Run every family's setup hook. */
-export function setupFamilies(server: Server): void {
-  for (const mod of Object.values(families)) mod.setup?.(server);
-}
+/** The families installed before the AOF (which installs between bitmap and geo, as it always has). */
+export const EARLY_FAMILIES: ServerModule[] = FAMILIES.map(asModule);
+/** ... and those after it. */
+export const LATE_FAMILIES: ServerModule[] = LATER_FAMILIES.map(asModule);

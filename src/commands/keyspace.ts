@@ -20,9 +20,10 @@
  * SSCAN/HSCAN/ZSCAN reuse parseScanCursor, parseScanOptions and scanDict
  * (exported below) so that every SCAN variant parses and iterates alike.
  */
+import type { ModuleHost } from '../server/module-host';
 import { afterFlushAll } from '../persistence/persistence';
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import type { Database } from '../keyspace/database';
 import type { Server } from '../server/server';
 import { type RedisValue, encodingOf, kindOf } from '../keyspace/values';
@@ -30,7 +31,7 @@ import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
 import { compileGlob, isMatchAll, type Matcher } from '../util/glob';
 import type { Dict } from '../types/dict';
 import { parseInteger } from '../util/numbers';
-import { intArg, isWord, replyHelp, ERR_NOT_INTEGER, ERR_SYNTAX } from './args';
+import { intArg, isWord, replyHelp, ERR_NOT_INTEGER, ERR_SYNTAX } from '../command-model/args';
 
 const ERR_NO_SUCH_KEY = 'ERR no such key';
 const ERR_SAME_OBJECT = 'ERR source and destination objects are the same';
@@ -582,8 +583,8 @@ function objectHelp(c: Client): void {
 }
 
 /** The access clocks follow the maxmemory policy chosen at startup (CONFIG SET keeps them in step later). */
-export function setup(server: Server): void {
-  if (isLfu(server)) server.keyspace.clockMode = 'lfu';
+export function install(host: ModuleHost): void {
+  if (isLfu(host.server)) host.keyspace.clockMode = 'lfu';
 }
 
 export const handlers: HandlerMap = {

@@ -30,13 +30,13 @@
  * script they never block: null array for the pops, null bulk for the moves.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import type { Database } from '../keyspace/database';
 import { WRONGTYPE, type RedisValue } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify-flags';
 import { ListValue } from '../types/list';
 import { parseInteger, parseBigInteger, parseLongDouble } from '../util/numbers';
-import { ERR_NOT_INTEGER } from './args';
+import { ERR_NOT_INTEGER } from '../command-model/args';
 
 const ERR_NO_SUCH_KEY = 'ERR no such key';
 const ERR_OUT_OF_RANGE = 'ERR index out of range';

@@ -13,12 +13,13 @@
  * as Redis), remembering the database last selected on them. A cached
  * connection that fails before any reply is retried once on a fresh one.
  */
+import type { ModuleHost } from '../server/module-host';
 import { perServer } from '../server/per-server';
 import * as net from 'net';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { RedisValue } from '../keyspace/values';
-import { isWord, ERR_SYNTAX } from './args';
+import { isWord, ERR_SYNTAX } from '../command-model/args';
 import { parseInteger } from '../util/numbers';
 import { dumpPayload } from '../persistence/rdb-writer';
 import { encodeCommand } from '../protocol/command-encoder';
@@ -300,8 +301,9 @@ function migrate(c: Client, argv: string[]): void {
   run(true).catch(() => finish(() => c.error('IOERR error or timeout reading to target instance')));
 }
 
-export function setup(server: Server): void {
-  server.cronTasks.push(() => {
+export function install(host: ModuleHost): void {
+  const server = host.server;
+  host.addCronTask(() => {
     const m = cacheOf.peek(server);
     if (m === undefined || m.size === 0) return;
     const now = Date.now();

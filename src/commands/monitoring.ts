@@ -13,8 +13,8 @@
  */
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { Command, HandlerMap } from './table';
-import { isWord, replyHelp } from './args';
+import type { Command, HandlerMap } from '../command-model/table';
+import { isWord, replyHelp } from '../command-model/args';
 import { parseInteger } from '../util/numbers';
 import type { LatencySeries } from '../server/latency';
 

@@ -41,12 +41,13 @@
  * propagate nothing). The wrapping belongs to the propagation layer's
  * end-of-command flush, not here.
  */
+import type { ModuleHost } from '../server/module-host';
 import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Database } from '../keyspace/database';
-import type { Command, CommandHandler, HandlerMap } from './table';
+import type { Command, CommandHandler, HandlerMap } from '../command-model/table';
 import { call, feedMonitors } from '../server/dispatch';
 import { aclCheckExec } from './acl';
 
@@ -111,16 +112,19 @@ const registryOf = perServer(() => new WatchRegistry());
 /* --------------------------------------------------------------- queueing */
 
 /**
- * Commands whose flags depend on their arguments (EVAL/FCALL of a script
- * that declares flags: Redis's getCommandFlags), by full name: EXEC is
- * checked against what the queued commands may really do.
+ * A command whose flags depend on its arguments (EVAL/FCALL of a script
+ * that declares flags: Redis's getCommandFlags), set on the server's own
+ * command table by the module that owns the command: EXEC is checked
+ * against what the queued commands may really do.
  */
-export const queuedFlags = new Map<string, (c: Client, flags: number, argv: string[]) => number>();
+export function setQueuedFlags(server: Server, fullName: string, fn: (c: Client, flags: number, argv: string[]) => number): void {
+  // by the command's own name: rename-command may have moved it
+  for (const cmd of server.commands.all()) if (cmd.fullName === fullName) cmd.queuedFlags = fn;
+}
 
 /** Redis's getCommandFlags: the command's flags, or those its arguments' script declares. */
 export function commandFlags(c: Client, cmd: Command, argv: string[]): number {
-  let dyn = cmd.queuedFlags;
-  if (dyn === undefined) dyn = cmd.queuedFlags = queuedFlags.get(cmd.fullName) ?? null;
+  const dyn = cmd.queuedFlags;
   return dyn === null ? cmd.flags : dyn(c, cmd.flags, argv);
 }
 
@@ -424,7 +428,8 @@ function registerForeignControls(server: Server): void {
   resetHandler = server.commands.lookupFull('reset')?.handler ?? null;
 }
 
-export function setup(server: Server): void {
+export function install(host: ModuleHost): void {
+  const server = host.server;
   registerForeignControls(server);
   const reg = registryOf(server);
   server.keyspace.onModified((db, key) => {
@@ -437,6 +442,6 @@ export function setup(server: Server): void {
     touchOnSwap(reg, b, a, touched);
     for (const c of touched) if (!c.dirtyCas) touchClient(c);
   });
-  server.onClientReset((c) => discardTransaction(c));
-  server.onClientFreed((c) => discardTransaction(c));
+  host.onClientReset((c) => discardTransaction(c));
+  host.onClientFreed((c) => discardTransaction(c));
 }

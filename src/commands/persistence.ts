@@ -10,19 +10,17 @@
  */
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { HandlerMap } from './table';
-import { CMD_WRITE } from './table';
-import { isWord, ERR_SYNTAX } from './args';
+import type { HandlerMap } from '../command-model/table';
+import { CMD_WRITE } from '../command-model/table';
+import { isWord, ERR_SYNTAX } from '../command-model/args';
 import { parseInteger } from '../util/numbers';
 import { dumpPayload } from '../persistence/rdb-writer';
 import { decodeDumpPayload, verifyDumpPayload, RdbError } from '../persistence/rdb-reader';
 import {
   bgsave, saveSync, killBgsave, persistenceState, loadRdbFile, rdbPath, loadLimits, saveCron, setLruOrLfu, writesDenied, MISCONF_ERROR, clearFunctions,
 } from '../persistence/persistence';
-import { debugHooks } from './introspection';
 import { hasActiveChild, forkStatsOf } from '../persistence/save-child';
-import { provideInfoField } from '../info/info';
-import { addCommandGate } from '../server/dispatch';
+import type { ModuleHost } from '../server/module-host';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
 
 const ERR_NOT_INTEGER = 'ERR value is not an integer or out of range';
@@ -179,16 +177,17 @@ function debugReload(server: Server, opts: { save: boolean; flush: boolean; merg
   return null;
 }
 
-export function setup(server: Server): void {
-  debugHooks.reload = debugReload;
+export function install(host: ModuleHost): void {
+  const server = host.server;
+  host.debug.reload = (opts) => debugReload(server, opts);
   server.saveOnShutdown = () => {
     killBgsave(server);
     return saveSync(server);
   };
-  server.cronTasks.push(() => saveCron(server));
-  provideInfoField('total_forks', (srv) => forkStatsOf(srv).total);
-  provideInfoField('latest_fork_usec', (srv) => forkStatsOf(srv).latestUsec);
-  addCommandGate((srv, _c, cmd) => {
+  host.addCronTask(() => saveCron(server));
+  host.provideInfoField('total_forks', (srv) => forkStatsOf(srv).total);
+  host.provideInfoField('latest_fork_usec', (srv) => forkStatsOf(srv).latestUsec);
+  host.addCommandGate((srv, _c, cmd) => {
     if (!writesDenied(srv)) return false;
     if ((cmd.flags & CMD_WRITE) !== 0 || cmd.fullName === 'ping') return MISCONF_ERROR;
     return false;

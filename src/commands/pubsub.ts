@@ -13,10 +13,10 @@
  */
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { HandlerMap } from './table';
-import { addCommandGate } from '../server/dispatch';
+import type { HandlerMap } from '../command-model/table';
+import type { ModuleHost } from '../server/module-host';
 import { KIND_CHANNEL, KIND_PATTERN, KIND_SHARD, NAMES, checkOutputBufferLimits } from '../server/pubsub';
-import { replyHelp, subcommandSyntaxError } from './args';
+import { replyHelp, subcommandSyntaxError } from '../command-model/args';
 import { stringMatch } from '../util/glob';
 import { NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../keyspace/notify-flags';
 
@@ -95,17 +95,18 @@ function keyspaceEvent(server: Server, event: string, key: string, dbid: number)
   if (flags & NOTIFY_KEYEVENT) ps.publish(`__keyevent@${dbid}__:${event}`, key, false);
 }
 
-export function setup(server: Server): void {
-  addCommandGate((_server, c, cmd) => {
+export function install(host: ModuleHost): void {
+  const server = host.server;
+  host.addCommandGate((_server, c, cmd) => {
     if (c.subscriptions === 0 || c.resp !== 2) return false;
     if (SUBSCRIBED_ALLOWED.has(cmd.parent !== null ? cmd.parent.name : cmd.name)) return false;
     return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
   }, (srv) => srv.pubsub.hasSubscribers);
   server.keyspace.onNotify((_type, event, key, dbid) => keyspaceEvent(server, event, key, dbid));
-  server.onClientReset((c) => server.pubsub.dropClient(c));
-  server.onClientFreed((c) => server.pubsub.dropClient(c));
+  host.onClientReset((c) => server.pubsub.dropClient(c));
+  host.onClientFreed((c) => server.pubsub.dropClient(c));
   // soft limits are time based: a client that stays over one is closed even if nothing new is queued
-  server.cronTasks.push(() => {
+  host.addCronTask(() => {
     for (const c of [...server.clients.values()]) {
       if (c.obufSoftLimitSince !== 0) checkOutputBufferLimits(server, c, false);
     }

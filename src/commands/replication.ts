@@ -15,14 +15,13 @@ import { encodeCommand } from '../protocol/command-encoder';
 import { randomHex } from '../server/server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { HandlerMap } from './table';
-import { isWord, msTimeoutArg } from './args';
-import { provideInfoField, provideInfoSection } from '../info/info';
+import type { HandlerMap } from '../command-model/table';
+import { isWord, msTimeoutArg } from '../command-model/args';
 import { ReplicaLink } from '../replication/replica-link';
 import { snapshot } from '../persistence/persistence';
-import { addCommandGate } from '../server/dispatch';
-import { CMD_WRITE, CMD_STALE } from './table';
-import { intArg } from './args';
+import type { ModuleHost } from '../server/module-host';
+import { CMD_WRITE, CMD_STALE } from '../command-model/table';
+import { intArg } from '../command-model/args';
 
 /** The attached replicas; the first use wires them into propagation. */
 const replicaSet = perServer((server) => {
@@ -365,12 +364,13 @@ function replicationInfo(server: Server): string {
   return out;
 }
 
-export function setup(server: Server): void {
-  server.onClientFreed((c) => waiters.delete(c));
-  server.onClientReset((c) => waiters.delete(c));
-  provideInfoField('connected_slaves', (s) => replicaSet.peek(s)?.size ?? 0);
-  provideInfoSection('replication', replicationInfo);
-  server.cronTasks.push((now) => {
+export function install(host: ModuleHost): void {
+  const server = host.server;
+  host.onClientFreed((c) => waiters.delete(c));
+  host.onClientReset((c) => waiters.delete(c));
+  host.provideInfoField('connected_slaves', (s) => replicaSet.peek(s)?.size ?? 0);
+  host.provideInfoSection('replication', replicationInfo);
+  host.addCronTask((now) => {
     const link = links.get(server);
     if (link === undefined) return;
     link.cron(now);
@@ -378,13 +378,13 @@ export function setup(server: Server): void {
   });
   // the master pings its replicas every repl-ping-replica-period seconds (part of the stream)
   let lastPing = Date.now();
-  server.cronTasks.push((now) => {
+  host.addCronTask((now) => {
     if (links.has(server) || now - lastPing < server.config.replPingReplicaPeriod * 1000) return;
     lastPing = now;
     feedReplicas(server, PING);
   });
   // a replica refuses writes from its clients; with the link down it may refuse everything
-  addCommandGate((srv, c, cmd) => {
+  host.addCommandGate((srv, c, cmd) => {
     // the common case first: a master without min-replicas-to-write has nothing to check
     if (c.isMaster || (!srv.keyspace.isReplica && srv.config.minReplicasToWrite === 0)) return false;
     const isExec = cmd.isExec;

@@ -25,19 +25,18 @@ import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from './replica
 import { createHash } from 'crypto';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import type { HandlerMap } from './table';
-import { CMD_ALLOW_BUSY, CMD_STALE, CMD_DENYOOM, CMD_WRITE, CMD_MAY_REPLICATE } from './table';
-import { queuedFlags } from './multi';
-import { addCommandGate, feedMonitors, call } from '../server/dispatch';
+import type { HandlerMap } from '../command-model/table';
+import { CMD_ALLOW_BUSY, CMD_STALE, CMD_DENYOOM, CMD_WRITE, CMD_MAY_REPLICATE } from '../command-model/table';
+import { setQueuedFlags } from './multi';
+import { feedMonitors, call } from '../server/dispatch';
+import type { ModuleHost } from '../server/module-host';
 import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart, ldbSetup } from '../scripting/ldb';
-import { replyHelp } from './args';
+import { replyHelp } from '../command-model/args';
 import { scriptHost, replyResult, localLuaMemoryBytes } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
 import { usedMemory, excludeFromUsedMemory } from '../info/memory';
 import { splitArgs } from '../protocol/split-args';
-import { provideInfoField } from '../info/info';
 import { bytesToHuman } from '../info/format';
-import { sortAdapters } from './sort';
 import { functionsState, functionsMemory } from './functions';
 
 export const SF_NO_WRITES = 1;
@@ -350,20 +349,19 @@ function scriptHelp(c: Client): void {
 
 let localMemoryExcluded = false;
 
-export function setup(server: Server): void {
-  queuedFlags.set('eval', evalQueuedFlags);
-  queuedFlags.set('eval_ro', evalQueuedFlags);
-  queuedFlags.set('evalsha', evalshaQueuedFlags);
-  queuedFlags.set('evalsha_ro', evalshaQueuedFlags);
+export function install(host: ModuleHost): void {
+  const server = host.server;
+  setQueuedFlags(server, 'eval', evalQueuedFlags);
+  setQueuedFlags(server, 'eval_ro', evalQueuedFlags);
+  setQueuedFlags(server, 'evalsha', evalshaQueuedFlags);
+  setQueuedFlags(server, 'evalsha_ro', evalshaQueuedFlags);
   // a debugger session ends with its client
   ldbSetup(server);
   // while a script runs past busy-reply-threshold, only allow-busy commands pass
-  addCommandGate((srv, _c, cmd) => {
+  host.addCommandGate((srv, _c, cmd) => {
     if (!srv.scriptBusy || (cmd.flags & CMD_ALLOW_BUSY) !== 0) return false;
     return scriptHost(srv).busyError;
   }, (srv) => srv.scriptBusy);
-  // SORT BY <constant> from a script sorts the output (deterministic replies)
-  sortAdapters.isScriptClient = (c) => c.isScriptClient;
   const LUA_VM_BASE = 32768;
   // the in-process engine's wasm heap is Lua's memory, not the dataset's (one reader per process)
   if (!localMemoryExcluded) {
@@ -371,19 +369,19 @@ export function setup(server: Server): void {
     excludeFromUsedMemory(localLuaMemoryBytes);
   }
   const evalMem = (srv: Server): number => scriptsMemory(srv);
-  provideInfoField('used_memory_lua', () => LUA_VM_BASE);
-  provideInfoField('used_memory_vm_eval', () => LUA_VM_BASE);
-  provideInfoField('used_memory_lua_human', () => bytesToHuman(LUA_VM_BASE));
-  provideInfoField('used_memory_scripts_eval', evalMem);
-  provideInfoField('number_of_cached_scripts', (srv) => scriptCache(srv).size);
-  provideInfoField('number_of_functions', (srv) => functionsState(srv).functions.size);
-  provideInfoField('number_of_libraries', (srv) => functionsState(srv).libraries.size);
-  provideInfoField('used_memory_vm_functions', () => LUA_VM_BASE);
-  provideInfoField('used_memory_vm_total', () => 2 * LUA_VM_BASE);
-  provideInfoField('used_memory_vm_total_human', () => bytesToHuman(2 * LUA_VM_BASE));
-  provideInfoField('used_memory_functions', (srv) => functionsMemory(srv));
-  provideInfoField('used_memory_scripts', (srv) => evalMem(srv) + functionsMemory(srv));
-  provideInfoField('used_memory_scripts_human', (srv) => bytesToHuman(evalMem(srv) + functionsMemory(srv)));
+  host.provideInfoField('used_memory_lua', () => LUA_VM_BASE);
+  host.provideInfoField('used_memory_vm_eval', () => LUA_VM_BASE);
+  host.provideInfoField('used_memory_lua_human', () => bytesToHuman(LUA_VM_BASE));
+  host.provideInfoField('used_memory_scripts_eval', evalMem);
+  host.provideInfoField('number_of_cached_scripts', (srv) => scriptCache(srv).size);
+  host.provideInfoField('number_of_functions', (srv) => functionsState(srv).functions.size);
+  host.provideInfoField('number_of_libraries', (srv) => functionsState(srv).libraries.size);
+  host.provideInfoField('used_memory_vm_functions', () => LUA_VM_BASE);
+  host.provideInfoField('used_memory_vm_total', () => 2 * LUA_VM_BASE);
+  host.provideInfoField('used_memory_vm_total_human', () => bytesToHuman(2 * LUA_VM_BASE));
+  host.provideInfoField('used_memory_functions', (srv) => functionsMemory(srv));
+  host.provideInfoField('used_memory_scripts', (srv) => evalMem(srv) + functionsMemory(srv));
+  host.provideInfoField('used_memory_scripts_human', (srv) => bytesToHuman(evalMem(srv) + functionsMemory(srv)));
 }
 
 export const handlers: HandlerMap = {

@@ -15,7 +15,7 @@
  * stored encoding and the order of SUNION/SDIFF replies match Redis's.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import { WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_SET } from '../keyspace/notify-flags';
 import { SetValue } from '../types/set';

@@ -32,16 +32,16 @@
  *                                       SORT (OBJECT ENCODING shows it)
  *   kind 'hash':  get(field: string): string | undefined   a field's value
  * Elements are latin1 strings (integers in compact encodings rendered in
- * decimal). STORE creates a list value (ListValue). Scripting sets
- * `sortAdapters.isScriptClient` so that a set sorted BY nosort from a script
- * comes out ALPHA-sorted, as Redis does for determinism.
+ * decimal). STORE creates a list value (ListValue). A set sorted BY nosort
+ * from a script (a script client) comes out ALPHA-sorted, as Redis does for
+ * determinism.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import type { Database } from '../keyspace/database';
 import { type RedisObject, type RedisValue, WRONGTYPE, stringOf, isStringValue } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_LIST } from '../keyspace/notify-flags';
-import { intArg, isWord, ERR_SYNTAX } from './args';
+import { intArg, isWord, ERR_SYNTAX } from '../command-model/args';
 import { ListValue } from '../types/list';
 import { aclFullKeyAccess } from './acl';
 
@@ -55,11 +55,6 @@ export interface SortableValue extends RedisObject {
 export interface HashFieldReader extends RedisObject {
   get(field: string): string | undefined;
 }
-
-export const sortAdapters = {
-  /** Whether the client is a script's (scripting replaces this): sets are then always sorted. */
-  isScriptClient: (_c: Client): boolean => false,
-};
 
 const ERR_SCORES = "ERR One or more scores can't be converted into double";
 
@@ -255,7 +250,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   const source = sortval as SortableValue | undefined;
 
   // a set has no order of its own: make stored (and scripted) results deterministic
-  if (dontsort && kind === 'set' && (storekey !== null || sortAdapters.isScriptClient(c))) {
+  if (dontsort && kind === 'set' && (storekey !== null || c.isScriptClient)) {
     dontsort = false;
     alpha = true;
     sortby = null;

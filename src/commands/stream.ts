@@ -27,7 +27,7 @@
  * fails it with -NOGROUP. Inside MULTI it replies as on timeout.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import type { Database } from '../keyspace/database';
 import { WRONGTYPE, type RedisValue } from '../keyspace/values';
 import { NOTIFY_STREAM } from '../keyspace/notify-flags';
@@ -53,7 +53,7 @@ import {
   type TrimArgs,
 } from '../types/stream';
 import { parseInteger, parseBigInteger } from '../util/numbers';
-import { ERR_SYNTAX, intArg, msTimeoutArg, replyHelp, subcommandSyntaxError } from './args';
+import { ERR_SYNTAX, intArg, msTimeoutArg, replyHelp, subcommandSyntaxError } from '../command-model/args';
 
 const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 

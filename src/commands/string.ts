@@ -20,13 +20,13 @@
  * the rewritten form is handed to keyspace.propagate().
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import {
   ByteString, isStringValue, stringOf, stringLength, WRONGTYPE,
   type RedisValue, type StringValue,
 } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../keyspace/notify-flags';
-import { ERR_NOT_INTEGER, ERR_NOT_FLOAT, intArg } from './args';
+import { ERR_NOT_INTEGER, ERR_NOT_FLOAT, intArg } from '../command-model/args';
 import {
   parseInteger, parseBigInteger, INT64_MAX, INT64_MIN,
   parseLongDouble, addLongDouble, formatLongDoubleHuman, type LongDouble,

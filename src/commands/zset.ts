@@ -16,11 +16,11 @@
  * as ZPOPMIN/ZPOPMAX as Redis rewrites them.
  */
 import type { Client } from '../server/client';
-import type { HandlerMap } from './table';
+import type { HandlerMap } from '../command-model/table';
 import type { RedisValue } from '../keyspace/values';
 import { WRONGTYPE } from '../keyspace/values';
 import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../keyspace/notify-flags';
-import { ERR_SYNTAX, ERR_NOT_INTEGER, ERR_NOT_FLOAT, intArg, isWord } from './args';
+import { ERR_SYNTAX, ERR_NOT_INTEGER, ERR_NOT_FLOAT, intArg, isWord } from '../command-model/args';
 import { parseInteger, parseBigInteger, parseDouble, formatG17 } from '../util/numbers';
 import { ZSet } from '../types/zset';
 import { scanDict } from './keyspace';

@@ -20,7 +20,7 @@ import { Config, ConfigError } from './config';
 import { lookupParam, MULTI_ARG } from './params';
 import { stringMatch as globMatch, hasGlobChars } from '../util/glob';
 import { strerror } from './codec';
-import { loadSpecs } from '../commands/table';
+import { loadSpecs } from '../command-model/table';
 import { formatTimestamp } from '../server/log';
 
 const REDIS_VERSION = '7.0.15';

@@ -7,13 +7,13 @@
  * too; unknown names are ignored; each section appears once, in the fixed
  * order, separated by an empty line.
  *
- * Subsystems that own a figure INFO shows (blocked clients, pub/sub
- * channels, persistence, replication...) plug it in without touching this
- * module: provideInfoField(field, fn) replaces the value of one field,
- * provideInfoSection(name, fn) replaces the body of a whole section (for
- * sections whose set of fields varies, such as replication on a replica).
- * Until then the field shows what an idle Redis with that feature unused
- * shows (mostly 0).
+ * Modules that own a figure INFO shows (persistence, replication,
+ * scripting...) plug it in on their server's host (server/module-host.ts)
+ * without touching this module: provideInfoField(field, fn) replaces the
+ * value of one field, provideInfoSection(name, fn) replaces the body of a
+ * whole section (for sections whose set of fields varies, such as
+ * replication on a replica). Without such a module the field shows what an
+ * idle Redis with that feature unused shows (mostly 0).
  */
 import { performance } from 'node:perf_hooks';
 import { persistenceState } from '../persistence/persistence';
@@ -21,45 +21,23 @@ import { migrateCachedSockets } from '../commands/migrate';
 import * as os from 'os';
 import type { Server } from '../server/server';
 import { REDIS_VERSION } from '../server/server';
-import type { Command } from '../commands/table';
+import type { Command } from '../command-model/table';
+import type { InfoValue } from '../server/module-host';
 import { lruClock } from '../keyspace/keyspace';
 import { bytesToHuman, fixed, secUsec, safeInfoString, trimmedF } from './format';
 import { memoryReport, prepareMemoryReport } from './memory';
 
-export type InfoValue = string | number;
-export type InfoFieldProvider = (server: Server) => InfoValue;
-/** Returns the section's lines, each "field:value\r\n". */
-export type InfoSectionProvider = (server: Server) => string;
-
-const fieldProviders = new Map<string, InfoFieldProvider>();
-const sectionProviders = new Map<string, InfoSectionProvider>();
-
-/** Let a subsystem supply the value of an INFO field (by its exact name). */
-export function provideInfoField(field: string, fn: InfoFieldProvider): void {
-  fieldProviders.set(field, fn);
-}
-
-/** Let a subsystem supply the whole body of a section (lower-case name, e.g. "replication"). */
-export function provideInfoSection(name: string, fn: InfoSectionProvider): void {
-  sectionProviders.set(name, fn);
-}
-
-const extraLines = new Map<string, InfoSectionProvider>();
-
-/** Let a subsystem add lines after a field (those Redis shows only in some states). */
-export function provideInfoExtraLines(afterField: string, fn: InfoSectionProvider): void {
-  extraLines.set(afterField, fn);
-}
-
-/** The value a provider gives for a field, or the fallback. */
+/** The value a module gives for a field, or the fallback. */
 export function infoField(server: Server, field: string, fallback: InfoValue): InfoValue {
-  const p = fieldProviders.get(field);
+  const p = server.host.infoFields.get(field);
   return p === undefined ? fallback : p(server);
 }
 
 type Lines = [string, InfoValue][];
 
 function render(server: Server, lines: Lines): string {
+  const fieldProviders = server.host.infoFields;
+  const extraLines = server.host.infoExtraLines;
   let out = '';
   for (const [k, v] of lines) {
     const p = fieldProviders.get(k);
@@ -446,7 +424,7 @@ export function infoString(server: Server, args: readonly string[]): string {
   for (const s of SECTIONS) {
     if (!all && !wanted.has(s.name)) continue;
     if (n++ > 0) out += '\r\n';
-    const provider = sectionProviders.get(s.name);
+    const provider = server.host.infoSections.get(s.name);
     out += `# ${s.title}\r\n${provider !== undefined ? provider(server) : s.body(server)}`;
   }
   return out;

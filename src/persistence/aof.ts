@@ -42,8 +42,8 @@ import { loadAofBuffer, type AofLoadStatus } from './aof-loader';
 import { rewriteDatasetAsAof } from './aof-rewrite';
 import { snapshot, emptyData, functionCodes } from './persistence';
 import { startSaveChild, hasActiveChild, type SaveChild } from './save-child';
-import { provideInfoField, provideInfoExtraLines } from '../info/info';
-import { debugHooks } from '../commands/introspection';
+import type { ModuleHost, ServerModule } from '../server/module-host';
+import type { Client } from '../server/client';
 
 type AofState = 'off' | 'on' | 'wait_rewrite';
 
@@ -698,14 +698,15 @@ export class AppendOnlyLog {
 export const aofOf = perServer((server) => new AppendOnlyLog(server));
 
 /** Wire the AOF into the server: propagation, cron, config, INFO, DEBUG LOADAOF, shutdown. */
-export function setupAof(server: Server): void {
+export function installAof(host: ModuleHost): void {
+  const server = host.server;
   const aof = aofOf(server);
-  server.propagator.addDbTarget((dbid, argv) => aof.feed(dbid, argv), () => aof.state !== 'off');
-  server.beforeReplyWrite.push(() => {
+  host.addPropagationTarget((dbid, argv) => aof.feed(dbid, argv), () => aof.state !== 'off');
+  host.beforeReplyWrite(() => {
     if (aof.bufferLength > 0) aof.writePending();
   });
-  server.cronTasks.push((now) => aof.cron(now));
-  server.shutdownHooks.push(() => aof.shutdown());
+  host.addCronTask((now) => aof.cron(now));
+  host.onShutdown(() => aof.shutdown());
   server.config.onChange('appendonly', (c) => {
     if (!server.isListening()) return;
     if (c.appendonly) return aof.start(server.inExec > 0) ?? undefined;
@@ -715,19 +716,19 @@ export function setupAof(server: Server): void {
   server.config.onChange('aof-disable-auto-gc', (c) => {
     if (!c.aofDisableAutoGc) aof.deleteHistoryFiles();
   });
-  debugHooks.loadAof = () => aof.debugLoad();
+  host.debug.loadAof = () => aof.debugLoad();
   const yesNo = (b: boolean) => (b ? 'ok' : 'err');
-  provideInfoField('aof_enabled', () => (aof.state !== 'off' ? 1 : 0));
-  provideInfoField('aof_rewrite_in_progress', () => (aof.rewrite !== null ? 1 : 0));
-  provideInfoField('aof_rewrite_scheduled', () => (aof.rewriteScheduled ? 1 : 0));
-  provideInfoField('aof_last_rewrite_time_sec', () => aof.lastRewriteTimeSec);
-  provideInfoField('aof_current_rewrite_time_sec', () =>
+  host.provideInfoField('aof_enabled', () => (aof.state !== 'off' ? 1 : 0));
+  host.provideInfoField('aof_rewrite_in_progress', () => (aof.rewrite !== null ? 1 : 0));
+  host.provideInfoField('aof_rewrite_scheduled', () => (aof.rewriteScheduled ? 1 : 0));
+  host.provideInfoField('aof_last_rewrite_time_sec', () => aof.lastRewriteTimeSec);
+  host.provideInfoField('aof_current_rewrite_time_sec', () =>
     aof.rewrite !== null ? Math.floor((Date.now() - aof.rewrite.startedAt) / 1000) : -1);
-  provideInfoField('aof_last_bgrewrite_status', () => yesNo(aof.lastBgrewriteOk));
-  provideInfoField('aof_rewrites', () => aof.rewrites);
-  provideInfoField('aof_rewrites_consecutive_failures', () => aof.consecutiveFailures);
-  provideInfoField('aof_last_write_status', () => yesNo(aof.lastWriteOk));
-  provideInfoExtraLines('module_fork_last_cow_size', () => {
+  host.provideInfoField('aof_last_bgrewrite_status', () => yesNo(aof.lastBgrewriteOk));
+  host.provideInfoField('aof_rewrites', () => aof.rewrites);
+  host.provideInfoField('aof_rewrites_consecutive_failures', () => aof.consecutiveFailures);
+  host.provideInfoField('aof_last_write_status', () => yesNo(aof.lastWriteOk));
+  host.provideInfoExtraLines('module_fork_last_cow_size', () => {
     if (aof.state === 'off') return '';
     return `aof_current_size:${aof.currentSize}\r\n` +
       `aof_base_size:${aof.baseSize}\r\n` +
@@ -737,3 +738,17 @@ export function setupAof(server: Server): void {
       `aof_delayed_fsync:${aof.delayedFsync}\r\n`;
   });
 }
+
+/** BGREWRITEAOF */
+function bgrewriteaof(c: Client): void {
+  const r = aofOf(c.server).bgrewriteCommand(c.server.inExec > 0);
+  if ('ok' in r) c.reply.simple(r.ok);
+  else c.error(r.err);
+}
+
+/** The append-only file: its command, and its place in propagation, the cron, INFO and DEBUG LOADAOF. */
+export const aofModule: ServerModule = {
+  name: 'aof',
+  commands: { bgrewriteaof },
+  install: installAof,
+};

@@ -69,7 +69,7 @@ import {
 import { startLocal, type LocalLua } from './lua-worker';
 import {
   CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_STALE, type Command,
-} from '../commands/table';
+} from '../command-model/table';
 import { usedMemory } from '../info/memory';
 import { TO_AOF, TO_REPLICAS } from '../server/propagation';
 

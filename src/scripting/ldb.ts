@@ -16,7 +16,6 @@
  */
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
-import { setInputInterceptor } from '../server/dispatch';
 import { scriptHost } from './host';
 import { MODE_EVAL } from './channel';
 import { reprString } from '../protocol/split-args';
@@ -97,13 +96,24 @@ function end(c: Client, error?: string): void {
   sessions.delete(c);
   enabled.delete(c);
   c.closeAfterReply = true;
-  if (sessions.size === 0) setInputInterceptor(null);
+  updateInterceptor(c.server);
+}
+
+/** The server's input interceptor is set exactly while one of its clients has a session. */
+function updateInterceptor(server: Server): void {
+  for (const cl of sessions.keys()) {
+    if (cl.server === server) {
+      server.host.inputInterceptor = intercept;
+      return;
+    }
+  }
+  server.host.inputInterceptor = null;
 }
 
 /** Per server (scripting's setup): a freed client's session goes with it. */
 export function ldbSetup(server: Server): void {
   server.onClientFreed((cl) => {
-    if (sessions.delete(cl) && sessions.size === 0) setInputInterceptor(null);
+    if (sessions.delete(cl)) updateInterceptor(server);
   });
 }
 
@@ -115,7 +125,7 @@ export function ldbSetup(server: Server): void {
 export function ldbStart(c: Client, sha: string, body: string, readOnly: boolean, run: () => void): void {
   const s: Session = { readOnly, lines: body.split('\n'), sha, run };
   sessions.set(c, s);
-  setInputInterceptor(intercept);
+  c.server.host.inputInterceptor = intercept;
   sendLog(c, ['* Stopped at 1, stop reason = step over', sourceLine(s, 1)]);
 }
 

@@ -27,12 +27,12 @@
  * recognised with one flag test.
  */
 import * as crypto from 'crypto';
-import type { Command, CommandTable } from '../commands/table';
-import { CMD_NO_AUTH, CMD_MODULE } from '../commands/table';
+import type { Command, CommandTable } from '../command-model/table';
+import { CMD_NO_AUTH, CMD_MODULE } from '../command-model/table';
 import {
   KeysResult, getKeysFromCommandWithSpecs, doesCommandHaveKeys,
   KEY_ACCESS, KEY_INSERT, KEY_DELETE, KEY_UPDATE,
-} from '../commands/keys';
+} from '../command-model/keys';
 import { stringMatch } from '../util/glob';
 import { splitArgs } from '../protocol/split-args';
 

@@ -10,7 +10,7 @@ import type { Socket } from 'net';
 import { RequestParser } from '../protocol/request-parser';
 import { ReplyWriter } from '../protocol/reply-writer';
 import type { Database } from '../keyspace/database';
-import type { Command } from '../commands/table';
+import type { Command } from '../command-model/table';
 import type { Server } from './server';
 import type { BlockState } from './blocking';
 import type { ClientSubscriptions } from './pubsub';

@@ -18,54 +18,43 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Server } from './server';
+import type { CommandGate } from './module-host';
 import { type Client, REPLY_ON, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from './client';
 import {
   type Command,
   CMD_NO_AUTH, CMD_SKIP_SLOWLOG, CMD_SKIP_MONITOR, CMD_ADMIN, CMD_FAST,
   CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED, CMD_NO_MULTI, CMD_READONLY,
-} from '../commands/table';
+} from '../command-model/table';
 import { queueCommand, flagTransaction, isTransactionControl, execCommandAbort, commandFlags } from '../commands/multi';
 import { reprString } from '../protocol/split-args';
 import { authRequired, aclCheckCall } from '../commands/acl';
 
 /**
- * Extra refusal checks subsystems register. A gate returns false to let the
- * command through, true when it replied with a refusal itself, or the error
- * message ("OOM ...", "BUSY ...") for dispatch to reply with: only then is a
- * refused EXEC turned into "EXECABORT Transaction discarded because of: ...",
- * as Redis does for its own refusals.
+ * Gates (server/module-host.ts) that can refuse something in the server's
+ * present state. Most of the time no gate can, and dispatch then runs none.
+ * The armed set is recomputed when a read batch starts, for commands run
+ * outside a read batch, and before the next command once server.gatesStale
+ * is set: by any admin command (CONFIG SET, REPLICAOF, SAVE, DEBUG...) and
+ * by the subsystems whose state the predicates read and that commands
+ * change synchronously (subscriptions, tracking). Everything else that arms
+ * a gate (a script going busy, a failed background save, the heap growing,
+ * a replication link event) happens between batches.
  */
-export type CommandGate = (server: Server, c: Client, cmd: Command, argv: string[]) => boolean | string;
-/**
- * Whether a gate can refuse anything in the server's present state (maxmemory
- * set, a busy script, a replica...). Most of the time no gate can, and
- * dispatch then runs none. The armed set is recomputed when a read batch
- * starts, for commands run outside a read batch, and before the next
- * command once server.gatesStale is set: by any admin command (CONFIG SET,
- * REPLICAOF, SAVE, DEBUG...) and by the subsystems whose state the
- * predicates read and that commands change synchronously (subscriptions,
- * tracking). Everything else that arms a gate (a script going busy, a
- * failed background save, the heap growing, a replication link event)
- * happens between batches.
- */
-export type GateArmed = (server: Server) => boolean;
-interface GateEntry { check: CommandGate; armed: GateArmed }
-const gates: GateEntry[] = [];
-const ALWAYS: GateArmed = () => true;
-
-export function addCommandGate(check: CommandGate, armed: GateArmed = ALWAYS): void {
-  gates.push({ check, armed });
-}
-
-/** Recompute which gates apply now (server.armedGates, in registration order). */
 export function refreshGates(server: Server): void {
   server.gatesStale = false;
-  let mask = 0;
-  for (let i = 0; i < gates.length; i++) if (gates[i].armed(server)) mask |= 1 << i;
-  if (mask === server.armedGatesMask) return;
-  server.armedGatesMask = mask;
+  const gates = server.host.gates;
+  const armed = server.armedGates;
+  // the common case: the same gates as last time (no allocation)
+  let n = 0;
+  let same = true;
+  for (let i = 0; i < gates.length; i++) {
+    if (!gates[i].armed(server)) continue;
+    if (n >= armed.length || armed[n] !== gates[i].check) same = false;
+    n++;
+  }
+  if (same && n === armed.length) return;
   const list: CommandGate[] = [];
-  for (let i = 0; i < gates.length; i++) if ((mask & (1 << i)) !== 0) list.push(gates[i].check);
+  for (let i = 0; i < gates.length; i++) if (gates[i].armed(server)) list.push(gates[i].check);
   server.armedGates = list;
 }
 
@@ -139,18 +128,10 @@ function applyReplyMode(c: Client, replyStart: number): void {
   else if (c.replyMode === REPLY_SKIP_NEXT) c.replyMode = REPLY_SKIP;
 }
 
-/**
- * Takes a client's input before command lookup when it returns true (the Lua
- * debugger's sessions, src/scripting/ldb.ts); null, so free, when no session is open.
- */
-type InputInterceptor = (server: Server, c: Client, argv: string[]) => boolean;
-let inputInterceptor: InputInterceptor | null = null;
-export function setInputInterceptor(f: InputInterceptor | null): void {
-  inputInterceptor = f;
-}
-
 function processCommand(server: Server, c: Client, argv: string[]): void {
-  if (inputInterceptor !== null && inputInterceptor(server, c, argv)) return;
+  // the Lua debugger's sessions (src/scripting/ldb.ts) take their client's input
+  const intercept = server.host.inputInterceptor;
+  if (intercept !== null && intercept(server, c, argv)) return;
   let cmd = server.commands.lookup(argv[0]);
   if (cmd === undefined) {
     c.cmd = null;

@@ -23,8 +23,8 @@
 import { fullGc, gcAvailable } from './gc';
 import * as v8 from 'v8';
 import type { Server } from './server';
-import { addCommandGate } from './dispatch';
-import { CMD_DENYOOM } from '../commands/table';
+import type { ModuleHost } from './module-host';
+import { CMD_DENYOOM } from '../command-model/table';
 
 /**
  * Refuse growth above this fraction of the old-space limit, measured on the
@@ -35,7 +35,6 @@ const HIGH_WATER = 0.8;
 
 export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
 
-let gateInstalled = false;
 /**
  * V8 dies when the old generation exceeds --max-old-space-size; heap_size_limit
  * also counts the young generation, so take the old-space budget from the
@@ -90,17 +89,16 @@ function idleTrim(server: Server, st: TrimState, now: number): void {
   st.base = v8.getHeapStatistics().total_heap_size;
 }
 
-export function installHeapGuard(server: Server): void {
-  server.cronTasks.push(() => sample(server));
+export function installHeapGuard(host: ModuleHost): void {
+  const server = host.server;
+  host.addCronTask(() => sample(server));
   // the "background thread" of lazily freed values (keyspace/lazyfree.ts)
-  server.cronTasks.push(() => server.keyspace.lazyfree.background());
+  host.addCronTask(() => server.keyspace.lazyfree.background());
   if (gcAvailable()) {
     const st: TrimState = { lastCommands: -1, lastActive: 0, base: v8.getHeapStatistics().total_heap_size, done: false };
-    server.cronTasks.push((now) => idleTrim(server, st, now));
+    host.addCronTask((now) => idleTrim(server, st, now));
   }
-  if (gateInstalled) return;
-  gateInstalled = true;
-  addCommandGate((srv, c, cmd) => {
+  host.addCommandGate((srv, c, cmd) => {
     if ((cmd.flags & CMD_DENYOOM) === 0 || !srv.heapNearLimit) return false;
     c.error(OOM_ERROR);
     return true;

@@ -29,8 +29,8 @@
 import { perServer } from './per-server';
 import type { Server } from './server';
 import type { Database } from '../keyspace/database';
-import { addCommandGate } from './dispatch';
-import { CMD_DENYOOM } from '../commands/table';
+import type { ModuleHost } from './module-host';
+import { CMD_DENYOOM } from '../command-model/table';
 import { usedMemory, valueMemoryUsage, collectForReading } from '../info/memory';
 import { OOM_ERROR } from './heap-guard';
 import { collectionIsCheap } from './gc';
@@ -209,9 +209,8 @@ export function performEvictions(server: Server): boolean {
   return evictorOf(server).perform();
 }
 
-let gateInstalled = false;
-
-export function installMaxmemory(server: Server): void {
+export function installMaxmemory(host: ModuleHost): void {
+  const server = host.server;
   evictorOf(server);
   server.config.onChange('maxmemory', (cfg) => {
     if (cfg.maxmemory <= 0 || !server.isListening()) return;
@@ -221,9 +220,7 @@ export function installMaxmemory(server: Server): void {
     }
     performEvictions(server);
   });
-  if (gateInstalled) return;
-  gateInstalled = true;
-  addCommandGate((srv, c, cmd) => {
+  host.addCommandGate((srv, c, cmd) => {
     if (srv.config.maxmemory <= 0 || c.isMaster) return false;
     const ok = performEvictions(srv);
     if (ok) return false;

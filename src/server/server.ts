@@ -1,7 +1,10 @@
 /*
- * Server: the process-wide state (configuration, keyspace, command table,
+ * Server: one server's state (configuration, keyspace, command table,
  * clients, statistics) and the network side: listeners, reading requests,
- * flushing replies, and the periodic cron.
+ * flushing replies, and the periodic cron. It knows no command family or
+ * subsystem: those are modules that the composition root (src/compose.ts)
+ * installs on the server's ModuleHost. Nothing here is process-wide, so
+ * several servers run in one process independently.
  *
  * One event loop, like Redis: a socket read is parsed into as many complete
  * commands as it holds, each is executed to completion (commands are
@@ -15,18 +18,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { Config } from '../config/config';
 import { Keyspace } from '../keyspace/keyspace';
-import { CommandTable } from '../commands/table';
-import { buildCommandTable, setupFamilies } from '../commands';
+import type { CommandTable } from '../command-model/table';
 import { Client } from './client';
 import { ProtocolError } from '../protocol/request-parser';
 import { Logger, levelFromName } from './log';
 import { ServerStats } from './stats';
-import { executeCommand, refreshGates, type CommandGate } from './dispatch';
+import { executeCommand, refreshGates } from './dispatch';
+import { ModuleHost, type CommandGate } from './module-host';
 import { SlowLog } from './slowlog';
 import { LatencyMonitor } from './latency';
 import { serverCron } from './cron';
-import { installHeapGuard } from './heap-guard';
-import { installMaxmemory } from './maxmemory';
 import { BlockingManager } from './blocking';
 import { Propagator } from './propagation';
 import { PubSub, checkOutputBufferLimits } from './pubsub';
@@ -60,6 +61,8 @@ export class Server {
   readonly log = new Logger();
   readonly keyspace: Keyspace;
   readonly commands: CommandTable;
+  /** where this server's modules attach (gates, INFO, DEBUG hooks...): src/server/module-host.ts */
+  readonly host: ModuleHost;
   /** users, permissions and the ACL LOG (server/acl.ts; commands/acl.ts wires it) */
   readonly acl: Acl;
   readonly stats = new ServerStats();
@@ -110,7 +113,6 @@ export class Server {
   heapSampleInput = 0;
   /** the command gates that can refuse something now (dispatch.refreshGates) */
   armedGates: CommandGate[] = [];
-  armedGatesMask = -1;
   /** something a gate's armed() reads may have changed: recompute before the next command */
   gatesStale = true;
   /** Periodic tasks run by serverCron, in order (active expiry, client timeouts, ...). */
@@ -138,12 +140,18 @@ export class Server {
   /** called by SHUTDOWN and signals; embedders replace it to avoid process.exit */
   exitProcess: (code: number) => void = (code) => process.exit(code);
 
-  constructor(config: Config) {
+  /**
+   * A server with its configuration and command table and no modules yet:
+   * the composition root (src/compose.ts) builds the table from the
+   * modules it runs and installs each of them on `host`.
+   */
+  constructor(config: Config, commands: CommandTable) {
     this.config = config;
     this.log.level = Math.max(0, levelFromName(config.loglevel));
     this.log.file = config.logfile;
     this.keyspace = new Keyspace(config.databases);
-    this.commands = buildCommandTable();
+    this.commands = commands;
+    this.host = new ModuleHost(this);
     this.acl = new Acl(this.commands);
     this.runId = randomHex(40);
     this.executable = process.argv[1] ?? '';
@@ -151,9 +159,6 @@ export class Server {
     this.pubsub = new PubSub(this);
     this.tracking = new Tracking(this);
     this.propagator = new Propagator(this);
-    setupFamilies(this);
-    installHeapGuard(this);
-    installMaxmemory(this);
   }
 
   /** Open the listeners. Resolves once every mandatory address is bound. */

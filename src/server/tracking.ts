@@ -30,10 +30,10 @@
  */
 import type { Client } from './client';
 import type { Server } from './server';
-import type { Command } from '../commands/table';
-import { KeysResult, getKeysFromCommand } from '../commands/keys';
+import type { Command } from '../command-model/table';
+import { KeysResult, getKeysFromCommand } from '../command-model/keys';
 import { markPush, checkOutputBufferLimits } from './pubsub';
-import { CMD_PUBSUB } from '../commands/table';
+import { CMD_PUBSUB } from '../command-model/table';
 import { encodeCommand } from '../protocol/command-encoder';
 
 export const TRACK_BCAST = 1;

@@ -5,7 +5,8 @@
  * and the effects they propagate explicitly (keyspace.propagate: rewrites
  * such as SET ... PXAT, BLPOP served as LPOP).
  */
-import { Server } from '../../src/server/server';
+import type { Server } from '../../src/server/server';
+import { composeServer } from '../../src/compose';
 import { Config } from '../../src/config/config';
 import { Client } from '../../src/server/client';
 import { executeCommand } from '../../src/server/dispatch';
@@ -30,7 +31,7 @@ export interface InProcess {
 export function inProcess(configure?: (config: Config) => void): InProcess {
   const config = new Config();
   configure?.(config);
-  const server = new Server(config);
+  const server = composeServer(config);
   let nextId = 1;
   const client = (): Client => {
     const id = nextId++;

@@ -7,7 +7,8 @@
  */
 import { test, beforeEach, after } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Server } from '../../src/server/server';
+import type { Server } from '../../src/server/server';
+import { composeServer } from '../../src/compose';
 import { Client } from '../../src/server/client';
 import { loadConfig } from '../../src/config/config';
 import { executeCommand } from '../../src/server/dispatch';
@@ -22,7 +23,7 @@ let modified: string[];
 const servers: Server[] = [];
 
 function fresh(args: string[] = []): void {
-  server = new Server(loadConfig(args));
+  server = composeServer(loadConfig(args));
   servers.push(server);
   c = new Client(server, null, 1, server.keyspace.dbs[0], 'test:0', 'test:0', -1);
   events = [];

@@ -4,7 +4,7 @@ import { startNodis, RawConnection, type NodisProcess } from '../helpers/server'
 import { cmd, bulkText } from './client-resp';
 import { sparkline, latencyReport } from '../../src/commands/monitoring';
 import { LatencyMonitor } from '../../src/server/latency';
-import { LatencyHistogram } from '../../src/commands/table';
+import { LatencyHistogram } from '../../src/command-model/table';
 import type { Server } from '../../src/server/server';
 
 let srv: NodisProcess;

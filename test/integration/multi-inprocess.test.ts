@@ -7,21 +7,20 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { addCommandGate } from '../../src/server/dispatch';
 import { inProcess } from '../helpers/inprocess';
 
 let gateFor: { name: string; refusal: string | true } | null = null;
-addCommandGate((_srv, c, cmd) => {
-  if (gateFor === null || cmd.fullName !== gateFor.name) return false;
-  if (gateFor.refusal === true) {
-    c.error('OOM command not allowed when used memory > \'maxmemory\'.');
-    return true;
-  }
-  return gateFor.refusal;
-});
 
 function setup() {
   const { server, c, client, runOn } = inProcess();
+  server.host.addCommandGate((_srv, cl, cmd) => {
+    if (gateFor === null || cmd.fullName !== gateFor.name) return false;
+    if (gateFor.refusal === true) {
+      cl.error('OOM command not allowed when used memory > \'maxmemory\'.');
+      return true;
+    }
+    return gateFor.refusal;
+  });
   return { server, c, client, run: runOn };
 }
 

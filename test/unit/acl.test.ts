@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { buildCommandTable } from '../../src/commands';
+import { buildCommandTable } from '../../src/compose';
 import {
   Acl, ACL_OK, ACL_DENIED_CMD, ACL_DENIED_KEY, ACL_DENIED_CHANNEL, hashPassword, mergeSelectorArgs,
   channelAllowed, categoryFlag,
 } from '../../src/server/acl';
-import { KEY_ACCESS, KEY_INSERT } from '../../src/commands/keys';
+import { KEY_ACCESS, KEY_INSERT } from '../../src/command-model/keys';
 
 const table = buildCommandTable();
 const cmd = (name: string) => {

@@ -1,5 +1,5 @@
 /*
- * Key extraction (src/commands/keys.ts) over Redis 7.0.15's complete command
+ * Key extraction (src/command-model/keys.ts) over Redis 7.0.15's complete command
  * table (every command of the fixture, with placeholder handlers), so that
  * commands other families have not implemented yet are covered too. The
  * expected answers are what Redis's COMMAND GETKEYS / GETKEYSANDFLAGS give.
@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildTable, type CommandSpec, type CommandTable, type HandlerMap, type Command } from '../../src/commands/table';
-import { KeysResult, getKeysFromCommand, getKeysFromCommandWithSpecs, doesCommandHaveKeys, keyFlagNames, legacyKeyRange } from '../../src/commands/keys';
+import { buildTable, type CommandSpec, type CommandTable, type HandlerMap, type Command } from '../../src/command-model/table';
+import { KeysResult, getKeysFromCommand, getKeysFromCommandWithSpecs, doesCommandHaveKeys, keyFlagNames, legacyKeyRange } from '../../src/command-model/keys';
 import { SHARED } from '../helpers/server';
 
 function fullTable(): CommandTable {

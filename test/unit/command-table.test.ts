@@ -10,8 +10,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildTable, loadSpecs, LatencyHistogram } from '../../src/commands/table';
-import { allHandlers } from '../../src/commands';
+import { buildTable, loadSpecs, LatencyHistogram } from '../../src/command-model/table';
+import { moduleHandlers, composeServer, STANDARD_MODULES } from '../../src/compose';
 import { Server } from '../../src/server/server';
 import { Config } from '../../src/config/config';
 import { Client } from '../../src/server/client';
@@ -87,7 +87,7 @@ function expectedInfo(f: FixtureCommand): Resp[] {
 }
 
 function newServer(): Server {
-  return new Server(new Config());
+  return composeServer(new Config());
 }
 
 function run(server: Server, argv: string[]): Resp {
@@ -105,7 +105,7 @@ function run(server: Server, argv: string[]): Resp {
 
 test('every handler has metadata and every spec entry has a handler and a summary', () => {
   const specs = loadSpecs();
-  const { problems } = buildTable(specs, allHandlers());
+  const { problems } = buildTable(specs, moduleHandlers(STANDARD_MODULES));
   assert.deepEqual(problems.handlerWithoutSpec, [], 'handlers without spec entry');
   assert.deepEqual(problems.specWithoutHandler, [], 'spec entries without handler');
   const empty: string[] = [];
@@ -195,7 +195,7 @@ test('LatencyHistogram: durations below 1024 ns count in the floor bucket, other
 });
 
 test('lookup: any spelling finds the command, and rename-command is seen at once through the lookup cache', () => {
-  const { table } = buildTable(loadSpecs(), allHandlers());
+  const { table } = buildTable(loadSpecs(), moduleHandlers(STANDARD_MODULES));
   const set = table.lookup('set');
   assert.ok(set !== undefined);
   assert.equal(set.fullName, 'set');

@@ -1,7 +1,7 @@
 /*
  * The command table: Redis 7.0's metadata for each command (arity, flags,
  * key positions, key specs, ACL categories, group, since, arguments), kept as
- * data in src/commands/spec/*.json, joined with the handlers that the
+ * data in src/command-model/spec/*.json, joined with the handlers that the
  * command family modules export.
  *
  * Invariants (checked at build time by the metadata test and at startup):
@@ -243,8 +243,8 @@ export class Command {
   readonly isExec: boolean;
   /** commands/multi.ts's per-command answers, looked up once: a transaction-control command? */
   txControl: boolean | undefined = undefined;
-  /** ... and the flags it counts with when queued (EVAL/FCALL of a script with flags), null: its own */
-  queuedFlags: ((c: Client, flags: number, argv: string[]) => number) | null | undefined = undefined;
+  /** ... and the flags it counts with when queued (EVAL/FCALL of a script with flags, set by their module), null: its own */
+  queuedFlags: ((c: Client, flags: number, argv: string[]) => number) | null = null;
 
   constructor(spec: CommandSpec, handler: CommandHandler | null, parent: Command | null) {
     this.spec = spec;
