@@ -242,7 +242,7 @@ export class Command {
   /** EXEC (renamed or not): its refusals abort the transaction, its commands propagate themselves */
   readonly isExec: boolean;
   /** commands/multi.ts's per-command answers, looked up once: a transaction-control command? */
-  txControl: boolean | undefined = undefined;
+  txControl = false;
   /** ... and the flags it counts with when queued (EVAL/FCALL of a script with flags, set by their module), null: its own */
   queuedFlags: ((c: Client, flags: number, argv: string[]) => number) | null = null;
 

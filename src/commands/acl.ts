@@ -2,14 +2,14 @@
  * ACL command family (ACL CAT, DELUSER, DRYRUN, GENPASS, GETUSER, LIST, LOAD,
  * LOG, SAVE, SETUSER, USERS, WHOAMI, HELP) and the glue between the ACL
  * model (server/acl.ts) and the rest of the server:
- * - setup(): requirepass drives the default user's password, `user`
+ * - install(): requirepass drives the default user's password, `user`
  *   directives of the config file and the aclfile are loaded at startup,
  *   acl-pubsub-default and acllog-max-len apply live, CONFIG REWRITE writes
  *   the users, RESET returns a connection to the default user;
- * - aclCheckCall(): dispatch's permission check (command, keys, channels),
- *   which logs denials in the ACL LOG and returns Redis's NOPERM text;
- * - aclCheckChannel(), aclLogDenial(), aclAuthenticate(): for pub/sub,
- *   scripting and AUTH/HELLO.
+ * - aclCheckChannel(), aclAllowed(), aclFullKeyAccess(), aclAuthenticate():
+ *   for pub/sub, scripting, SORT and AUTH/HELLO.
+ * The checks dispatch, EXEC and scripts run before a command (aclCheckCall
+ * and its kin, with the ACL LOG entries they write) are server/acl-check.ts.
  *
  * Clients authenticated as a user that is deleted (ACL DELUSER, ACL LOAD)
  * are disconnected, the current one after its reply, as Redis does.
@@ -22,7 +22,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Command, HandlerMap } from '../command-model/table';
 import { intArg, isWord, replyHelp } from '../command-model/args';
-import { clientInfoString } from './client-cmd';
+import { aclLogDenial } from '../server/acl-check';
 import { KEY_ACCESS } from '../command-model/keys';
 import {
   type Acl, type AclUser, type Selector,
@@ -32,87 +32,6 @@ import {
 } from '../server/acl';
 
 const REDACTED = '(redacted)';
-
-/** Whether the client must authenticate before running commands other than AUTH/HELLO (Redis's authRequired). */
-export function authRequired(c: Client): boolean {
-  return !c.authenticated && !c.server.acl.defaultAutoAuth();
-}
-
-/** Add an ACL LOG entry for a denial by the client (object: the command, key, channel or AUTH/HELLO). */
-export function aclLogDenial(c: Client, reason: number, context: number, object: string, username?: string, argv?: string[]): void {
-  const server = c.server;
-  server.acl.addLogEntry({
-    count: 1,
-    reason,
-    context,
-    object,
-    username: username ?? c.aclUser.name,
-    ctime: Date.now(),
-    cinfo: clientInfoString(c, argv === undefined ? null : c, argv ?? null),
-  }, server.config.acllogMaxLen);
-}
-
-/**
- * Dispatch's ACL check for a command about to run or be queued. Returns null
- * when allowed, else the NOPERM error (already logged in the ACL LOG).
- */
-export function aclCheckCall(c: Client, cmd: Command, argv: string[]): string | null {
-  const u = c.aclUser;
-  if (u.unrestricted) return null;
-  const acl = c.server.acl;
-  const r = acl.checkCommand(u, cmd, argv);
-  if (r === ACL_OK) return null;
-  const pos = acl.errPos;
-  const ctx = c.multiQueued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL;
-  aclLogDenial(c, r, ctx, r === ACL_DENIED_CMD ? cmd.fullName : argv[pos], undefined, argv);
-  if (r === ACL_DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
-  if (r === ACL_DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
-  return 'NOPERM this user has no permissions to access one of the channels used as arguments';
-}
-
-/** EXEC's check of each queued command (rules may have changed since it was queued). */
-export function aclCheckExec(c: Client, cmd: Command, argv: string[]): string | null {
-  const u = c.aclUser;
-  if (u.unrestricted) return null;
-  const acl = c.server.acl;
-  const r = acl.checkCommand(u, cmd, argv);
-  if (r === ACL_OK) return null;
-  aclLogDenial(c, r, ACL_LOG_CTX_MULTI, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos], undefined, argv);
-  const reason = r === ACL_DENIED_CMD ? 'no permission to execute the command or subcommand'
-    : r === ACL_DENIED_KEY ? 'no permission to touch the specified keys'
-      : 'no permission to access one of the channels used as arguments';
-  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
-}
-
-/**
- * Scripting's check for redis.call(): ACL_OK or the denial reason, with the
- * offending argv index in `c.server.acl.errPos`. Nothing is logged: use
- * aclLogDenial(c, reason, ACL_LOG_CTX_LUA, object).
- */
-export function aclCheckCommand(c: Client, cmd: Command, argv: string[]): number {
-  const u = c.aclUser;
-  if (u.unrestricted) return ACL_OK;
-  return c.server.acl.checkCommand(u, cmd, argv);
-}
-
-/**
- * Scripting (redis.call / server.call): check a command the script runs with
- * the user of the client that runs the script. Returns null when allowed,
- * else the message Redis raises in the script ("The user executing the
- * script can't ..."), after logging the denial with the lua context.
- */
-export function aclScriptCheck(caller: Client, cmd: Command, argv: string[]): string | null {
-  const u = caller.aclUser;
-  if (u.unrestricted) return null;
-  const acl = caller.server.acl;
-  const r = acl.checkCommand(u, cmd, argv);
-  if (r === ACL_OK) return null;
-  aclLogDenial(caller, r, ACL_LOG_CTX_LUA, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos]);
-  const what = r === ACL_DENIED_CMD ? "can't run this command or subcommand"
-    : r === ACL_DENIED_KEY ? "can't access at least one of the keys mentioned in the command arguments"
-      : "can't publish to the channel mentioned in the command";
-  return `The user executing the script ${what}`;
-}
 
 /** Whether the client's user may run this command line (no ACL LOG entry): redis.acl_check_cmd. */
 export function aclAllowed(c: Client, cmd: Command, argv: string[]): boolean {
@@ -132,27 +51,6 @@ export function aclCheckChannel(c: Client, channel: string, isPattern: boolean):
   const u = c.aclUser;
   if (u.unrestricted) return true;
   return c.server.acl.checkChannel(u, channel, isPattern);
-}
-
-/** What pub/sub reports for a client's subscriptions (installed by the pub/sub family). */
-export interface SubscriptionLister {
-  (c: Client): { channels: Iterable<string>; patterns: Iterable<string>; shardChannels: Iterable<string> };
-}
-let subscriptionLister: SubscriptionLister | null = null;
-
-/**
- * Without a registered lister, read the per-client subscription sets the
- * pub/sub registry keeps on the client (`pubsub: { channels, patterns, shard }`).
- */
-function defaultSubscriptionLister(c: Client): { channels: Iterable<string>; patterns: Iterable<string>; shardChannels: Iterable<string> } {
-  const s = (c as unknown as { pubsub?: { channels: Set<string>; patterns: Set<string>; shard: Set<string> } | null }).pubsub;
-  if (s === undefined || s === null) return { channels: [], patterns: [], shardChannels: [] };
-  return { channels: s.channels, patterns: s.patterns, shardChannels: s.shard };
-}
-
-/** Pub/sub registers how to list a client's subscriptions, so ACL changes can kill clients that lost access. */
-export function setSubscriptionLister(fn: SubscriptionLister): void {
-  subscriptionLister = fn;
 }
 
 /** AUTH / HELLO AUTH: authenticate or log the failure. Returns true on success. */
@@ -200,14 +98,13 @@ function killPubsubClientsIfNeeded(server: Server, next: AclUser, current: AclUs
     if (!match) break;
   }
   if (match) return;
-  const lister = subscriptionLister ?? defaultSubscriptionLister;
   for (const cl of [...server.clients.values()]) {
-    if (cl.aclUser !== current || cl.subscriptions === 0) continue;
-    const subs = lister(cl);
+    const subs = cl.pubsub;
+    if (cl.aclUser !== current || cl.subscriptions === 0 || subs === null) continue;
     let kill = false;
     for (const p of subs.patterns) if (!kill && !channelAllowed(upcoming, p, true)) kill = true;
     for (const ch of subs.channels) if (!kill && !channelAllowed(upcoming, ch, false)) kill = true;
-    for (const ch of subs.shardChannels) if (!kill && !channelAllowed(upcoming, ch, false)) kill = true;
+    for (const ch of subs.shard) if (!kill && !channelAllowed(upcoming, ch, false)) kill = true;
     if (kill) {
       if (cl === server.current) cl.closeAfterReply = true;
       else server.freeClient(cl);

@@ -15,7 +15,6 @@
  */
 import type { ModuleHost } from '../server/module-host';
 import type { Client } from '../server/client';
-import type { Server } from '../server/server';
 import type { HandlerMap } from '../command-model/table';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
 import { ERR_NOT_INTEGER } from '../command-model/args';

@@ -26,7 +26,7 @@ import { intArg, replyHelp } from '../command-model/args';
 import { scriptHost, replyResult, type RunResult, type ScriptHost } from '../scripting/host';
 import { MODE_FCALL, MODE_LOAD } from '../scripting/channel';
 import { compileCheck, checkScriptFlags, scriptCommandFlags, SCRIPT_FLAG_NAMES, SF_NO_WRITES, SF_ALLOW_OOM } from './scripting';
-import { setQueuedFlags } from './multi';
+import { setQueuedFlags } from '../server/transaction';
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';

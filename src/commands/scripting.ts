@@ -27,7 +27,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { HandlerMap } from '../command-model/table';
 import { CMD_ALLOW_BUSY, CMD_STALE, CMD_DENYOOM, CMD_WRITE, CMD_MAY_REPLICATE } from '../command-model/table';
-import { setQueuedFlags } from './multi';
+import { setQueuedFlags } from '../server/transaction';
 import { feedMonitors, call } from '../server/dispatch';
 import type { ModuleHost } from '../server/module-host';
 import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart, ldbSetup } from '../scripting/ldb';

@@ -47,7 +47,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
-import { aclScriptCheck, aclAllowed } from '../commands/acl';
+import { aclScriptCheck } from '../server/acl-check';
+import { aclAllowed } from '../commands/acl';
 import { enoughGoodReplicas, isReadonlyReplica, isStaleReplica } from '../commands/replication';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
 import { OOM_ERROR } from '../server/heap-guard';

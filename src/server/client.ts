@@ -15,7 +15,7 @@ import type { Server } from './server';
 import type { BlockState } from './blocking';
 import type { ClientSubscriptions } from './pubsub';
 import type { AclUser } from './acl';
-import type { MultiState } from '../commands/multi';
+import type { MultiState } from './transaction';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;

@@ -25,9 +25,9 @@ import {
   CMD_NO_AUTH, CMD_SKIP_SLOWLOG, CMD_SKIP_MONITOR, CMD_ADMIN, CMD_FAST,
   CMD_WRITE, CMD_MAY_REPLICATE, CMD_PROTECTED, CMD_NO_MULTI, CMD_READONLY,
 } from '../command-model/table';
-import { queueCommand, flagTransaction, isTransactionControl, execCommandAbort, commandFlags } from '../commands/multi';
+import { queueCommand, flagTransaction, isTransactionControl, execCommandAbort, commandFlags } from './transaction';
 import { reprString } from '../protocol/split-args';
-import { authRequired, aclCheckCall } from '../commands/acl';
+import { authRequired, aclCheckCall } from './acl-check';
 
 /**
  * Gates (server/module-host.ts) that can refuse something in the server's

@@ -27,7 +27,7 @@ import type { Client } from './client';
 import { REPLY_OFF, REPLY_SKIP } from './client';
 import type { Server } from './server';
 import { stringMatch } from '../util/glob';
-import { clientInfoString } from '../commands/client-cmd';
+import { clientInfoString } from './client-info';
 
 /** What one client is subscribed to (insertion ordered, as Redis's pattern list). */
 export interface ClientSubscriptions {
