@@ -4,7 +4,7 @@
  * The work is done by Config (src/config/): this module only checks
  * arguments, redacts sensitive values from what the slowlog and MONITOR
  * see, and writes replies. Its setup() installs the hooks that make
- * parameter changes take effect (src/config/apply.ts).
+ * parameter changes take effect (src/server/config-apply.ts).
  */
 import type { ModuleHost } from '../server/module-host';
 import type { HandlerMap } from '../command-model/table';
@@ -12,7 +12,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import { lookupParam, SENSITIVE } from '../config/params';
 import { rewriteConfigFile } from '../config/rewrite';
-import { installConfigHooks } from '../config/apply';
+import { installConfigHooks } from '../server/config-apply';
 
 const REDACTED = '(redacted)';
 

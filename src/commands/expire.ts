@@ -10,7 +10,7 @@
  * notified as "del" and propagated as DEL, like Redis; otherwise the effect
  * is propagated as PEXPIREAT with the absolute time.
  *
- * setup() registers the active expiry cycle (src/keyspace/active-expire.ts)
+ * install() registers the active expiry cycle (src/server/active-expire.ts)
  * as a cron task.
  */
 import type { ModuleHost } from '../server/module-host';
@@ -19,7 +19,7 @@ import type { HandlerMap } from '../command-model/table';
 import { NOTIFY_GENERIC } from '../keyspace/notify-flags';
 import { ERR_NOT_INTEGER } from '../command-model/args';
 import { parseInteger, INT64_MAX, INT64_MIN } from '../util/numbers';
-import { ActiveExpire } from '../keyspace/active-expire';
+import { ActiveExpire } from '../server/active-expire';
 
 const EXPIRE_NX = 1;
 const EXPIRE_XX = 2;

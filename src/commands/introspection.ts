@@ -11,7 +11,7 @@
  */
 import type { ModuleHost } from '../server/module-host';
 import { performance } from 'node:perf_hooks';
-import { fullGc } from '../server/gc';
+import { fullGc } from '../util/gc';
 import type { Client } from '../server/client';
 import { stringMatch } from '../util/glob';
 import type { Server } from '../server/server';
@@ -28,7 +28,8 @@ import {
 } from '../command-model/keys';
 import { replyHelp, intArg, ERR_SYNTAX } from '../command-model/args';
 import { infoString } from '../info/info';
-import { memoryReport, recordStartupMemory, samplePeakMemory, valueMemoryUsage } from '../info/memory';
+import { memoryReport, recordStartupMemory, samplePeakMemory } from '../server/memory';
+import { valueMemoryUsage } from '../keyspace/value-memory';
 import { REDIS_VERSION } from '../server/server';
 
 // ---------------------------------------------------------------------------

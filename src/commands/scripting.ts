@@ -34,7 +34,7 @@ import { ldbEnable, ldbEnabled, ldbStart, ldbFailStart, ldbSetup } from '../scri
 import { replyHelp } from '../command-model/args';
 import { scriptHost, replyResult, localLuaMemoryBytes } from '../scripting/host';
 import { MODE_EVAL, MODE_CHECK } from '../scripting/channel';
-import { usedMemory, excludeFromUsedMemory } from '../info/memory';
+import { usedMemory, excludeFromUsedMemory } from '../server/memory';
 import { splitArgs } from '../protocol/split-args';
 import { bytesToHuman } from '../info/format';
 import { functionsState, functionsMemory } from './functions';

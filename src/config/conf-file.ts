@@ -21,7 +21,7 @@ import { lookupParam, MULTI_ARG } from './params';
 import { stringMatch as globMatch, hasGlobChars } from '../util/glob';
 import { strerror } from './codec';
 import { loadSpecs } from '../command-model/table';
-import { formatTimestamp } from '../server/log';
+import { formatTimestamp } from '../util/log';
 
 const REDIS_VERSION = '7.0.15';
 

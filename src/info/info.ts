@@ -25,7 +25,7 @@ import type { Command } from '../command-model/table';
 import type { InfoValue } from '../server/module-host';
 import { lruClock } from '../keyspace/keyspace';
 import { bytesToHuman, fixed, secUsec, safeInfoString, trimmedF } from './format';
-import { memoryReport, prepareMemoryReport } from './memory';
+import { memoryReport, prepareMemoryReport } from '../server/memory';
 
 /** The value a module gives for a field, or the fallback. */
 export function infoField(server: Server, field: string, fallback: InfoValue): InfoValue {

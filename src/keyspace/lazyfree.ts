@@ -52,8 +52,8 @@ import type { SetValue } from '../types/set';
 import type { HashValue } from '../types/hash';
 import type { ZSet } from '../types/zset';
 import type { ConsumerGroup, StreamValue } from '../types/stream';
-import { fullGc } from '../server/gc';
-import { valueMemoryUsage } from '../info/memory';
+import { fullGc } from '../util/gc';
+import { valueMemoryUsage } from './value-memory';
 
 /** Redis's LAZYFREE_THRESHOLD: values costing more allocations than this are freed in the background when lazy. */
 const LAZYFREE_THRESHOLD = 64;

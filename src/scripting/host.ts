@@ -71,7 +71,7 @@ import { startLocal, type LocalLua } from './lua-worker';
 import {
   CMD_WRITE, CMD_NOSCRIPT, CMD_DENYOOM, CMD_MAY_REPLICATE, CMD_STALE, type Command,
 } from '../command-model/table';
-import { usedMemory } from '../info/memory';
+import { usedMemory } from '../server/memory';
 import { TO_AOF, TO_REPLICAS } from '../server/propagation';
 
 export interface ScriptRun {

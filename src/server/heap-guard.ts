@@ -20,7 +20,7 @@
  * taken only while no command is being served, at most once per idle period.
  * Needs gc exposed (--expose-gc, as bin/nodis-server does).
  */
-import { fullGc, gcAvailable } from './gc';
+import { fullGc, gcAvailable } from '../util/gc';
 import * as v8 from 'v8';
 import type { Server } from './server';
 import type { ModuleHost } from './module-host';

@@ -31,9 +31,10 @@ import type { Server } from './server';
 import type { Database } from '../keyspace/database';
 import type { ModuleHost } from './module-host';
 import { CMD_DENYOOM } from '../command-model/table';
-import { usedMemory, valueMemoryUsage, collectForReading } from '../info/memory';
+import { usedMemory, collectForReading } from './memory';
+import { valueMemoryUsage } from '../keyspace/value-memory';
 import { OOM_ERROR } from './heap-guard';
-import { collectionIsCheap } from './gc';
+import { collectionIsCheap } from '../util/gc';
 
 const POOL_SIZE = 16;
 const GC_INTERVAL_MS = 100;

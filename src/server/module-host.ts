@@ -21,7 +21,7 @@ import type { Command } from '../command-model/table';
 import type { HandlerMap } from '../command-model/table';
 import type { Keyspace } from '../keyspace/keyspace';
 import type { Config } from '../config/config';
-import type { Logger } from './log';
+import type { Logger } from '../util/log';
 
 /**
  * An extra refusal check. A gate returns false to let the command through,

@@ -21,7 +21,7 @@ import { Keyspace } from '../keyspace/keyspace';
 import type { CommandTable } from '../command-model/table';
 import { Client } from './client';
 import { ProtocolError } from '../protocol/request-parser';
-import { Logger, levelFromName } from './log';
+import { Logger, levelFromName } from '../util/log';
 import { ServerStats } from './stats';
 import { executeCommand, refreshGates } from './dispatch';
 import { ModuleHost, type CommandGate } from './module-host';

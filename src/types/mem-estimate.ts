@@ -2,7 +2,7 @@
  * Helpers for MEMORY USAGE estimates: what Redis would allocate for a given
  * request (jemalloc size classes) and for an sds string of a given content,
  * so that the figures stay comparable with Redis's. Pure functions of sizes,
- * shared by the collection types and by info/memory.ts (strings, keys).
+ * shared by the collection types and by keyspace/value-memory.ts (strings, keys).
  */
 
 /** jemalloc's size class for an allocation of n bytes (so that figures match Redis's). */

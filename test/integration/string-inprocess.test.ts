@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { encodingOf, ByteString } from '../../src/keyspace/values';
-import { ActiveExpire } from '../../src/keyspace/active-expire';
+import { ActiveExpire } from '../../src/server/active-expire';
 import { inProcess, recordEffects } from '../helpers/inprocess';
 
 function setup() {

@@ -1,5 +1,5 @@
 /*
- * server/gc.ts: a forced collection with sweepNow leaves final figures,
+ * util/gc.ts: a forced collection with sweepNow leaves final figures,
  * dead Buffers' memory included (V8 sweeps array buffers concurrently by
  * default, and they stay counted in external_memory after gc() returns),
  * and forcedGcCount() counts collections. Runs in a child process started
@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
-const GC_MODULE = path.join(__dirname, '../../src/server/gc.js');
+const GC_MODULE = path.join(__dirname, '../../src/util/gc.js');
 
 function runWithGc(body: string): string {
   const script = `const v8 = require('v8'); const g = require(${JSON.stringify(GC_MODULE)});\n${body}`;

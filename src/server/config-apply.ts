@@ -14,10 +14,10 @@
  * Redis gives when it cannot load the TLS configuration.
  */
 import { spawnSync } from 'child_process';
-import type { Server } from '../server/server';
-import type { Config } from './config';
-import { PARAMS } from './params';
-import { levelFromName } from '../server/log';
+import type { Server } from './server';
+import type { Config } from '../config/config';
+import { PARAMS } from '../config/params';
+import { levelFromName } from '../util/log';
 import { parseNotifyFlags } from '../keyspace/notify-flags';
 
 /** Try binding each address on port in a child process; returns the failing error code or null. */

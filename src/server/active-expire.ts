@@ -28,8 +28,8 @@
  * and on replicas, which wait for their primary's DELs.
  */
 import { performance } from 'node:perf_hooks';
-import type { Server } from '../server/server';
-import type { Database } from './database';
+import type { Server } from './server';
+import type { Database } from '../keyspace/database';
 
 const KEYS_PER_LOOP = 20;
 const SLOW_TIME_PERC = 25;

@@ -6,7 +6,7 @@
  * Callers: eviction measures memory after a collection (maxmemory.ts),
  * synchronously freed big values are reclaimed inside their command
  * (keyspace/lazyfree.ts), INFO reports the data held on a small heap
- * (info/memory.ts), the idle trim compacts a fragmented heap
+ * (server/memory.ts), the idle trim compacts a fragmented heap
  * (heap-guard.ts), and MEMORY PURGE.
  *
  * Options switch a V8 flag on for this one collection only:

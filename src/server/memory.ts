@@ -1,5 +1,6 @@
 /*
- * Memory accounting for INFO memory, MEMORY STATS and MEMORY USAGE.
+ * Memory accounting for INFO memory, MEMORY STATS, maxmemory and the heap
+ * guard (one key's MEMORY USAGE is keyspace/value-memory.ts).
  *
  * Nodis does not own an allocator: "used memory" is what V8 reports as
  * live (heap used + memory held outside the heap by Buffers), "rss" is the
@@ -9,13 +10,11 @@
  * the client buffers and a per-key constant for the hash table entries, the
  * dataset being the rest, so that the ratios Redis reports stay meaningful.
  */
-import { perServer } from '../server/per-server';
+import { perServer } from './per-server';
 import * as v8 from 'v8';
 import { PerformanceObserver, performance, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
-import type { Server } from '../server/server';
-import type { RedisValue } from '../keyspace/values';
-import { fullGc, forcedGcCount, collectionIsCheap, gcAvailable } from '../server/gc';
-import { jemallocSize } from '../types/mem-estimate';
+import type { Server } from './server';
+import { fullGc, forcedGcCount, collectionIsCheap, gcAvailable } from '../util/gc';
 
 /** Estimated bytes a hash table entry costs besides the key and value (entry + bucket + clock). */
 const DICT_ENTRY_OVERHEAD = 48;
@@ -280,47 +279,4 @@ export function memoryReport(server: Server): MemoryReport {
     fragRatio: used > 0 ? m.rss / used : 0,
     fragBytes: m.rss - used,
   };
-}
-
-/** Values of other types may report their own size; else a sampled estimate is used. */
-interface SizedValue {
-  memoryUsage(samples: number): number;
-}
-
-function hasMemoryUsage(v: unknown): v is SizedValue {
-  return typeof (v as { memoryUsage?: unknown }).memoryUsage === 'function';
-}
-
-/** Header size of an sds string of this length (sdshdr8/16/32/64). */
-function sdsHeader(len: number): number {
-  return len < 256 ? 3 : len < 65536 ? 5 : len < 2 ** 32 ? 9 : 17;
-}
-
-/** Bytes Redis's object for a string value takes (robj + sds, or robj alone for integers). */
-function stringValueBytes(value: string): number {
-  const n = value.length;
-  if (n <= 20 && /^(-?[1-9]\d*|0)$/.test(value)) {
-    const v = Number(value);
-    if (Number.isSafeInteger(v) || BigInt(value) <= 9223372036854775807n) return 16;
-  }
-  if (n <= 44) return jemallocSize(16 + 3 + n + 1); // embstr: one allocation
-  return 16 + jemallocSize(sdsHeader(n) + n + 1);
-}
-
-/** MEMORY USAGE: bytes of the key, its value and its table entry, as Redis computes them. */
-export function valueMemoryUsage(key: string, value: RedisValue, samples: number): number {
-  let valueBytes: number;
-  if (typeof value === 'string') {
-    valueBytes = stringValueBytes(value);
-  } else if (value.kind === 'string') {
-    const cap = (value as unknown as { buf: Buffer }).buf.length;
-    valueBytes = 16 + jemallocSize(sdsHeader(cap) + cap + 1);
-  } else if (hasMemoryUsage(value)) {
-    valueBytes = value.memoryUsage(samples);
-  } else {
-    valueBytes = 16;
-  }
-  // key: sdshdr5 below 32 bytes, then as values; plus the dictEntry (24 bytes)
-  const keyHdr = key.length < 32 ? 1 : sdsHeader(key.length);
-  return valueBytes + jemallocSize(keyHdr + key.length + 1) + 24;
 }
