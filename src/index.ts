@@ -34,7 +34,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const host = opts.host ?? '127.0.0.1';
   const args: string[] = ['--port', String(opts.port ?? 0), '--bind', host];
   for (const [k, v] of Object.entries(opts.config ?? {})) args.push(`--${k}`, v);
-  const config = loadConfig(args);
+  // several servers may share the process: `dir` is theirs, not the process's working directory
+  const config = loadConfig(args, { chdir: false });
   const server = composeServer(config);
   if (opts.logfile === undefined) server.log.level = 99;
   else server.log.file = opts.logfile;

@@ -216,7 +216,7 @@ const NO_ACLFILE = 'ERR This Redis instance is not configured to use an ACL file
 /** The aclfile path as Redis opens it (relative to the working directory, which `dir` sets). */
 function aclFilePath(server: Server): string {
   const f = server.config.aclfile;
-  return path.isAbsolute(f) ? f : path.join(server.config.dir || process.cwd(), f);
+  return path.isAbsolute(f) ? f : path.join(server.config.dir, f);
 }
 
 /** Load the aclfile. Returns null or the error text (without "ERR "). */

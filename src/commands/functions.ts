@@ -30,7 +30,7 @@ import { setQueuedFlags } from '../server/transaction';
 import { splitArgs } from '../protocol/split-args';
 import { feedMonitors } from '../server/dispatch';
 import { crc64LE } from '../persistence/crc64';
-import { functionPersistence } from '../persistence/persistence';
+import { persistenceState } from '../persistence/persistence';
 import { stringMatch } from '../util/glob';
 
 interface FunctionInfo {
@@ -645,7 +645,7 @@ export function install(host: ModuleHost): void {
   setQueuedFlags(server, 'fcall', fcallFlags);
   setQueuedFlags(server, 'fcall_ro', fcallFlags);
   // libraries travel in RDB images (SAVE, DEBUG RELOAD, a replica's full sync, the AOF base)
-  functionPersistence.current = {
+  persistenceState(server).functions = {
     codes: (server) => [...functionsState(server).libraries.values()].map((lib) => lib.code),
     load: (server, code, replace) => {
       // errors as Redis logs them ("Failed loading library, <error>"): without the ERR code

@@ -8,6 +8,8 @@
  * their own parsers here; `dir` changes the working directory as a side
  * effect, like Redis's chdir, and is therefore applied, not just parsed.
  */
+import * as fs from 'fs';
+import * as nodePath from 'path';
 import { type ParamDef, MULTI_ARG } from './params';
 import {
   strictInt, parseMemory, LLONG_MAX, OBUF_CLASSES, OBUF_GET_NAMES, defaultObufLimits,
@@ -225,13 +227,25 @@ export function strerror(e: unknown): string {
   }
 }
 
-/** chdir like Redis's `dir` setter: returns an error text or null. */
-export function changeDir(path: string): string | null {
+/**
+ * Redis's `dir` setter. With `chdir` (nodis-server, one server per process,
+ * as redis-server) the process changes directory; without it (servers
+ * embedded several to a process) the directory is only checked, as chdir
+ * would check it, and the server resolves its files against it. Returns
+ * the absolute directory, or an error text as { err }.
+ */
+export function changeDir(dir: string, from: string, chdir: boolean): { dir: string } | { err: string } {
   try {
-    process.chdir(path);
-    return null;
+    if (chdir) {
+      process.chdir(dir);
+      return { dir: process.cwd() };
+    }
+    const abs = nodePath.resolve(from, dir);
+    if (!fs.statSync(abs).isDirectory()) return { err: 'Not a directory' };
+    fs.accessSync(abs, fs.constants.X_OK);
+    return { dir: abs };
   } catch (e) {
-    return strerror(e);
+    return { err: strerror(e) };
   }
 }
 

@@ -202,8 +202,9 @@ export function loadConfigFromString(cfg: Config, text: string, state: { live: S
  * Build the configuration from the command line (without -v/-h handling,
  * which main does). Used by main.ts and by the embedding API.
  */
-export function loadConfig(args: string[], opts: { stdin?: () => string } = {}): Config {
+export function loadConfig(args: string[], opts: { stdin?: () => string; chdir?: boolean } = {}): Config {
   const cfg = new Config();
+  if (opts.chdir === false) cfg.chdir = false;
   const cl = parseCommandLine(args);
   let text = '';
   if (cl.configFile !== null) {

@@ -130,8 +130,15 @@ export class Config {
   dbfilename: string = 'dump.rdb';
   /** rdb-del-sync-files */
   rdbDelSyncFiles: boolean = false;
-  /** dir */
+  /** dir (absolute) */
   dir: string = process.cwd();
+  /**
+   * Whether setting `dir` changes the process's working directory, as in
+   * redis-server (nodis-server: one server per process). Embedded servers
+   * (several to a process) leave the process alone and resolve their files
+   * against `dir`. Not a parameter.
+   */
+  chdir = true;
   /** rdb-save-incremental-fsync */
   rdbSaveIncrementalFsync: boolean = true;
   /** rdb-key-save-delay */
@@ -476,7 +483,7 @@ export class Config {
     this.setField(d, s.v);
     if (s.exact === undefined) this.exactNumbers.delete(d.field);
     else this.exactNumbers.set(d.field, s.exact);
-    if (d.name === 'dir') changeDir(s.v as string);
+    if (d.name === 'dir' && this.chdir) changeDir(s.v as string, this.dir, true);
   }
 
   /**
@@ -522,9 +529,9 @@ export class Config {
         break;
       }
       case 'dir': {
-        const err = changeDir(v as string);
-        if (err !== null) return err;
-        v = process.cwd();
+        const r = changeDir(v as string, this.dir, this.chdir);
+        if ('err' in r) return r.err;
+        v = r.dir;
         break;
       }
       default:

@@ -151,7 +151,7 @@ function rewriteParam(state: RewriteState, cfg: Config, d: ParamDef): void {
       return;
     }
     case 'dir':
-      state.rewriteLine(name, `dir ${reprString(process.cwd())}`, true);
+      state.rewriteLine(name, `dir ${reprString(cfg.dir)}`, true);
       return;
     case 'bind': {
       const list = value as string[];

@@ -50,7 +50,7 @@ type AofState = 'off' | 'on' | 'wait_rewrite';
 interface RewriteJob {
   rdbFormat: boolean;
   startedAt: number;
-  /** writes temp-rewriteaof-bg-<its pid>.aof (child.tempFile) in the working directory */
+  /** writes temp-rewriteaof-bg-<its pid>.aof (child.tempFile) in the server's dir */
   child: SaveChild;
 }
 
@@ -83,8 +83,14 @@ export class AppendOnlyLog {
     this.server = server;
   }
 
+  /** appenddirname, as the log names it */
   private get dir(): string {
     return this.server.config.appenddirname;
+  }
+
+  /** the AOF directory on disk: inside the server's `dir` */
+  private get dirPath(): string {
+    return path.resolve(this.server.config.dir, this.server.config.appenddirname);
   }
 
   private get fileName(): string {
@@ -92,7 +98,7 @@ export class AppendOnlyLog {
   }
 
   private pathOf(name: string): string {
-    return path.join(this.dir, name);
+    return path.join(this.dirPath, name);
   }
 
   // ---------------------------------------------------------------- writing
@@ -218,7 +224,7 @@ export class AppendOnlyLog {
 
   private ensureDir(): boolean {
     try {
-      fs.mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+      fs.mkdirSync(this.dirPath, { recursive: true, mode: 0o755 });
       return true;
     } catch (e) {
       this.server.log.warning(`Can't open or create append-only dir ${this.dir}: ${(e as Error).message}`);
@@ -230,7 +236,7 @@ export class AppendOnlyLog {
   loadManifestFromDisk(): void {
     this.manifest = new AofManifest();
     const file = this.pathOf(`${this.fileName}.manifest`);
-    if (!fs.existsSync(this.dir)) {
+    if (!fs.existsSync(this.dirPath)) {
       this.server.log.debug(`The AOF directory ${this.dir} doesn't exist`);
       return;
     }
@@ -280,7 +286,7 @@ export class AppendOnlyLog {
     // an old single-file AOF in the working directory moves into the AOF directory
     if (fs.existsSync(this.fileName)) {
       const baseOnly = m.base !== null && m.incr.length === 0;
-      if (!fs.existsSync(this.dir) || (m.base === null && m.incr.length === 0) ||
+      if (!fs.existsSync(this.dirPath) || (m.base === null && m.incr.length === 0) ||
         (baseOnly && m.base!.name === this.fileName && !fs.existsSync(this.pathOf(this.fileName)))) {
         if (!this.upgradeOldStyle()) return 'failed';
       }

@@ -31,7 +31,7 @@ import { loadRdb, RdbError, type LoadLimits, type LoadedKey } from './rdb-reader
 import { lruClock } from '../keyspace/keyspace';
 import { startSaveChild, hasActiveChild, type SaveChild } from './save-child';
 
-/** What the functions subsystem provides to persist its libraries (filled in by it). */
+/** What the functions module provides to persist its libraries (set on its server's PersistenceState when it installs). */
 export interface FunctionPersistence {
   /** the code of every loaded library, in the order to save them */
   codes(server: Server): string[];
@@ -40,11 +40,10 @@ export interface FunctionPersistence {
   /** remove every library (emptying the dataset before loading a whole file) */
   clear(server: Server): void;
 }
-export const functionPersistence: { current: FunctionPersistence | null } = { current: null };
 
 /** Redis's emptyData() also empties the functions: a full sync, DEBUG RELOAD, DEBUG LOADAOF. */
 export function clearFunctions(server: Server): void {
-  functionPersistence.current?.clear(server);
+  persistenceState(server).functions?.clear(server);
 }
 
 /** Every database emptied (no flush side effects), then the functions: a full sync, DEBUG LOADAOF. */
@@ -55,7 +54,7 @@ export function emptyData(server: Server): void {
 
 /** The code of every loaded library, in save order (none without the functions subsystem). */
 export function functionCodes(server: Server): string[] {
-  const fp = functionPersistence.current;
+  const fp = persistenceState(server).functions;
   return fp === null ? [] : fp.codes(server);
 }
 
@@ -74,6 +73,10 @@ export class PersistenceState {
   loading = false;
   /** the child process writing the running background save */
   child: SaveChild | null = null;
+  /** bytes used by the last RDB image loaded (an old-style AOF continues after it) */
+  lastImageBytes = 0;
+  /** how the functions module saves and loads its libraries (installed by it); null without it */
+  functions: FunctionPersistence | null = null;
 
   /** a background save runs exactly while its child is known (it is dropped when it ends or is killed) */
   get bgsaveInProgress(): boolean {
@@ -98,7 +101,7 @@ export function loadLimits(server: Server): LoadLimits {
 
 /** Path of the RDB file (dir is the process's working directory, as in Redis). */
 export function rdbPath(server: Server): string {
-  return path.resolve(server.config.dbfilename);
+  return path.resolve(server.config.dir, server.config.dbfilename);
 }
 
 /** The whole dataset as RDB bytes. */
@@ -121,13 +124,13 @@ function errMessage(e: unknown): string {
 }
 
 /** Write bytes to temp-<pid>.rdb, fsync, rename over the target. Throws with Redis's log text. */
-function writeFileSyncAtomic(data: Buffer, target: string): void {
-  const tmp = path.resolve(`temp-${process.pid}.rdb`);
+function writeFileSyncAtomic(data: Buffer, target: string, dir: string): void {
+  const tmp = path.resolve(dir, `temp-${process.pid}.rdb`);
   let fd: number;
   try {
     fd = fs.openSync(tmp, 'w');
   } catch (e) {
-    throw new Error(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${errMessage(e)}`);
+    throw new Error(`Failed opening the temp RDB file temp-${process.pid}.rdb (in server root dir ${dir}) for saving: ${errMessage(e)}`);
   }
   try {
     fs.writeSync(fd, data);
@@ -150,7 +153,7 @@ function writeFileSyncAtomic(data: Buffer, target: string): void {
     } catch {
       /* ignore */
     }
-    throw new Error(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${path.basename(target)} (in server root dir ${process.cwd()}): ${errMessage(e)}`);
+    throw new Error(`Error moving temp DB file temp-${process.pid}.rdb on the final destination ${path.basename(target)} (in server root dir ${dir}): ${errMessage(e)}`);
   }
 }
 
@@ -159,7 +162,7 @@ export function saveSync(server: Server): string | null {
   const st = persistenceState(server);
   try {
     const data = snapshot(server);
-    writeFileSyncAtomic(data, rdbPath(server));
+    writeFileSyncAtomic(data, rdbPath(server), server.config.dir);
   } catch (e) {
     const msg = errMessage(e);
     server.log.warning(msg);
@@ -293,16 +296,13 @@ export function loadRdbFile(server: Server, file: string, opts: LoadOptions): st
   return loadRdbBuffer(server, buf, opts, st);
 }
 
-/** Bytes used by the last RDB image loaded (an old-style AOF continues after it). */
-let lastImageBytes = 0;
-
 /**
  * Load an RDB image at the start of a buffer (an AOF base, a replica's full
  * sync): the number of bytes it used, or an error message.
  */
 export function loadRdbImage(server: Server, buf: Buffer): number | string {
   const err = loadRdbBuffer(server, buf, { allowDup: false, startup: false });
-  return err === null ? lastImageBytes : err;
+  return err === null ? persistenceState(server).lastImageBytes : err;
 }
 
 export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st = persistenceState(server)): string | null {
@@ -315,7 +315,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st
   st.loading = true;
   let emptySkipped = 0;
   try {
-    lastImageBytes = buf.length;
+    st.lastImageBytes = buf.length;
     const res = loadRdb(buf, {
       limits: loadLimits(server),
       databases: ks.dbs.length,
@@ -329,7 +329,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st
         else if (k === 'aof-base' && parseInt(v, 10)) log.notice('RDB is base AOF');
       },
       onFunction: (code) => {
-        const fp = functionPersistence.current;
+        const fp = st.functions;
         if (fp === null) throw new RdbError('Failed loading library, functions are not supported');
         const err = fp.load(server, code, opts.allowDup);
         if (err !== null) {
@@ -352,7 +352,7 @@ export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st
         setLruOrLfu(server, db, k.key, k.freq, k.idle);
       },
     });
-    lastImageBytes = res.consumed;
+    st.lastImageBytes = res.consumed;
   } catch (e) {
     st.loading = false;
     if (e instanceof RdbError) {

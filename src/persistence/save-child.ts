@@ -31,7 +31,7 @@ export class SaveChild {
     readonly keysTotal: number,
   ) {
     this.pid = proc.pid!;
-    this.tempFile = path.resolve(tempPattern.replace('%d', String(this.pid)));
+    this.tempFile = path.resolve(owner.config.dir, tempPattern.replace('%d', String(this.pid)));
   }
 
   /**
@@ -132,7 +132,8 @@ export function startSaveChild(server: Server, job: SaveJob): SaveChild {
   const log = server.log;
   installExitHook();
   const proc = spawn(process.execPath, [childScriptPath(), String(process.pid), job.tempPattern], {
-    cwd: process.cwd(),
+    // the child's relative names (its temp file, the root dir in its messages) are the server's dir
+    cwd: server.config.dir,
     stdio: ['pipe', 'pipe', 'inherit'],
     windowsHide: true,
   });
