@@ -3,7 +3,7 @@
  *
  * The work is done by Config (src/config/): this module only checks
  * arguments, redacts sensitive values from what the slowlog and MONITOR
- * see, and writes replies. Its setup() installs the hooks that make
+ * see, and writes replies. Its install() installs the hooks that make
  * parameter changes take effect (src/server/config-apply.ts).
  */
 import type { ModuleHost } from '../server/module-host';

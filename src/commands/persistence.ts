@@ -1,6 +1,6 @@
 /*
  * Persistence commands: SAVE, BGSAVE, DUMP, RESTORE; and what persistence
- * plugs into the rest of the server at setup: DEBUG RELOAD, the final save
+ * plugs into the rest of the server when it installs: DEBUG RELOAD, the final save
  * of SHUTDOWN, the save points checked by the cron, and the MISCONF gate
  * that refuses writes after a failed background save.
  *
@@ -161,7 +161,7 @@ function restore(c: Client, argv: string[]): void {
   ks.dirty++;
 }
 
-/* ------------------------------------------------------------------ setup */
+/* ---------------------------------------------------------------- install */
 
 function debugReload(server: Server, opts: { save: boolean; flush: boolean; merge: boolean }): string | null {
   if (opts.save) {

@@ -2,7 +2,7 @@
  * Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH and
  * PUBSUB introspection, over the registry in server/pubsub.ts.
  *
- * Also installed here (setup):
+ * Also installed here (install):
  * - the RESP2 subscribed-context gate: a RESP2 client with subscriptions may
  *   only run (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET;
  * - keyspace notifications: each keyspace event passing the

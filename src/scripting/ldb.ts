@@ -110,7 +110,7 @@ function updateInterceptor(server: Server): void {
   server.host.inputInterceptor = null;
 }
 
-/** Per server (scripting's setup): a freed client's session goes with it. */
+/** Per server (scripting's install): a freed client's session goes with it. */
 export function ldbSetup(server: Server): void {
   server.onClientFreed((cl) => {
     if (sessions.delete(cl)) updateInterceptor(server);

@@ -1,6 +1,6 @@
 /*
  * Apply hooks: what makes a parameter change take effect, at startup and on
- * CONFIG SET. Installed by the CONFIG command family's setup(), run once at
+ * CONFIG SET. Installed by the CONFIG command family's install(), run once at
  * startup through Config.applyAll().
  *
  * port/bind: Redis binds the new addresses before answering CONFIG SET and
