@@ -46,7 +46,7 @@ export function aclLogDenial(c: Client, reason: number, context: number, object:
     context,
     object,
     username: username ?? c.aclUser.name,
-    ctime: Date.now(),
+    ctime: server.clock.now(),
     cinfo: clientInfoString(c, argv === undefined ? null : c, argv ?? null),
   }, server.config.acllogMaxLen);
 }
@@ -367,7 +367,7 @@ function save(c: Client): void {
   }
   const file = aclFilePath(server);
   const content = server.acl.listLines().map((l) => l + '\n').join('');
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`; // (real time: only a unique file name)
   try {
     fs.writeFileSync(tmp, content, 'latin1');
     fs.renameSync(tmp, file);
@@ -454,7 +454,7 @@ function log(c: Client, argv: string[]): void {
   }
   if (count > acl.log.length) count = acl.log.length;
   const r = c.reply;
-  const now = Date.now();
+  const now = c.server.clock.now();
   r.arrayHeader(count);
   for (let i = 0; i < count; i++) {
     const e = acl.log[i];

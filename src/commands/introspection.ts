@@ -17,7 +17,6 @@
  * (src/commands/persistence.ts) installs RELOAD's save/flush/load; without a
  * hook they keep the dataset as it is.
  */
-import { performance } from 'node:perf_hooks';
 import { fullGc } from '../server/gc';
 import type { Client } from '../server/client';
 import { stringMatch } from '../util/glob';
@@ -767,7 +766,7 @@ function debug(c: Client, argv: string[]): void {
       process.kill(process.pid, 'SIGSEGV');
       return;
     case 'panic':
-      return crash(c, `Guru Meditation: DEBUG PANIC called at Unix time ${Math.floor(Date.now() / 1000)} #server.c:0`);
+      return crash(c, `Guru Meditation: DEBUG PANIC called at Unix time ${Math.floor(c.server.clock.now() / 1000)} #server.c:0`);
     case 'assert':
       return crash(c, '=== ASSERTION FAILED ===\n==> debug.c:0 \'1 == 2\' is not true');
     case 'oom':
@@ -805,7 +804,7 @@ function debug(c: Client, argv: string[]): void {
         // Without persistence the round trip leaves the data as it is; the
         // save still counts as one (dirty reset, LASTSAVE updated) as in Redis.
         server.keyspace.dirty = 0;
-        server.lastSave = Math.floor(Date.now() / 1000);
+        server.lastSave = Math.floor(server.clock.now() / 1000);
       }
       server.log.warning('DB reloaded by DEBUG RELOAD');
       c.reply.ok();
@@ -1024,7 +1023,8 @@ function stringmatchFuzz(): void {
 // TIME, LASTSAVE, LOLWUT
 
 function time(c: Client): void {
-  const usecTotal = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const clock = c.server.clock;
+  const usecTotal = Math.floor((clock.mono() + clock.offset) * 1000);
   const sec = Math.floor(usecTotal / 1e6);
   c.reply.arrayHeader(2);
   c.reply.bulk(String(sec));

@@ -41,7 +41,6 @@
  * propagate nothing). The wrapping belongs to the propagation layer's
  * end-of-command flush, not here.
  */
-import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import type { Client } from '../server/client';
 import type { Server } from '../server/server';
@@ -179,7 +178,7 @@ export function execCommandAbort(server: Server, c: Client, msg: string, argv: s
   discardTransaction(c);
   const text = msg.startsWith('ERR ') ? msg.slice(4) : msg;
   c.error(`EXECABORT Transaction discarded because of: ${text}`);
-  if (server.monitors.size > 0) feedMonitors(server, c, argv, performance.now());
+  if (server.monitors.size > 0) feedMonitors(server, c, argv, server.clock.mono());
 }
 
 /** Leave MULTI (if in it), forget the queue, the dirty flags and every watched key. */
