@@ -96,7 +96,8 @@ export function installHeapGuard(server: Server): void {
   server.cronTasks.push(() => server.keyspace.lazyfree.background());
   if (gcAvailable()) {
     const st: TrimState = { lastCommands: -1, lastActive: 0, base: v8.getHeapStatistics().total_heap_size, done: false };
-    server.cronTasks.push((now) => idleTrim(server, st, now));
+    // real time: trimming the heap of an idle process is about the OS, not time a client sees pass
+    server.cronTasks.push(() => idleTrim(server, st, Date.now()));
   }
   if (gateInstalled) return;
   gateInstalled = true;
