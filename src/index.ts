@@ -6,9 +6,14 @@
  *   const redis = new Redis(srv.port, srv.host);
  *   ...
  *   await srv.close();
+ *
+ * With { clock: 'manual' } the server's time stands still until
+ * srv.clock.advance(ms): keys expire, TTLs count down and blocked clients
+ * time out as the manual clock moves, without waiting for real time.
  */
 import { loadConfig } from './config/config';
 import { Server } from './server/server';
+import { type Clock, ManualClock, realClock } from './util/clock';
 
 export interface StartOptions {
   /** port to listen on; 0 or absent picks a free one */
@@ -19,11 +24,19 @@ export interface StartOptions {
   config?: Record<string, string>;
   /** log to this file ('' = stdout); default: no logging */
   logfile?: string;
+  /**
+   * the server's time source: 'real' (default), 'manual' (a ManualClock
+   * starting at the real time, moved by srv.clock.advance(ms)), or any
+   * Clock object (util/clock.ts)
+   */
+  clock?: 'real' | 'manual' | Clock;
 }
 
-export interface RunningServer {
+export interface RunningServer<C extends Clock = Clock> {
   host: string;
   port: number;
+  /** the server's clock (server.clock); a ManualClock when started with { clock: 'manual' } */
+  clock: C;
   /** the server object, for advanced embedding */
   server: Server;
   close(): Promise<void>;
@@ -31,12 +44,16 @@ export interface RunningServer {
 
 import { loadDataFromDisk } from './persistence/startup';
 
+export async function startServer(opts: StartOptions & { clock: 'manual' }): Promise<RunningServer<ManualClock>>;
+export async function startServer<C extends Clock>(opts: StartOptions & { clock: C }): Promise<RunningServer<C>>;
+export async function startServer(opts?: StartOptions): Promise<RunningServer>;
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const args: string[] = ['--port', String(opts.port ?? 0), '--bind', host];
   for (const [k, v] of Object.entries(opts.config ?? {})) args.push(`--${k}`, v);
   const config = loadConfig(args);
-  const server = new Server(config);
+  const clock = opts.clock === 'manual' ? new ManualClock() : opts.clock === 'real' || opts.clock === undefined ? realClock : opts.clock;
+  const server = new Server(config, { clock });
   if (opts.logfile === undefined) server.log.level = 99;
   else server.log.file = opts.logfile;
   server.exitProcess = () => {
@@ -48,9 +65,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   return {
     host,
     port: server.boundPort,
+    clock,
     server,
     close: () => server.close(),
   };
 }
 
 export { Server };
+export { type Clock, type ClockTimer, ManualClock, RealClock, realClock } from './util/clock';
