@@ -15,6 +15,7 @@
 import type { Config } from './config/config';
 import { Server } from './server/server';
 import type { ServerModule } from './server/module-host';
+import type { Clock } from './util/clock';
 import { buildTable, loadSpecs, type CommandTable, type HandlerMap } from './command-model/table';
 import { EARLY_FAMILIES, LATE_FAMILIES } from './commands';
 import { aofModule } from './persistence/aof';
@@ -61,6 +62,8 @@ export function buildCommandTable(modules: readonly ServerModule[] = STANDARD_MO
 export interface ComposeOptions {
   /** the modules to run; default STANDARD_MODULES */
   modules?: readonly ServerModule[];
+  /** the time source every reading of the clock goes through; default the real clock */
+  clock?: Clock;
 }
 
 /** A server with its modules installed, not yet listening. */
@@ -68,7 +71,7 @@ export function composeServer(config: Config, opts: ComposeOptions = {}): Server
   const modules = opts.modules ?? STANDARD_MODULES;
   // the stream codecs of the RDB writer, reader and AOF rewrite (pure functions, the same for every server)
   registerStreamPersistence();
-  const server = new Server(config, buildCommandTable(modules));
+  const server = new Server(config, buildCommandTable(modules), { clock: opts.clock });
   for (const m of modules) m.install?.(server.host);
   return server;
 }

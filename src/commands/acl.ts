@@ -265,7 +265,7 @@ function save(c: Client): void {
   }
   const file = aclFilePath(server);
   const content = server.acl.listLines().map((l) => l + '\n').join('');
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`; // (real time: only a unique file name)
   try {
     fs.writeFileSync(tmp, content, 'latin1');
     fs.renameSync(tmp, file);
@@ -352,7 +352,7 @@ function log(c: Client, argv: string[]): void {
   }
   if (count > acl.log.length) count = acl.log.length;
   const r = c.reply;
-  const now = Date.now();
+  const now = c.server.clock.now();
   r.arrayHeader(count);
   for (let i = 0; i < count; i++) {
     const e = acl.log[i];

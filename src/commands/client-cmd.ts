@@ -33,6 +33,7 @@ import { parseInteger } from '../util/numbers';
 import { validateClientName } from './connection';
 import type { ModuleHost } from '../server/module-host';
 import { TRACK_BCAST, TRACK_NOLOOP, TRACK_OPTIN, TRACK_OPTOUT } from '../server/tracking';
+import type { ClockTimer } from '../util/clock';
 import { clientInfoString, clientType, TYPE_NORMAL, TYPE_REPLICA, TYPE_PUBSUB, TYPE_MASTER } from '../server/client-info';
 
 function typeByName(name: string): number {
@@ -192,7 +193,7 @@ function clientKill(c: Client, argv: string[]): void {
 
 /** Start (or extend) a pause: the later end and the stricter mode win. */
 export function pauseClients(server: Server, endMs: number, all: boolean): void {
-  const now = Date.now();
+  const now = server.clock.now();
   const active = server.pauseEnd > now;
   server.pauseAll = active ? server.pauseAll || all : all;
   server.pauseEnd = active ? Math.max(server.pauseEnd, endMs) : endMs;
@@ -200,30 +201,31 @@ export function pauseClients(server: Server, endMs: number, all: boolean): void 
   schedulePauseEnd(server);
 }
 
-const pauseTimers = new WeakMap<Server, NodeJS.Timeout>();
+const pauseTimers = new WeakMap<Server, ClockTimer>();
 
 function schedulePauseEnd(server: Server): void {
+  const clock = server.clock;
   const prev = pauseTimers.get(server);
-  if (prev !== undefined) clearTimeout(prev);
+  if (prev !== undefined) clock.clearTimer(prev);
   pauseTimers.delete(server);
-  const wait = server.pauseEnd - Date.now();
+  const wait = server.pauseEnd - clock.now();
   if (wait <= 0) {
     unpauseClients(server);
     return;
   }
-  const t = setTimeout(() => {
+  // on the server's clock: a manual clock ends the pause from advance()
+  const t = clock.setTimer(() => {
     pauseTimers.delete(server);
-    if (server.pauseEnd > Date.now()) schedulePauseEnd(server);
+    if (server.pauseEnd > clock.now()) schedulePauseEnd(server);
     else unpauseClients(server);
-  }, Math.min(wait, 0x7fffffff));
-  t.unref?.();
+  }, Math.min(wait, 0x7fffffff), true);
   pauseTimers.set(server, t);
 }
 
 /** End the pause; held commands run once the current command (if any) has finished. */
 export function unpauseClients(server: Server): void {
   const prev = pauseTimers.get(server);
-  if (prev !== undefined) clearTimeout(prev);
+  if (prev !== undefined) server.clock.clearTimer(prev);
   pauseTimers.delete(server);
   server.pauseEnd = 0;
   server.pauseAll = false;
@@ -248,7 +250,7 @@ function clientPause(c: Client, argv: string[]): void {
   }
   const ms = msTimeoutArg(c, argv[2]);
   if (ms === null) return;
-  const now = Date.now();
+  const now = c.server.clock.now();
   if (ms > Number.MAX_SAFE_INTEGER - now) {
     c.error('ERR timeout is out of range');
     return;

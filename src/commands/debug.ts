@@ -342,7 +342,7 @@ function debug(c: Client, argv: string[]): void {
       process.kill(process.pid, 'SIGSEGV');
       return;
     case 'panic':
-      return crash(c, `Guru Meditation: DEBUG PANIC called at Unix time ${Math.floor(Date.now() / 1000)} #server.c:0`);
+      return crash(c, `Guru Meditation: DEBUG PANIC called at Unix time ${Math.floor(c.server.clock.now() / 1000)} #server.c:0`);
     case 'assert':
       return crash(c, '=== ASSERTION FAILED ===\n==> debug.c:0 \'1 == 2\' is not true');
     case 'oom':
@@ -381,7 +381,7 @@ function debug(c: Client, argv: string[]): void {
         // Without persistence the round trip leaves the data as it is; the
         // save still counts as one (dirty reset, LASTSAVE updated) as in Redis.
         server.keyspace.dirty = 0;
-        server.lastSave = Math.floor(Date.now() / 1000);
+        server.lastSave = Math.floor(server.clock.now() / 1000);
       }
       server.log.warning('DB reloaded by DEBUG RELOAD');
       c.reply.ok();

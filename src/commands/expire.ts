@@ -119,7 +119,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
       return;
     }
   }
-  if (when <= Date.now() && !ks.isReplica) {
+  if (when <= c.server.clock.now() && !ks.isReplica) {
     // already expired: delete now (Redis's checkAlreadyExpired)
     db.delete(key);
     ks.dirty++;
@@ -137,11 +137,11 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
 }
 
 function expire(c: Client, argv: string[]): void {
-  expireGeneric(c, argv, Date.now(), true);
+  expireGeneric(c, argv, c.server.clock.now(), true);
 }
 
 function pexpire(c: Client, argv: string[]): void {
-  expireGeneric(c, argv, Date.now(), false);
+  expireGeneric(c, argv, c.server.clock.now(), false);
 }
 
 function expireat(c: Client, argv: string[]): void {
@@ -164,7 +164,7 @@ function ttlGeneric(c: Client, key: string, ms: boolean, abs: boolean): void {
     c.reply.int(-1);
     return;
   }
-  let ttl = abs ? when : when - Date.now();
+  let ttl = abs ? when : when - c.server.clock.now();
   if (ttl < 0) ttl = 0;
   c.reply.int(ms ? ttl : Math.floor((ttl + 500) / 1000));
 }

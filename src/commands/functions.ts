@@ -524,7 +524,7 @@ function functionStats(c: Client): void {
     w.bulk('command');
     w.bulkArray(run.run.argv ?? []);
     w.bulk('duration_ms');
-    w.int(Math.floor(performance.now() - run.start));
+    w.int(Math.floor(performance.now() - run.start)); // real time, as the script's start (scripting/host.ts)
   }
   const st = functionsState(server);
   w.bulk('engines');
@@ -609,7 +609,7 @@ function fcallGeneric(c: Client, argv: string[], ro: boolean): void {
     return;
   }
   const lib = fn.lib;
-  if (server.monitors.size > 0) feedMonitors(server, c, argv, performance.now());
+  if (server.monitors.size > 0) feedMonitors(server, c, argv, server.clock.mono());
   scriptHost(server).execute({
     caller: c,
     mode: MODE_FCALL,

@@ -10,7 +10,6 @@
  * client's view matches what the server will accept.
  */
 import type { ModuleHost } from '../server/module-host';
-import { performance } from 'node:perf_hooks';
 import { fullGc } from '../util/gc';
 import type { Client } from '../server/client';
 import { stringMatch } from '../util/glob';
@@ -425,7 +424,8 @@ function commandHelp(c: Client): void {
 // TIME, LASTSAVE, LOLWUT
 
 function time(c: Client): void {
-  const usecTotal = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const clock = c.server.clock;
+  const usecTotal = Math.floor((clock.mono() + clock.offset) * 1000);
   const sec = Math.floor(usecTotal / 1e6);
   c.reply.arrayHeader(2);
   c.reply.bulk(String(sec));

@@ -57,6 +57,9 @@ function closeSocket(server: Server, name: string): void {
 
 class Timeout extends Error {}
 
+// Connect/read/write timeouts and the cached sockets' idle time are socket-level: real time
+// (setTimeout, Date.now()), whatever server.clock says. Key TTLs follow server.clock.
+
 function connect(host: string, port: number, timeoutMs: number): Promise<CachedSocket> {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port });
@@ -181,7 +184,7 @@ function migrate(c: Client, argv: string[]): void {
   if (timeout <= 0) timeout = 1000;
   const db = c.db;
   const items: Item[] = [];
-  const now = Date.now();
+  const now = c.server.clock.now();
   for (let j = 0; j < numKeys; j++) {
     const key = argv[firstKey + j];
     const v = db.lookupRead(key);

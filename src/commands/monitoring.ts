@@ -173,7 +173,7 @@ function latencyGraph(c: Client, argv: string[]): void {
     c.error(`ERR No samples available for event '${event}'`);
     return;
   }
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(c.server.clock.now() / 1000);
   const values: number[] = [];
   const labels: string[] = [];
   let lo = Infinity;
@@ -241,7 +241,7 @@ export function latencyReport(server: Server): string {
   if (events.size === 0) {
     return 'Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n';
   }
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor(server.clock.now() / 1000);
   let report = "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n";
   const advice = new Set<string>();
   let i = 1;

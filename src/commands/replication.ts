@@ -84,7 +84,7 @@ function replconf(c: Client, argv: string[]): void {
       const off = Number(argv[i + 1]);
       if (Number.isFinite(off)) {
         replicaAckOffset.set(c, off);
-        replicaAckTime.set(c, Date.now());
+        replicaAckTime.set(c, c.server.clock.now());
         serveWaiters(c.server);
       }
       return;
@@ -219,7 +219,7 @@ function goodReplicas(server: Server): number {
   const set = replicaSet.peek(server);
   if (set === undefined) return 0;
   const maxLag = server.config.minReplicasMaxLag * 1000;
-  const now = Date.now();
+  const now = server.clock.now();
   let n = 0;
   for (const r of set) if (now - (replicaAckTime.get(r) ?? 0) <= maxLag) n++;
   return n;
@@ -312,7 +312,7 @@ function replicationInfo(server: Server): string {
   const link = links.get(server);
   let out = `role:${link === undefined ? 'master' : 'slave'}\r\n`;
   if (link !== undefined) {
-    const now = Date.now();
+    const now = server.clock.now();
     const up = link.state === 'connected';
     const off = link.offset < 0 ? 1 : link.offset;
     out += `master_host:${link.host}\r\n` +
@@ -346,7 +346,8 @@ function replicationInfo(server: Server): string {
     let i = 0;
     for (const rep of set) {
       const ip = rep.addr.slice(0, rep.addr.lastIndexOf(':'));
-      const lag = Math.floor((Date.now() - (replicaAckTime.get(rep) ?? Date.now())) / 1000);
+      const now = server.clock.now();
+      const lag = Math.floor((now - (replicaAckTime.get(rep) ?? now)) / 1000);
       out += `slave${i++}:ip=${ip},port=${replicaListeningPort.get(rep) ?? 0},state=online,offset=${replicaAckOffset.get(rep) ?? 0},lag=${lag}\r\n`;
     }
   }
@@ -377,7 +378,7 @@ export function install(host: ModuleHost): void {
     if (server.activeExpireEnabled) server.keyspace.expireReplicaKeys(now);
   });
   // the master pings its replicas every repl-ping-replica-period seconds (part of the stream)
-  let lastPing = Date.now();
+  let lastPing = server.clock.now();
   host.addCronTask((now) => {
     if (links.has(server) || now - lastPing < server.config.replPingReplicaPeriod * 1000) return;
     lastPing = now;

@@ -17,7 +17,6 @@
  * replication), wrapped in MULTI/EXEC by the propagator when more than one.
  */
 import { parseInteger } from '../util/numbers';
-import { performance } from 'node:perf_hooks';
 import { perServer } from '../server/per-server';
 import { writesDenied, MISCONF_ERROR } from '../persistence/persistence';
 import { OOM_ERROR } from '../server/heap-guard';
@@ -246,7 +245,7 @@ function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): 
     return;
   }
   // scripts are shown to MONITOR before the commands they run (EVAL itself skips the usual feed)
-  if (server.monitors.size > 0) feedMonitors(server, c, argv, performance.now());
+  if (server.monitors.size > 0) feedMonitors(server, c, argv, server.clock.mono());
   const host = scriptHost(server);
   host.execute({
     caller: c,

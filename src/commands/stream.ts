@@ -190,7 +190,7 @@ function createConsumer(c: Client, g: ConsumerGroup, name: string, key: string):
 
 /** createConsumer for a name the caller has just found absent. */
 function insertConsumer(c: Client, g: ConsumerGroup, name: string, key: string): Consumer {
-  const cons = new Consumer(name, Date.now());
+  const cons = new Consumer(name, c.server.clock.now());
   g.consumers.set(name, cons);
   c.server.keyspace.dirty++;
   c.server.keyspace.notify(NOTIFY_STREAM, 'xgroup-createconsumer', key, c.db.id);
@@ -199,7 +199,7 @@ function insertConsumer(c: Client, g: ConsumerGroup, name: string, key: string):
 
 /** The consumer of this name (its seen time refreshed), created when missing: XCLAIM, XAUTOCLAIM. */
 function consumerOrCreate(c: Client, g: ConsumerGroup, name: string, key: string): Consumer {
-  return lookupConsumer(g, name) ?? insertConsumer(c, g, name, key);
+  return lookupConsumer(g, name, c.server.clock.now()) ?? insertConsumer(c, g, name, key);
 }
 
 /**
@@ -207,7 +207,7 @@ function consumerOrCreate(c: Client, g: ConsumerGroup, name: string, key: string
  * whose propagated XCLAIM would create it on replicas: its creation goes out by itself.
  */
 function readerConsumer(c: Client, g: ConsumerGroup, groupName: string, name: string, key: string, noack: boolean): Consumer {
-  let cons = lookupConsumer(g, name);
+  let cons = lookupConsumer(g, name, c.server.clock.now());
   if (cons === undefined) {
     cons = insertConsumer(c, g, name, key);
     if (noack) c.server.keyspace.propagate(c.db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, name]);
@@ -216,9 +216,9 @@ function readerConsumer(c: Client, g: ConsumerGroup, groupName: string, name: st
 }
 
 /** streamLookupConsumer (refreshing the seen time unless told not to). */
-function lookupConsumer(g: ConsumerGroup, name: string, refresh = true): Consumer | undefined {
+function lookupConsumer(g: ConsumerGroup, name: string, refreshAt: number | null): Consumer | undefined {
   const cons = g.consumers.get(name);
-  if (cons !== undefined && refresh) cons.seenTime = Date.now();
+  if (cons !== undefined && refreshAt !== null) cons.seenTime = refreshAt;
   return cons;
 }
 
@@ -245,7 +245,7 @@ function replyRange(c: Client, s: StreamValue, start: string, end: string, count
       }
       replyEntry(c, it);
       if (!gr.noack) {
-        const now = Date.now();
+        const now = c.server.clock.now();
         let nack = new NACK(gr.consumer, now);
         if (g.pel.add(id, nack)) {
           gr.consumer.pel.add(id, nack);
@@ -278,7 +278,7 @@ function replyConsumerPel(c: Client, s: StreamValue, start: string, count: numbe
       c.reply.nullArray();
     } else {
       const nack = pel.vals[i] as NACK;
-      nack.deliveryTime = Date.now();
+      nack.deliveryTime = c.server.clock.now();
       nack.deliveryCount++;
     }
     n++;
@@ -476,7 +476,7 @@ function xadd(c: Client, argv: string[]): void {
       id = idIncr(last) as string;
     } else id = a.id;
   } else {
-    const now = Date.now();
+    const now = c.server.clock.now();
     const lastMs = idMs(last);
     if (now > lastMs) id = makeId(Math.floor(now / 4294967296), now >>> 0, 0, 0);
     else {
@@ -1023,7 +1023,7 @@ function xgroup(c: Client, argv: string[]): void {
   } else if (opt === 'delconsumer' && argc === 5) {
     const gg = g as ConsumerGroup;
     let pending = 0;
-    const cons = lookupConsumer(gg, argv[4], false);
+    const cons = lookupConsumer(gg, argv[4], null);
     if (cons !== undefined) {
       pending = cons.pel.size;
       gg.deleteConsumer(cons);
@@ -1130,14 +1130,14 @@ function xpending(c: Client, argv: string[]): void {
   }
   let pel = g.pel;
   if (consumerName !== null) {
-    const cons = lookupConsumer(g, consumerName, false);
+    const cons = lookupConsumer(g, consumerName, null);
     if (cons === undefined) {
       r.emptyArray();
       return;
     }
     pel = cons.pel;
   }
-  const now = Date.now();
+  const now = c.server.clock.now();
   const d = deferStart(c);
   let n = 0;
   for (let i = pel.next(pel.lowerBound(start)); count && i < pel.keys.length && pel.keys[i] <= end; i = pel.next(i + 1)) {
@@ -1210,7 +1210,7 @@ function xclaim(c: Client, argv: string[]): void {
     ids.push(id);
   }
   const lastIdArg = j - 1;
-  const now = Date.now();
+  const now = c.server.clock.now();
   let lastId = MIN_ID;
   let propagateLastId = false;
   let force = false;
@@ -1328,7 +1328,7 @@ function xautoclaim(c: Client, argv: string[]): void {
   let attempts = count * 10;
   const deleted: string[] = []; // as text
   let consumer: Consumer | null = null;
-  const now = Date.now();
+  const now = c.server.clock.now();
   r.arrayHeader(3);
   // reply[0] (the cursor) is known only at the end: write entries into a deferred region
   const d0 = deferStart(c);
@@ -1519,7 +1519,7 @@ function xinfo(c: Client, argv: string[]): void {
     }
     const consumers = g.sortedConsumers();
     r.arrayHeader(consumers.length);
-    const now = Date.now();
+    const now = c.server.clock.now();
     for (const cons of consumers) {
       let idle = now - cons.seenTime;
       if (idle < 0) idle = 0;

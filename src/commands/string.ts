@@ -150,7 +150,7 @@ function expireMillis(c: Client, arg: string, flags: number): number | null {
   if (v === null) return null;
   const seconds = (flags & (F_EX | F_EXAT)) !== 0;
   const relative = (flags & (F_EX | F_PX)) !== 0;
-  const now = relative ? Date.now() : 0;
+  const now = relative ? c.server.clock.now() : 0;
   if (v <= 0) return invalidExpire(c);
   if (v <= MAX_SAFE / 1000 || (!seconds && v <= MAX_SAFE)) {
     const ms = seconds ? v * 1000 : v;
@@ -266,7 +266,7 @@ function getex(c: Client, argv: string[]): void {
     when = ms;
   }
   replyString(c, v);
-  if ((flags & (F_EXAT | F_PXAT)) !== 0 && when <= Date.now() && !ks.isReplica) {
+  if ((flags & (F_EXAT | F_PXAT)) !== 0 && when <= c.server.clock.now() && !ks.isReplica) {
     db.delete(key);
     ks.propagate(db.id, [c.server.config.lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key]);
     ks.notify(NOTIFY_GENERIC, 'del', key, db.id);

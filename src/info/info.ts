@@ -15,7 +15,6 @@
  * replication on a replica). Without such a module the field shows what an
  * idle Redis with that feature unused shows (mostly 0).
  */
-import { performance } from 'node:perf_hooks';
 import { persistenceState } from '../persistence/persistence';
 import { migrateCachedSockets } from '../commands/migrate';
 import * as os from 'os';
@@ -53,10 +52,11 @@ function render(server: Server, lines: Lines): string {
 const BUILD_ID = 'd6b5a3f3f7b0c1e2';
 
 function serverSection(server: Server): Lines {
-  const now = Date.now();
+  const clock = server.clock;
+  const now = clock.now();
   const uptime = Math.floor(now / 1000) - Math.floor(server.startTime / 1000);
   const cfg = server.config;
-  const usec = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  const usec = Math.floor((clock.mono() + clock.offset) * 1000);
   const platform = process.platform;
   return [
     ['redis_version', REDIS_VERSION],
@@ -172,6 +172,7 @@ function memorySection(server: Server): Lines {
 function persistenceSection(server: Server): Lines {
   const ps = persistenceState(server);
   const child = ps.child;
+  // (real time: how long the save child has been running, as persistence.ts times it)
   const nowSec = Math.floor(Date.now() / 1000);
   return [
     ['loading', ps.loading ? 1 : 0],

@@ -47,7 +47,7 @@ export const SOURCE_FLUSH = 2;
 
 export class Keyspace {
   readonly dbs: Database[] = [];
-  /** Time in ms that the current command sees. */
+  /** Time in ms that the current command sees (the server sets it from server.clock; real time only for a standalone Keyspace). */
   now = Date.now();
   /** Changes since the last successful save. */
   dirty = 0;
@@ -212,6 +212,7 @@ export class Keyspace {
   deleteExpired(db: Database, key: string): void {
     // the value is not kept in a variable: this frame must not keep it alive through the collection
     if (typeof db.remove(key, this.lazyfreeLazyExpire) === 'object' && this.lazyfree.pending !== 0) {
+      // real time: the latency of freeing memory, not time a client sees pass
       const t0 = performance.now();
       this.lazyfree.reclaim();
       if (this.expireDelLatency !== null) this.expireDelLatency(performance.now() - t0);

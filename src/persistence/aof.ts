@@ -110,7 +110,7 @@ export class AppendOnlyLog {
     if (this.state === 'off' || (this.state === 'wait_rewrite' && this.rewrite === null)) return;
     let s = '';
     if (this.server.config.aofTimestampEnabled) {
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor(this.server.clock.now() / 1000);
       if (now > this.lastTimestamp) {
         this.lastTimestamp = now;
         s += `#TS:${now}\r\n`;
@@ -161,7 +161,7 @@ export class AppendOnlyLog {
       this.server.log.warning(`Fail to fsync the AOF file: ${(e as Error).message}`);
     }
     this.lastIncrFsyncOffset = this.lastIncrSize;
-    this.lastFsync = Date.now();
+    this.lastFsync = Date.now(); // real time: appendfsync everysec is about the disk
   }
 
   /** appendfsync everysec: at most one background fsync a second. */
@@ -185,7 +185,8 @@ export class AppendOnlyLog {
   /** serverCron's share: fsync, scheduled and automatic rewrites. */
   cron(now: number): void {
     if (this.buf.length > 0) this.writePending();
-    if (this.state !== 'off' && this.server.config.appendfsync === 'everysec') this.fsyncEverySec(now);
+    // (real time: appendfsync everysec is about the disk, not time a client sees pass)
+    if (this.state !== 'off' && this.server.config.appendfsync === 'everysec') this.fsyncEverySec(Date.now());
     if (hasActiveChild(this.server)) return; // a rewrite's child included
     if (this.rewriteScheduled) {
       this.startRewrite();
@@ -458,7 +459,7 @@ export class AppendOnlyLog {
     const ks = this.server.keyspace;
     // the same image as SAVE writes (functions, IDLE/FREQ), flagged as an AOF base
     if (rdbFormat) return snapshot(this.server, true, keyEnds);
-    const preamble = this.server.config.aofTimestampEnabled ? `#TS:${Math.floor(Date.now() / 1000)}\r\n` : '';
+    const preamble = this.server.config.aofTimestampEnabled ? `#TS:${Math.floor(this.server.clock.now() / 1000)}\r\n` : '';
     return Buffer.from(rewriteDatasetAsAof(ks, preamble, functionCodes(this.server), keyEnds), 'latin1');
   }
 
@@ -530,6 +531,7 @@ export class AppendOnlyLog {
       this.consecutiveFailures++;
       return false;
     }
+    // real time: aof_last_rewrite_time_sec and aof_current_rewrite_time_sec time the child process
     this.rewrite = { rdbFormat, startedAt: Date.now(), child };
     this.rewriteScheduled = false;
     this.server.log.notice(`Background append only file rewriting started by pid ${child.pid}`);

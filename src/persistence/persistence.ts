@@ -116,6 +116,7 @@ export function snapshot(server: Server, aofBase = false, keyEnds?: number[]): B
     lfuCounter: policy.endsWith('-lfu') ? (clock) => ks.lfuCounter(clock) : undefined,
     aofBase,
     keyEnds,
+    ctimeMs: server.clock.now(),
   });
 }
 
@@ -170,7 +171,7 @@ export function saveSync(server: Server): string | null {
   }
   server.log.notice('DB saved on disk');
   server.keyspace.dirty = 0;
-  server.lastSave = Math.floor(Date.now() / 1000);
+  server.lastSave = Math.floor(server.clock.now() / 1000);
   st.lastBgsaveOk = true;
   return null;
 }
@@ -183,7 +184,7 @@ export function bgsave(server: Server): string | null {
   const st = persistenceState(server);
   if (st.bgsaveInProgress) return 'Background save already in progress';
   if (hasActiveChild(server)) return 'ERR';
-  const nowSec = Math.floor(Date.now() / 1000);
+  const nowSec = Math.floor(server.clock.now() / 1000);
   st.rdbSaves++;
   st.lastBgsaveTry = nowSec;
   const dirtyBefore = server.keyspace.dirty;
@@ -203,7 +204,8 @@ export function bgsave(server: Server): string | null {
     return 'ERR';
   }
   st.child = child;
-  st.bgsaveStart = nowSec;
+  // real time: rdb_last_bgsave_time_sec and rdb_current_bgsave_time_sec time the child process
+  st.bgsaveStart = Math.floor(Date.now() / 1000);
   server.log.notice(`Background saving started by pid ${child.pid}`);
   return null;
 }
@@ -219,7 +221,7 @@ function bgsaveDone(server: Server, child: SaveChild, dirtyBefore: number, code:
     server.log.notice('Background saving terminated with success');
     server.keyspace.dirty -= dirtyBefore;
     if (server.keyspace.dirty < 0) server.keyspace.dirty = 0;
-    server.lastSave = Math.floor(Date.now() / 1000);
+    server.lastSave = Math.floor(server.clock.now() / 1000);
     st.lastBgsaveOk = true;
   } else if (signal === 0) {
     server.log.warning('Background saving error');
@@ -262,7 +264,7 @@ export function setLruOrLfu(server: Server, db: Database, key: string, freq: num
   if (id < 0) return;
   if (ks.clockMode === 'lfu') {
     if (freq >= 0) {
-      const nowMin = Math.floor(Date.now() / 60000) & 0xffff;
+      const nowMin = Math.floor(ks.now / 60000) & 0xffff;
       db.dict.setClockAt(id, ((nowMin << 8) | freq) >>> 0);
     }
   } else if (idleSec >= 0) {
@@ -308,7 +310,7 @@ export function loadRdbImage(server: Server, buf: Buffer): number | string {
 export function loadRdbBuffer(server: Server, buf: Buffer, opts: LoadOptions, st = persistenceState(server)): string | null {
   const log = server.log;
   const ks = server.keyspace;
-  const now = Date.now();
+  const now = server.clock.now();
   const isPrimary = !ks.isReplica;
   st.lastLoadKeysLoaded = 0;
   st.lastLoadKeysExpired = 0;
@@ -419,7 +421,7 @@ export function loadDataAtStartup(server: Server): boolean {
 export function saveCron(server: Server): void {
   const st = persistenceState(server);
   if (hasActiveChild(server)) return; // a background save's child included
-  const nowSec = Math.floor(Date.now() / 1000);
+  const nowSec = Math.floor(server.clock.now() / 1000);
   for (const [secs, changes] of server.config.save) {
     if (server.keyspace.dirty >= changes && nowSec - server.lastSave > secs && (nowSec - st.lastBgsaveTry > 5 || st.lastBgsaveOk)) {
       server.log.notice(`${changes} changes in ${secs} seconds. Saving...`);

@@ -450,6 +450,8 @@ export interface RdbWriteOptions {
   lfuCounter?: (clock: number) => number;
   /** when given, receives the offset just after each key (a background save's per-key delay) */
   keyEnds?: number[];
+  /** the file's creation time (ctime aux field), ms: the server's clock; default the real time */
+  ctimeMs?: number;
 }
 
 /** Serialise the whole keyspace as an RDB file. */
@@ -464,7 +466,7 @@ export function writeRdb(ks: Keyspace, usedMemory: number, opts: RdbWriteOptions
   };
   aux('redis-ver', REDIS_VERSION);
   aux('redis-bits', '64');
-  aux('ctime', String(Math.floor(Date.now() / 1000)));
+  aux('ctime', String(Math.floor((opts.ctimeMs ?? Date.now()) / 1000)));
   aux('used-mem', String(usedMemory));
   for (const [k, v] of opts.aux ?? []) aux(k, v);
   aux('aof-base', opts.aofBase ? '1' : '0');

@@ -126,7 +126,7 @@ export interface SaveJob {
 export function startSaveChild(server: Server, job: SaveJob): SaveChild {
   const delayUs = server.config.rdbKeySaveDelay;
   const keyEnds: number[] | undefined = delayUs !== 0 ? [] : undefined;
-  const startedAt = process.hrtime.bigint();
+  const startedAt = process.hrtime.bigint(); // real time: the fork-equivalent's latency
   const image = job.image(keyEnds);
   const keysTotal = server.keyspace.totalKeys();
   const log = server.log;

@@ -79,7 +79,7 @@ export class ReplicaLink {
     sock.on('close', () => this.onClose());
     sock.once('connect', () => {
       log.notice('Non blocking connect for SYNC fired the event.');
-      this.lastIo = Date.now();
+      this.lastIo = this.server.clock.now();
       this.handshake().catch((e: Error) => {
         if (!this.closedByUs) log.warning(e.message);
         this.drop();
@@ -115,7 +115,7 @@ export class ReplicaLink {
     if (wasConnected) {
       this.server.log.notice('Connection with master lost.');
       this.server.log.notice('Caching the disconnected master state.');
-      this.downSince = Date.now();
+      this.downSince = this.server.clock.now();
     }
     this.state = 'connect';
   }
@@ -141,7 +141,7 @@ export class ReplicaLink {
   }
 
   private sendAck(): void {
-    this.lastAck = Date.now();
+    this.lastAck = this.server.clock.now();
     this.write(['REPLCONF', 'ACK', String(this.offset)]);
   }
 
@@ -153,7 +153,7 @@ export class ReplicaLink {
   // ------------------------------------------------------------ handshake I/O
 
   private onData(d: Buffer): void {
-    this.lastIo = Date.now();
+    this.lastIo = this.server.clock.now();
     if (this.state === 'connected' && this.master !== null) {
       this.feedStream(d);
       return;

@@ -264,7 +264,7 @@ export class ScriptHost {
     if (this.worker === null) this.startWorker();
     const end = this.end as ChannelEnd;
     const ctl = end.ctl;
-    const deadline = Date.now() + 30000;
+    const deadline = Date.now() + 30000; // real time: waiting for the worker thread to boot
     while (Atomics.load(ctl, W_READY) === 0 && Date.now() < deadline) Atomics.wait(ctl, W_READY, 0, 100);
     return Atomics.load(ctl, W_READY) === 1 ? end : null;
   }
@@ -297,6 +297,7 @@ export class ScriptHost {
     const maxmem = server.config.maxmemory;
     const st: Running = {
       run,
+      // real time: busy-reply-threshold and the script budget measure how long it holds the CPU
       start: performance.now(),
       wrote: false,
       oomAtStart: maxmem > 0 && usedMemory() > maxmem,

@@ -29,7 +29,7 @@ export function aclLogDenial(c: Client, reason: number, context: number, object:
     context,
     object,
     username: username ?? c.aclUser.name,
-    ctime: Date.now(),
+    ctime: server.clock.now(),
     cinfo: clientInfoString(c, argv === undefined ? null : c, argv ?? null),
   }, server.config.acllogMaxLen);
 }

@@ -18,11 +18,11 @@
  * exactly while `c.blockState` is set; blocked clients are counted by INFO
  * through `c.blocked`.
  */
-import { performance } from 'node:perf_hooks';
 import type { Server } from './server';
 import type { Client } from './client';
 import type { Database } from '../keyspace/database';
 import { logCompletion } from './dispatch';
+import type { ClockTimer } from '../util/clock';
 
 /** Longest delay a Node timer accepts. */
 const MAX_TIMER_MS = 2147483647;
@@ -38,7 +38,7 @@ export interface BlockState {
   db: Database;
   keys: string[];
   handler: BlockHandler;
-  timer: NodeJS.Timeout | null;
+  timer: ClockTimer | null;
   /** when the client blocked (ms), for statistics */
   since: number;
   /** the blocking command line and its first run's duration (µs): SLOWLOG and latency stats come at unblock, as in Redis */
@@ -80,7 +80,8 @@ export class BlockingManager {
    * already checked that blocking is allowed (not inside MULTI or a script).
    */
   block(c: Client, db: Database, keys: string[], timeoutMs: number, handler: BlockHandler): void {
-    const state: BlockState = { db, keys, handler, timer: null, since: Date.now() };
+    const clock = this.server.clock;
+    const state: BlockState = { db, keys, handler, timer: null, since: clock.now() };
     let perDb = this.waiting.get(db);
     if (perDb === undefined) {
       perDb = new Map();
@@ -99,21 +100,22 @@ export class BlockingManager {
     }
     if (timeoutMs > 0) {
       // Node's timers take at most 2^31-1 ms: longer waits re-arm until the deadline
-      const deadline = Date.now() + timeoutMs;
+      // (the deadline is on the server's clock: a manual clock fires it from advance())
+      const deadline = clock.now() + timeoutMs;
       const fire = (): void => {
         if (c.blockState !== state) return;
-        const left = deadline - Date.now();
+        const left = deadline - clock.now();
         if (left > 0) {
-          state.timer = setTimeout(fire, Math.min(left, MAX_TIMER_MS));
+          state.timer = clock.setTimer(fire, Math.min(left, MAX_TIMER_MS));
           return;
         }
         this.remove(c);
-        this.server.keyspace.now = Date.now();
+        this.server.keyspace.now = clock.now();
         state.handler.timeout();
         this.statsOnUnblock(c, state, 0);
         this.resume(c);
       };
-      state.timer = setTimeout(fire, Math.min(timeoutMs, MAX_TIMER_MS));
+      state.timer = clock.setTimer(fire, Math.min(timeoutMs, MAX_TIMER_MS));
     }
     c.blockState = state;
     c.blocked = true;
@@ -161,7 +163,8 @@ export class BlockingManager {
     for (const c of [...list]) {
       const state = c.blockState;
       if (state === null) continue;
-      this.server.keyspace.now = Date.now();
+      const clock = this.server.clock;
+      this.server.keyspace.now = clock.now();
       const prevDb = c.db;
       c.db = state.db;
       let served: boolean;
@@ -169,7 +172,7 @@ export class BlockingManager {
       // the served client is the current one (as Redis does), so that invalidations it causes follow its reply
       const prevCurrent = this.server.current;
       this.server.current = c;
-      const t0 = performance.now();
+      const t0 = clock.mono();
       try {
         served = state.handler.serve(key);
       } finally {
@@ -180,7 +183,7 @@ export class BlockingManager {
       if (served) {
         // an error reply when served (BLMOVE into a key of another type) fails the blocked command
         if (c.errorInCommand && c.lastCmd !== null) c.lastCmd.stats.failedCalls++;
-        this.statsOnUnblock(c, state, Math.round((performance.now() - t0) * 1000));
+        this.statsOnUnblock(c, state, Math.round((clock.mono() - t0) * 1000));
         this.remove(c);
         this.resume(c);
       }
@@ -221,7 +224,7 @@ export class BlockingManager {
   remove(c: Client): void {
     const state = c.blockState;
     if (state === null) return;
-    if (state.timer !== null) clearTimeout(state.timer);
+    if (state.timer !== null) this.server.clock.clearTimer(state.timer);
     const perDb = this.waiting.get(state.db);
     if (perDb !== undefined) {
       for (const key of state.keys) {

@@ -59,7 +59,7 @@ const CLIENT_STRUCT_BYTES = 1024;
  * and argument memory, as it does in Redis while the command runs.
  */
 export function clientInfoString(c: Client, self: Client | null = null, argv: string[] | null = null): string {
-  const now = Date.now();
+  const now = c.server.clock.now();
   let qbuf = c.parser.pendingBytes;
   let argvMem = 0;
   if (c === self && argv !== null) {

@@ -159,7 +159,7 @@ export class Client {
     this.addr = addr;
     this.laddr = laddr;
     this.fd = fd;
-    this.ctime = Date.now();
+    this.ctime = server.clock.now();
     this.lastInteraction = this.ctime;
     this.aclUser = server.acl.defaultUser;
     this.authenticated = server.acl.defaultAutoAuth();

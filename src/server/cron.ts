@@ -5,12 +5,11 @@
  * script holds the server (the event loop then only serves -BUSY replies).
  */
 import type { Server } from './server';
-import { resyncClock } from './dispatch';
 
 export function serverCron(server: Server): void {
   if (server.debugKnobs.pauseCron || server.scriptBusy) return;
-  resyncClock();
-  const now = Date.now();
+  server.clock.resync();
+  const now = server.clock.now();
   server.keyspace.now = now;
   server.cronLoops++;
   server.stats.sampleMetric('commands', server.stats.numCommands, now);

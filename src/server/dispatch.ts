@@ -16,7 +16,6 @@
  * Later subsystems (ACL, OOM, read-only replicas, busy scripts, cluster
  * redirection) hook in at their place in the sequence.
  */
-import { performance } from 'node:perf_hooks';
 import type { Server } from './server';
 import type { CommandGate } from './module-host';
 import { type Client, REPLY_ON, REPLY_OFF, REPLY_SKIP, REPLY_SKIP_NEXT } from './client';
@@ -63,35 +62,6 @@ function reject(server: Server, c: Client, cmd: Command | null, msg: string, arg
   if (c.multiQueued >= 0) flagTransaction(c);
   if (cmd !== null && cmd.isExec) execCommandAbort(server, c, msg, argv);
   else c.error(msg);
-}
-
-/*
- * Wall-clock ms = monotonic ms + offset. The offset is taken right at a
- * millisecond tick of Date.now(), so the derived time neither lags nor
- * leads the wall clock by a fraction of a millisecond; the cron recalibrates
- * when they drift apart (a clock change).
- */
-let clockOffset = 0;
-function calibrateClock(): void {
-  // Right after Date.now() ticks, wall time is the new value plus almost
-  // nothing; a descheduling between the two reads can only make an offset
-  // smaller, so the largest of a few samples is the most accurate.
-  let best = -Infinity;
-  for (let i = 0; i < 3; i++) {
-    const d0 = Date.now();
-    let d = d0;
-    while (d === d0) d = Date.now();
-    const off = d - performance.now();
-    if (off > best) best = off;
-  }
-  clockOffset = best;
-}
-calibrateClock();
-/** Called by the cron: follow wall-clock changes and never let the derived time lag Date.now(). */
-export function resyncClock(): void {
-  const lag = Date.now() - Math.floor(performance.now() + clockOffset);
-  if (lag > 1 || lag < -2) calibrateClock();
-  else if (lag > 0) clockOffset += lag;
 }
 
 export function executeCommand(server: Server, c: Client, argv: string[]): void {
@@ -224,7 +194,7 @@ function protectedAllowed(server: Server, c: Client, cmd: Command): boolean {
  * flags) and EXEC of such.
  */
 function isPausedFor(server: Server, c: Client, cmd: Command, argv: string[]): boolean {
-  if (Date.now() >= server.pauseEnd || c.isReplica) return false;
+  if (server.clock.now() >= server.pauseEnd || c.isReplica) return false;
   if (server.pauseAll) return true;
   const mask = CMD_WRITE | CMD_MAY_REPLICATE;
   return (commandFlags(c, cmd, argv) & mask) !== 0 || (c.multiQueued >= 0 && cmd.isExec && (c.multiCmdFlags & mask) !== 0);
@@ -251,10 +221,11 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   // while a script runs, its caller stays the current client (Redis's current_client)
   server.current = c.isScriptClient && c.scriptCaller !== null ? c.scriptCaller : c;
   // Inside one read's batch, the clock read that ended the previous command starts this one.
-  const t0 = server.batchClock >= 0 ? server.batchClock : performance.now();
+  const clock = server.clock;
+  const t0 = server.batchClock >= 0 ? server.batchClock : clock.mono();
   // commands EXEC runs (nested calls for the same client) see the instant EXEC started, as in Redis
   // (and commands of a script keep the script's start time)
-  if (prev !== c && !c.isScriptClient) server.keyspace.now = Math.floor(t0 + clockOffset);
+  if (prev !== c && !c.isScriptClient) server.keyspace.now = Math.floor(t0 + clock.offset);
   const prop = server.propagator;
   const outerExplicit = prop.explicit;
   const outerForced = prop.forced;
@@ -281,7 +252,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   // EXEC that ran commands ends when its last one did (what follows is bookkeeping): one clock read less
   let t1 = server.execEndClock;
   server.execEndClock = -1;
-  if (t1 < t0) t1 = performance.now();
+  if (t1 < t0) t1 = clock.mono();
   server.lastCallEnd = t1;
   // only a read's batch may reuse this reading: elsewhere (timers, tests, resumed clients) it would go stale
   server.batchClock = c.inRead ? t1 : -1;
@@ -323,9 +294,9 @@ export function logCompletion(server: Server, c: Client, cmd: Command, argv: str
   if (cfg.latencyTracking) cmd.stats.latency.record(ns);
 }
 
-/** MONITOR line: +<unix time with µs> [<db> <addr>] "arg" "arg"... */
+/** MONITOR line: +<unix time with µs> [<db> <addr>] "arg" "arg"... (startMs: a server.clock.mono() reading) */
 export function feedMonitors(server: Server, c: Client, argv: string[], startMs: number): void {
-  const t = (startMs + clockOffset) / 1000;
+  const t = (startMs + server.clock.offset) / 1000;
   let line = `+${t.toFixed(6)} [${c.db.id} ${c.socket ? (c.socket.remoteAddress === undefined ? `unix:${server.config.unixsocket}` : c.addr) : 'lua'}]`;
   for (const a of argv) line += ' ' + reprString(a);
   line += '\r\n';

@@ -96,7 +96,8 @@ export function installHeapGuard(host: ModuleHost): void {
   host.addCronTask(() => server.keyspace.lazyfree.background());
   if (gcAvailable()) {
     const st: TrimState = { lastCommands: -1, lastActive: 0, base: v8.getHeapStatistics().total_heap_size, done: false };
-    host.addCronTask((now) => idleTrim(server, st, now));
+    // real time: trimming the heap of an idle process is about the OS, not time a client sees pass
+    host.addCronTask(() => idleTrim(server, st, Date.now()));
   }
   host.addCommandGate((srv, c, cmd) => {
     if ((cmd.flags & CMD_DENYOOM) === 0 || !srv.heapNearLimit) return false;

@@ -4,6 +4,7 @@
  * and a history of up to 160 samples, one per second at most (a second
  * sample in the same second keeps the max), as Redis's latency.c.
  */
+import { type Clock, realClock } from '../util/clock';
 
 export interface LatencySample {
   /** unix seconds */
@@ -22,6 +23,11 @@ export const LATENCY_TS_LEN = 160;
 
 export class LatencyMonitor {
   events = new Map<string, LatencySeries>();
+  private readonly clock: Clock;
+
+  constructor(clock: Clock = realClock) {
+    this.clock = clock;
+  }
 
   /** Record a sample if the threshold (ms, 0 = disabled) is reached. */
   addSampleIfNeeded(event: string, ms: number, threshold: number): void {
@@ -29,7 +35,7 @@ export class LatencyMonitor {
   }
 
   addSample(event: string, ms: number): void {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock.now() / 1000);
     let ts = this.events.get(event);
     if (!ts) {
       ts = { idx: 0, max: 0, samples: [] };

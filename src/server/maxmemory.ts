@@ -90,6 +90,7 @@ class Evictor {
    * allocation buffer, not per command.
    */
   private collect(limit: number): void {
+    // real time: a rate limit on forced collections, not time a client sees pass
     const now = Date.now();
     const allowed = now - this.lastGc >= GC_INTERVAL_MS || (this.lastGcFalseAlarm && collectionIsCheap());
     // as INFO does, so that what is measured next is final (dead Buffers released included)

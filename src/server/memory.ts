@@ -98,6 +98,7 @@ let lastProgramRefresh = 0;
 /** Cron hook: keep the peak up to date. */
 export function samplePeakMemory(server: Server): void {
   // once a second is enough to follow what V8 compiles (or flushes) as code paths warm up
+  // (real time: a rate limit on sampling the heap, not time a client sees pass)
   const now = Date.now();
   if (now - lastProgramRefresh >= 1000) {
     lastProgramRefresh = now;

@@ -289,7 +289,7 @@ export function checkOutputBufferLimits(server: Server, c: Client, async = true)
   const hard = lim.hard !== 0 && used >= lim.hard;
   let soft = lim.soft !== 0 && used >= lim.soft;
   if (soft) {
-    const nowSec = Math.floor(Date.now() / 1000);
+    const nowSec = Math.floor(server.clock.now() / 1000);
     if (c.obufSoftLimitSince === 0) {
       c.obufSoftLimitSince = nowSec;
       soft = false;

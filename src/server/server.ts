@@ -12,7 +12,6 @@
  * command produces for *other* clients (pub/sub, unblocked clients) is
  * flushed once at the end of the current event-loop turn.
  */
-import { performance } from 'node:perf_hooks';
 import * as net from 'net';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -35,6 +34,7 @@ import { Tracking } from './tracking';
 import { PROTECTED_MODE_ERROR, refusedByProtectedMode } from './protected-mode';
 import { Acl } from './acl';
 import { USER_BUFFER_READS, readIntoSharedBuffer } from './socket-reads';
+import { type Clock, realClock } from '../util/clock';
 
 export const NODIS_VERSION = '0.1.0';
 /** The Redis version Nodis implements and reports. */
@@ -56,8 +56,16 @@ export interface ListeningAddress {
   port: number;
 }
 
+/** What a Server is given besides its configuration. */
+export interface ServerOptions {
+  /** the clock every time reading goes through (util/clock.ts); default: the real clock */
+  clock?: Clock;
+}
+
 export class Server {
   readonly config: Config;
+  /** the time source: expiry, timeouts, blocking deadlines, TIME... (util/clock.ts) */
+  readonly clock: Clock;
   readonly log = new Logger();
   readonly keyspace: Keyspace;
   readonly commands: CommandTable;
@@ -66,8 +74,8 @@ export class Server {
   /** users, permissions and the ACL LOG (server/acl.ts; commands/acl.ts wires it) */
   readonly acl: Acl;
   readonly stats = new ServerStats();
-  readonly slowlog = new SlowLog();
-  readonly latency = new LatencyMonitor();
+  readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   /** clients blocked on keys (BLPOP & co.) */
@@ -77,7 +85,7 @@ export class Server {
   /** pub/sub subscriptions (server/pubsub.ts) and client-side caching (server/tracking.ts) */
   readonly pubsub: PubSub;
   readonly tracking: Tracking;
-  readonly startTime = Date.now();
+  readonly startTime: number;
   readonly runId: string;
   readonly executable: string;
   private clientIdCounter = 1;
@@ -85,7 +93,7 @@ export class Server {
   private cronTimer: NodeJS.Timeout | null = null;
   private pendingFlush: Client[] = [];
   private flushScheduled = false;
-  /** clock (performance.now) at the end of the last command of the current read's batch; -1 outside a batch */
+  /** clock.mono() at the end of the last command of the current read's batch; -1 outside a batch */
   batchClock = -1;
   /** clock at the end of the last command call() ran (EXEC ends when its last queued command does) */
   lastCallEnd = 0;
@@ -105,7 +113,7 @@ export class Server {
   pauseEnd = 0;
   pauseAll = false;
   /** last save time (LASTSAVE), seconds */
-  lastSave = Math.floor(Date.now() / 1000);
+  lastSave: number;
   cronLoops = 0;
   /** set by the heap guard while the V8 heap is close to its limit */
   heapNearLimit = false;
@@ -141,15 +149,22 @@ export class Server {
   exitProcess: (code: number) => void = (code) => process.exit(code);
 
   /**
-   * A server with its configuration and command table and no modules yet:
-   * the composition root (src/compose.ts) builds the table from the
-   * modules it runs and installs each of them on `host`.
+   * A server with its configuration, command table and clock, and no
+   * modules yet: the composition root (src/compose.ts) builds the table
+   * from the modules it runs and installs each of them on `host`.
    */
-  constructor(config: Config, commands: CommandTable) {
+  constructor(config: Config, commands: CommandTable, options: ServerOptions = {}) {
     this.config = config;
+    const clock = options.clock ?? realClock;
+    this.clock = clock;
+    this.startTime = clock.now();
+    this.lastSave = Math.floor(this.startTime / 1000);
+    this.slowlog = new SlowLog(clock);
+    this.latency = new LatencyMonitor(clock);
     this.log.level = Math.max(0, levelFromName(config.loglevel));
     this.log.file = config.logfile;
     this.keyspace = new Keyspace(config.databases);
+    this.keyspace.now = this.startTime;
     this.commands = commands;
     this.host = new ModuleHost(this);
     this.acl = new Acl(this.commands);
@@ -203,6 +218,7 @@ export class Server {
           if (!closeFirst || attempt >= 10 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
           for (const l of this.listeners) if (!keep.includes(l)) l.close();
           this.listeners = [...keep];
+          // (real time: waiting for the OS to release the port)
           await new Promise((r) => setTimeout(r, 20));
         }
       }
@@ -302,7 +318,7 @@ export class Server {
     if (c.closed) return;
     this.stats.netInputBytes += data.length;
     this.stats.totalReadsProcessed++;
-    c.lastInteraction = Date.now();
+    c.lastInteraction = this.clock.now();
     if (c.closeAfterReply) return;
     c.noteRead(data.length);
     c.parser.append(data, borrowed);
@@ -459,7 +475,10 @@ export class Server {
     return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}`;
   }
 
-  /** Start the periodic tasks. */
+  /**
+   * Start the periodic tasks. The cron is scheduled in real time (hz ticks
+   * per real second, whatever the clock): each tick reads server.clock.
+   */
   startCron(): void {
     const tick = () => {
       serverCron(this);

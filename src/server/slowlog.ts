@@ -5,6 +5,7 @@
  * most 32 arguments (the last one saying how many more there were) and 128
  * bytes per argument.
  */
+import { type Clock, realClock } from '../util/clock';
 
 export interface SlowLogEntry {
   id: number;
@@ -23,6 +24,11 @@ const SLOWLOG_ENTRY_MAX_STRING = 128;
 export class SlowLog {
   entries: SlowLogEntry[] = [];
   nextId = 0;
+  private readonly clock: Clock;
+
+  constructor(clock: Clock = realClock) {
+    this.clock = clock;
+  }
 
   add(argv: string[], duration: number, peer: string, name: string, maxLen: number): void {
     const n = Math.min(argv.length, SLOWLOG_ENTRY_MAX_ARGC);
@@ -37,7 +43,7 @@ export class SlowLog {
         ? `${a.slice(0, SLOWLOG_ENTRY_MAX_STRING)}... (${a.length - SLOWLOG_ENTRY_MAX_STRING} more bytes)`
         : a);
     }
-    this.entries.unshift({ id: this.nextId++, time: Math.floor(Date.now() / 1000), duration, argv: args, peer, name });
+    this.entries.unshift({ id: this.nextId++, time: Math.floor(this.clock.now() / 1000), duration, argv: args, peer, name });
     this.trim(maxLen);
   }
 

@@ -29,7 +29,6 @@
  * nothing, by another stale key, or nothing replaced by a stale key, is no
  * change.
  */
-import { performance } from 'node:perf_hooks';
 import { perServer } from './per-server';
 import type { Client } from './client';
 import type { Server } from './server';
@@ -170,7 +169,7 @@ export function execCommandAbort(server: Server, c: Client, msg: string, argv: s
   discardTransaction(c);
   const text = msg.startsWith('ERR ') ? msg.slice(4) : msg;
   c.error(`EXECABORT Transaction discarded because of: ${text}`);
-  if (server.monitors.size > 0) feedMonitors(server, c, argv, performance.now());
+  if (server.monitors.size > 0) feedMonitors(server, c, argv, server.clock.mono());
 }
 
 /** Leave MULTI (if in it), forget the queue, the dirty flags and every watched key. */

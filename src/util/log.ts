@@ -41,6 +41,7 @@ export class Logger {
 
   log(level: number, msg: string): void {
     if (level < this.level) return;
+    // log lines carry the real time (for operators), whatever server.clock says
     this.raw(`${process.pid}:${this.role} ${formatTimestamp(new Date())} ${MARKS[level]} ${msg}\n`);
   }
 

@@ -162,7 +162,10 @@ async function main(): Promise<void> {
   // nothing else: the process must now exit by itself (no timers, sockets or workers left)
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exit(1);
-});
+// node --test runs every file under test/: only the test's child (which sets this) runs the scenario
+if (process.env.NODIS_SERVERS_SCENARIO === '1') {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -6,6 +6,7 @@ import { sparkline, latencyReport } from '../../src/commands/monitoring';
 import { LatencyMonitor } from '../../src/server/latency';
 import { LatencyHistogram } from '../../src/command-model/table';
 import type { Server } from '../../src/server/server';
+import { realClock } from '../../src/util/clock';
 
 let srv: NodisProcess;
 let disabled: NodisProcess;
@@ -94,7 +95,7 @@ test('LATENCY GRAPH sparkline and DOCTOR report with events', () => {
   const lm = new LatencyMonitor();
   const now = Math.floor(Date.now() / 1000);
   lm.events.set('command', { idx: 0, max: 300, samples: [{ time: now - 3, latency: 100 }, { time: now - 1, latency: 200 }] });
-  const report = latencyReport({ latency: lm, config: { latencyMonitorThreshold: 50 } } as unknown as Server);
+  const report = latencyReport({ latency: lm, clock: realClock, config: { latencyMonitorThreshold: 50 } } as unknown as Server);
   assert.ok(report.startsWith("Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n" +
     '1. command: 2 latency spikes (average 150ms, mean deviation 50ms, period 1.50 sec). Worst all time event 300ms.\n'), report);
   assert.match(report, /SLOWLOG/);

@@ -15,7 +15,10 @@ import * as path from 'node:path';
 const SCENARIO = path.join(__dirname, '..', 'helpers', 'servers-in-one-process.js');
 
 test('three servers in one process answer for themselves, and closing them leaves nothing behind', async () => {
-  const child = spawn(process.execPath, ['--expose-gc', SCENARIO], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', SCENARIO], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODIS_SERVERS_SCENARIO: '1' },
+  });
   let out = '';
   let err = '';
   let doneAt = 0;
