@@ -62,7 +62,7 @@ export function aclAuthenticate(c: Client, username: string, password: string, c
     c.user = u.name;
     return true;
   }
-  aclLogDenial(c, ACL_DENIED_AUTH, c.multiQueued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL, commandName, username);
+  aclLogDenial(c, ACL_DENIED_AUTH, c.multi.queued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL, commandName, username);
   return false;
 }
 

@@ -25,7 +25,7 @@ import { NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../keyspace/notify-flags';
  * EXEC's), except that SUBSCRIBE and PSUBSCRIBE queued in MULTI run in EXEC.
  */
 function subscribeKind(c: Client, argv: string[], kind: number): void {
-  if (c.denyBlocking && (kind === KIND_SHARD || c.multiQueued < 0)) {
+  if (c.denyBlocking && (kind === KIND_SHARD || c.multi.queued < 0)) {
     c.error(`ERR ${NAMES.subscribe[kind].toUpperCase()} isn't allowed for a DENY BLOCKING client`);
     return;
   }

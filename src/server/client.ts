@@ -15,7 +15,7 @@ import type { Server } from './server';
 import type { BlockState } from './blocking';
 import type { ClientSubscriptions } from './pubsub';
 import type { AclUser } from './acl';
-import type { MultiState } from './transaction';
+import { ClientTransaction } from './transaction';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -64,16 +64,8 @@ export class Client {
   /** a replica's link [S] / our master's link [M] (replication sets them) */
   isReplica = false;
   isMaster = false;
-  /** commands queued by MULTI, -1 outside a transaction [x] */
-  multiQueued = -1;
-  /** the transaction's queue and flags, from the client's first MULTI on (commands/multi.ts) */
-  multiState: MultiState | null = null;
-  /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
-  multiCmdFlags = 0;
-  /** OR of the complements of the queued commands' flags (a flag some queued command lacks) */
-  multiCmdInvFlags = 0;
-  /** a WATCHed key was touched: EXEC will fail [d] */
-  dirtyCas = false;
+  /** MULTI/WATCH state (server/transaction.ts): queued commands [x], WATCH failed [d] */
+  readonly multi = new ClientTransaction();
   /** blocked on a blocking command [b] (paused clients show it too); just unblocked [u] */
   blocked = false;
   unblocked = false;
