@@ -30,9 +30,9 @@ function flagsOf(c: Client): string {
   if (c.subscriptions > 0) f += 'P';
   if (c.multi.queued >= 0) f += 'x';
   if (c.blocked || c.pausedArgv !== null) f += 'b';
-  if (c.tracking) f += 't';
-  if (c.trackingBrokenRedir) f += 'R';
-  if (c.trackingBcast) f += 'B';
+  if (c.tracking.enabled) f += 't';
+  if (c.tracking.brokenRedir) f += 'R';
+  if (c.tracking.bcast) f += 'B';
   if (c.multi.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.unblocked) f += 'u';
@@ -80,5 +80,5 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
     ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.subChannels} psub=${c.subPatterns} ssub=${c.subShardChannels}` +
     ` multi=${c.multi.queued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${rbs} rbp=${rbp} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
-    ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking ? c.trackingRedirect : -1} resp=${c.resp}`;
+    ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking.enabled ? c.tracking.redirect : -1} resp=${c.resp}`;
 }

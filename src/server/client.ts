@@ -16,6 +16,7 @@ import type { BlockState } from './blocking';
 import type { ClientSubscriptions } from './pubsub';
 import type { AclUser } from './acl';
 import { ClientTransaction } from './transaction';
+import { ClientTracking } from './tracking';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -69,12 +70,8 @@ export class Client {
   /** blocked on a blocking command [b] (paused clients show it too); just unblocked [u] */
   blocked = false;
   unblocked = false;
-  /** client-side caching [t], its BCAST mode [B], a redirection client that went away [R] */
-  tracking = false;
-  trackingBcast = false;
-  trackingBrokenRedir = false;
-  /** the client id invalidations are redirected to (redir=), -1 for none */
-  trackingRedirect = -1;
+  /** client-side caching (server/tracking.ts): on [t], BCAST [B], redirection broken [R], redir= */
+  readonly tracking = new ClientTracking();
   /** running where it cannot block or stream (inside EXEC, scripts): MONITOR and SHUTDOWN refuse */
   denyBlocking = false;
   /** set while blocked on keys by a blocking command (see server/blocking.ts) */
@@ -99,11 +96,6 @@ export class Client {
   pushKeep: number[] | null = null;
   /** when (unix s) pending output first went over the soft limit, 0 if it is not */
   obufSoftLimitSince = 0;
-  /** client-side caching options (server/tracking.ts TRACK_* bits) and BCAST prefixes */
-  trackingOptions = 0;
-  trackingPrefixes: Set<string> | null = null;
-  /** CLIENT CACHING yes/no applies to the next command (or transaction) */
-  trackingCaching = false;
   /** CLIENT NO-EVICT [e] */
   noEvict = false;
   /** the client scripts run their commands with (its clock stays at the script's start) */

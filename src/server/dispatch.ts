@@ -100,8 +100,8 @@ export function executeCommand(server: Server, c: Client, argv: string[]): void 
   if (!c.inRead || server.gatesStale) refreshGates(server);
   processCommand(server, c, argv);
   // CLIENT CACHING applies to the next command only (or the whole next transaction)
-  if (c.trackingCaching && c.multi.queued < 0 && (c.cmd === null || c.cmd.parent === null || c.cmd.parent.name !== 'client')) {
-    c.trackingCaching = false;
+  if (c.tracking.caching && c.multi.queued < 0 && (c.cmd === null || c.cmd.parent === null || c.cmd.parent.name !== 'client')) {
+    c.tracking.caching = false;
   }
   // CLIENT REPLY applies to every processed command, refusals included (not to one held by a pause)
   if (c.replyMode !== REPLY_ON && c.pausedArgv === null) applyReplyMode(c, replyStart);
@@ -233,7 +233,7 @@ function isPausedFor(server: Server, c: Client, cmd: Command, argv: string[]): b
 function rememberReadKeys(server: Server, c: Client, cmd: Command, argv: string[]): void {
   // most clients do not track: settle that before looking at the command
   const caller = c.isScriptClient ? c.scriptCaller : c;
-  if (caller === null || !caller.tracking || caller.trackingBcast) return;
+  if (caller === null || !caller.tracking.enabled || caller.tracking.bcast) return;
   const name = cmd.fullName;
   if (name === 'eval_ro' || name === 'evalsha_ro' || name === 'fcall_ro') return;
   if (caller === c) server.tracking.rememberKeys(c, cmd, argv);
