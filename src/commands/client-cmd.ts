@@ -391,7 +391,7 @@ function clientsCron(server: Server, now: number): void {
   }
   if (timeout <= 0) return;
   for (const c of [...server.clients.values()]) {
-    if (c.isReplica || c.isMaster || c.monitor || c.blocked || c.pausedArgv !== null || c.subscriptions > 0) continue;
+    if (c.isReplica || c.isMaster || c.monitor || c.blocked || c.pausedArgv !== null || c.sub.count > 0) continue;
     if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
       server.log.verbose('Closing idle client');
       server.freeClient(c);

@@ -98,7 +98,7 @@ function keyspaceEvent(server: Server, event: string, key: string, dbid: number)
 export function install(host: ModuleHost): void {
   const server = host.server;
   host.addCommandGate((_server, c, cmd) => {
-    if (c.subscriptions === 0 || c.resp !== 2) return false;
+    if (c.sub.count === 0 || c.resp !== 2) return false;
     if (SUBSCRIBED_ALLOWED.has(cmd.parent !== null ? cmd.parent.name : cmd.name)) return false;
     return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
   }, (srv) => srv.pubsub.hasSubscribers);

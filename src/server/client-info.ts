@@ -18,7 +18,7 @@ export const TYPE_MASTER = 3;
 export function clientType(c: Client): number {
   if (c.isMaster) return TYPE_MASTER;
   if (c.isReplica || c.monitor) return TYPE_REPLICA;
-  if (c.subscriptions > 0) return TYPE_PUBSUB;
+  if (c.sub.count > 0) return TYPE_PUBSUB;
   return TYPE_NORMAL;
 }
 
@@ -27,7 +27,7 @@ function flagsOf(c: Client): string {
   if (c.monitor) f += 'O';
   else if (c.isReplica) f += 'S';
   if (c.isMaster) f += 'M';
-  if (c.subscriptions > 0) f += 'P';
+  if (c.sub.count > 0) f += 'P';
   if (c.multi.queued >= 0) f += 'x';
   if (c.blocked || c.pausedArgv !== null) f += 'b';
   if (c.tracking.enabled) f += 't';
@@ -77,7 +77,7 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
   const cmd = c.cmd !== null ? c.cmd.fullName : 'NULL';
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
     ` age=${Math.floor((now - c.ctime) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.subChannels} psub=${c.subPatterns} ssub=${c.subShardChannels}` +
+    ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.sub.channels} psub=${c.sub.patterns} ssub=${c.sub.shardChannels}` +
     ` multi=${c.multi.queued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${rbs} rbp=${rbp} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
     ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking.enabled ? c.tracking.redirect : -1} resp=${c.resp}`;

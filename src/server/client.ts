@@ -13,10 +13,10 @@ import type { Database } from '../keyspace/database';
 import type { Command } from '../command-model/table';
 import type { Server } from './server';
 import type { BlockState } from './blocking';
-import type { ClientSubscriptions } from './pubsub';
 import type { AclUser } from './acl';
 import { ClientTransaction } from './transaction';
 import { ClientTracking } from './tracking';
+import { ClientPubSub } from './pubsub';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -80,14 +80,8 @@ export class Client {
   readonlyMode = false;
   /** to be closed at the next cron (e.g. output buffer limits) [A] */
   closeAsap = false;
-  /** pub/sub subscriptions by kind (sub=, psub=, ssub=); pub/sub keeps them with `subscriptions` */
-  subChannels = 0;
-  subPatterns = 0;
-  subShardChannels = 0;
-  /** channels + patterns + shard channels subscribed (pub/sub maintains it) [P when > 0] */
-  subscriptions = 0;
-  /** the subscriptions themselves (server/pubsub.ts), null until the first one */
-  pubsub: ClientSubscriptions | null = null;
+  /** pub/sub subscriptions (server/pubsub.ts): counts by kind (sub=, psub=, ssub=), any [P] */
+  readonly sub = new ClientPubSub();
   /**
    * Byte ranges [start, end, ...] of push output (pub/sub, invalidations)
    * written while CLIENT REPLY OFF/SKIP silences the running command: dispatch

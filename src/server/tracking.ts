@@ -306,7 +306,7 @@ export class Tracking {
       redirected = true;
     }
     if (target.resp === 3) this.write(target, INVALIDATE_HDR3 + payload);
-    else if (redirected && target.subscriptions > 0) this.write(target, INVALIDATE_HDR2 + payload);
+    else if (redirected && target.sub.count > 0) this.write(target, INVALIDATE_HDR2 + payload);
   }
 
   private write(c: Client, frame: string): void {
