@@ -62,7 +62,7 @@ export function aclAuthenticate(c: Client, username: string, password: string, c
     c.user = u.name;
     return true;
   }
-  aclLogDenial(c, ACL_DENIED_AUTH, c.multiQueued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL, commandName, username);
+  aclLogDenial(c, ACL_DENIED_AUTH, c.multi.queued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL, commandName, username);
   return false;
 }
 
@@ -99,8 +99,8 @@ function killPubsubClientsIfNeeded(server: Server, next: AclUser, current: AclUs
   }
   if (match) return;
   for (const cl of [...server.clients.values()]) {
-    const subs = cl.pubsub;
-    if (cl.aclUser !== current || cl.subscriptions === 0 || subs === null) continue;
+    const subs = cl.sub.names;
+    if (cl.aclUser !== current || cl.sub.count === 0 || subs === null) continue;
     let kill = false;
     for (const p of subs.patterns) if (!kill && !channelAllowed(upcoming, p, true)) kill = true;
     for (const ch of subs.channels) if (!kill && !channelAllowed(upcoming, ch, false)) kill = true;

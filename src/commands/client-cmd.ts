@@ -393,7 +393,7 @@ function clientsCron(server: Server, now: number): void {
   }
   if (timeout <= 0) return;
   for (const c of [...server.clients.values()]) {
-    if (c.isReplica || c.isMaster || c.monitor || c.blocked || c.pausedArgv !== null || c.subscriptions > 0) continue;
+    if (c.isReplica || c.isMaster || c.monitor || c.blocked || c.pausedArgv !== null || c.sub.count > 0) continue;
     if (nowSec - Math.floor(c.lastInteraction / 1000) > timeout) {
       server.log.verbose('Closing idle client');
       server.freeClient(c);
@@ -447,7 +447,7 @@ function clientTracking(c: Client, argv: string[]): void {
       c.error('ERR PREFIX option requires BCAST mode to be enabled');
       return;
     }
-    if (c.tracking && c.trackingBcast !== ((options & TRACK_BCAST) !== 0)) {
+    if (c.tracking.enabled && c.tracking.bcast !== ((options & TRACK_BCAST) !== 0)) {
       c.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
       return;
     }
@@ -459,7 +459,7 @@ function clientTracking(c: Client, argv: string[]): void {
       c.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
       return;
     }
-    const cur = c.tracking ? c.trackingOptions : 0;
+    const cur = c.tracking.enabled ? c.tracking.options : 0;
     if (((options & TRACK_OPTIN) !== 0 && (cur & TRACK_OPTOUT) !== 0) || ((options & TRACK_OPTOUT) !== 0 && (cur & TRACK_OPTIN) !== 0)) {
       c.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
       return;
@@ -482,17 +482,17 @@ function clientTracking(c: Client, argv: string[]): void {
 }
 
 function clientCaching(c: Client, argv: string[]): void {
-  if (!c.tracking) {
+  if (!c.tracking.enabled) {
     c.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
     return;
   }
   if (isWord(argv[2], 'yes')) {
-    if ((c.trackingOptions & TRACK_OPTIN) === 0) {
+    if ((c.tracking.options & TRACK_OPTIN) === 0) {
       c.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
       return;
     }
   } else if (isWord(argv[2], 'no')) {
-    if ((c.trackingOptions & TRACK_OPTOUT) === 0) {
+    if ((c.tracking.options & TRACK_OPTOUT) === 0) {
       c.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
       return;
     }
@@ -500,37 +500,37 @@ function clientCaching(c: Client, argv: string[]): void {
     c.syntaxError();
     return;
   }
-  c.trackingCaching = true;
+  c.tracking.caching = true;
   c.reply.ok();
 }
 
 function clientGetredir(c: Client): void {
-  c.reply.int(c.tracking ? c.trackingRedirect : -1);
+  c.reply.int(c.tracking.enabled ? c.tracking.redirect : -1);
 }
 
 function clientTrackinginfo(c: Client): void {
   const r = c.reply;
   r.mapHeader(3);
   r.bulk('flags');
-  const flags = [c.tracking ? 'on' : 'off'];
-  const o = c.trackingOptions;
-  if (c.trackingBcast) flags.push('bcast');
+  const flags = [c.tracking.enabled ? 'on' : 'off'];
+  const o = c.tracking.options;
+  if (c.tracking.bcast) flags.push('bcast');
   if (o & TRACK_OPTIN) {
     flags.push('optin');
-    if (c.trackingCaching) flags.push('caching-yes');
+    if (c.tracking.caching) flags.push('caching-yes');
   }
   if (o & TRACK_OPTOUT) {
     flags.push('optout');
-    if (c.trackingCaching) flags.push('caching-no');
+    if (c.tracking.caching) flags.push('caching-no');
   }
   if (o & TRACK_NOLOOP) flags.push('noloop');
-  if (c.trackingBrokenRedir) flags.push('broken_redirect');
+  if (c.tracking.brokenRedir) flags.push('broken_redirect');
   r.setHeader(flags.length);
   for (const f of flags) r.bulk(f);
   r.bulk('redirect');
-  r.int(c.tracking ? c.trackingRedirect : -1);
+  r.int(c.tracking.enabled ? c.tracking.redirect : -1);
   r.bulk('prefixes');
-  const prefixes = c.trackingPrefixes !== null ? [...c.trackingPrefixes].sort() : [];
+  const prefixes = c.tracking.prefixes !== null ? [...c.tracking.prefixes].sort() : [];
   r.bulkArray(prefixes);
 }
 

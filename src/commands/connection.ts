@@ -15,7 +15,7 @@ function ping(c: Client, argv: string[]): void {
     c.arityError();
     return;
   }
-  if (c.subscriptions > 0 && c.resp === 2) {
+  if (c.sub.count > 0 && c.resp === 2) {
     c.reply.arrayHeader(2);
     c.reply.bulk('pong');
     c.reply.bulk(argv.length === 1 ? '' : argv[1]);

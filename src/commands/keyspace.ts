@@ -239,7 +239,7 @@ export function scanDict<V>(dict: Dict<V>, cursor: number, count: number, visit:
 
 /** SCAN and RANDOMKEY run directly: their lazy expirations are not wrapped in MULTI/EXEC. */
 function touchesArbitraryKeys(c: Client): void {
-  if (c.multiQueued < 0 && c.server.inExec === 0) c.server.propagator.touchesArbitraryKeys = true;
+  if (c.multi.queued < 0 && c.server.inExec === 0) c.server.propagator.touchesArbitraryKeys = true;
 }
 
 function scan(c: Client, argv: string[]): void {

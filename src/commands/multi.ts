@@ -47,25 +47,25 @@ import {
 /* --------------------------------------------------------------- commands */
 
 function multi(c: Client): void {
-  if (c.multiQueued >= 0) {
+  if (c.multi.queued >= 0) {
     c.error('ERR MULTI calls can not be nested');
     return;
   }
-  if (c.multiState === null) c.multiState = new MultiState();
-  c.multiQueued = 0;
-  c.multiCmdFlags = 0;
-  c.multiCmdInvFlags = 0;
+  if (c.multi.state === null) c.multi.state = new MultiState();
+  c.multi.queued = 0;
+  c.multi.cmdFlags = 0;
+  c.multi.cmdInvFlags = 0;
   c.reply.ok();
 }
 
 function exec(c: Client): void {
-  const st = c.multiQueued >= 0 ? c.multiState : null;
+  const st = c.multi.queued >= 0 ? c.multi.state : null;
   if (st === null) {
     c.error('ERR EXEC without MULTI');
     return;
   }
-  if (!c.dirtyCas && isWatchedKeyExpired(c)) c.dirtyCas = true;
-  if (st.dirtyExec || c.dirtyCas) {
+  if (!c.multi.dirtyCas && isWatchedKeyExpired(c)) c.multi.dirtyCas = true;
+  if (st.dirtyExec || c.multi.dirtyCas) {
     if (st.dirtyExec) c.error('EXECABORT Transaction discarded because of previous errors.');
     else c.reply.nullArray();
     discardTransaction(c);
@@ -104,7 +104,7 @@ function exec(c: Client): void {
 }
 
 function discard(c: Client): void {
-  if (c.multiQueued < 0) {
+  if (c.multi.queued < 0) {
     c.error('ERR DISCARD without MULTI');
     return;
   }
@@ -113,12 +113,12 @@ function discard(c: Client): void {
 }
 
 function watch(c: Client, argv: string[]): void {
-  if (c.multiQueued >= 0) {
+  if (c.multi.queued >= 0) {
     c.error('ERR WATCH inside MULTI is not allowed');
     return;
   }
   // a transaction that already failed stays failed: nothing to watch
-  if (!c.dirtyCas) {
+  if (!c.multi.dirtyCas) {
     for (let i = 1; i < argv.length; i++) watchKey(c, c.db, argv[i]);
   }
   c.reply.ok();
@@ -126,7 +126,7 @@ function watch(c: Client, argv: string[]): void {
 
 function unwatch(c: Client): void {
   unwatchAllKeys(c);
-  c.dirtyCas = false;
+  c.multi.dirtyCas = false;
   c.reply.ok();
 }
 
@@ -145,7 +145,7 @@ export function install(host: ModuleHost): void {
     const touched: Client[] = [];
     touchOnSwap(reg, a, b, touched);
     touchOnSwap(reg, b, a, touched);
-    for (const c of touched) if (!c.dirtyCas) touchClient(c);
+    for (const c of touched) if (!c.multi.dirtyCas) touchClient(c);
   });
   host.onClientReset((c) => discardTransaction(c));
   host.onClientFreed((c) => discardTransaction(c));

@@ -25,7 +25,7 @@ import { NOTIFY_KEYSPACE, NOTIFY_KEYEVENT } from '../keyspace/notify-flags';
  * EXEC's), except that SUBSCRIBE and PSUBSCRIBE queued in MULTI run in EXEC.
  */
 function subscribeKind(c: Client, argv: string[], kind: number): void {
-  if (c.denyBlocking && (kind === KIND_SHARD || c.multiQueued < 0)) {
+  if (c.denyBlocking && (kind === KIND_SHARD || c.multi.queued < 0)) {
     c.error(`ERR ${NAMES.subscribe[kind].toUpperCase()} isn't allowed for a DENY BLOCKING client`);
     return;
   }
@@ -98,7 +98,7 @@ function keyspaceEvent(server: Server, event: string, key: string, dbid: number)
 export function install(host: ModuleHost): void {
   const server = host.server;
   host.addCommandGate((_server, c, cmd) => {
-    if (c.subscriptions === 0 || c.resp !== 2) return false;
+    if (c.sub.count === 0 || c.resp !== 2) return false;
     if (SUBSCRIBED_ALLOWED.has(cmd.parent !== null ? cmd.parent.name : cmd.name)) return false;
     return `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
   }, (srv) => srv.pubsub.hasSubscribers);

@@ -389,7 +389,7 @@ export function install(host: ModuleHost): void {
     // the common case first: a master without min-replicas-to-write has nothing to check
     if (c.isMaster || (!srv.keyspace.isReplica && srv.config.minReplicasToWrite === 0)) return false;
     const isExec = cmd.isExec;
-    const flags = isExec ? c.multiCmdFlags : cmd.flags;
+    const flags = isExec ? c.multi.cmdFlags : cmd.flags;
     const isWrite = (flags & CMD_WRITE) !== 0;
     // a link exists exactly while keyspace.isReplica is set (setMaster / unsetMaster)
     const link = links.get(srv);
@@ -397,7 +397,7 @@ export function install(host: ModuleHost): void {
     if (link === undefined) return isWrite && !enoughGoodReplicas(srv) ? 'NOREPLICAS Not enough good replicas to write.' : false;
     // isReadonlyReplica, with the link in hand
     if (isWrite && srv.config.replicaReadOnly) return "READONLY You can't write against a read only replica.";
-    const denyStale = (cmd.flags & CMD_STALE) === 0 || (isExec && (c.multiCmdInvFlags & CMD_STALE) !== 0);
+    const denyStale = (cmd.flags & CMD_STALE) === 0 || (isExec && (c.multi.cmdInvFlags & CMD_STALE) !== 0);
     if (denyStale && isStaleLink(srv, link)) return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
     return false;
   }, (srv) => srv.keyspace.isReplica || srv.config.minReplicasToWrite > 0);

@@ -198,7 +198,7 @@ function evalshaQueuedFlags(c: Client, cmdFlags: number, argv: string[]): number
 
 function evalGeneric(c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
   const server = c.server;
-  const debug = ldbEnabled(c) && !c.isScriptClient && c.multiQueued < 0;
+  const debug = ldbEnabled(c) && !c.isScriptClient && c.multi.queued < 0;
   if (debug && evalsha) {
     c.error('ERR Please use EVAL instead of EVALSHA for debugging');
     return;

@@ -45,7 +45,7 @@ export function aclCheckCall(c: Client, cmd: Command, argv: string[]): string | 
   const r = acl.checkCommand(u, cmd, argv);
   if (r === ACL_OK) return null;
   const pos = acl.errPos;
-  const ctx = c.multiQueued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL;
+  const ctx = c.multi.queued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL;
   aclLogDenial(c, r, ctx, r === ACL_DENIED_CMD ? cmd.fullName : argv[pos], undefined, argv);
   if (r === ACL_DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
   if (r === ACL_DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';

@@ -18,7 +18,7 @@ export const TYPE_MASTER = 3;
 export function clientType(c: Client): number {
   if (c.isMaster) return TYPE_MASTER;
   if (c.isReplica || c.monitor) return TYPE_REPLICA;
-  if (c.subscriptions > 0) return TYPE_PUBSUB;
+  if (c.sub.count > 0) return TYPE_PUBSUB;
   return TYPE_NORMAL;
 }
 
@@ -27,13 +27,13 @@ function flagsOf(c: Client): string {
   if (c.monitor) f += 'O';
   else if (c.isReplica) f += 'S';
   if (c.isMaster) f += 'M';
-  if (c.subscriptions > 0) f += 'P';
-  if (c.multiQueued >= 0) f += 'x';
+  if (c.sub.count > 0) f += 'P';
+  if (c.multi.queued >= 0) f += 'x';
   if (c.blocked || c.pausedArgv !== null) f += 'b';
-  if (c.tracking) f += 't';
-  if (c.trackingBrokenRedir) f += 'R';
-  if (c.trackingBcast) f += 'B';
-  if (c.dirtyCas) f += 'd';
+  if (c.tracking.enabled) f += 't';
+  if (c.tracking.brokenRedir) f += 'R';
+  if (c.tracking.bcast) f += 'B';
+  if (c.multi.dirtyCas) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.unblocked) f += 'u';
   if (c.closeAsap) f += 'A';
@@ -71,14 +71,14 @@ export function clientInfoString(c: Client, self: Client | null = null, argv: st
   const rbp = Math.min(c.reply.peak, rbs);
   const obl = c.reply.len;
   const omem = pendingOutput(c) - obl;
-  const multiMem = c.multiQueued >= 0 && c.multiState !== null ? c.multiState.memory() : 0;
+  const multiMem = c.multi.queued >= 0 && c.multi.state !== null ? c.multi.state.memory() : 0;
   const totMem = Math.max(qbuf, c.qbufAlloc) + rbs + argvMem + multiMem + omem + CLIENT_STRUCT_BYTES;
   const events = obl > 0 || omem > 0 ? 'rw' : 'r';
   const cmd = c.cmd !== null ? c.cmd.fullName : 'NULL';
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name}` +
     ` age=${Math.floor((now - c.ctime) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)}` +
-    ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.subChannels} psub=${c.subPatterns} ssub=${c.subShardChannels}` +
-    ` multi=${c.multiQueued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
+    ` flags=${flagsOf(c)} db=${c.db.id} sub=${c.sub.channels} psub=${c.sub.patterns} ssub=${c.sub.shardChannels}` +
+    ` multi=${c.multi.queued} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=${rbs} rbp=${rbp} obl=${obl} oll=0 omem=${omem} tot-mem=${totMem}` +
-    ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking ? c.trackingRedirect : -1} resp=${c.resp}`;
+    ` events=${events} cmd=${cmd} user=${c.user} redir=${c.tracking.enabled ? c.tracking.redirect : -1} resp=${c.resp}`;
 }

@@ -13,9 +13,10 @@ import type { Database } from '../keyspace/database';
 import type { Command } from '../command-model/table';
 import type { Server } from './server';
 import type { BlockState } from './blocking';
-import type { ClientSubscriptions } from './pubsub';
 import type { AclUser } from './acl';
-import type { MultiState } from './transaction';
+import { ClientTransaction } from './transaction';
+import { ClientTracking } from './tracking';
+import { ClientPubSub } from './pubsub';
 
 /** CLIENT REPLY modes */
 export const REPLY_ON = 0;
@@ -64,25 +65,13 @@ export class Client {
   /** a replica's link [S] / our master's link [M] (replication sets them) */
   isReplica = false;
   isMaster = false;
-  /** commands queued by MULTI, -1 outside a transaction [x] */
-  multiQueued = -1;
-  /** the transaction's queue and flags, from the client's first MULTI on (commands/multi.ts) */
-  multiState: MultiState | null = null;
-  /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
-  multiCmdFlags = 0;
-  /** OR of the complements of the queued commands' flags (a flag some queued command lacks) */
-  multiCmdInvFlags = 0;
-  /** a WATCHed key was touched: EXEC will fail [d] */
-  dirtyCas = false;
+  /** MULTI/WATCH state (server/transaction.ts): queued commands [x], WATCH failed [d] */
+  readonly multi = new ClientTransaction();
   /** blocked on a blocking command [b] (paused clients show it too); just unblocked [u] */
   blocked = false;
   unblocked = false;
-  /** client-side caching [t], its BCAST mode [B], a redirection client that went away [R] */
-  tracking = false;
-  trackingBcast = false;
-  trackingBrokenRedir = false;
-  /** the client id invalidations are redirected to (redir=), -1 for none */
-  trackingRedirect = -1;
+  /** client-side caching (server/tracking.ts): on [t], BCAST [B], redirection broken [R], redir= */
+  readonly tracking = new ClientTracking();
   /** running where it cannot block or stream (inside EXEC, scripts): MONITOR and SHUTDOWN refuse */
   denyBlocking = false;
   /** set while blocked on keys by a blocking command (see server/blocking.ts) */
@@ -91,14 +80,8 @@ export class Client {
   readonlyMode = false;
   /** to be closed at the next cron (e.g. output buffer limits) [A] */
   closeAsap = false;
-  /** pub/sub subscriptions by kind (sub=, psub=, ssub=); pub/sub keeps them with `subscriptions` */
-  subChannels = 0;
-  subPatterns = 0;
-  subShardChannels = 0;
-  /** channels + patterns + shard channels subscribed (pub/sub maintains it) [P when > 0] */
-  subscriptions = 0;
-  /** the subscriptions themselves (server/pubsub.ts), null until the first one */
-  pubsub: ClientSubscriptions | null = null;
+  /** pub/sub subscriptions (server/pubsub.ts): counts by kind (sub=, psub=, ssub=), any [P] */
+  readonly sub = new ClientPubSub();
   /**
    * Byte ranges [start, end, ...] of push output (pub/sub, invalidations)
    * written while CLIENT REPLY OFF/SKIP silences the running command: dispatch
@@ -107,11 +90,6 @@ export class Client {
   pushKeep: number[] | null = null;
   /** when (unix s) pending output first went over the soft limit, 0 if it is not */
   obufSoftLimitSince = 0;
-  /** client-side caching options (server/tracking.ts TRACK_* bits) and BCAST prefixes */
-  trackingOptions = 0;
-  trackingPrefixes: Set<string> | null = null;
-  /** CLIENT CACHING yes/no applies to the next command (or transaction) */
-  trackingCaching = false;
   /** CLIENT NO-EVICT [e] */
   noEvict = false;
   /** the client scripts run their commands with (its clock stays at the script's start) */

@@ -59,7 +59,7 @@ export function refreshGates(server: Server): void {
 
 function reject(server: Server, c: Client, cmd: Command | null, msg: string, argv: string[]): void {
   if (cmd !== null) cmd.stats.rejectedCalls++;
-  if (c.multiQueued >= 0) flagTransaction(c);
+  if (c.multi.queued >= 0) flagTransaction(c);
   if (cmd !== null && cmd.isExec) execCommandAbort(server, c, msg, argv);
   else c.error(msg);
 }
@@ -70,8 +70,8 @@ export function executeCommand(server: Server, c: Client, argv: string[]): void 
   if (!c.inRead || server.gatesStale) refreshGates(server);
   processCommand(server, c, argv);
   // CLIENT CACHING applies to the next command only (or the whole next transaction)
-  if (c.trackingCaching && c.multiQueued < 0 && (c.cmd === null || c.cmd.parent === null || c.cmd.parent.name !== 'client')) {
-    c.trackingCaching = false;
+  if (c.tracking.caching && c.multi.queued < 0 && (c.cmd === null || c.cmd.parent === null || c.cmd.parent.name !== 'client')) {
+    c.tracking.caching = false;
   }
   // CLIENT REPLY applies to every processed command, refusals included (not to one held by a pause)
   if (c.replyMode !== REPLY_ON && c.pausedArgv === null) applyReplyMode(c, replyStart);
@@ -135,7 +135,7 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     reject(server, c, cmd, 'NOAUTH Authentication required.', argv);
     return;
   }
-  if (c.multiQueued >= 0 && (cmd.flags & CMD_NO_MULTI) !== 0) {
+  if (c.multi.queued >= 0 && (cmd.flags & CMD_NO_MULTI) !== 0) {
     reject(server, c, cmd, 'ERR Command not allowed inside a transaction', argv);
     return;
   }
@@ -153,7 +153,7 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     if (refusal === false) continue;
     if (refusal === true) {
       cmd.stats.rejectedCalls++;
-      if (c.multiQueued >= 0) flagTransaction(c);
+      if (c.multi.queued >= 0) flagTransaction(c);
     } else {
       reject(server, c, cmd, refusal, argv);
     }
@@ -164,7 +164,7 @@ function processCommand(server: Server, c: Client, argv: string[]): void {
     return;
   }
   // inside MULTI: everything but the transaction commands themselves waits for EXEC
-  if (c.multiQueued >= 0 && !isTransactionControl(cmd)) {
+  if (c.multi.queued >= 0 && !isTransactionControl(cmd)) {
     queueCommand(c, cmd, argv);
     return;
   }
@@ -197,13 +197,13 @@ function isPausedFor(server: Server, c: Client, cmd: Command, argv: string[]): b
   if (server.clock.now() >= server.pauseEnd || c.isReplica) return false;
   if (server.pauseAll) return true;
   const mask = CMD_WRITE | CMD_MAY_REPLICATE;
-  return (commandFlags(c, cmd, argv) & mask) !== 0 || (c.multiQueued >= 0 && cmd.isExec && (c.multiCmdFlags & mask) !== 0);
+  return (commandFlags(c, cmd, argv) & mask) !== 0 || (c.multi.queued >= 0 && cmd.isExec && (c.multi.cmdFlags & mask) !== 0);
 }
 
 function rememberReadKeys(server: Server, c: Client, cmd: Command, argv: string[]): void {
   // most clients do not track: settle that before looking at the command
   const caller = c.isScriptClient ? c.scriptCaller : c;
-  if (caller === null || !caller.tracking || caller.trackingBcast) return;
+  if (caller === null || !caller.tracking.enabled || caller.tracking.bcast) return;
   const name = cmd.fullName;
   if (name === 'eval_ro' || name === 'evalsha_ro' || name === 'fcall_ro') return;
   if (caller === c) server.tracking.rememberKeys(c, cmd, argv);

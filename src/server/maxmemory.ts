@@ -227,9 +227,9 @@ export function installMaxmemory(host: ModuleHost): void {
     const ok = performEvictions(srv);
     if (ok) return false;
     const name = cmd.name;
-    const flags = name === 'exec' ? c.multiCmdFlags : cmd.flags;
+    const flags = name === 'exec' ? c.multi.cmdFlags : cmd.flags;
     // queueing in MULTI takes memory too: only EXEC, DISCARD, QUIT and RESET pass
-    const inMulti = c.multiQueued >= 0 && name !== 'exec' && name !== 'discard' && name !== 'quit' && name !== 'reset';
+    const inMulti = c.multi.queued >= 0 && name !== 'exec' && name !== 'discard' && name !== 'quit' && name !== 'reset';
     if ((flags & CMD_DENYOOM) === 0 && !inMulti) return false;
     return OOM_ERROR;
   }, (srv) => srv.config.maxmemory > 0);

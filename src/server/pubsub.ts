@@ -5,9 +5,10 @@
  * Two views of the same relation are kept in step:
  * - server side, channel -> subscribers (in subscription order) for the
  *   global channels, the patterns and the shard channels;
- * - client side, the client's own sets (ClientSubscriptions), whose sizes
- *   are mirrored in Client.subChannels / subPatterns / subShardChannels /
- *   subscriptions for CLIENT LIST, INFO and the RESP2 subscribed-context gate.
+ * - client side, the client's own sets (ClientSubscriptions, in
+ *   Client.sub.names), whose sizes are mirrored in Client.sub's channels /
+ *   patterns / shardChannels / count for CLIENT LIST, INFO and the RESP2
+ *   subscribed-context gate.
  * An entry of the server maps never holds an empty subscriber list: the last
  * unsubscription removes the channel (PUBSUB CHANNELS / NUMPAT count them).
  *
@@ -34,6 +35,23 @@ export interface ClientSubscriptions {
   channels: Set<string>;
   patterns: Set<string>;
   shard: Set<string>;
+}
+
+/**
+ * A client's pub/sub state (Client.sub), owned by this module: the counts
+ * are kept in step with the sets by PubSub. Allocated with the client and
+ * never replaced; the sets themselves are allocated at the first
+ * subscription and dropped by RESET and disconnection.
+ */
+export class ClientPubSub {
+  /** subscriptions by kind (CLIENT LIST sub=, psub=, ssub=) */
+  channels = 0;
+  patterns = 0;
+  shardChannels = 0;
+  /** channels + patterns + shard channels (CLIENT LIST flag P when > 0) */
+  count = 0;
+  /** the names subscribed to, null until the first subscription */
+  names: ClientSubscriptions | null = null;
 }
 
 export const KIND_CHANNEL = 0;
@@ -73,8 +91,8 @@ export class PubSub {
   }
 
   private state(c: Client): ClientSubscriptions {
-    let s = c.pubsub;
-    if (s === null) s = c.pubsub = { channels: new Set(), patterns: new Set(), shard: new Set() };
+    let s = c.sub.names;
+    if (s === null) s = c.sub.names = { channels: new Set(), patterns: new Set(), shard: new Set() };
     return s;
   }
 
@@ -87,19 +105,19 @@ export class PubSub {
   }
 
   private syncCounts(c: Client): void {
-    const was = c.subscriptions;
-    const s = c.pubsub;
-    c.subChannels = s === null ? 0 : s.channels.size;
-    c.subPatterns = s === null ? 0 : s.patterns.size;
-    c.subShardChannels = s === null ? 0 : s.shard.size;
-    c.subscriptions = c.subChannels + c.subPatterns + c.subShardChannels;
+    const was = c.sub.count;
+    const s = c.sub.names;
+    c.sub.channels = s === null ? 0 : s.channels.size;
+    c.sub.patterns = s === null ? 0 : s.patterns.size;
+    c.sub.shardChannels = s === null ? 0 : s.shard.size;
+    c.sub.count = c.sub.channels + c.sub.patterns + c.sub.shardChannels;
     // a client with no subscription left or a first one may change whether any client has one (the RESP2 gate)
-    if ((was === 0) !== (c.subscriptions === 0)) this.server.gatesStale = true;
+    if ((was === 0) !== (c.sub.count === 0)) this.server.gatesStale = true;
   }
 
   /** The count a (un)subscribe confirmation reports: channels + patterns, or shard channels alone. */
   private countFor(c: Client, kind: number): number {
-    return kind === KIND_SHARD ? c.subShardChannels : c.subChannels + c.subPatterns;
+    return kind === KIND_SHARD ? c.sub.shardChannels : c.sub.channels + c.sub.patterns;
   }
 
   private confirm(c: Client, word: string, name: string | null, count: number): void {
@@ -129,7 +147,7 @@ export class PubSub {
 
   /** Remove one subscription; with notify, confirm it (also when there was none). */
   unsubscribe(c: Client, kind: number, name: string, notify: boolean): boolean {
-    const s = c.pubsub;
+    const s = c.sub.names;
     let removed = false;
     if (s !== null) {
       const set = this.setOf(s, kind);
@@ -152,7 +170,7 @@ export class PubSub {
   /** Unsubscribe from every name of a kind; with notify and nothing to drop, one confirmation with a null name. */
   unsubscribeAll(c: Client, kind: number, notify: boolean): number {
     let count = 0;
-    const s = c.pubsub;
+    const s = c.sub.names;
     if (s !== null) {
       for (const name of [...this.setOf(s, kind)]) {
         if (this.unsubscribe(c, kind, name, notify)) count++;
@@ -164,11 +182,11 @@ export class PubSub {
 
   /** RESET / disconnection: drop every subscription silently. */
   dropClient(c: Client): void {
-    if (c.pubsub === null) return;
+    if (c.sub.names === null) return;
     this.unsubscribeAll(c, KIND_CHANNEL, false);
     this.unsubscribeAll(c, KIND_PATTERN, false);
     this.unsubscribeAll(c, KIND_SHARD, false);
-    c.pubsub = null;
+    c.sub.names = null;
     this.syncCounts(c);
   }
 
@@ -265,7 +283,7 @@ function limitClass(server: Server, c: Client) {
   if (c.isMaster) return limits.normal;
   // a MONITOR client counts as normal here (Redis's getClientType)
   if (c.isReplica && !c.monitor) return limits.replica;
-  if (c.subscriptions > 0) return limits.pubsub;
+  if (c.sub.count > 0) return limits.pubsub;
   return limits.normal;
 }
 

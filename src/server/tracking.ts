@@ -41,6 +41,28 @@ export const TRACK_OPTIN = 2;
 export const TRACK_OPTOUT = 4;
 export const TRACK_NOLOOP = 8;
 
+/**
+ * A client's client-side caching state (Client.tracking), owned by this
+ * module (CLIENT TRACKING / CACHING set it through it). Allocated with the
+ * client and never replaced: dispatch reads `caching` for every command.
+ */
+export class ClientTracking {
+  /** CLIENT TRACKING on (CLIENT LIST flag t) */
+  enabled = false;
+  /** BCAST mode (flag B) */
+  bcast = false;
+  /** the redirection client went away (flag R) */
+  brokenRedir = false;
+  /** the client id invalidations are redirected to (redir=), -1 for none */
+  redirect = -1;
+  /** TRACK_* option bits */
+  options = 0;
+  /** BCAST prefixes, null until the first one */
+  prefixes: Set<string> | null = null;
+  /** CLIENT CACHING yes/no applies to the next command (or transaction) */
+  caching = false;
+}
+
 interface BcastState {
   /** keys modified since the last broadcast -> the client that modified them last (null: the server) */
   keys: Map<string, Client | null>;
@@ -71,16 +93,16 @@ export class Tracking {
   }
 
   enable(c: Client, redirect: number, options: number, prefixes: string[]): void {
-    if (!c.tracking) {
+    if (!c.tracking.enabled) {
       this.clients++;
       this.server.gatesStale = true;
     }
-    c.tracking = true;
-    c.trackingBrokenRedir = false;
-    c.trackingOptions = options & (TRACK_OPTIN | TRACK_OPTOUT | TRACK_NOLOOP | TRACK_BCAST);
-    c.trackingBcast = (options & TRACK_BCAST) !== 0;
-    c.trackingRedirect = redirect;
-    if (c.trackingBcast) {
+    c.tracking.enabled = true;
+    c.tracking.brokenRedir = false;
+    c.tracking.options = options & (TRACK_OPTIN | TRACK_OPTOUT | TRACK_NOLOOP | TRACK_BCAST);
+    c.tracking.bcast = (options & TRACK_BCAST) !== 0;
+    c.tracking.redirect = redirect;
+    if (c.tracking.bcast) {
       if (prefixes.length === 0) this.addPrefix(c, '');
       for (const p of prefixes) this.addPrefix(c, p);
     }
@@ -94,29 +116,29 @@ export class Tracking {
     }
     if (!bs.clients.has(c)) {
       bs.clients.add(c);
-      if (c.trackingPrefixes === null) c.trackingPrefixes = new Set();
-      c.trackingPrefixes.add(prefix);
+      if (c.tracking.prefixes === null) c.tracking.prefixes = new Set();
+      c.tracking.prefixes.add(prefix);
     }
   }
 
   disable(c: Client): void {
-    if (c.trackingPrefixes !== null) {
-      for (const p of c.trackingPrefixes) {
+    if (c.tracking.prefixes !== null) {
+      for (const p of c.tracking.prefixes) {
         const bs = this.prefixes.get(p);
         if (bs === undefined) continue;
         bs.clients.delete(c);
         if (bs.clients.size === 0) this.prefixes.delete(p);
       }
-      c.trackingPrefixes = null;
+      c.tracking.prefixes = null;
     }
-    if (c.tracking) {
+    if (c.tracking.enabled) {
       this.clients--;
       this.server.gatesStale = true;
-      c.tracking = false;
-      c.trackingBcast = false;
-      c.trackingBrokenRedir = false;
-      c.trackingOptions = 0;
-      c.trackingCaching = false;
+      c.tracking.enabled = false;
+      c.tracking.bcast = false;
+      c.tracking.brokenRedir = false;
+      c.tracking.options = 0;
+      c.tracking.caching = false;
     }
   }
 
@@ -124,8 +146,8 @@ export class Tracking {
   prefixCollision(c: Client, prefixes: string[]): string | null {
     const overlaps = (a: string, b: string) => (a.length <= b.length ? b.startsWith(a) : a.startsWith(b));
     for (let i = 0; i < prefixes.length; i++) {
-      if (c.trackingPrefixes !== null) {
-        for (const old of [...c.trackingPrefixes].sort()) {
+      if (c.tracking.prefixes !== null) {
+        for (const old of [...c.tracking.prefixes].sort()) {
           if (overlaps(old, prefixes[i])) {
             return `ERR Prefix '${prefixes[i]}' overlaps with an existing prefix '${old}'. Prefixes for a single client must not overlap.`;
           }
@@ -142,8 +164,8 @@ export class Tracking {
 
   /** After a read-only command of a tracking client (not BCAST): remember the keys it read. */
   rememberKeys(c: Client, cmd: Command, argv: string[]): void {
-    const opts = c.trackingOptions;
-    if (((opts & TRACK_OPTIN) !== 0 && !c.trackingCaching) || ((opts & TRACK_OPTOUT) !== 0 && c.trackingCaching)) return;
+    const opts = c.tracking.options;
+    if (((opts & TRACK_OPTIN) !== 0 && !c.tracking.caching) || ((opts & TRACK_OPTOUT) !== 0 && c.tracking.caching)) return;
     const r = this.keys;
     const n = getKeysFromCommand(cmd, argv, r);
     if (n === 0 || (cmd.flags & CMD_PUBSUB) !== 0) return;
@@ -176,8 +198,8 @@ export class Tracking {
     let payload: string | null = null;
     for (const id of ids) {
       const target = server.clients.get(id);
-      if (target === undefined || !target.tracking || target.trackingBcast) continue;
-      if ((target.trackingOptions & TRACK_NOLOOP) !== 0 && target === current) continue;
+      if (target === undefined || !target.tracking.enabled || target.tracking.bcast) continue;
+      if ((target.tracking.options & TRACK_NOLOOP) !== 0 && target === current) continue;
       if (target === current) this.addPending(target, key);
       else this.send(target, (payload ??= encodeCommand([key])));
     }
@@ -220,7 +242,7 @@ export class Tracking {
       if (bs.keys.size === 0) continue;
       let common: string | null = null;
       for (const c of bs.clients) {
-        if ((c.trackingOptions & TRACK_NOLOOP) !== 0) {
+        if ((c.tracking.options & TRACK_NOLOOP) !== 0) {
           const own = buildKeyArray(bs.keys, c);
           if (own !== null) this.send(c, own);
         } else {
@@ -237,7 +259,7 @@ export class Tracking {
     if (this.clients > 0) {
       const current = this.server.current;
       for (const c of this.server.clients.values()) {
-        if (!c.tracking) continue;
+        if (!c.tracking.enabled) continue;
         if (c === current) this.addPending(c, null);
         else this.send(c, NULL_PAYLOAD[c.resp]);
       }
@@ -273,18 +295,18 @@ export class Tracking {
   private send(c: Client, payload: string): void {
     let target = c;
     let redirected = false;
-    if (c.trackingRedirect > 0) {
-      const redir = this.server.clients.get(c.trackingRedirect);
+    if (c.tracking.redirect > 0) {
+      const redir = this.server.clients.get(c.tracking.redirect);
       if (redir === undefined) {
-        c.trackingBrokenRedir = true;
-        if (c.resp === 3) this.write(c, `>2\r\n$21\r\ntracking-redir-broken\r\n:${c.trackingRedirect}\r\n`);
+        c.tracking.brokenRedir = true;
+        if (c.resp === 3) this.write(c, `>2\r\n$21\r\ntracking-redir-broken\r\n:${c.tracking.redirect}\r\n`);
         return;
       }
       target = redir;
       redirected = true;
     }
     if (target.resp === 3) this.write(target, INVALIDATE_HDR3 + payload);
-    else if (redirected && target.subscriptions > 0) this.write(target, INVALIDATE_HDR2 + payload);
+    else if (redirected && target.sub.count > 0) this.write(target, INVALIDATE_HDR2 + payload);
   }
 
   private write(c: Client, frame: string): void {

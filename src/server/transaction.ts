@@ -3,7 +3,7 @@
  * client inside MULTI and the keys it WATCHes. The commands themselves
  * (MULTI, EXEC, DISCARD, WATCH, UNWATCH) are commands/multi.ts.
  *
- * Queueing. While a client is inside MULTI (c.multiQueued >= 0), dispatch
+ * Queueing. While a client is inside MULTI (c.multi.queued >= 0), dispatch
  * runs every check Redis runs before a command executes (unknown command,
  * arity, authentication, no_multi, gates such as OOM) and then, instead of
  * calling it, hands it to queueCommand(), which replies +QUEUED. A refusal
@@ -48,7 +48,7 @@ interface WatchEntry {
 
 /**
  * A client's transaction while inside MULTI. Created at the client's first
- * MULTI, kept on the client (c.multiState) and reused by the next ones.
+ * MULTI, kept on the client (c.multi.state) and reused by the next ones.
  */
 export class MultiState {
   /**
@@ -73,6 +73,24 @@ export class MultiState {
     }
     return mem;
   }
+}
+
+/**
+ * A client's transaction and WATCH state (Client.multi), owned by this
+ * module and commands/multi.ts. Allocated with the client and never
+ * replaced: dispatch reads `queued` for every command.
+ */
+export class ClientTransaction {
+  /** commands queued by MULTI, -1 outside a transaction (CLIENT LIST multi=, flag x) */
+  queued = -1;
+  /** the transaction's queue and flags, from the client's first MULTI on */
+  state: MultiState | null = null;
+  /** command flags of the queued commands OR'ed together (CLIENT PAUSE WRITE holds EXEC of writes) */
+  cmdFlags = 0;
+  /** OR of the complements of the queued commands' flags (a flag some queued command lacks) */
+  cmdInvFlags = 0;
+  /** a WATCHed key was touched: EXEC will fail (flag d) */
+  dirtyCas = false;
 }
 
 /** Per-server index of watched keys: db -> key -> entries (one per watching client). */
@@ -120,9 +138,9 @@ export function commandFlags(c: Client, cmd: Command, argv: string[]): number {
 
 /** Called by dispatch once a command passed every check inside MULTI. */
 export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
-  const st = c.multiState;
+  const st = c.multi.state;
   // no point storing commands of a transaction that cannot run
-  if (st !== null && !st.dirtyExec && !c.dirtyCas) {
+  if (st !== null && !st.dirtyExec && !c.multi.dirtyCas) {
     const n = st.count++;
     if (n < st.cmds.length) {
       st.cmds[n] = cmd;
@@ -131,18 +149,18 @@ export function queueCommand(c: Client, cmd: Command, argv: string[]): void {
       st.cmds.push(cmd);
       st.argvs.push(argv);
     }
-    c.multiQueued++;
+    c.multi.queued++;
     const flags = commandFlags(c, cmd, argv);
-    c.multiCmdFlags |= flags;
-    c.multiCmdInvFlags |= ~flags;
+    c.multi.cmdFlags |= flags;
+    c.multi.cmdInvFlags |= ~flags;
   }
   c.reply.raw('+QUEUED\r\n');
 }
 
 /** A command was refused while the client is in MULTI: EXEC will abort. */
 export function flagTransaction(c: Client): void {
-  if (c.multiQueued < 0) return;
-  const st = c.multiState;
+  if (c.multi.queued < 0) return;
+  const st = c.multi.state;
   if (st !== null) st.dirtyExec = true;
 }
 
@@ -174,8 +192,8 @@ export function execCommandAbort(server: Server, c: Client, msg: string, argv: s
 
 /** Leave MULTI (if in it), forget the queue, the dirty flags and every watched key. */
 export function discardTransaction(c: Client): void {
-  if (c.multiQueued >= 0) {
-    const st = c.multiState;
+  if (c.multi.queued >= 0) {
+    const st = c.multi.state;
     if (st !== null) {
       // release the arguments; the arrays stay for the next transaction
       // (truncating goes through the runtime and frees their storage)
@@ -185,10 +203,10 @@ export function discardTransaction(c: Client): void {
       st.dirtyExec = false;
     }
   }
-  c.multiQueued = -1;
-  c.multiCmdFlags = 0;
-  c.multiCmdInvFlags = 0;
-  c.dirtyCas = false;
+  c.multi.queued = -1;
+  c.multi.cmdFlags = 0;
+  c.multi.cmdInvFlags = 0;
+  c.multi.dirtyCas = false;
   if (totalWatches > 0) unwatchAllKeys(c);
 }
 
@@ -249,7 +267,7 @@ export function unwatchAllKeys(c: Client): void {
 
 /** Mark a client's transaction as failed by WATCH and drop its watches. */
 export function touchClient(c: Client): void {
-  c.dirtyCas = true;
+  c.multi.dirtyCas = true;
   unwatchAllKeys(c);
 }
 
@@ -262,7 +280,7 @@ export function touchWatchedKey(reg: WatchRegistry, db: Database, key: string): 
   // touchClient() edits the list we iterate
   const snapshot = entries.slice();
   for (const wk of snapshot) {
-    if (wk.client.dirtyCas) continue;
+    if (wk.client.multi.dirtyCas) continue;
     // an already stale key going away (or still stale, as while FLUSHDB runs) is no logical change
     if (wk.expired && (!db.dict.has(key) || keyIsExpired(db, key))) {
       wk.expired = false;
@@ -285,7 +303,7 @@ export function touchOnSwap(reg: WatchRegistry, watchDb: Database, formerDb: Dat
     const existsNow = watchDb.dict.has(key);
     if (!existedBefore && !existsNow) continue;
     for (const wk of entries) {
-      if (wk.client.dirtyCas) continue;
+      if (wk.client.multi.dirtyCas) continue;
       if (wk.expired) {
         // a stale key replaced by nothing, or by another stale key
         if (!existsNow) {

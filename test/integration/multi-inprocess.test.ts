@@ -53,7 +53,7 @@ test('a gate refusing EXEC discards the transaction with EXECABORT and its reaso
     gateFor = { name: 'exec', refusal: BUSY };
     assert.equal(run(c, 'EXEC'), `-EXECABORT Transaction discarded because of: ${BUSY}\r\n`);
     gateFor = null;
-    assert.equal(c.multiQueued, -1);
+    assert.equal(c.multi.queued, -1);
     assert.equal(run(c, 'EXEC'), '-ERR EXEC without MULTI\r\n');
     assert.equal(server.keyspace.dbs[0].exists('a'), false);
     assert.equal(server.commands.lookupFull('exec')?.stats.rejectedCalls, 1);
@@ -97,13 +97,13 @@ test('a freed or reset client stops watching; others are still touched', () => {
   server.freeClient(c);
   server.resetClient(d);
   run(e, 'SET', 'x', '1');
-  assert.equal(c.dirtyCas, false);
-  assert.equal(d.dirtyCas, false);
-  assert.equal(e.dirtyCas, false);
+  assert.equal(c.multi.dirtyCas, false);
+  assert.equal(d.multi.dirtyCas, false);
+  assert.equal(e.multi.dirtyCas, false);
   run(e, 'SET', 'y', '1');
-  assert.equal(e.dirtyCas, true);
-  assert.equal(d.dirtyCas, false);
+  assert.equal(e.multi.dirtyCas, true);
+  assert.equal(d.multi.dirtyCas, false);
   run(e, 'MULTI');
   assert.equal(run(e, 'EXEC'), '*-1\r\n');
-  assert.equal(e.dirtyCas, false);
+  assert.equal(e.multi.dirtyCas, false);
 });
