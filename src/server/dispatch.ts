@@ -43,18 +43,19 @@ export function refreshGates(server: Server): void {
   server.gatesStale = false;
   const gates = server.host.gates;
   const armed = server.armedGates;
-  // the common case: the same gates as last time (no allocation)
+  // each predicate is asked once (the heap guard's samples the heap); a new
+  // list is made only when the armed set differs from the last one
+  let list: CommandGate[] | null = null;
   let n = 0;
-  let same = true;
   for (let i = 0; i < gates.length; i++) {
     if (!gates[i].armed(server)) continue;
-    if (n >= armed.length || armed[n] !== gates[i].check) same = false;
+    const check = gates[i].check;
+    if (list === null && (n >= armed.length || armed[n] !== check)) list = armed.slice(0, n);
+    if (list !== null) list.push(check);
     n++;
   }
-  if (same && n === armed.length) return;
-  const list: CommandGate[] = [];
-  for (let i = 0; i < gates.length; i++) if (gates[i].armed(server)) list.push(gates[i].check);
-  server.armedGates = list;
+  if (list === null && n < armed.length) list = armed.slice(0, n);
+  if (list !== null) server.armedGates = list;
 }
 
 function reject(server: Server, c: Client, cmd: Command | null, msg: string, argv: string[]): void {
