@@ -22,7 +22,7 @@ import type { Client } from '../server/client';
 import type { Server } from '../server/server';
 import type { Command, HandlerMap } from '../command-model/table';
 import { intArg, isWord, replyHelp } from '../command-model/args';
-import { aclLogDenial } from '../server/acl-check';
+import { aclLogDenial, aclCheckCommand } from '../server/acl-check';
 import { KEY_ACCESS } from '../command-model/keys';
 import {
   type Acl, type AclUser, type Selector,
@@ -35,8 +35,7 @@ const REDACTED = '(redacted)';
 
 /** Whether the client's user may run this command line (no ACL LOG entry): redis.acl_check_cmd. */
 export function aclAllowed(c: Client, cmd: Command, argv: string[]): boolean {
-  const u = c.aclUser;
-  return u.unrestricted || c.server.acl.checkCommand(u, cmd, argv) === ACL_OK;
+  return aclCheckCommand(c, cmd, argv) === ACL_OK;
 }
 
 /** SORT BY/GET: whether the client's user may run the command with read access to every key. */

@@ -35,38 +35,6 @@ export function aclLogDenial(c: Client, reason: number, context: number, object:
 }
 
 /**
- * Dispatch's ACL check for a command about to run or be queued. Returns null
- * when allowed, else the NOPERM error (already logged in the ACL LOG).
- */
-export function aclCheckCall(c: Client, cmd: Command, argv: string[]): string | null {
-  const u = c.aclUser;
-  if (u.unrestricted) return null;
-  const acl = c.server.acl;
-  const r = acl.checkCommand(u, cmd, argv);
-  if (r === ACL_OK) return null;
-  const pos = acl.errPos;
-  const ctx = c.multi.queued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL;
-  aclLogDenial(c, r, ctx, r === ACL_DENIED_CMD ? cmd.fullName : argv[pos], undefined, argv);
-  if (r === ACL_DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
-  if (r === ACL_DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
-  return 'NOPERM this user has no permissions to access one of the channels used as arguments';
-}
-
-/** EXEC's check of each queued command (rules may have changed since it was queued). */
-export function aclCheckExec(c: Client, cmd: Command, argv: string[]): string | null {
-  const u = c.aclUser;
-  if (u.unrestricted) return null;
-  const acl = c.server.acl;
-  const r = acl.checkCommand(u, cmd, argv);
-  if (r === ACL_OK) return null;
-  aclLogDenial(c, r, ACL_LOG_CTX_MULTI, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos], undefined, argv);
-  const reason = r === ACL_DENIED_CMD ? 'no permission to execute the command or subcommand'
-    : r === ACL_DENIED_KEY ? 'no permission to touch the specified keys'
-      : 'no permission to access one of the channels used as arguments';
-  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
-}
-
-/**
  * Scripting's check for redis.call(): ACL_OK or the denial reason, with the
  * offending argv index in `c.server.acl.errPos`. Nothing is logged: use
  * aclLogDenial(c, reason, ACL_LOG_CTX_LUA, object).
@@ -77,6 +45,37 @@ export function aclCheckCommand(c: Client, cmd: Command, argv: string[]): number
   return c.server.acl.checkCommand(u, cmd, argv);
 }
 
+/** aclCheckCommand, logging a denial in `context` (the command, or the offending key or channel). */
+function checkAndLog(c: Client, cmd: Command, argv: string[], context: number, logArgv: boolean): number {
+  const r = aclCheckCommand(c, cmd, argv);
+  if (r !== ACL_OK) {
+    aclLogDenial(c, r, context, r === ACL_DENIED_CMD ? cmd.fullName : argv[c.server.acl.errPos], undefined, logArgv ? argv : undefined);
+  }
+  return r;
+}
+
+/**
+ * Dispatch's ACL check for a command about to run or be queued. Returns null
+ * when allowed, else the NOPERM error (already logged in the ACL LOG).
+ */
+export function aclCheckCall(c: Client, cmd: Command, argv: string[]): string | null {
+  const r = checkAndLog(c, cmd, argv, c.multi.queued >= 0 ? ACL_LOG_CTX_MULTI : ACL_LOG_CTX_TOPLEVEL, true);
+  if (r === ACL_OK) return null;
+  if (r === ACL_DENIED_CMD) return `NOPERM this user has no permissions to run the '${cmd.fullName}' command`;
+  if (r === ACL_DENIED_KEY) return 'NOPERM this user has no permissions to access one of the keys used as arguments';
+  return 'NOPERM this user has no permissions to access one of the channels used as arguments';
+}
+
+/** EXEC's check of each queued command (rules may have changed since it was queued). */
+export function aclCheckExec(c: Client, cmd: Command, argv: string[]): string | null {
+  const r = checkAndLog(c, cmd, argv, ACL_LOG_CTX_MULTI, true);
+  if (r === ACL_OK) return null;
+  const reason = r === ACL_DENIED_CMD ? 'no permission to execute the command or subcommand'
+    : r === ACL_DENIED_KEY ? 'no permission to touch the specified keys'
+      : 'no permission to access one of the channels used as arguments';
+  return `NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ${reason}`;
+}
+
 /**
  * Scripting (redis.call / server.call): check a command the script runs with
  * the user of the client that runs the script. Returns null when allowed,
@@ -84,12 +83,8 @@ export function aclCheckCommand(c: Client, cmd: Command, argv: string[]): number
  * script can't ..."), after logging the denial with the lua context.
  */
 export function aclScriptCheck(caller: Client, cmd: Command, argv: string[]): string | null {
-  const u = caller.aclUser;
-  if (u.unrestricted) return null;
-  const acl = caller.server.acl;
-  const r = acl.checkCommand(u, cmd, argv);
+  const r = checkAndLog(caller, cmd, argv, ACL_LOG_CTX_LUA, false);
   if (r === ACL_OK) return null;
-  aclLogDenial(caller, r, ACL_LOG_CTX_LUA, r === ACL_DENIED_CMD ? cmd.fullName : argv[acl.errPos]);
   const what = r === ACL_DENIED_CMD ? "can't run this command or subcommand"
     : r === ACL_DENIED_KEY ? "can't access at least one of the keys mentioned in the command arguments"
       : "can't publish to the channel mentioned in the command";
