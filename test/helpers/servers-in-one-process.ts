@@ -18,22 +18,10 @@ import * as os from 'os';
 import * as path from 'path';
 import Redis from 'ioredis';
 import { startServer, type RunningServer } from '../../src/index';
-
-function infoField(info: string, field: string): string | undefined {
-  const m = info.match(new RegExp(`^${field}:(.*)\\r?$`, 'm'));
-  return m === null ? undefined : m[1].trim();
-}
+import { infoField, waitFor } from './server';
 
 function step(name: string): void {
   process.stdout.write(`ok ${name}\n`);
-}
-
-async function waitFor(what: string, cond: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function main(): Promise<void> {
@@ -68,8 +56,8 @@ async function main(): Promise<void> {
     step('gates');
 
     // replication: C follows A, B is a master of nobody
-    await waitFor('the replica link', async () => infoField(await rc.info('replication'), 'master_link_status') === 'up');
-    await waitFor('the key on the replica', async () => (await rc.get('k')) === 'from-a');
+    await waitFor(async () => infoField(await rc.info('replication'), 'master_link_status') === 'up', 'the replica link');
+    await waitFor(async () => (await rc.get('k')) === 'from-a', 'the key on the replica');
     const replA = await ra.info('replication');
     assert.equal(infoField(replA, 'role'), 'master');
     assert.equal(infoField(replA, 'connected_slaves'), '1');
@@ -136,17 +124,17 @@ async function main(): Promise<void> {
     await b.close();
     a = null;
     b = null;
-    await waitFor('the replica to see its master gone', async () => infoField(await rc.info('replication'), 'master_link_status') === 'down');
+    await waitFor(async () => infoField(await rc.info('replication'), 'master_link_status') === 'down', 'the replica to see its master gone');
     assert.equal(await rc.get('k'), 'from-a');
     assert.equal(await rc.ping(), 'PONG');
     step('third server still works');
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc === undefined) throw new Error('run with --expose-gc');
-    await waitFor('the closed servers to be collected', async () => {
+    await waitFor(async () => {
       gc();
       await new Promise((r) => setImmediate(r));
       return refs.every((r) => r.deref() === undefined);
-    });
+    }, 'the closed servers to be collected');
     step('closed servers released');
   } finally {
     ra.disconnect();
