@@ -111,7 +111,6 @@ export const realClock: Clock = new RealClock();
 
 interface ManualTimer {
   due: number;
-  seq: number;
   fn: (() => void) | null;
 }
 
@@ -122,8 +121,7 @@ interface ManualTimer {
 export class ManualClock implements Clock {
   offset: number;
   private monoMs = 0;
-  private seq = 0;
-  /** pending timers, sorted by (due, seq) */
+  /** pending timers, sorted by deadline (equal deadlines in the order they were set) */
   private timers: ManualTimer[] = [];
 
   constructor(startMs: number = Date.now()) {
@@ -179,7 +177,7 @@ export class ManualClock implements Clock {
   }
 
   setTimer(fn: () => void, ms: number): ClockTimer {
-    const t: ManualTimer = { due: this.monoMs + Math.max(0, ms), seq: this.seq++, fn };
+    const t: ManualTimer = { due: this.monoMs + Math.max(0, ms), fn };
     const timers = this.timers;
     let i = timers.length;
     while (i > 0 && timers[i - 1].due > t.due) i--;
