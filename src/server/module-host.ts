@@ -17,11 +17,9 @@
  */
 import type { Server } from './server';
 import type { Client } from './client';
-import type { Command } from '../command-model/table';
-import type { HandlerMap } from '../command-model/table';
+import type { Command, HandlerMap } from '../command-model/table';
 import type { Keyspace } from '../keyspace/keyspace';
 import type { Config } from '../config/config';
-import type { Logger } from '../util/log';
 
 /**
  * An extra refusal check. A gate returns false to let the command through,
@@ -94,10 +92,6 @@ export class ModuleHost {
 
   get keyspace(): Keyspace {
     return this.server.keyspace;
-  }
-
-  get log(): Logger {
-    return this.server.log;
   }
 
   addCommandGate(check: CommandGate, armed: GateArmed = ALWAYS): void {
