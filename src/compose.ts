@@ -17,8 +17,7 @@ import { Server } from './server/server';
 import type { ServerModule } from './server/module-host';
 import type { Clock } from './util/clock';
 import { buildTable, loadSpecs, type CommandTable, type HandlerMap } from './command-model/table';
-import { EARLY_FAMILIES, LATE_FAMILIES } from './commands';
-import { aofModule } from './persistence/aof';
+import { FAMILY_MODULES } from './commands';
 import { registerStreamPersistence } from './persistence/rdb-stream';
 import { installHeapGuard } from './server/heap-guard';
 import { installMaxmemory } from './server/maxmemory';
@@ -31,9 +30,7 @@ const maxmemoryModule: ServerModule = { name: 'maxmemory', install: installMaxme
 
 /** Everything a Nodis server runs, in installation order. */
 export const STANDARD_MODULES: readonly ServerModule[] = [
-  ...EARLY_FAMILIES,
-  aofModule,
-  ...LATE_FAMILIES,
+  ...FAMILY_MODULES,
   heapGuardModule,
   maxmemoryModule,
 ];

@@ -3,7 +3,8 @@
  * file exports `handlers`, keyed by the command's full name ("get",
  * "config|get"), and optionally `install(host)` to attach what it needs to
  * its server (cron tasks, keyspace listeners, command gates, INFO fields).
- * The composition root (src/compose.ts) joins them with the other modules.
+ * The composition root (src/compose.ts) joins them with the server-level
+ * modules.
  */
 import type { HandlerMap } from '../command-model/table';
 import type { ModuleHost, ServerModule } from '../server/module-host';
@@ -34,51 +35,47 @@ import * as hyperloglog from './hyperloglog';
 import * as scripting from './scripting';
 import * as stream from './stream';
 import * as migrate from './migrate';
+import { aofModule } from '../persistence/aof';
 
 interface FamilyFile {
   handlers: HandlerMap;
   install?: (host: ModuleHost) => void;
 }
 
-/** In installation order: gates and listeners run in the order their modules installed them. */
-const FAMILIES: [string, FamilyFile][] = [
-  ['connection', connection],
-  ['cluster', cluster],
-  ['string', string],
-  ['keyspace', keyspace],
-  ['expire', expire],
-  ['config', configCmd],
-  ['client', clientCmd],
-  ['introspection', introspection],
-  ['debug', debug],
-  ['functions', functions],
-  ['monitoring', monitoring],
-  ['list', list],
-  ['hash', hash],
-  ['set', set],
-  ['zset', zset],
-  ['sort', sort],
-  ['multi', multi],
-  ['replication', replication],
-  ['bitmap', bitmap],
-];
-
-const LATER_FAMILIES: [string, FamilyFile][] = [
-  ['geo', geo],
-  ['pubsub', pubsub],
-  ['acl', acl],
-  ['persistence', persistence],
-  ['hyperloglog', hyperloglog],
-  ['scripting', scripting],
-  ['stream', stream],
-  ['migrate', migrate],
-];
-
-function asModule([name, f]: [string, FamilyFile]): ServerModule {
+/** A family file as a module. */
+function family(name: string, f: FamilyFile): ServerModule {
   return { name, commands: f.handlers, install: f.install };
 }
 
-/** The families installed before the AOF (which installs between bitmap and geo, as it always has). */
-export const EARLY_FAMILIES: ServerModule[] = FAMILIES.map(asModule);
-/** ... and those after it. */
-export const LATE_FAMILIES: ServerModule[] = LATER_FAMILIES.map(asModule);
+/** In installation order: gates and listeners run in the order their modules installed them. */
+export const FAMILY_MODULES: readonly ServerModule[] = [
+  family('connection', connection),
+  family('cluster', cluster),
+  family('string', string),
+  family('keyspace', keyspace),
+  family('expire', expire),
+  family('config', configCmd),
+  family('client', clientCmd),
+  family('introspection', introspection),
+  family('debug', debug),
+  family('functions', functions),
+  family('monitoring', monitoring),
+  family('list', list),
+  family('hash', hash),
+  family('set', set),
+  family('zset', zset),
+  family('sort', sort),
+  family('multi', multi),
+  family('replication', replication),
+  family('bitmap', bitmap),
+  // the AOF (persistence/aof.ts) installs here, where its family file used to
+  aofModule,
+  family('geo', geo),
+  family('pubsub', pubsub),
+  family('acl', acl),
+  family('persistence', persistence),
+  family('hyperloglog', hyperloglog),
+  family('scripting', scripting),
+  family('stream', stream),
+  family('migrate', migrate),
+];
