@@ -218,7 +218,7 @@ function schedulePauseEnd(server: Server): void {
     pauseTimers.delete(server);
     if (server.pauseEnd > clock.now()) schedulePauseEnd(server);
     else unpauseClients(server);
-  }, Math.min(wait, 0x7fffffff), true);
+  }, wait, true);
   pauseTimers.set(server, t);
 }
 

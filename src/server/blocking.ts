@@ -24,9 +24,6 @@ import type { Database } from '../keyspace/database';
 import { logCompletion } from './dispatch';
 import type { ClockTimer } from '../util/clock';
 
-/** Longest delay a Node timer accepts. */
-const MAX_TIMER_MS = 2147483647;
-
 export interface BlockHandler {
   /** `key` may now hold what the client waits for: reply and return true, or return false to keep waiting. */
   serve(key: string): boolean;
@@ -99,14 +96,14 @@ export class BlockingManager {
       }
     }
     if (timeoutMs > 0) {
-      // Node's timers take at most 2^31-1 ms: longer waits re-arm until the deadline
+      // a real clock's timers fire after at most 2^31-1 ms (Node's limit): longer waits re-arm until the deadline
       // (the deadline is on the server's clock: a manual clock fires it from advance())
       const deadline = clock.now() + timeoutMs;
       const fire = (): void => {
         if (c.blockState !== state) return;
         const left = deadline - clock.now();
         if (left > 0) {
-          state.timer = clock.setTimer(fire, Math.min(left, MAX_TIMER_MS));
+          state.timer = clock.setTimer(fire, left);
           return;
         }
         this.remove(c);
@@ -115,7 +112,7 @@ export class BlockingManager {
         this.statsOnUnblock(c, state, 0);
         this.resume(c);
       };
-      state.timer = clock.setTimer(fire, Math.min(timeoutMs, MAX_TIMER_MS));
+      state.timer = clock.setTimer(fire, timeoutMs);
     }
     c.blockState = state;
     c.blocked = true;

@@ -50,7 +50,11 @@ export interface Clock {
   readonly offset: number;
   /** called periodically (the cron): follow wall-clock changes */
   resync(): void;
-  /** run fn once, after the clock has advanced by ms; unref: do not keep the process alive for it */
+  /**
+   * run fn once, after the clock has advanced by ms (a real clock fires after
+   * at most 2^31-1 ms, Node's limit: longer waits re-arm); unref: do not
+   * keep the process alive for it
+   */
   setTimer(fn: () => void, ms: number, unref?: boolean): ClockTimer;
   clearTimer(t: ClockTimer): void;
 }
